@@ -1,0 +1,33 @@
+# `make test` is the whole test suite: it installs what the tests need on a
+# fresh Debian 12 machine, starts a private desktop session, runs every test,
+# stops the session, then checks formatting, vet and the cross-builds.
+GO ?= go
+export CGO_ENABLED ?= 0
+
+.PHONY: test deps unit lint cross build
+
+test: deps
+	scripts/with-desktop.sh $(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) lint cross
+
+deps:
+	scripts/install-deps.sh
+
+unit:
+	$(GO) test -count=1 ./...
+
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt: $$out"; exit 1; fi
+	$(GO) vet ./...
+	GOOS=windows GOARCH=amd64 $(GO) vet ./...
+
+cross:
+	GOOS=linux GOARCH=amd64 $(GO) build -o /dev/null ./...
+	GOOS=linux GOARCH=arm64 $(GO) build -o /dev/null ./...
+	GOOS=windows GOARCH=amd64 $(GO) build -o /dev/null ./...
+	GOOS=windows GOARCH=arm64 $(GO) build -o /dev/null ./...
+	GOOS=darwin GOARCH=arm64 CGO_ENABLED=0 $(GO) build -o /dev/null ./...
+	GOOS=windows GOARCH=amd64 $(GO) test -c -o /dev/null ./cmd/traycheck
+
+build:
+	$(GO) build -o build/traycheck ./cmd/traycheck

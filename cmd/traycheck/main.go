@@ -1,0 +1,119 @@
+// Command traycheck tells VPN and SSH users what holds the port or device their
+// connection needs, and offers the fix. With no subcommand it is the tray app
+// (console mode where there is no desktop); `traycheck check`, `watch`,
+// `explain` and friends work the same from a terminal.
+//
+// This package is wiring only: flags, subcommands, exit codes and output
+// format. Each subcommand lives in its own file and registers itself.
+//
+// Output rules: results go to stdout (JSON with --json, else one or two lines
+// per resource); errors and logs go to stderr, lowercase, with the file or
+// value at fault and what was expected.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+)
+
+// Exit codes: the public contract of every subcommand.
+const (
+	exitOK        = 0 // nothing needs attention
+	exitAttention = 1 // a conflict or problem was found
+	exitUsage     = 2 // usage or config error
+	exitProbe     = 3 // the probe itself failed
+)
+
+// version is set at build time with -ldflags "-X main.version=...".
+var version = "dev"
+
+// env is what a subcommand may touch of the outside world, so tests can run
+// it in-process.
+type env struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	log            *slog.Logger
+}
+
+type command struct {
+	name    string
+	summary string
+	// run parses args (everything after the subcommand name) and returns an
+	// exit code.
+	run func(ctx context.Context, e *env, args []string) int
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("duplicate command " + c.name)
+	}
+	commands[c.name] = c
+}
+
+func main() {
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
+	e.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
+	slog.SetDefault(e.log)
+	return dispatch(ctx, e, args)
+}
+
+func logLevel() slog.Level {
+	if os.Getenv("TRAYCHECK_DEBUG") != "" {
+		return slog.LevelDebug
+	}
+	return slog.LevelInfo
+}
+
+func dispatch(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
+		return runDefault(ctx, e, args)
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		usage(e.stdout)
+		return exitOK
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "traycheck: unknown command %q\n", args[0])
+		usage(e.stderr)
+		return exitUsage
+	}
+	return c.run(ctx, e, args[1:])
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: traycheck [COMMAND] [FLAGS]")
+	fmt.Fprintln(w, "\nWith no command, traycheck runs as a tray icon (console mode without a desktop).")
+	fmt.Fprintln(w, "\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nexit codes: 0 all clear, 1 conflict found, 2 usage or config error, 3 probe failed")
+}
+
+func init() {
+	register(&command{name: "version", summary: "print the version", run: func(_ context.Context, e *env, _ []string) int {
+		fmt.Fprintf(e.stdout, "traycheck %s\n", version)
+		return exitOK
+	}})
+}

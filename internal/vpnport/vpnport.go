@@ -1,0 +1,253 @@
+// Package vpnport answers one question fast: what holds this port or device
+// right now? It reports raw observations (sockets, owning processes, lock files,
+// device state); deciding what they mean is the job of package diagnose.
+//
+// The exported API lives in this file. Each OS registers an unexported osImpl
+// in its own file (vpnport_linux.go, vpnport_windows.go, vpnport_darwin.go);
+// parsers and decoders of OS output live in files without an OS suffix so that
+// their tests run everywhere.
+package vpnport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ErrNotImplemented is returned by Probe on an OS that has no probe.
+var ErrNotImplemented = errors.New("vpnport: probing is not implemented on this OS")
+
+// Kind says what sort of resource a Resource is.
+type Kind string
+
+// The resource kinds. Their string values are part of the JSON contract.
+const (
+	TCP    Kind = "tcp"
+	UDP    Kind = "udp"
+	Device Kind = "device"
+)
+
+// Resource is something the user configured or asked about: a local TCP or UDP
+// port, or a device (a serial/modem path such as /dev/ttyUSB0 or COM3).
+type Resource struct {
+	Kind Kind   `json:"kind"`
+	Port uint16 `json:"port,omitzero"`
+	Path string `json:"path,omitzero"`
+}
+
+// String renders r the way users write it: "udp/1194", "tcp/443", "/dev/ttyUSB0".
+func (r Resource) String() string {
+	if r.Kind == Device {
+		return r.Path
+	}
+	return string(r.Kind) + "/" + strconv.Itoa(int(r.Port))
+}
+
+// ParseTarget parses one target as a user types it: "tcp/N", "udp/N", "N"
+// (both protocols), or a device path ("/dev/ttyUSB0", "COM3"). Port 0 and
+// ports above 65535 are rejected.
+func ParseTarget(s string) ([]Resource, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return nil, errors.New("empty target")
+	}
+	if proto, port, ok := strings.Cut(s, "/"); ok && (proto == "tcp" || proto == "udp") {
+		p, err := parsePort(port)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %w", s, err)
+		}
+		return []Resource{{Kind: Kind(proto), Port: p}}, nil
+	}
+	if s[0] >= '0' && s[0] <= '9' {
+		p, err := parsePort(s)
+		if err != nil {
+			return nil, fmt.Errorf("target %q: %w", s, err)
+		}
+		return []Resource{{Kind: TCP, Port: p}, {Kind: UDP, Port: p}}, nil
+	}
+	if IsDevicePath(s) {
+		return []Resource{{Kind: Device, Path: s}}, nil
+	}
+	return nil, fmt.Errorf("target %q: want tcp/PORT, udp/PORT, PORT or a device path (/dev/ttyUSB0, COM3)", s)
+}
+
+// IsDevicePath reports whether s looks like a device: an absolute path or a
+// Windows COM port name (COM1..COM256, case-insensitive).
+func IsDevicePath(s string) bool {
+	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, `\\.\`) {
+		return true
+	}
+	if len(s) > 3 && strings.EqualFold(s[:3], "COM") {
+		n, err := strconv.Atoi(s[3:])
+		return err == nil && n >= 1 && n <= 256
+	}
+	return false
+}
+
+func parsePort(s string) (uint16, error) {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
+	}
+	return uint16(n), nil
+}
+
+// State is a socket state as the kernel names it ("LISTEN", "ESTABLISHED",
+// "TIME_WAIT", ...). A bound, unconnected UDP socket is "UNCONN", as ss says.
+type State string
+
+// The states diagnosis cares about by name.
+const (
+	StateListen      State = "LISTEN"
+	StateEstablished State = "ESTABLISHED"
+	StateTimeWait    State = "TIME_WAIT"
+	StateUnconn      State = "UNCONN"
+)
+
+// Socket is one kernel socket whose local port is the resource's port.
+type Socket struct {
+	Proto  Kind           `json:"proto"`
+	State  State          `json:"state"`
+	Local  netip.AddrPort `json:"local"`
+	Remote netip.AddrPort `json:"remote,omitzero"`
+	// UID owns the socket (inet_diag's idiag_uid); on Windows it is 0.
+	UID uint32 `json:"uid"`
+	// Inode is the socket inode; 0 for kernel sockets and TIME_WAIT.
+	Inode uint64 `json:"inode,omitzero"`
+	// TimerLeft is how long until a TIME_WAIT socket expires.
+	TimerLeft time.Duration `json:"timer_left_ns,omitzero"`
+	// PIDs are the processes found holding this socket (several with
+	// SO_REUSEPORT or after fork).
+	PIDs []int `json:"pids,omitempty"`
+	// OwnerHidden is set when no owner was found but some processes could not
+	// be inspected (another user's, while unprivileged): the socket is held by
+	// someone, not free and not kernel-owned.
+	OwnerHidden bool `json:"owner_hidden,omitzero"`
+}
+
+// Holder is a process that holds a resource, or, when Hidden, a process of a
+// known user whose PID cannot be read without privileges.
+type Holder struct {
+	PID     int       `json:"pid"`
+	Name    string    `json:"name"`
+	Exe     string    `json:"exe"`
+	User    string    `json:"user"`
+	UID     uint32    `json:"uid"`
+	Started time.Time `json:"started,omitzero"`
+	Cmdline []string  `json:"cmdline"`
+	// Service names the OS service behind a shared host process (Windows
+	// svchost: "IKEEXT"), so users read the service, not "svchost.exe".
+	Service string `json:"service,omitzero"`
+	// Hidden means the owner exists but its PID and details are not readable.
+	Hidden bool `json:"hidden,omitzero"`
+	// Kernel means the kernel itself holds it (PID 4 on Windows, HTTP.sys).
+	Kernel bool `json:"kernel,omitzero"`
+}
+
+// LockFile is a UUCP-style lock (/var/lock/LCK..ttyUSB0) for a device.
+type LockFile struct {
+	Path  string `json:"path"`
+	PID   int    `json:"pid"`
+	Alive bool   `json:"alive"`
+}
+
+// PortRange is an inclusive range of ports, such as a Windows excluded range.
+type PortRange struct {
+	Proto Kind   `json:"proto"`
+	Start uint16 `json:"start"`
+	End   uint16 `json:"end"`
+	// Administered is true for ranges an administrator added (netsh "*").
+	Administered bool `json:"administered,omitzero"`
+}
+
+// String renders the range as "tcp 50000-50059".
+func (r PortRange) String() string {
+	return fmt.Sprintf("%s %d-%d", r.Proto, r.Start, r.End)
+}
+
+// Observation is everything the probe saw about one resource at one moment.
+// It is raw fact; package diagnose turns it into a Finding.
+type Observation struct {
+	Resource Resource  `json:"resource"`
+	At       time.Time `json:"at"`
+
+	// Sockets holds every socket on the port, IPv4 and IPv6, all states.
+	Sockets []Socket `json:"sockets,omitempty"`
+	// Holders are the distinct processes behind Sockets' PIDs, or that have the
+	// device open, plus one Hidden holder per user whose sockets could not be
+	// attributed.
+	Holders []Holder `json:"holders,omitempty"`
+
+	// Exists is false for a device path that does not exist.
+	Exists bool `json:"exists"`
+	// Busy is set when the device refused a passive open with EBUSY (TIOCEXCL)
+	// or, on Windows, ERROR_ACCESS_DENIED/ERROR_SHARING_VIOLATION.
+	Busy bool `json:"busy,omitzero"`
+	// Lock is the device's UUCP lock file, if one exists.
+	Lock *LockFile `json:"lock,omitempty"`
+	// OpenErr is the error a passive open returned, if any, for the message.
+	OpenErr string `json:"open_err,omitzero"`
+	// Available lists devices of the same family that do exist, so a
+	// device-missing finding can say what to pick instead.
+	Available []string `json:"available,omitempty"`
+	// Reserved is the excluded port range containing the port (Windows).
+	Reserved *PortRange `json:"reserved,omitempty"`
+}
+
+// HolderByPID returns the holder with that PID, if any.
+func (o *Observation) HolderByPID(pid int) (Holder, bool) {
+	for _, h := range o.Holders {
+		if h.PID == pid && !h.Hidden {
+			return h, true
+		}
+	}
+	return Holder{}, false
+}
+
+// osImpl is what each OS provides. probe answers for all resources in one
+// call so an implementation can share work (one /proc walk for many inodes).
+type osImpl interface {
+	probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error)
+	close() error
+}
+
+// newOSImpl is set by the OS file's init; nil means no probe on this OS.
+var newOSImpl func() osImpl
+
+// Prober probes resources. It keeps buffers between calls, so reuse one
+// Prober; it is safe for use by one goroutine at a time.
+type Prober struct {
+	impl osImpl
+}
+
+// New returns a Prober for this OS.
+func New() *Prober {
+	p := &Prober{}
+	if newOSImpl != nil {
+		p.impl = newOSImpl()
+	}
+	return p
+}
+
+// Probe observes each resource once and returns one Observation per resource,
+// in order. It returns an error only when the probe itself failed (netlink
+// refused, /proc unreadable); a held or missing resource is an observation,
+// not an error.
+func (p *Prober) Probe(ctx context.Context, rs []Resource) ([]Observation, error) {
+	if p.impl == nil {
+		return nil, ErrNotImplemented
+	}
+	return p.impl.probe(ctx, rs, time.Now())
+}
+
+// Close releases the prober's OS handles (netlink socket, open files).
+func (p *Prober) Close() error {
+	if p.impl == nil {
+		return nil
+	}
+	return p.impl.close()
+}
