@@ -1,0 +1,59 @@
+// Package notify shows desktop notifications with action buttons and reports
+// which button the user clicked. One small interface, per-OS implementations:
+// freedesktop notifications over D-Bus on Linux, toast notifications on
+// Windows, button-less notifications on macOS (actions live in the tray
+// menu), and a console notifier that prints lines.
+package notify
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrUnavailable is returned by New when the OS has no notification service
+// reachable right now (no session bus, no daemon); callers fall back to the
+// console notifier.
+var ErrUnavailable = errors.New("notify: no notification service available")
+
+// Button is one action offered on a note. Key is the action id of
+// `traycheck check --json` ("retry", "end-process", ...), used as the
+// notification action key so the response maps straight back to an action.
+type Button struct {
+	Key   string
+	Label string
+}
+
+// Note is one notification. Notes with the same Tag replace each other rather
+// than stacking: use the resource ("udp/1194") as the tag.
+type Note struct {
+	Tag     string
+	Title   string
+	Body    string
+	Buttons []Button
+	// Token is a random per-note secret. A response is accepted only when it
+	// carries the token of a note this notifier showed (action URIs on Windows
+	// can be opened by anyone, e.g. a web page).
+	Token string
+	// Urgent asks for a note that stays until dismissed.
+	Urgent bool
+}
+
+// Response is a user's answer to a note: the button clicked, or Dismissed.
+type Response struct {
+	Tag       string
+	Action    string // a Button.Key; "" when Dismissed
+	Token     string
+	Dismissed bool
+}
+
+// Notifier shows notes and reports the user's responses.
+type Notifier interface {
+	// Show displays n, replacing any earlier note with the same Tag. It must
+	// not block on the user.
+	Show(ctx context.Context, n Note) error
+	// Responses delivers clicked actions and dismissals, only for notes this
+	// notifier showed. It is closed by Close.
+	Responses() <-chan Response
+	// Close withdraws nothing but releases the connection and stops delivery.
+	Close() error
+}
