@@ -110,6 +110,10 @@ type Context struct {
 	WakeWindow time.Duration
 	// AdapterConfigured says a "Reset adapter" action can do something.
 	AdapterConfigured bool
+	// Contended says a program just failed to get this resource (explain, a
+	// failed dial): a client holding it is then another instance of that
+	// client, or its half-dead connection right after a wake.
+	Contended bool
 	// ResetTried says a reset-adapter already ran for this resource and it is
 	// still held: only then is a reboot the next suggestion.
 	ResetTried bool

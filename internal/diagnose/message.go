@@ -1,0 +1,116 @@
+package diagnose
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// HolderText names a holder the way a person needs it to find and judge the
+// process: "python3 (PID 4242, /usr/bin/python3, user alice)".
+func HolderText(h vpnport.Holder) string {
+	switch {
+	case h.Hidden:
+		u := h.User
+		if u == "" {
+			u = "UID " + strconv.FormatUint(uint64(h.UID), 10)
+		}
+		return "a process of user " + u + " (PID hidden)"
+	case h.Kernel:
+		if h.PID == 4 {
+			// Windows' System process: HTTP.sys and SMB hold ports for
+			// services that registered URLs with it.
+			return "the Windows kernel (PID 4, HTTP.sys or SMB)"
+		}
+		return "the kernel"
+	}
+	name := h.Name
+	if h.Service != "" {
+		name = h.Service + " service (" + h.Name + ")"
+	}
+	parts := []string{"PID " + strconv.Itoa(h.PID)}
+	if h.Exe != "" {
+		parts = append(parts, h.Exe)
+	}
+	if h.User != "" {
+		parts = append(parts, "user "+h.User)
+	}
+	return fmt.Sprintf("%s (%s)", name, strings.Join(parts, ", "))
+}
+
+// HoldersText joins holder names: "a (PID 1) and b (PID 2)".
+func HoldersText(hs []vpnport.Holder) string {
+	names := make([]string, len(hs))
+	for i, h := range hs {
+		names[i] = HolderText(h)
+	}
+	switch len(names) {
+	case 0:
+		return "nobody"
+	case 1:
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+}
+
+// message says in one or two sentences what holds the resource, why, and
+// the next step. Its wording is for people; scripts use the cause id.
+func message(f Finding, o vpnport.Observation) string {
+	r := f.Resource.String()
+	who := HoldersText(f.Holders)
+	switch f.Cause {
+	case Free:
+		return r + " is free."
+	case VPNClient:
+		return fmt.Sprintf("%s is held by the VPN client %s, as expected.", r, who)
+	case OtherApp:
+		switch {
+		case len(f.Holders) > 0:
+			return fmt.Sprintf("%s is held by %s. Close it and retry, or end it.", r, who)
+		case f.Lock != nil:
+			return fmt.Sprintf("%s is locked by running PID %d (%s). Close that program and retry.", r, f.Lock.PID, f.Lock.Path)
+		}
+		return fmt.Sprintf("%s is in use by another program that traycheck may not see (%s). Check as administrator to name it.", r, openErr(o))
+	case SameAppInstance:
+		return fmt.Sprintf("%s is held by another instance of the same program: %s. End the old one, then retry.", r, who)
+	case StaleAfterWake:
+		if len(f.Holders) > 0 {
+			return fmt.Sprintf("%s is still held by %s since the machine woke from sleep: the old connection did not let go. Retry; if it stays held, end it or reset the adapter.", r, who)
+		}
+		return fmt.Sprintf("%s is still marked as held since the machine woke from sleep, but no process holds it. Retry, then reset the adapter; a reboot clears it if nothing else does.", r)
+	case CrashedLeftover:
+		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. Remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
+	case TimeWait:
+		n := 0
+		for _, s := range o.Sockets {
+			if s.State == vpnport.StateTimeWait {
+				n++
+			}
+		}
+		return fmt.Sprintf("%s has %d connection(s) in TIME_WAIT from a closed connection (no program holds it); they expire in %ds. Wait, or use another local port.", r, n, f.TimeWaitLeftS)
+	case ReservedRange:
+		return fmt.Sprintf("%s lies in the excluded port range %s reserved by Windows (Hyper-V/WinNAT); no program holds it, but binding fails. Use another port, or restart the winnat service as administrator to release dynamic reservations.", r, f.Reserved)
+	case HiddenOwner:
+		return fmt.Sprintf("%s is held by %s. Check as administrator to see which program.", r, who)
+	case KernelOwned:
+		if len(f.Holders) > 0 && f.Holders[0].PID == 4 {
+			return fmt.Sprintf("%s is held by %s. Run `netsh http show servicestate` as administrator to see which service registered it.", r, who)
+		}
+		return fmt.Sprintf("%s is held by the kernel, not by a process (a WireGuard interface, VXLAN or NFS). Bring that interface down, or use another port.", r)
+	case DeviceMissing:
+		if len(o.Available) > 0 {
+			return fmt.Sprintf("%s does not exist (unplugged or renamed?). Devices present: %s.", r, strings.Join(o.Available, ", "))
+		}
+		return fmt.Sprintf("%s does not exist (unplugged or renamed?), and no similar device is present.", r)
+	}
+	return r + ": " + string(f.Cause)
+}
+
+func openErr(o vpnport.Observation) string {
+	if o.OpenErr != "" {
+		return o.OpenErr
+	}
+	return "busy"
+}
