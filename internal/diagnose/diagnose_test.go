@@ -115,8 +115,10 @@ func TestDiagnose(t *testing.T) {
 			ctx:   func(c *Context) { c.LastResume, c.AdapterConfigured = t0.Add(-20*time.Second), true },
 			cause: StaleAfterWake, actions: []Action{Retry, ResetAdapter}, msg: "woke from sleep"},
 		{name: "stale after wake and the reset did not help: reboot suggested",
-			obs:   vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}},
-			ctx:   func(c *Context) { c.LastResume, c.AdapterConfigured, c.ResetTried = t0.Add(-20*time.Second), true, true },
+			obs: vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}},
+			ctx: func(c *Context) {
+				c.LastResume, c.AdapterConfigured, c.ResetTried = t0.Add(-20*time.Second), true, true
+			},
 			cause: StaleAfterWake, actions: []Action{Retry, RebootSuggested}},
 		{name: "wake long ago is not blamed",
 			obs:   vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}},
