@@ -1,0 +1,100 @@
+package remedy
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// maxLockSize bounds what is read of a lock file: a UUCP lock is 11 bytes.
+const maxLockSize = 128
+
+// ParseLockPID decodes the PID in a UUCP device lock file: the HDB format
+// (the PID as ASCII decimal, space-padded to ten characters, then a newline)
+// or the old binary format (a 4-byte native int). Anything else is an error,
+// so a file that is not a lock is never treated as one.
+func ParseLockPID(b []byte) (int, error) {
+	if len(b) == 4 {
+		// Binary locks predate HDB; all platforms that wrote them here are
+		// little-endian.
+		pid := int(int32(binary.LittleEndian.Uint32(b)))
+		if pid <= 0 {
+			return 0, fmt.Errorf("binary lock holds PID %d", pid)
+		}
+		return pid, nil
+	}
+	if len(b) > maxLockSize {
+		return 0, fmt.Errorf("lock file is %d bytes, want at most %d", len(b), maxLockSize)
+	}
+	s := strings.TrimSpace(string(b))
+	// Some writers add the owner's name after the PID ("  4242 minicom user").
+	if f := strings.Fields(s); len(f) > 0 {
+		s = f[0]
+	}
+	pid, err := strconv.Atoi(s)
+	if err != nil || pid <= 0 || pid > 1<<22 {
+		return 0, fmt.Errorf("lock file does not hold a PID: %q", truncate(b, 32))
+	}
+	return pid, nil
+}
+
+func (r *Runner) removeLock(req Request) (Result, error) {
+	lk := req.Finding.Lock
+	if lk == nil || lk.Path == "" {
+		return Result{}, fmt.Errorf("%w: %s has no lock file", ErrRefused, req.Finding.Resource)
+	}
+	// Only UUCP device locks: the finding travels through the watch loop and
+	// a request must never turn into deleting an arbitrary file.
+	if !filepath.IsAbs(lk.Path) || !strings.HasPrefix(filepath.Base(lk.Path), "LCK..") {
+		return Result{}, fmt.Errorf("%w: %s is not a device lock file (LCK..name)", ErrRefused, lk.Path)
+	}
+	if !req.Confirmed {
+		return Result{}, &ConfirmationError{Prompt: fmt.Sprintf(
+			"Remove the lock file %s? It names PID %d, which is no longer running.", lk.Path, lk.PID)}
+	}
+	f, err := os.Open(lk.Path)
+	if err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return Result{Message: fmt.Sprintf("lock file %s is already gone; checking again", lk.Path)}, nil
+		}
+		return Result{}, fmt.Errorf("reading lock file: %w", err)
+	}
+	defer f.Close()
+	before, err := f.Stat()
+	if err != nil {
+		return Result{}, fmt.Errorf("reading lock file: %w", err)
+	}
+	if !before.Mode().IsRegular() {
+		return Result{}, fmt.Errorf("%w: %s is not a regular file", ErrRefused, lk.Path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxLockSize+1))
+	if err != nil {
+		return Result{}, fmt.Errorf("reading lock file: %w", err)
+	}
+	pid, err := ParseLockPID(b)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: %s: %w", ErrRefused, lk.Path, err)
+	}
+	if pid != lk.PID {
+		return Result{}, fmt.Errorf("%w: %s now names PID %d, not %d: the file changed; check again", ErrRefused, lk.Path, pid, lk.PID)
+	}
+	if r.o.Alive(pid) {
+		return Result{}, fmt.Errorf("%w: PID %d in %s is alive, so the lock is not stale", ErrRefused, pid, lk.Path)
+	}
+	// Lstat, not Stat: a symlink swapped in under the same name is a
+	// different file and is refused.
+	now, err := os.Lstat(lk.Path)
+	if err != nil || !os.SameFile(before, now) || now.ModTime() != before.ModTime() {
+		return Result{}, fmt.Errorf("%w: %s changed while it was being checked; check again", ErrRefused, lk.Path)
+	}
+	if err := os.Remove(lk.Path); err != nil {
+		return Result{}, fmt.Errorf("removing stale lock file: %w", err)
+	}
+	r.log.Info("removed stale lock file", "path", lk.Path, "pid", pid)
+	return Result{Message: fmt.Sprintf("removed stale lock file %s; checking again", lk.Path)}, nil
+}
