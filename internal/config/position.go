@@ -1,0 +1,123 @@
+package config
+
+import (
+	"bytes"
+	"errors"
+	"reflect"
+	"strconv"
+	"strings"
+
+	"github.com/BurntSushi/toml"
+)
+
+// The TOML library knows where every key's value starts but keeps it private;
+// it reveals it only in the ParseError of a value whose UnmarshalTOML fails.
+// So, to place an error, decode the document again into a struct that has
+// just the one key path, ending in a type that always fails. Errors are rare
+// and configs small, so the second decode costs nothing that matters.
+
+type locator struct{}
+
+var errLocate = errors.New("locate")
+
+func (*locator) UnmarshalTOML(any) error { return errLocate }
+
+// valueOffset returns the byte offset at which the library places key's value
+// (for a [table] header, its opening bracket), or -1 when it does not know.
+func valueOffset(data []byte, key toml.Key) int {
+	if len(key) == 0 {
+		return -1
+	}
+	t := reflect.TypeFor[locator]()
+	for i := len(key) - 1; i >= 0; i-- {
+		if strings.ContainsAny(key[i], "\",`") {
+			return -1 // cannot be spelled in a struct tag
+		}
+		t = reflect.StructOf([]reflect.StructField{{
+			Name: "F",
+			Type: t,
+			Tag:  reflect.StructTag(`toml:"` + key[i] + `"`),
+		}})
+	}
+	_, err := toml.Decode(string(data), reflect.New(t).Interface())
+	var pe toml.ParseError
+	if !errors.As(err, &pe) || !errors.Is(err, errLocate) {
+		return -1
+	}
+	if pe.Position.Line == 0 {
+		return -1 // implicit tables have no position of their own
+	}
+	return max(0, min(pe.Position.Start, len(data)))
+}
+
+// keyOffset returns the byte offset of key's name on the line where its value
+// starts, so errors about a key point at the key; for a [table] header it is
+// the header's bracket. It returns -1 when the key cannot be placed.
+func keyOffset(data []byte, key toml.Key) int {
+	off := valueOffset(data, key)
+	if off < 0 || off >= len(data) || data[off] == '[' {
+		return off
+	}
+	start := bytes.LastIndexByte(data[:off], '\n') + 1
+	name := key[len(key)-1]
+	line := data[start:off]
+	if i := bytes.LastIndex(line, []byte(name)); i >= 0 {
+		return start + i
+	}
+	return off
+}
+
+// elemOffset returns the byte offset of one element of key's array value:
+// the first place after the key where the element is written literally. It
+// falls back to the key's offset when the element is spelled in a way it
+// does not recognise (escapes, multi-line strings, hex numbers).
+func elemOffset(data []byte, key toml.Key, elem any) int {
+	koff := keyOffset(data, key)
+	if koff < 0 {
+		return koff
+	}
+	rest := data[koff:]
+	best := -1
+	consider := func(i int) {
+		if i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	switch v := elem.(type) {
+	case string:
+		consider(bytes.Index(rest, []byte(strconv.Quote(v))))
+		if !strings.Contains(v, "'") {
+			consider(bytes.Index(rest, []byte("'"+v+"'")))
+		}
+	case int64:
+		consider(indexNumber(rest, strconv.FormatInt(v, 10)))
+	case bool:
+		consider(bytes.Index(rest, []byte(strconv.FormatBool(v))))
+	}
+	if best < 0 {
+		return koff
+	}
+	return koff + best
+}
+
+// indexNumber finds num in b where it is a whole number, not part of another
+// (8080 must not match inside 18080).
+func indexNumber(b []byte, num string) int {
+	for from := 0; from < len(b); {
+		i := bytes.Index(b[from:], []byte(num))
+		if i < 0 {
+			return -1
+		}
+		i += from
+		end := i + len(num)
+		if (i == 0 || !isNumByte(b[i-1])) && (end == len(b) || !isNumByte(b[end])) {
+			return i
+		}
+		from = i + 1
+	}
+	return -1
+}
+
+func isNumByte(c byte) bool {
+	return c >= '0' && c <= '9' || c == '_' || c == '+' || c == '-' || c == '.'
+}
