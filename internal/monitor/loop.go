@@ -1,0 +1,286 @@
+package monitor
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// fallbackInterval is used when a Config carries no interval (a Config
+// built by hand rather than loaded).
+const fallbackInterval = 30 * time.Second
+
+// loopState is everything only the loop goroutine touches.
+type loopState struct {
+	lastCheck  time.Time
+	last       map[vpnport.Resource]diagnose.Cause
+	latest     map[vpnport.Resource]diagnose.Finding
+	resetTried map[vpnport.Resource]bool
+
+	lastResume time.Time
+	resumeAt   time.Time // start of the current post-resume schedule
+	resumeStep int       // next step of that schedule; -1 when none
+	recheckAt  time.Time // an action's delayed re-check; zero when none
+
+	remedyBusy bool
+}
+
+func (s *loopState) init() {
+	s.last = map[vpnport.Resource]diagnose.Cause{}
+	s.latest = map[vpnport.Resource]diagnose.Finding{}
+	s.resetTried = map[vpnport.Resource]bool{}
+	s.resumeStep = -1
+}
+
+// finished is a remedy's outcome waiting for its check.
+type finished struct {
+	ActionOutcome
+	recheckAfter time.Duration
+}
+
+// Run runs the loop until ctx is done, then waits for a running remedy to
+// return and returns nil. The first check runs at once.
+func (m *Monitor) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel() // runs before wg.Wait: a remedy in flight sees it
+
+	pw := m.opts.Power
+	now := m.opts.Clock.Now()
+	m.check(ctx, Trigger{Kind: Interval, Source: "start", At: now}, now, true, nil)
+	for ctx.Err() == nil {
+		m.startRemedy(ctx, &wg)
+		now = m.opts.Clock.Now()
+		if t, o, ok := m.take(now); ok {
+			m.check(ctx, t, now, false, o)
+			continue
+		}
+		timer := m.opts.Clock.NewTimer(m.nextDue().Sub(now))
+		select {
+		case <-ctx.Done():
+		case e, ok := <-pw:
+			if !ok {
+				pw = nil // a nil channel is never ready
+				break
+			}
+			m.onPower(e)
+		case <-m.wake:
+		case <-timer.C():
+		}
+		timer.Stop()
+	}
+	return nil
+}
+
+func (m *Monitor) interval() time.Duration {
+	if m.opts.Config.Interval > 0 {
+		return m.opts.Config.Interval
+	}
+	return fallbackInterval
+}
+
+// resumeDue is when step i of the post-resume schedule is due: the settle
+// check, then one per Backoff entry.
+func (m *Monitor) resumeDue(i int) time.Time {
+	t := m.st.resumeAt.Add(m.opts.Settle)
+	for _, d := range m.opts.Backoff[:i] {
+		t = t.Add(d)
+	}
+	return t
+}
+
+// nextDue is the earliest time something scheduled must run.
+func (m *Monitor) nextDue() time.Time {
+	due := m.st.lastCheck.Add(m.interval())
+	if m.st.resumeStep >= 0 {
+		if t := m.resumeDue(m.st.resumeStep); t.Before(due) {
+			due = t
+		}
+	}
+	if !m.st.recheckAt.IsZero() && m.st.recheckAt.Before(due) {
+		due = m.st.recheckAt
+	}
+	return due
+}
+
+func (m *Monitor) onPower(e power.Event) {
+	for _, s := range m.opts.Sinks {
+		if p, ok := s.(PowerSink); ok {
+			p.Power(e)
+		}
+	}
+	if e.Kind != power.Resume {
+		return
+	}
+	// The loop's own clock, not e.At: diagnosis compares LastResume with
+	// the check's Now, and both must come from one clock.
+	now := m.opts.Clock.Now()
+	m.st.lastResume = now
+	m.st.resumeAt = now
+	m.st.resumeStep = 0
+}
+
+// take decides whether a check is due now and why, consuming everything the
+// check will satisfy (so triggers that piled up during the last check make
+// one check, not several). An action outcome is reported by itself.
+func (m *Monitor) take(now time.Time) (Trigger, *ActionOutcome, bool) {
+	m.mu.Lock()
+	var fin *finished
+	if len(m.outcome) > 0 {
+		f := m.outcome[0]
+		m.outcome = slices.Delete(m.outcome, 0, 1)
+		fin = &f
+	}
+	manual := m.manual
+	m.manual = nil
+	m.mu.Unlock()
+
+	var t Trigger
+	ok := false
+	pick := func(c Trigger) {
+		if !ok {
+			t, ok = c, true
+		}
+	}
+	var out *ActionOutcome
+	if fin != nil {
+		m.st.remedyBusy = false
+		out = &fin.ActionOutcome
+		if out.Err == nil && out.Prompt == "" {
+			if out.Request.Action == diagnose.ResetAdapter {
+				m.st.resetTried[out.Request.Resource] = true
+			}
+			if fin.recheckAfter > 0 {
+				at := now.Add(fin.recheckAfter)
+				if m.st.recheckAt.IsZero() || at.Before(m.st.recheckAt) {
+					m.st.recheckAt = at
+				}
+			}
+		}
+		pick(Trigger{Kind: Action, Source: out.Request.Source, At: now})
+	}
+	if manual != nil {
+		pick(*manual)
+	}
+	if !m.st.recheckAt.IsZero() && !now.Before(m.st.recheckAt) {
+		m.st.recheckAt = time.Time{}
+		pick(Trigger{Kind: Action, Source: "recheck", At: now})
+	}
+	if m.st.resumeStep >= 0 && !now.Before(m.resumeDue(m.st.resumeStep)) {
+		for m.st.resumeStep >= 0 && !now.Before(m.resumeDue(m.st.resumeStep)) {
+			m.st.resumeStep++
+			if m.st.resumeStep > len(m.opts.Backoff) {
+				m.st.resumeStep = -1
+			}
+		}
+		pick(Trigger{Kind: Resume, Source: "resume", At: now})
+	}
+	if !now.Before(m.st.lastCheck.Add(m.interval())) {
+		pick(Trigger{Kind: Interval, Source: "timer", At: now})
+	}
+	return t, out, ok
+}
+
+// startRemedy hands the next queued action to the Remedy when none runs.
+func (m *Monitor) startRemedy(ctx context.Context, wg *sync.WaitGroup) {
+	if m.st.remedyBusy {
+		return
+	}
+	m.mu.Lock()
+	if len(m.queued) == 0 {
+		m.mu.Unlock()
+		return
+	}
+	req := m.queued[0]
+	m.queued = slices.Delete(m.queued, 0, 1)
+	m.mu.Unlock()
+
+	req.Finding = m.st.latest[req.Resource]
+	m.st.remedyBusy = true
+	if m.opts.Remedy == nil {
+		o := finished{ActionOutcome: ActionOutcome{Request: req}}
+		if req.Action != diagnose.Retry {
+			o.Err = ErrNoRemedy
+		}
+		m.deliver(o)
+		return
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		res, err := m.opts.Remedy(ctx, req)
+		o := finished{ActionOutcome: ActionOutcome{Request: req, Message: res.Message}, recheckAfter: res.RecheckAfter}
+		var ce *ConfirmationError
+		if errors.As(err, &ce) {
+			o.Prompt = ce.Prompt
+		} else if err != nil {
+			o.Err = fmt.Errorf("%s: %w", req.Action, err)
+		}
+		m.deliver(o)
+	}()
+}
+
+func (m *Monitor) deliver(o finished) {
+	m.mu.Lock()
+	m.outcome = append(m.outcome, o)
+	m.mu.Unlock()
+	m.poke()
+}
+
+// check probes, diagnoses, works out transitions and tells the sinks.
+func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first bool, act *ActionOutcome) {
+	m.st.lastCheck = now
+	for _, s := range m.opts.Sinks {
+		s.Checking(t)
+	}
+	pctx, cancel := context.WithTimeout(ctx, m.opts.ProbeTimeout)
+	obs, err := m.opts.Prober.Probe(pctx, m.resources)
+	cancel()
+	if ctx.Err() != nil {
+		return // shutting down: a half-done check is no result
+	}
+	r := Report{Trigger: t, First: first, At: now, LastResume: m.st.lastResume, Action: act}
+	if err != nil {
+		r.Err = fmt.Errorf("probing %d resources: %w", len(m.resources), err)
+		m.opts.Log.Warn("check failed", "trigger", t.Kind, "err", err)
+	} else {
+		r.Findings, r.Transitions = m.diagnose(obs, now)
+	}
+	for _, s := range m.opts.Sinks {
+		s.Result(r)
+	}
+}
+
+func (m *Monitor) diagnose(obs []vpnport.Observation, now time.Time) (all, changed []diagnose.Finding) {
+	c := diagnose.Context{
+		Now:               now,
+		VPNClients:        m.opts.Config.Clients,
+		SSHForwardPorts:   m.opts.Config.SSHForwardPorts,
+		LastResume:        m.st.lastResume,
+		WakeWindow:        m.opts.WakeWindow,
+		AdapterConfigured: m.opts.Config.Adapter != "",
+	}
+	all = make([]diagnose.Finding, 0, len(obs))
+	for _, o := range obs {
+		c.ResetTried = m.st.resetTried[o.Resource]
+		f := m.opts.Diagnose(o, c)
+		all = append(all, f)
+		if prev, seen := m.st.last[f.Resource]; !seen || prev != f.Cause {
+			changed = append(changed, f)
+		}
+		m.st.last[f.Resource] = f.Cause
+		m.st.latest[f.Resource] = f
+		if !f.NeedsAttention() {
+			delete(m.st.resetTried, f.Resource) // solved: a new problem starts afresh
+		}
+	}
+	return all, changed
+}

@@ -1,0 +1,311 @@
+// Package monitor is traycheck's one loop: triggers (the interval timer, a
+// resume from sleep, "check now", an action the user clicked) lead to a probe,
+// the probe to a diagnosis, and only transitions (a resource whose cause is
+// new or changed) are marked for the user. Sinks (tray, notifications,
+// console) observe every check; they and the CLI send requests back in with
+// CheckNow and Act.
+//
+// After a resume the loop re-checks after a short settle delay and then on a
+// backoff schedule for about a minute, because Wi-Fi, DHCP and the VPN's own
+// reconnect come back after the resume signal. Every check passes the time of
+// the last resume to diagnosis, which decides whether a finding is
+// stale-after-wake.
+//
+// Sinks are called synchronously from the loop goroutine, in order, one call
+// at a time. A sink must return quickly and must not block: hand the Report
+// to your own goroutine (a buffered channel, or state under a mutex) when you
+// have slow work to do. CheckNow and Act never block, so a sink may call them.
+package monitor
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// Prober observes resources; *vpnport.Prober is the real one.
+type Prober interface {
+	Probe(ctx context.Context, rs []vpnport.Resource) ([]vpnport.Observation, error)
+}
+
+// TriggerKind says why a check ran. The values are part of the
+// `watch --json` contract.
+type TriggerKind string
+
+// The trigger kinds. The first check after Run starts is an Interval check
+// with Report.First set.
+const (
+	Interval TriggerKind = "interval"
+	Resume   TriggerKind = "resume"
+	Manual   TriggerKind = "manual"
+	Action   TriggerKind = "action"
+)
+
+// Trigger is why a check ran. When several triggers arrive while a check is
+// running they are coalesced into one check, reported under the most
+// user-facing kind (action, then manual, then resume, then interval).
+type Trigger struct {
+	Kind TriggerKind
+	// Source says who asked: "timer", "logind", "tray", "notification",
+	// "cli", "recheck" (an action's delayed re-check) ...
+	Source string
+	At     time.Time
+}
+
+// Request is an action the user asked for, coming back into the loop from a
+// menu item or notification button.
+type Request struct {
+	Action   diagnose.Action
+	Resource vpnport.Resource
+	// Finding is the loop's latest finding for Resource, filled in by the
+	// loop before the remedy runs (callers leave it zero).
+	Finding diagnose.Finding
+	// PID is the process to end, for end-process.
+	PID int
+	// Confirmed is set when the user confirmed a prompt the remedy asked
+	// for (ActionOutcome.Prompt). Nothing is ended, reset, rebooted or
+	// removed without it.
+	Confirmed bool
+	// Token is opaque to the loop and comes back in the ActionOutcome, so a
+	// UI can match an outcome to its notification or menu item.
+	Token string
+	// Source names who asked ("tray", "notification", "cli").
+	Source string
+}
+
+// RemedyResult is what a remedy reports after it ran.
+type RemedyResult struct {
+	Message string
+	// RecheckAfter asks for another check after this long (wait: when the
+	// TIME_WAIT timer expires); 0 for none.
+	RecheckAfter time.Duration
+}
+
+// Remedy carries out a Request. It may take long (an elevation prompt); it
+// runs on its own goroutine, one at a time, while the loop goes on checking.
+// It returns a *ConfirmationError when the action needs an explicit
+// confirmation the Request does not carry.
+type Remedy func(ctx context.Context, req Request) (RemedyResult, error)
+
+// ConfirmationError is returned by a Remedy when the user must confirm first
+// (ending a process, resetting an adapter, removing a lock). Prompt names
+// what will happen to what ("End openvpn (PID 812, /usr/sbin/openvpn)?").
+type ConfirmationError struct {
+	Prompt string
+}
+
+func (e *ConfirmationError) Error() string { return "needs confirmation: " + e.Prompt }
+
+// ErrNoRemedy is the outcome of an action other than retry when the monitor
+// has no Remedy.
+var ErrNoRemedy = errors.New("no remedy is available for this action")
+
+// ErrQueueFull is returned by Act when too many actions are waiting.
+var ErrQueueFull = errors.New("too many actions are waiting; try again")
+
+// ActionOutcome is what became of a Request. It arrives in the Report of the
+// check that follows the action.
+type ActionOutcome struct {
+	Request Request
+	// Message is the remedy's own account of what it did.
+	Message string
+	// Prompt is set when the remedy asks for confirmation: show it, and on
+	// an explicit yes, Act again with the same Request and Confirmed set.
+	Prompt string
+	// Err is why the action failed (nil on success or when Prompt is set).
+	Err error
+}
+
+// NeedsConfirmation reports whether the UI should ask the user and resubmit.
+func (o *ActionOutcome) NeedsConfirmation() bool { return o.Prompt != "" }
+
+// Report is the result of one check.
+type Report struct {
+	Trigger Trigger
+	// First is set on the first check after Run starts.
+	First bool
+	// At is when the check started.
+	At time.Time
+	// Findings holds one finding per watched resource, in config order;
+	// empty when Err is set.
+	Findings []diagnose.Finding
+	// Transitions are the findings whose cause is new or changed for their
+	// resource since the last successful check (all of them on the first).
+	// Only these should become notifications.
+	Transitions []diagnose.Finding
+	// Err is set when the probe itself failed ("cannot check").
+	Err error
+	// LastResume is the last resume the loop knows of (zero: none).
+	LastResume time.Time
+	// Action is set on the check that follows an action.
+	Action *ActionOutcome
+}
+
+// Sink observes the loop. See the package doc: calls are synchronous and
+// must not block.
+type Sink interface {
+	// Checking is called when a check starts.
+	Checking(t Trigger)
+	// Result is called when a check has finished.
+	Result(r Report)
+}
+
+// PowerSink is an optional extension of Sink for sinks that show suspend and
+// resume events (the console).
+type PowerSink interface {
+	Power(e power.Event)
+}
+
+// Clock is the time source of the loop; tests drive a fake one.
+type Clock interface {
+	Now() time.Time
+	// NewTimer returns a timer that fires once after d (at once if d <= 0).
+	NewTimer(d time.Duration) Timer
+}
+
+// Timer is the part of *time.Timer the loop uses.
+type Timer interface {
+	C() <-chan time.Time
+	Stop() bool
+}
+
+// Defaults for Options.
+const (
+	// DefaultSettle is the delay between a resume and its first check: long
+	// enough for the resume to finish, short enough to beat the VPN client.
+	DefaultSettle = 250 * time.Millisecond
+	// DefaultProbeTimeout bounds one probe.
+	DefaultProbeTimeout = 15 * time.Second
+	// maxQueued bounds the actions waiting for the loop.
+	maxQueued = 16
+)
+
+// DefaultBackoff is the re-check schedule after the settle check: about a
+// minute in total, denser at first when most things come back.
+var DefaultBackoff = []time.Duration{2 * time.Second, 4 * time.Second, 8 * time.Second, 15 * time.Second, 30 * time.Second}
+
+// Options configure a Monitor. Config and Prober are required.
+type Options struct {
+	Config *config.Config
+	Prober Prober
+	// Power is the channel of suspend/resume events (power.Watch); nil for
+	// none. The loop stops reading it when it is closed.
+	Power <-chan power.Event
+	// Sinks observe every check, in order.
+	Sinks []Sink
+	// Remedy carries out actions; nil means only retry works.
+	Remedy Remedy
+	// Diagnose turns one observation into a finding; default
+	// diagnose.Diagnose.
+	Diagnose func(vpnport.Observation, diagnose.Context) diagnose.Finding
+	// Clock replaces the real clock (tests).
+	Clock Clock
+	// Settle and Backoff shape the checks after a resume; defaults
+	// DefaultSettle and DefaultBackoff.
+	Settle  time.Duration
+	Backoff []time.Duration
+	// WakeWindow is passed to diagnosis; 0 means diagnose.DefaultWakeWindow.
+	WakeWindow   time.Duration
+	ProbeTimeout time.Duration
+	Log          *slog.Logger
+}
+
+// Monitor runs the loop. Create it with New; Run it once.
+type Monitor struct {
+	opts      Options
+	resources []vpnport.Resource
+
+	wake chan struct{} // capacity 1: "something is pending"
+
+	mu      sync.Mutex
+	manual  *Trigger   // a pending manual check, coalesced
+	queued  []Request  // actions waiting for the loop
+	outcome []finished // remedies that finished, waiting for a check
+
+	st loopState // owned by the loop goroutine
+}
+
+// New returns a Monitor. It fails when Config or Prober is missing.
+func New(opts Options) (*Monitor, error) {
+	if opts.Config == nil || opts.Prober == nil {
+		return nil, errors.New("monitor: options need a Config and a Prober")
+	}
+	if opts.Diagnose == nil {
+		opts.Diagnose = diagnose.Diagnose
+	}
+	if opts.Clock == nil {
+		opts.Clock = realClock{}
+	}
+	if opts.Settle <= 0 {
+		opts.Settle = DefaultSettle
+	}
+	if opts.Backoff == nil {
+		opts.Backoff = DefaultBackoff
+	}
+	if opts.ProbeTimeout <= 0 {
+		opts.ProbeTimeout = DefaultProbeTimeout
+	}
+	if opts.Log == nil {
+		opts.Log = slog.Default()
+	}
+	m := &Monitor{
+		opts:      opts,
+		resources: opts.Config.Resources(),
+		wake:      make(chan struct{}, 1),
+	}
+	m.st.init()
+	return m, nil
+}
+
+// CheckNow asks for a check as soon as the loop is free. Its Report is
+// always delivered, even when nothing changed. Several calls while a check
+// runs make one check. It never blocks.
+func (m *Monitor) CheckNow(source string) {
+	m.mu.Lock()
+	if m.manual == nil {
+		m.manual = &Trigger{Kind: Manual, Source: source, At: m.opts.Clock.Now()}
+	}
+	m.mu.Unlock()
+	m.poke()
+}
+
+// Act queues an action the user asked for. The loop hands it to the Remedy
+// (retry needs none), then re-checks at once and delivers a Report whose
+// Action says what happened. It never blocks; it fails only when too many
+// actions wait.
+func (m *Monitor) Act(req Request) error {
+	m.mu.Lock()
+	if len(m.queued) >= maxQueued {
+		m.mu.Unlock()
+		return ErrQueueFull
+	}
+	m.queued = append(m.queued, req)
+	m.mu.Unlock()
+	m.poke()
+	return nil
+}
+
+func (m *Monitor) poke() {
+	select {
+	case m.wake <- struct{}{}:
+	default: // already pending; the loop will see everything queued
+	}
+}
+
+type realClock struct{}
+
+func (realClock) Now() time.Time { return time.Now() }
+
+func (realClock) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
+
+type realTimer struct{ t *time.Timer }
+
+func (r realTimer) C() <-chan time.Time { return r.t.C }
+func (r realTimer) Stop() bool          { return r.t.Stop() }
