@@ -1,0 +1,278 @@
+package diagnose
+
+import (
+	"net/netip"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// Family is the stable id of a kind of error text `traycheck explain`
+// recognises. The string values are part of the JSON contract; never rename
+// them.
+type Family string
+
+// The families.
+const (
+	AddressInUse    Family = "address-in-use"
+	PortAlreadyOpen Family = "port-already-open"
+	DeviceInUse     Family = "device-in-use"
+	AccessForbidden Family = "access-forbidden"
+	AdapterInUse    Family = "adapter-in-use"
+	TrayHostMissing Family = "tray-host-missing"
+)
+
+// Families lists every family id, for validation and documentation.
+var Families = []Family{AddressInUse, PortAlreadyOpen, DeviceInUse, AccessForbidden, AdapterInUse, TrayHostMissing}
+
+// AdapterKind is the TextResource kind of a network adapter (TAP, wintun,
+// ovpn-dco, a WireGuard tunnel). It is not probeable as a port or device.
+const AdapterKind vpnport.Kind = "adapter"
+
+// Bounds on the text Explain reads. RE2 already matches in time linear in
+// the input; these caps keep that linear term small for a pasted log.
+const (
+	// MaxExplainBytes is how much of the text is read; the rest is ignored.
+	MaxExplainBytes = 64 << 10
+	// MaxExplainLine is how much of each line is matched; error messages
+	// are short, and a longer line is almost always a dump.
+	MaxExplainLine = 2048
+)
+
+// TextResource is the resource an error text names, as far as the text says.
+// Fields the text does not give are zero.
+type TextResource struct {
+	// Kind is tcp, udp, device or adapter; empty when the text names none.
+	Kind vpnport.Kind `json:"kind,omitzero"`
+	Port uint16       `json:"port,omitzero"`
+	// Address is the local address the program tried to bind, as written
+	// ("127.0.0.1", "::1", "::"); empty for "any" or unknown.
+	Address string `json:"address,omitzero"`
+	// Path is the device path (/dev/ttyUSB0, COM3) or, for an adapter, its
+	// name or driver (TAP-Windows, wg0).
+	Path string `json:"path,omitzero"`
+}
+
+// Target returns the resource to probe, and false when the text names no
+// port or device that can be checked live.
+func (r TextResource) Target() (vpnport.Resource, bool) {
+	switch {
+	case (r.Kind == vpnport.TCP || r.Kind == vpnport.UDP) && r.Port != 0:
+		return vpnport.Resource{Kind: r.Kind, Port: r.Port}, true
+	case r.Kind == vpnport.Device && r.Path != "":
+		return vpnport.Resource{Kind: vpnport.Device, Path: r.Path}, true
+	}
+	return vpnport.Resource{}, false
+}
+
+// Match is what Explain made of a text.
+type Match struct {
+	Matched bool   `json:"matched"`
+	Family  Family `json:"family,omitzero"`
+	// Code is the OS error name (EADDRINUSE, WSAEACCES, ERROR_PORT_NOT_AVAILABLE, ...).
+	Code        string       `json:"code,omitzero"`
+	Resource    TextResource `json:"resource"`
+	Explanation string       `json:"explanation,omitzero"`
+	// Entry is the catalogue entry that matched (for tests and debug logs).
+	Entry string `json:"-"`
+	// Line is the line of the text that matched, trimmed.
+	Line string `json:"-"`
+}
+
+// Explain recognises an error message (one or several lines, such as a
+// pasted log) and says which family it belongs to and which resource it
+// names. When several lines match, the most specific catalogue entry wins and
+// other lines of the same family fill in what it lacks (the port from ssh's
+// "cannot listen to port: N" when "Could not request local forwarding" won).
+// Only the first MaxExplainBytes are read, each line up to MaxExplainLine.
+func Explain(text string) Match {
+	if len(text) > MaxExplainBytes {
+		text = text[:MaxExplainBytes]
+	}
+	var hits []expHit
+	lineNo := 0
+	for rest := text; rest != ""; lineNo++ {
+		var line string
+		line, rest, _ = strings.Cut(rest, "\n")
+		line = strings.TrimSpace(line)
+		if len(line) > MaxExplainLine {
+			line = line[:MaxExplainLine]
+		}
+		if line == "" {
+			continue
+		}
+		lower := strings.ToLower(line)
+		for i := range catalogue {
+			e := &catalogue[i]
+			if !e.hinted(lower) {
+				continue
+			}
+			m := e.re.FindStringSubmatchIndex(line)
+			if m == nil {
+				continue
+			}
+			hits = append(hits, expHit{entry: e, line: line, lineNo: lineNo, res: e.extract(line, m)})
+		}
+	}
+	if len(hits) == 0 {
+		return Match{}
+	}
+	best := 0
+	for i := 1; i < len(hits); i++ {
+		if hits[i].better(hits[best]) {
+			best = i
+		}
+	}
+	h := hits[best]
+	res := h.res
+	for _, o := range hits {
+		if o.entry.family == h.entry.family {
+			res = expFill(res, o.res)
+		}
+	}
+	if res.Kind == "" && (res.Port != 0 || res.Path != "") {
+		res.Kind = h.entry.kind
+	}
+	if res.Kind == vpnport.TCP || res.Kind == vpnport.UDP {
+		res.Kind = expInferProto(h.line, text, h.entry, res.Kind)
+	}
+	return Match{
+		Matched:     true,
+		Family:      h.entry.family,
+		Code:        h.entry.codeFor(h.line, res),
+		Resource:    res,
+		Explanation: h.entry.explanation(),
+		Entry:       h.entry.id,
+		Line:        h.line,
+	}
+}
+
+type expHit struct {
+	entry  *catEntry
+	line   string
+	lineNo int
+	res    TextResource
+}
+
+// better orders hits: the more specific entry, then the one that names a
+// resource, then the earlier line (the first error usually causes the rest).
+func (h expHit) better(o expHit) bool {
+	if h.entry.rank != o.entry.rank {
+		return h.entry.rank > o.entry.rank
+	}
+	_, ht := h.res.Target()
+	_, ot := o.res.Target()
+	if ht != ot {
+		return ht
+	}
+	return h.lineNo < o.lineNo
+}
+
+func expFill(r, o TextResource) TextResource {
+	if r.Port == 0 && o.Port != 0 {
+		r.Port = o.Port
+		if r.Address == "" {
+			r.Address = o.Address
+		}
+	}
+	if r.Path == "" {
+		r.Path = o.Path
+	}
+	if r.Kind == "" {
+		r.Kind = o.Kind
+	}
+	return r
+}
+
+// extract builds the resource from the entry's named groups: hostport
+// ("[::1]:8080", ":::3000", "[AF_INET][undef]:1194"), port, path, name, proto.
+func (e *catEntry) extract(line string, m []int) TextResource {
+	var r TextResource
+	for i, name := range e.re.SubexpNames() {
+		if name == "" || m[2*i] < 0 {
+			continue
+		}
+		v := line[m[2*i]:m[2*i+1]]
+		// Alternatives that capture the same thing use name2, name3...
+		switch strings.TrimRight(name, "0123456789") {
+		case "hostport":
+			r.Address, r.Port = expSplitHostPort(v)
+		case "addr":
+			r.Address, _ = expSplitHostPort("[" + v + "]:1")
+		case "port":
+			r.Port = expPort(v)
+		case "path", "name":
+			r.Path = v
+		case "proto":
+			if strings.HasPrefix(strings.ToLower(v), "udp") {
+				r.Kind = vpnport.UDP
+			} else {
+				r.Kind = vpnport.TCP
+			}
+		}
+	}
+	if r.Kind == "" && (r.Port != 0 || r.Path != "" || e.kind == AdapterKind) {
+		r.Kind = e.kind
+	}
+	return r
+}
+
+// expSplitHostPort splits the address forms programs print. The port is the
+// digits after the last colon; the host is what precedes it, without
+// brackets, OpenVPN's [AF_INET]/[AF_INET6] tag or its [undef] (any address).
+func expSplitHostPort(s string) (string, uint16) {
+	i := strings.LastIndexByte(s, ':')
+	if i < 0 {
+		return "", 0
+	}
+	host, port := s[:i], expPort(s[i+1:])
+	if port == 0 {
+		return "", 0
+	}
+	v6 := strings.HasPrefix(host, "[AF_INET6]")
+	host = strings.TrimPrefix(strings.TrimPrefix(host, "[AF_INET6]"), "[AF_INET]")
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	switch host {
+	case "undef", "*", "":
+		if v6 {
+			return "::", port
+		}
+		return "", port
+	}
+	if a, err := netip.ParseAddr(host); err == nil {
+		return a.String(), port
+	}
+	return host, port
+}
+
+func expPort(s string) uint16 {
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > 65535 {
+		return 0
+	}
+	return uint16(n)
+}
+
+// expProtoRE finds an explicit protocol word. "TCP/UDP" (OpenVPN's prefix
+// whatever the protocol) is removed first, as it says nothing.
+var expProtoRE = regexp.MustCompile(`(?i)\b(?:proto\s+)?(udp|tcp|dgram|wireguard|wg-quick)(?:v?[46])?(?:_server|_client)?\b`)
+
+// expInferProto picks tcp or udp: an explicit protocol word on the matched
+// line, else anywhere in the text, else the entry's default.
+func expInferProto(line, text string, e *catEntry, kind vpnport.Kind) vpnport.Kind {
+	if e.protoFixed {
+		return kind
+	}
+	for _, s := range []string{line, text} {
+		s = strings.ReplaceAll(strings.ReplaceAll(s, "TCP/UDP", ""), "tcp/udp", "")
+		if m := expProtoRE.FindStringSubmatch(s); m != nil {
+			if strings.EqualFold(m[1], "tcp") {
+				return vpnport.TCP
+			}
+			return vpnport.UDP
+		}
+	}
+	return kind
+}

@@ -1,0 +1,223 @@
+package diagnose
+
+import (
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// TestExplainFixtures runs captured multi-line outputs (testdata/explain_*.txt).
+// The first line of each file says what Explain must return:
+// "# want entry=... family=... code=... kind=... port=... address=... path=...".
+func TestExplainFixtures(t *testing.T) {
+	files, err := filepath.Glob("testdata/explain_*.txt")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no fixtures: %v", err)
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			head, body, _ := strings.Cut(string(b), "\n")
+			want := map[string]string{}
+			for _, kv := range strings.Fields(strings.TrimPrefix(strings.TrimSpace(head), "# want")) {
+				k, v, _ := strings.Cut(kv, "=")
+				want[k] = v
+			}
+			m := Explain(body)
+			got := map[string]string{
+				"entry": m.Entry, "family": string(m.Family), "code": m.Code, "kind": string(m.Resource.Kind),
+				"port": strconv.Itoa(int(m.Resource.Port)), "address": m.Resource.Address, "path": m.Resource.Path,
+			}
+			for k, v := range want {
+				if got[k] != v {
+					t.Errorf("%s = %q, want %q (match %+v)", k, got[k], v, m)
+				}
+			}
+		})
+	}
+}
+
+func TestExplainSplitHostPort(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		addr string
+		port uint16
+	}{
+		{"[127.0.0.1]:8080", "127.0.0.1", 8080},
+		{"[::1]:8080", "::1", 8080},
+		{":::3000", "::", 3000},
+		{":8080", "", 8080},
+		{"0.0.0.0:80", "0.0.0.0", 80},
+		{"[::]:443", "::", 443},
+		{"[AF_INET][undef]:1194", "", 1194},
+		{"[AF_INET6][undef]:1194", "::", 1194},
+		{"[AF_INET]10.0.0.1:1194", "10.0.0.1", 1194},
+		{"localhost:8080", "localhost", 8080},
+		{"*:8080", "", 8080},
+		{"[::ffff:127.0.0.1]:80", "::ffff:127.0.0.1", 80},
+		{"host:0", "", 0},
+		{"host:70000", "", 0},
+		{"nocolon", "", 0},
+	} {
+		addr, port := expSplitHostPort(c.in)
+		if addr != c.addr || port != c.port {
+			t.Errorf("expSplitHostPort(%q) = %q, %d; want %q, %d", c.in, addr, port, c.addr, c.port)
+		}
+	}
+}
+
+func TestExplainProtocolWords(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		want vpnport.Kind
+	}{
+		// OpenVPN's "TCP/UDP:" prefix says nothing; its default is udp.
+		{"TCP/UDP: Socket bind failed on local address [AF_INET][undef]:1194: Address already in use (errno=98)", vpnport.UDP},
+		{"proto tcp-server\nTCP/UDP: Socket bind failed on local address [AF_INET][undef]:1194: Address already in use (errno=98)", vpnport.TCP},
+		// Java names no protocol: tcp, unless the text says udp.
+		{"java.net.BindException: Address already in use (Bind failed) on port 9000", vpnport.TCP},
+		{"DatagramSocket udp: java.net.BindException: Address already in use (Bind failed) on port 9000", vpnport.UDP},
+		{"wireguard: Address already in use on port 51820", vpnport.UDP},
+		// Go's "listen tcp" is explicit whatever else the text says.
+		{"udp tunnel\nlisten tcp :8080: bind: address already in use", vpnport.TCP},
+	} {
+		m := Explain(c.text)
+		if m.Resource.Kind != c.want {
+			t.Errorf("Explain(%q).Resource.Kind = %q, want %q", c.text, m.Resource.Kind, c.want)
+		}
+	}
+}
+
+func TestExplainMostSpecificWins(t *testing.T) {
+	// A bare "Address already in use" line before the specific one must
+	// not hide the port the specific one names.
+	text := "OSError: [Errno 98] Address already in use\nnginx: [emerg] bind() to 0.0.0.0:8081 failed (98: Address already in use)\n"
+	m := Explain(text)
+	if m.Entry != "nginx-bind" || m.Resource.Port != 8081 {
+		t.Fatalf("got %s port %d, want nginx-bind port 8081", m.Entry, m.Resource.Port)
+	}
+}
+
+func TestExplainFillsFromSameFamily(t *testing.T) {
+	// The winner names no port; a weaker line of the same family does, and
+	// a line of another family must not lend its resource.
+	text := "Could not request local forwarding.\n" +
+		"minicom: cannot open /dev/ttyUSB0: Device or resource busy\n" +
+		"java.net.BindException: Address already in use (Bind failed) on port 8080\n"
+	m := Explain(text)
+	want := TextResource{Kind: vpnport.TCP, Port: 8080}
+	if m.Entry != "minicom-busy" {
+		t.Fatalf("winner %s, want minicom-busy (rank 85)", m.Entry)
+	}
+	m = Explain(text[:strings.Index(text, "minicom")] + text[strings.Index(text, "java"):])
+	if m.Entry != "openssh-could-not-request" || m.Resource != want {
+		t.Fatalf("got %s %+v, want openssh-could-not-request %+v", m.Entry, m.Resource, want)
+	}
+}
+
+func TestExplainBoundsInput(t *testing.T) {
+	// Past MaxExplainBytes nothing is read, and a line is only matched in
+	// its first MaxExplainLine bytes.
+	late := strings.Repeat("x\n", MaxExplainBytes) + "bind [127.0.0.1]:8080: Address already in use\n"
+	if m := Explain(late); m.Matched {
+		t.Errorf("matched text beyond MaxExplainBytes: %s", m.Entry)
+	}
+	long := strings.Repeat("y", MaxExplainLine) + " Address already in use"
+	if m := Explain(long); m.Matched {
+		t.Errorf("matched beyond MaxExplainLine: %s", m.Entry)
+	}
+}
+
+func TestTextResourceTarget(t *testing.T) {
+	for _, c := range []struct {
+		r    TextResource
+		want vpnport.Resource
+		ok   bool
+	}{
+		{TextResource{Kind: vpnport.TCP, Port: 8080, Address: "::1"}, vpnport.Resource{Kind: vpnport.TCP, Port: 8080}, true},
+		{TextResource{Kind: vpnport.UDP, Port: 1194}, vpnport.Resource{Kind: vpnport.UDP, Port: 1194}, true},
+		{TextResource{Kind: vpnport.Device, Path: "COM3"}, vpnport.Resource{Kind: vpnport.Device, Path: "COM3"}, true},
+		{TextResource{Kind: vpnport.TCP}, vpnport.Resource{}, false},
+		{TextResource{Kind: AdapterKind, Path: "TAP-Windows"}, vpnport.Resource{}, false},
+		{TextResource{}, vpnport.Resource{}, false},
+	} {
+		got, ok := c.r.Target()
+		if got != c.want || ok != c.ok {
+			t.Errorf("%+v.Target() = %v, %v; want %v, %v", c.r, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func FuzzExplain(f *testing.F) {
+	for _, c := range catCases {
+		f.Add(c.text)
+	}
+	files, _ := filepath.Glob("testdata/explain_*.txt")
+	for _, p := range files {
+		if b, err := os.ReadFile(p); err == nil {
+			f.Add(string(b))
+		}
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m := Explain(s)
+		if !m.Matched {
+			if m != (Match{}) {
+				t.Fatalf("unmatched but not zero: %+v", m)
+			}
+			return
+		}
+		if m.Family == "" || m.Code == "" || m.Explanation == "" {
+			t.Fatalf("matched without family/code/explanation: %+v", m)
+		}
+		if m.Resource.Port != 0 && m.Resource.Kind != vpnport.TCP && m.Resource.Kind != vpnport.UDP {
+			t.Fatalf("port without tcp/udp kind: %+v", m.Resource)
+		}
+		if len(m.Line) > MaxExplainLine {
+			t.Fatalf("line longer than the cap: %d", len(m.Line))
+		}
+	})
+}
+
+// BenchmarkExplainLog is a pasted 64 KiB log with the error at the end: the
+// worst realistic input, every line run against the whole catalogue.
+func BenchmarkExplainLog(b *testing.B) {
+	line := "2024-03-02 10:11:12 Data Channel: using negotiated cipher 'AES-256-GCM' on port 1194 via udp\n"
+	text := strings.Repeat(line, (MaxExplainBytes-200)/len(line)) +
+		"TCP/UDP: Socket bind failed on local address [AF_INET][undef]:1194: Address already in use (errno=98)\n"
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		if m := Explain(text); m.Entry != "openvpn-bind" {
+			b.Fatalf("got %s", m.Entry)
+		}
+	}
+}
+
+// BenchmarkExplainLine is the common case: one pasted line.
+func BenchmarkExplainLine(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		if m := Explain("bind [127.0.0.1]:8080: Address already in use"); !m.Matched {
+			b.Fatal("no match")
+		}
+	}
+}
+
+// BenchmarkExplainHostile is a line built to make a backtracking engine
+// explode (long runs of the characters the address patterns repeat); RE2
+// stays linear.
+func BenchmarkExplainHostile(b *testing.B) {
+	text := "bind [" + strings.Repeat(":", MaxExplainLine/2) + "Address already in use " + strings.Repeat("1:", MaxExplainLine/4)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		Explain(text)
+	}
+}
