@@ -1,0 +1,314 @@
+// Package compose turns a diagnose.Finding into the words a person reads: a
+// notification's title, body and button labels, and the confirmation asked
+// before a destructive action. It is pure text (no I/O) so every OS's
+// notifier and the tray menu say the same thing, and it keeps package notify
+// itself free of diagnose (notify sits below diagnose in the layering).
+package compose
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/notify"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// Keys a note may carry besides the action ids of `traycheck check --json`.
+const (
+	// Cancel dismisses a confirmation without acting.
+	Cancel = "cancel"
+	// confirmPrefix marks the key of the "yes, do it" button of a
+	// confirmation; the remedy runs with Confirmed=true only for such a key.
+	confirmPrefix = "confirm-"
+)
+
+// maxName bounds a process name in a title: names come from other users'
+// processes, and a 4 KiB argv[0] must not push the resource off the screen.
+const maxName = 40
+
+// NeedsConfirm reports whether a must be confirmed by a second, explicit
+// click that names its target before it runs.
+func NeedsConfirm(a diagnose.Action) bool {
+	switch a {
+	case diagnose.EndProcess, diagnose.RebootSuggested, diagnose.RemoveLock:
+		return true
+	}
+	return false
+}
+
+// ConfirmKey is the button key that confirms a.
+func ConfirmKey(a diagnose.Action) string { return confirmPrefix + string(a) }
+
+// ParseKey maps a button key back to the action it stands for. confirmed is
+// true only for a confirmation key; ok is false for Cancel and for anything
+// that is not a known action (a forged or stale key does nothing).
+func ParseKey(key string) (a diagnose.Action, confirmed, ok bool) {
+	s, confirmed := strings.CutPrefix(key, confirmPrefix)
+	for _, x := range diagnose.Actions {
+		if string(x) == s {
+			if confirmed && !NeedsConfirm(x) {
+				return "", false, false
+			}
+			return x, confirmed, true
+		}
+	}
+	return "", false, false
+}
+
+// Clean makes text from outside (process names, paths) safe to show: control
+// and format characters (newlines, bidi overrides) become spaces or vanish,
+// and it is cut to max runes with an ellipsis.
+func Clean(s string, max int) string {
+	var b strings.Builder
+	n := 0
+	for _, r := range s {
+		if r == utf8.RuneError {
+			r = '\uFFFD'
+		}
+		switch {
+		case unicode.IsControl(r):
+			r = ' '
+		case unicode.Is(unicode.Cf, r):
+			continue
+		}
+		if n == max {
+			b.WriteRune('…')
+			break
+		}
+		b.WriteRune(r)
+		n++
+	}
+	return b.String()
+}
+
+// firstHolder is the holder buttons act on: the first one with a PID.
+func firstHolder(f diagnose.Finding) (vpnport.Holder, bool) {
+	for _, h := range f.Holders {
+		if !h.Hidden && !h.Kernel && h.PID > 0 {
+			return h, true
+		}
+	}
+	return vpnport.Holder{}, false
+}
+
+func shortHolder(h vpnport.Holder) string {
+	name := Clean(h.Name, maxName)
+	if h.Service != "" {
+		name = Clean(h.Service, maxName) + " service"
+	}
+	return fmt.Sprintf("%s (PID %d)", name, h.PID)
+}
+
+// Who names the holders briefly: "python3 (PID 4242)", "python3 (PID 4242)
+// and 2 others", "a process of user bob (PID hidden)".
+func Who(f diagnose.Finding) string {
+	if len(f.Holders) == 0 {
+		return ""
+	}
+	h := f.Holders[0]
+	var s string
+	switch {
+	case h.Hidden || h.Kernel:
+		s = Clean(diagnose.HolderText(h), 2*maxName)
+	default:
+		s = shortHolder(h)
+	}
+	switch n := len(f.Holders) - 1; n {
+	case 0:
+	case 1:
+		s += " and 1 other"
+	default:
+		s += " and " + strconv.Itoa(n) + " others"
+	}
+	return s
+}
+
+// Status is the one-line state of a finding for a menu:
+// "udp/1194 held by python3 (PID 4242)".
+func Status(f diagnose.Finding) string {
+	r := f.Resource.String()
+	switch f.Cause {
+	case diagnose.Free:
+		return r + " free"
+	case diagnose.TimeWait:
+		return fmt.Sprintf("%s in TIME_WAIT (%ds left)", r, f.TimeWaitLeftS)
+	case diagnose.DeviceMissing:
+		return r + " missing"
+	case diagnose.ReservedRange:
+		return r + " in a reserved range"
+	case diagnose.CrashedLeftover:
+		return r + " has a stale lock"
+	}
+	if w := Who(f); w != "" {
+		return r + " held by " + w
+	}
+	if f.Cause == diagnose.StaleAfterWake {
+		return r + " still busy after wake"
+	}
+	return r + " in use"
+}
+
+// Title is a note's title: the resource and who holds it,
+// "udp/1194 is held by python3 (PID 4242)".
+func Title(f diagnose.Finding) string {
+	r := f.Resource.String()
+	switch f.Cause {
+	case diagnose.Free:
+		return r + " is free"
+	case diagnose.TimeWait:
+		return fmt.Sprintf("%s is in TIME_WAIT for %ds more", r, f.TimeWaitLeftS)
+	case diagnose.DeviceMissing:
+		return r + " does not exist"
+	case diagnose.ReservedRange:
+		return r + " is in a reserved port range"
+	case diagnose.CrashedLeftover:
+		return r + " has a stale lock from a crashed program"
+	}
+	if w := Who(f); w != "" {
+		return r + " is held by " + w
+	}
+	if f.Cause == diagnose.StaleAfterWake {
+		return r + " is still busy after wake"
+	}
+	return r + " is in use"
+}
+
+// Label is the text of the button for a: "Retry", "Wait 42s", "End python3".
+func Label(f diagnose.Finding, a diagnose.Action) string {
+	switch a {
+	case diagnose.Retry:
+		return "Retry"
+	case diagnose.Wait:
+		if f.TimeWaitLeftS > 0 {
+			return "Wait " + strconv.Itoa(f.TimeWaitLeftS) + "s"
+		}
+		return "Wait"
+	case diagnose.EndProcess:
+		if h, ok := firstHolder(f); ok {
+			return "End " + Clean(h.Name, maxName)
+		}
+		return "End process"
+	case diagnose.ResetAdapter:
+		return "Reset adapter"
+	case diagnose.RebootSuggested:
+		return "Reboot suggested"
+	case diagnose.RemoveLock:
+		return "Remove lock"
+	case diagnose.UseOtherPort:
+		return "Use another port"
+	case diagnose.CheckAsAdmin:
+		return "Check as admin"
+	}
+	return Clean(string(a), maxName)
+}
+
+// explain says what clicking a does, for the body.
+func explain(f diagnose.Finding, a diagnose.Action) string {
+	switch a {
+	case diagnose.Retry:
+		return "checks again now"
+	case diagnose.Wait:
+		return "checks again when the TIME_WAIT sockets expire"
+	case diagnose.EndProcess:
+		if h, ok := firstHolder(f); ok {
+			return fmt.Sprintf("asks you to confirm, then stops PID %d", h.PID)
+		}
+		return "asks you to confirm, then stops the holder"
+	case diagnose.ResetAdapter:
+		return "turns the network adapter off and on (asks for admin rights)"
+	case diagnose.RebootSuggested:
+		return "asks you to confirm, then restarts the computer"
+	case diagnose.RemoveLock:
+		return "asks you to confirm, then deletes the stale lock file"
+	case diagnose.UseOtherPort:
+		return "suggests a free port to use instead"
+	case diagnose.CheckAsAdmin:
+		return "checks again with admin rights to name the holder"
+	}
+	return "runs " + string(a)
+}
+
+// Body says the cause in a sentence, then what each button does.
+func Body(f diagnose.Finding) string {
+	var b strings.Builder
+	b.WriteString(Clean(f.Message, 400))
+	if len(f.Actions) > 0 {
+		b.WriteString("\n")
+	}
+	for i, a := range f.Actions {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		b.WriteString(Label(f, a) + ": " + explain(f, a))
+	}
+	if len(f.Actions) > 0 {
+		b.WriteString(".")
+	}
+	return b.String()
+}
+
+// Note is the notification for f, tagged with its resource so a later note
+// for the same resource replaces it. token is the caller's per-note secret.
+func Note(f diagnose.Finding, token string) notify.Note {
+	n := notify.Note{
+		Tag:   f.Resource.String(),
+		Title: Title(f),
+		Body:  Body(f),
+		Token: token,
+		// A conflict that blocks the VPN stays until handled: an expiring
+		// note would leave the user without the buttons.
+		Urgent: f.NeedsAttention(),
+	}
+	for _, a := range f.Actions {
+		n.Buttons = append(n.Buttons, notify.Button{Key: string(a), Label: Label(f, a)})
+	}
+	return n
+}
+
+// Confirm is the second note asked before a (NeedsConfirm): it names the
+// target exactly, "End python3 (PID 4242, /usr/bin/python3)?", and offers
+// the confirmation and Cancel. It replaces the finding's note (same tag).
+func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
+	var title, yes, body string
+	switch a {
+	case diagnose.EndProcess:
+		h, _ := firstHolder(f)
+		exe := Clean(h.Exe, 2*maxName)
+		if exe == "" {
+			exe = "path unknown"
+		}
+		title = fmt.Sprintf("End %s (PID %d, %s)?", Clean(h.Name, maxName), h.PID, exe)
+		yes = "End it"
+		body = fmt.Sprintf("traycheck asks %s to stop, and forces it after a few seconds. Unsaved work in it is lost.", Clean(h.Name, maxName))
+	case diagnose.RebootSuggested:
+		title = "Restart the computer now?"
+		yes = "Restart"
+		body = "Nothing else holds " + f.Resource.String() + " and resetting the adapter did not help; a restart clears the stale lock. Save your work first."
+	case diagnose.RemoveLock:
+		path, pid := "the lock file", 0
+		if f.Lock != nil {
+			path, pid = Clean(f.Lock.Path, 2*maxName), f.Lock.PID
+		}
+		title = fmt.Sprintf("Remove %s?", path)
+		yes = "Remove it"
+		body = fmt.Sprintf("It names PID %d, which is no longer running. traycheck checks that again before deleting it.", pid)
+	default:
+		title = Label(f, a) + "?"
+		yes = Label(f, a)
+	}
+	return notify.Note{
+		Tag:   f.Resource.String(),
+		Title: title,
+		Body:  body,
+		Buttons: []notify.Button{
+			{Key: ConfirmKey(a), Label: yes},
+			{Key: Cancel, Label: "Cancel"},
+		},
+		Token:  token,
+		Urgent: true,
+	}
+}

@@ -1,0 +1,170 @@
+package compose
+
+import (
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+var py = vpnport.Holder{PID: 4242, Name: "python3", Exe: "/usr/bin/python3", User: "alice"}
+
+func heldByPython() diagnose.Finding {
+	return diagnose.Finding{
+		Resource: vpnport.Resource{Kind: vpnport.UDP, Port: 1194},
+		Cause:    diagnose.OtherApp,
+		Holders:  []vpnport.Holder{py},
+		Actions:  []diagnose.Action{diagnose.Retry, diagnose.EndProcess},
+		Message:  "udp/1194 is held by python3 (PID 4242, /usr/bin/python3, user alice). Close it and retry, or end it.",
+	}
+}
+
+func TestNoteForHeldPort(t *testing.T) {
+	n := Note(heldByPython(), "tok")
+	if want := "udp/1194 is held by python3 (PID 4242)"; n.Title != want {
+		t.Errorf("title = %q, want %q", n.Title, want)
+	}
+	if n.Tag != "udp/1194" || n.Token != "tok" || !n.Urgent {
+		t.Errorf("tag/token/urgent = %q/%q/%v", n.Tag, n.Token, n.Urgent)
+	}
+	if len(n.Buttons) != 2 || n.Buttons[0].Key != "retry" || n.Buttons[0].Label != "Retry" ||
+		n.Buttons[1].Key != "end-process" || n.Buttons[1].Label != "End python3" {
+		t.Errorf("buttons = %+v", n.Buttons)
+	}
+	for _, want := range []string{"Close it and retry", "Retry: checks again", "End python3: asks you to confirm, then stops PID 4242"} {
+		if !strings.Contains(n.Body, want) {
+			t.Errorf("body %q lacks %q", n.Body, want)
+		}
+	}
+}
+
+func TestTitlesPerCause(t *testing.T) {
+	tcp := vpnport.Resource{Kind: vpnport.TCP, Port: 8080}
+	cases := []struct {
+		f    diagnose.Finding
+		want string
+	}{
+		{diagnose.Finding{Resource: tcp, Cause: diagnose.TimeWait, TimeWaitLeftS: 42}, "tcp/8080 is in TIME_WAIT for 42s more"},
+		{diagnose.Finding{Resource: tcp, Cause: diagnose.Free}, "tcp/8080 is free"},
+		{diagnose.Finding{Resource: tcp, Cause: diagnose.HiddenOwner, Holders: []vpnport.Holder{{Hidden: true, User: "bob"}}},
+			"tcp/8080 is held by a process of user bob (PID hidden)"},
+		{diagnose.Finding{Resource: tcp, Cause: diagnose.SameAppInstance, Holders: []vpnport.Holder{py, py, py}},
+			"tcp/8080 is held by python3 (PID 4242) and 2 others"},
+		{diagnose.Finding{Resource: tcp, Cause: diagnose.StaleAfterWake}, "tcp/8080 is still busy after wake"},
+		{diagnose.Finding{Resource: vpnport.Resource{Kind: vpnport.Device, Path: "/dev/ttyUSB0"}, Cause: diagnose.DeviceMissing},
+			"/dev/ttyUSB0 does not exist"},
+		{diagnose.Finding{Resource: tcp, Cause: diagnose.OtherApp, Holders: []vpnport.Holder{{PID: 9, Name: "svchost.exe", Service: "IKEEXT"}}},
+			"tcp/8080 is held by IKEEXT service (PID 9)"},
+	}
+	for _, tc := range cases {
+		if got := Title(tc.f); got != tc.want {
+			t.Errorf("Title(%s) = %q, want %q", tc.f.Cause, got, tc.want)
+		}
+	}
+	if got := Status(heldByPython()); got != "udp/1194 held by python3 (PID 4242)" {
+		t.Errorf("Status = %q", got)
+	}
+}
+
+func TestLabels(t *testing.T) {
+	f := diagnose.Finding{TimeWaitLeftS: 42, Holders: []vpnport.Holder{py}}
+	want := map[diagnose.Action]string{
+		diagnose.Retry: "Retry", diagnose.Wait: "Wait 42s", diagnose.EndProcess: "End python3",
+		diagnose.ResetAdapter: "Reset adapter", diagnose.RebootSuggested: "Reboot suggested",
+		diagnose.RemoveLock: "Remove lock", diagnose.UseOtherPort: "Use another port",
+		diagnose.CheckAsAdmin: "Check as admin",
+	}
+	for _, a := range diagnose.Actions {
+		if got := Label(f, a); got != want[a] {
+			t.Errorf("Label(%s) = %q, want %q", a, got, want[a])
+		}
+	}
+}
+
+func TestConfirmNamesProcessAndPath(t *testing.T) {
+	n := Confirm(heldByPython(), diagnose.EndProcess, "t2")
+	if want := "End python3 (PID 4242, /usr/bin/python3)?"; n.Title != want {
+		t.Errorf("title = %q, want %q", n.Title, want)
+	}
+	if len(n.Buttons) != 2 || n.Buttons[0].Key != "confirm-end-process" || n.Buttons[0].Label != "End it" || n.Buttons[1].Key != Cancel {
+		t.Errorf("buttons = %+v", n.Buttons)
+	}
+	if n.Tag != "udp/1194" {
+		t.Errorf("confirmation must replace the finding's note, tag = %q", n.Tag)
+	}
+	lock := diagnose.Finding{Resource: vpnport.Resource{Kind: vpnport.Device, Path: "/dev/ttyS0"},
+		Lock: &vpnport.LockFile{Path: "/run/lock/LCK..ttyS0", PID: 77}}
+	if n := Confirm(lock, diagnose.RemoveLock, ""); n.Title != "Remove /run/lock/LCK..ttyS0?" || !strings.Contains(n.Body, "PID 77") {
+		t.Errorf("remove-lock confirmation = %+v", n)
+	}
+}
+
+func TestParseKey(t *testing.T) {
+	cases := []struct {
+		key           string
+		a             diagnose.Action
+		confirmed, ok bool
+	}{
+		{"retry", diagnose.Retry, false, true},
+		{"end-process", diagnose.EndProcess, false, true},
+		{"confirm-end-process", diagnose.EndProcess, true, true},
+		{"confirm-reboot-suggested", diagnose.RebootSuggested, true, true},
+		{"confirm-retry", "", false, false}, // retry needs no confirmation: a forged key
+		{"cancel", "", false, false},
+		{"", "", false, false},
+		{"rm -rf", "", false, false},
+	}
+	for _, tc := range cases {
+		a, c, ok := ParseKey(tc.key)
+		if a != tc.a || c != tc.confirmed || ok != tc.ok {
+			t.Errorf("ParseKey(%q) = %q,%v,%v want %q,%v,%v", tc.key, a, c, ok, tc.a, tc.confirmed, tc.ok)
+		}
+	}
+	for _, a := range diagnose.Actions {
+		if NeedsConfirm(a) {
+			if got, c, ok := ParseKey(ConfirmKey(a)); got != a || !c || !ok {
+				t.Errorf("ConfirmKey(%s) does not round-trip", a)
+			}
+		}
+	}
+}
+
+func TestHostileNames(t *testing.T) {
+	f := heldByPython()
+	f.Holders[0].Name = "evil\n\u202eexe.txt" + strings.Repeat("x", 5000)
+	n := Note(f, "")
+	for _, s := range []string{n.Title, n.Buttons[1].Label} {
+		if strings.ContainsAny(s, "\n\u202e") {
+			t.Errorf("control or bidi character survived: %q", s)
+		}
+		if utf8.RuneCountInString(s) > 120 {
+			t.Errorf("name not bounded: %d runes", utf8.RuneCountInString(s))
+		}
+	}
+}
+
+func FuzzClean(f *testing.F) {
+	for _, s := range []string{"python3", "a\nb", "\u202e", "\xff\xfe", strings.Repeat("é", 100)} {
+		f.Add(s, 10)
+	}
+	f.Fuzz(func(t *testing.T, s string, max int) {
+		if max < 0 || max > 1000 {
+			return
+		}
+		out := Clean(s, max)
+		if !utf8.ValidString(out) {
+			t.Fatalf("invalid UTF-8 out of %q", s)
+		}
+		if n := utf8.RuneCountInString(out); n > max+1 {
+			t.Fatalf("%d runes > max %d", n, max)
+		}
+		for _, r := range out {
+			if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+				t.Fatalf("control/format rune %U survived in %q", r, out)
+			}
+		}
+	})
+}
