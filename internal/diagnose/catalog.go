@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -99,6 +100,16 @@ const (
 
 func catRE(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
+// catRASName takes RAS error names from vpnport's raserror.h table, the one
+// source of RAS codes, so the catalogue and the Windows probe agree.
+func catRASName(code int) string {
+	e, ok := vpnport.LookupRASError(code)
+	if !ok {
+		panic("diagnose: RAS error " + strconv.Itoa(code) + " missing from vpnport.RASErrors")
+	}
+	return e.Name
+}
+
 // catalogue is the one table of error shapes. Ranks: 90 names the program and
 // the resource; 50-80 names one of them; 10-40 is a bare OS message.
 var catalogue = []catEntry{
@@ -148,16 +159,16 @@ var catalogue = []catEntry{
 		hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)\bEADDRINUSE\b|address already in use`)},
 
 	// --- port-already-open (RAS 602)
-	{id: "ras-602", family: PortAlreadyOpen, code: "ERROR_PORT_ALREADY_OPEN", rank: 80,
+	{id: "ras-602", family: PortAlreadyOpen, code: catRASName(602), rank: 80,
 		hints: []string{"602"}, re: catRE(catRASError + `602\b`)},
-	{id: "ras-602-text", family: PortAlreadyOpen, code: "ERROR_PORT_ALREADY_OPEN", rank: 60,
-		hints: []string{"port is already open"}, re: catRE(`(?i)the port is already open`)},
+	{id: "ras-602-text", family: PortAlreadyOpen, code: catRASName(602), rank: 60,
+		hints: []string{"port is already open"}, re: catRE(`(?i)the (?:specified )?port is already open`)},
 
 	// --- device-in-use
-	{id: "ras-633", family: DeviceInUse, code: "ERROR_PORT_NOT_AVAILABLE", rank: 80,
+	{id: "ras-633", family: DeviceInUse, code: catRASName(633), rank: 80,
 		hints: []string{"633"}, re: catRE(catRASError + `633\b`),
 		note: "For RAS error 633 a common cause is another program claiming the VPN's port or device (check with netstat -ano); a dropped connection after sleep is another."},
-	{id: "ras-633-text", family: DeviceInUse, code: "ERROR_PORT_NOT_AVAILABLE", rank: 60,
+	{id: "ras-633-text", family: DeviceInUse, code: catRASName(633), rank: 60,
 		hints: []string{"not configured properly"}, re: catRE(`(?i)is already in use or is not configured properly`)},
 	{id: "pyserial-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
 		hints: []string{"could not open port"}, re: catRE(`could not open port '?` + catDevPath + `'?: \[Errno 16\]`)},

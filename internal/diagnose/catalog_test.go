@@ -51,6 +51,7 @@ var catCases = []catCase{
 	// Windows RAS
 	{"rasdial", "Remote Access error 602 - The port is already open.", "ras-602", PortAlreadyOpen, "ERROR_PORT_ALREADY_OPEN", TextResource{}},
 	{"RAS dialog", "Error 602: The port is already open.", "ras-602", PortAlreadyOpen, "ERROR_PORT_ALREADY_OPEN", TextResource{}},
+	{"RasGetErrorString", "The specified port is already open.", "ras-602-text", PortAlreadyOpen, "ERROR_PORT_ALREADY_OPEN", TextResource{}},
 	{"RAS text", "The port is already open.", "ras-602-text", PortAlreadyOpen, "ERROR_PORT_ALREADY_OPEN", TextResource{}},
 	{"RAS dialog", "Error 633: The modem (or other connecting device) is already in use or is not configured properly.",
 		"ras-633", DeviceInUse, "ERROR_PORT_NOT_AVAILABLE", TextResource{}},
