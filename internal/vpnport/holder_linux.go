@@ -1,0 +1,124 @@
+package vpnport
+
+import (
+	"os"
+	"os/user"
+	"strconv"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// linuxClockTick is USER_HZ, the unit of /proc/PID/stat's starttime. The
+// kernel fixes it at 100 on every architecture Go supports (sysconf
+// _SC_CLK_TCK reports the same constant), so no cgo call is needed.
+const linuxClockTick = time.Second / 100
+
+// linuxHolders fills Holder details from /proc. Direct reads of four small
+// files beat gopsutil's process.NewProcess plus its getters, which re-read
+// /proc/PID/stat and /proc/PID/status several times and allocate freely
+// (see BenchmarkHolder* in holder_linux_test.go).
+type linuxHolders struct {
+	users    map[uint32]string
+	bootTime time.Time
+	buf      []byte
+}
+
+// holder describes pid, or returns ok=false if the process is gone.
+func (h *linuxHolders) holder(pid int) (Holder, bool) {
+	base := procRoot + "/" + strconv.Itoa(pid)
+	comm, err := h.read(base + "/comm")
+	if err != nil {
+		return Holder{}, false
+	}
+	hd := Holder{PID: pid, Name: procTrimComm(comm)}
+	// exe is unreadable for other users' processes and kernel threads:
+	// leave it empty rather than guess.
+	if exe, err := os.Readlink(base + "/exe"); err == nil {
+		hd.Exe = exe
+	}
+	if b, err := h.read(base + "/status"); err == nil {
+		if uid, ok := parseStatusUID(b); ok {
+			hd.UID = uid
+		}
+	}
+	hd.User = h.userName(hd.UID)
+	if b, err := h.read(base + "/stat"); err == nil {
+		if st, err := parseProcStat(b); err == nil {
+			if bt := h.boot(); !bt.IsZero() {
+				hd.Started = bt.Add(time.Duration(st.StartTicks) * linuxClockTick)
+			}
+		}
+	}
+	if b, err := h.read(base + "/cmdline"); err == nil {
+		hd.Cmdline = procSplitCmdline(b)
+	}
+	if hd.Cmdline == nil {
+		hd.Cmdline = []string{}
+	}
+	return hd, true
+}
+
+// userName maps a UID to a user name, caching both hits and misses; an
+// unknown UID is shown as its number.
+func (h *linuxHolders) userName(uid uint32) string {
+	if name, ok := h.users[uid]; ok {
+		return name
+	}
+	if h.users == nil {
+		h.users = map[uint32]string{}
+	}
+	name := procFormatUID(uid)
+	if u, err := user.LookupId(name); err == nil && u.Username != "" {
+		name = u.Username
+	}
+	h.users[uid] = name
+	return name
+}
+
+// boot returns the boot time from /proc/stat, read once per prober: it only
+// moves when the clock is stepped, by less than the second it is rounded to.
+func (h *linuxHolders) boot() time.Time {
+	if h.bootTime.IsZero() {
+		if b, err := h.read(procRoot + "/stat"); err == nil {
+			if sec, ok := parseBootTime(b); ok {
+				h.bootTime = time.Unix(sec, 0)
+			}
+		}
+	}
+	return h.bootTime
+}
+
+// read reads a /proc file into the reused buffer, growing it for a long
+// cmdline or /proc/stat on a many-core machine.
+func (h *linuxHolders) read(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	if h.buf == nil {
+		h.buf = make([]byte, 8<<10)
+	}
+	n := 0
+	for {
+		if n == len(h.buf) {
+			if n >= 1<<20 { // bound memory; a 1 MiB cmdline is cut there
+				break
+			}
+			h.buf = append(h.buf, make([]byte, n)...)
+		}
+		m, err := unix.Read(fd, h.buf[n:])
+		if err == unix.EINTR {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 {
+			break
+		}
+		n += m
+	}
+	return h.buf[:n], nil
+}

@@ -1,0 +1,189 @@
+package vpnport
+
+// The sock_diag/inet_diag wire format (linux/inet_diag.h, linux/netlink.h),
+// encoded and decoded here without an OS suffix so the fixtures captured from
+// a real kernel are tested on every OS. Netlink headers and most inet_diag
+// fields are in host byte order; ports and addresses are in network order.
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net/netip"
+	"time"
+)
+
+// nlEndian is the host byte order netlink uses. The captured fixtures are
+// little-endian (amd64, arm64), like every Linux desktop traycheck targets.
+var nlEndian = binary.NativeEndian
+
+const (
+	nlmsgHdrLen     = 16
+	nlmsgError      = 2
+	nlmsgDone       = 3
+	nlmFRequest     = 0x1
+	nlmFDump        = 0x300
+	sockDiagByFam   = 20 // SOCK_DIAG_BY_FAMILY
+	inetDiagReqLen  = 56 // struct inet_diag_req_v2
+	inetDiagMsgLen  = 72 // struct inet_diag_msg
+	inetDiagBCAttr  = 1  // INET_DIAG_REQ_BYTECODE
+	inetDiagBCSGE   = 2  // INET_DIAG_BC_S_GE
+	inetDiagBCSLE   = 3  // INET_DIAG_BC_S_LE
+	inetDiagReqSize = nlmsgHdrLen + inetDiagReqLen + 4 + 16
+
+	afInet      = 2
+	afInet6     = 10
+	ipprotoTCP  = 6
+	ipprotoUDP  = 17
+	tcpTimeWait = 6
+)
+
+// tcpStateNames maps the kernel's TCP states (include/net/tcp_states.h) to
+// State. UDP uses the same numbers: 7 (CLOSE) is a bound unconnected socket,
+// which ss calls UNCONN, and 1 is a connected one.
+var tcpStateNames = [...]State{
+	1:  StateEstablished,
+	2:  "SYN_SENT",
+	3:  "SYN_RECV",
+	4:  "FIN_WAIT1",
+	5:  "FIN_WAIT2",
+	6:  StateTimeWait,
+	7:  StateUnconn,
+	8:  "CLOSE_WAIT",
+	9:  "LAST_ACK",
+	10: StateListen,
+	11: "CLOSING",
+	12: "NEW_SYN_RECV",
+}
+
+func inetStateName(s uint8) State {
+	if int(s) < len(tcpStateNames) && tcpStateNames[s] != "" {
+		return tcpStateNames[s]
+	}
+	return State(fmt.Sprintf("STATE_%d", s))
+}
+
+// appendInetDiagReq appends one SOCK_DIAG_BY_FAMILY dump request for every
+// socket, in every state, of family/proto whose local port is port.
+//
+// The filter is the bytecode ss builds for `sport >= :N and sport <= :N`
+// (S_GE then S_LE), which every kernel since 2.6 accepts; INET_DIAG_BC_S_EQ
+// would save one comparison per socket but needs Linux 4.16.
+// The kernel runs it for each socket, so only that port's sockets come back.
+// Each op's "no" offset jumps 4 bytes past the end of the program: reject.
+func appendInetDiagReq(b []byte, seq uint32, family, proto uint8, port uint16) []byte {
+	b = nlEndian.AppendUint32(b, inetDiagReqSize)
+	b = nlEndian.AppendUint16(b, sockDiagByFam)
+	b = nlEndian.AppendUint16(b, nlmFRequest|nlmFDump)
+	b = nlEndian.AppendUint32(b, seq)
+	b = nlEndian.AppendUint32(b, 0) // nlmsg_pid: the kernel
+	// inet_diag_req_v2: family, protocol, ext, pad, states, then a zero sockid.
+	b = append(b, family, proto, 0, 0)
+	b = nlEndian.AppendUint32(b, 0xffffffff)
+	b = append(b, make([]byte, inetDiagReqLen-8)...)
+	// rtattr INET_DIAG_REQ_BYTECODE with two ops, each followed by the
+	// port-carrying pseudo-op.
+	b = nlEndian.AppendUint16(b, 4+16)
+	b = nlEndian.AppendUint16(b, inetDiagBCAttr)
+	b = append(b, inetDiagBCSGE, 8)
+	b = nlEndian.AppendUint16(b, 16+4)
+	b = append(b, 0, 0)
+	b = nlEndian.AppendUint16(b, port)
+	b = append(b, inetDiagBCSLE, 8)
+	b = nlEndian.AppendUint16(b, 8+4)
+	b = append(b, 0, 0)
+	b = nlEndian.AppendUint16(b, port)
+	return b
+}
+
+// errInetDiagTruncated reports a message whose length fields do not fit.
+var errInetDiagTruncated = errors.New("inet_diag: truncated netlink message")
+
+// inetDiagErrno is a negative errno the kernel returned for a request.
+type inetDiagErrno int32
+
+func (e inetDiagErrno) Error() string { return fmt.Sprintf("inet_diag: kernel error %d", -int32(e)) }
+
+// decodeInetDiag decodes one datagram of a sock_diag dump, appending a Socket
+// to dst for each inet_diag_msg whose sequence number is seq (messages of an
+// earlier, abandoned dump are skipped). done is true once NLMSG_DONE arrives.
+// A kernel error comes back as an inetDiagErrno.
+func decodeInetDiag(dst []Socket, b []byte, seq uint32, proto Kind) (_ []Socket, done bool, err error) {
+	for len(b) >= nlmsgHdrLen {
+		n := nlEndian.Uint32(b[0:4])
+		typ := nlEndian.Uint16(b[4:6])
+		mseq := nlEndian.Uint32(b[8:12])
+		if n < nlmsgHdrLen || uint64(n) > uint64(len(b)) {
+			return dst, false, errInetDiagTruncated
+		}
+		body := b[nlmsgHdrLen:n]
+		// Messages are padded to 4 bytes (NLMSG_ALIGN).
+		adv := (uint64(n) + 3) &^ 3
+		if adv > uint64(len(b)) {
+			adv = uint64(len(b))
+		}
+		b = b[adv:]
+		if mseq != seq {
+			continue
+		}
+		switch typ {
+		case nlmsgDone:
+			if len(body) >= 4 {
+				if e := int32(nlEndian.Uint32(body)); e < 0 {
+					return dst, true, inetDiagErrno(e)
+				}
+			}
+			return dst, true, nil
+		case nlmsgError:
+			if len(body) < 4 {
+				return dst, true, errInetDiagTruncated
+			}
+			if e := int32(nlEndian.Uint32(body)); e < 0 {
+				return dst, true, inetDiagErrno(e)
+			}
+			continue // an ACK
+		case sockDiagByFam:
+		default:
+			continue
+		}
+		if len(body) < inetDiagMsgLen {
+			return dst, false, errInetDiagTruncated
+		}
+		dst = append(dst, decodeInetDiagMsg(body, proto))
+	}
+	return dst, false, nil
+}
+
+// decodeInetDiagMsg decodes a struct inet_diag_msg of at least
+// inetDiagMsgLen bytes.
+func decodeInetDiagMsg(m []byte, proto Kind) Socket {
+	family, state := m[0], m[1]
+	// idiag_sockid at 4: sport, dport (big-endian), src[16], dst[16], if, cookie.
+	sport := binary.BigEndian.Uint16(m[4:6])
+	dport := binary.BigEndian.Uint16(m[6:8])
+	var src, dst netip.Addr
+	if family == afInet {
+		src = netip.AddrFrom4([4]byte(m[8:12]))
+		dst = netip.AddrFrom4([4]byte(m[24:28]))
+	} else {
+		src = netip.AddrFrom16([16]byte(m[8:24]))
+		dst = netip.AddrFrom16([16]byte(m[24:40]))
+	}
+	expires := nlEndian.Uint32(m[52:56])
+	s := Socket{
+		Proto: proto,
+		State: inetStateName(state),
+		Local: netip.AddrPortFrom(src, sport),
+		UID:   nlEndian.Uint32(m[64:68]),
+		Inode: uint64(nlEndian.Uint32(m[68:72])),
+	}
+	if dport != 0 || !dst.IsUnspecified() {
+		s.Remote = netip.AddrPortFrom(dst, dport)
+	}
+	// idiag_expires is in milliseconds for every timer; only the TIME_WAIT
+	// one matters to users (how long until the port is free).
+	if state == tcpTimeWait && proto == TCP {
+		s.TimerLeft = time.Duration(expires) * time.Millisecond
+	}
+	return s
+}

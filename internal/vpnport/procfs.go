@@ -1,0 +1,189 @@
+package vpnport
+
+// Parsers of Linux /proc and getdents output. They live in a file without an
+// OS suffix (their fixtures and fuzz tests run everywhere) and take bytes the
+// caller read into reused buffers, so the hot path allocates nothing.
+
+import (
+	"bytes"
+	"errors"
+	"strconv"
+)
+
+// parseSocketLink parses the target of a /proc/PID/fd/N link to a socket,
+// "socket:[12345]", returning its inode.
+func parseSocketLink(b []byte) (uint64, bool) {
+	const prefix = "socket:["
+	if len(b) < len(prefix)+2 || string(b[:len(prefix)]) != prefix || b[len(b)-1] != ']' {
+		return 0, false
+	}
+	return procUint(b[len(prefix) : len(b)-1])
+}
+
+// procUint parses a non-empty run of ASCII digits that fits in 64 bits.
+func procUint(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
+}
+
+// procPID parses a /proc directory entry name that is a process id.
+func procPID(b []byte) (int, bool) {
+	n, ok := procUint(b)
+	if !ok || n == 0 || n > 1<<31-1 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// nextDirent splits the first linux_dirent64 record off a getdents64 buffer:
+// d_ino u64, d_off s64, d_reclen u16, d_type u8, then the NUL-terminated
+// name. ok is false at the end of the buffer or on a malformed record.
+func nextDirent(b []byte) (name, rest []byte, ok bool) {
+	const hdr = 19
+	if len(b) < hdr {
+		return nil, nil, false
+	}
+	reclen := int(nlEndian.Uint16(b[16:18]))
+	if reclen < hdr || reclen > len(b) {
+		return nil, nil, false
+	}
+	name = b[hdr:reclen]
+	if i := bytes.IndexByte(name, 0); i >= 0 {
+		name = name[:i]
+	}
+	return name, b[reclen:], true
+}
+
+var errProcStat = errors.New("malformed /proc/PID/stat")
+
+// procStat is what traycheck needs from /proc/PID/stat.
+type procStat struct {
+	PPID int
+	// StartTicks is field 22, starttime, in clock ticks after boot.
+	StartTicks uint64
+}
+
+// parseProcStat parses /proc/PID/stat. The command name (field 2) sits in
+// parentheses and may itself contain spaces and ")", so fields are counted
+// from the last ")".
+func parseProcStat(b []byte) (procStat, error) {
+	i := bytes.LastIndexByte(b, ')')
+	if i < 0 {
+		return procStat{}, errProcStat
+	}
+	rest := b[i+1:]
+	var st procStat
+	// rest starts with " S ppid ...": field 3 is the state.
+	field := 2
+	for len(rest) > 0 && field < 22 {
+		rest = bytes.TrimLeft(rest, " ")
+		j := bytes.IndexByte(rest, ' ')
+		if j < 0 {
+			j = len(rest)
+		}
+		tok := bytes.TrimRight(rest[:j], "\n")
+		rest = rest[j:]
+		field++
+		switch field {
+		case 4:
+			n, ok := procUint(tok)
+			if !ok || n > 1<<31-1 {
+				return procStat{}, errProcStat
+			}
+			st.PPID = int(n)
+		case 22:
+			n, ok := procUint(tok)
+			if !ok {
+				return procStat{}, errProcStat
+			}
+			st.StartTicks = n
+		}
+	}
+	if field < 22 {
+		return procStat{}, errProcStat
+	}
+	return st, nil
+}
+
+// parseBootTime finds "btime SECONDS" in /proc/stat.
+func parseBootTime(b []byte) (int64, bool) {
+	for len(b) > 0 {
+		line := b
+		if i := bytes.IndexByte(b, '\n'); i >= 0 {
+			line, b = b[:i], b[i+1:]
+		} else {
+			b = nil
+		}
+		if v, ok := bytes.CutPrefix(line, []byte("btime ")); ok {
+			n, ok := procUint(bytes.TrimSpace(v))
+			if !ok || n > 1<<62 {
+				return 0, false
+			}
+			return int64(n), true
+		}
+	}
+	return 0, false
+}
+
+// parseStatusUID returns the effective UID from /proc/PID/status's
+// "Uid:\treal\teffective\tsaved\tfs" line: the user whose rights the process
+// has, as ps shows it.
+func parseStatusUID(b []byte) (uint32, bool) {
+	i := bytes.Index(b, []byte("\nUid:"))
+	if i < 0 {
+		return 0, false
+	}
+	line := b[i+len("\nUid:"):]
+	if j := bytes.IndexByte(line, '\n'); j >= 0 {
+		line = line[:j]
+	}
+	f := bytes.Fields(line)
+	if len(f) < 2 {
+		return 0, false
+	}
+	n, ok := procUint(f[1])
+	if !ok || n > 1<<32-1 {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+// procSplitCmdline splits /proc/PID/cmdline (NUL-separated, usually with a
+// trailing NUL) into arguments. A process that rewrote its title with spaces
+// and no NULs comes back as one argument, as it is in the kernel.
+func procSplitCmdline(b []byte) []string {
+	b = bytes.TrimRight(b, "\x00")
+	if len(b) == 0 {
+		return nil
+	}
+	args := make([]string, 0, bytes.Count(b, []byte{0})+1)
+	for {
+		i := bytes.IndexByte(b, 0)
+		if i < 0 {
+			return append(args, string(b))
+		}
+		args = append(args, string(b[:i]))
+		b = b[i+1:]
+	}
+}
+
+// procTrimComm trims the newline of /proc/PID/comm.
+func procTrimComm(b []byte) string {
+	return string(bytes.TrimRight(b, "\n"))
+}
+
+// procFormatUID renders a UID that has no user name.
+func procFormatUID(uid uint32) string { return strconv.FormatUint(uint64(uid), 10) }

@@ -1,0 +1,115 @@
+package vpnport
+
+import (
+	"context"
+	"os"
+	"slices"
+	"time"
+)
+
+// Paths tests swap for fixtures. procRoot must be a real procfs for the
+// walk (it reads fd links); lockDirs and sysTTYRoot may be any directories.
+var (
+	procRoot   = "/proc"
+	lockDirs   = []string{"/var/lock", "/run/lock"}
+	sysTTYRoot = "/sys/class/tty"
+)
+
+func init() {
+	newOSImpl = func() osImpl { return &linuxProber{diag: linuxDiag{fd: -1}} }
+}
+
+// linuxProber answers with one netlink dump per port and family, then one
+// /proc walk shared by every resource of the call.
+type linuxProber struct {
+	diag    linuxDiag
+	scan    linuxScan
+	holders linuxHolders
+}
+
+func (p *linuxProber) close() error { return p.diag.close() }
+
+func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error) {
+	obs := make([]Observation, len(rs))
+	s := &p.scan
+	s.wants = s.wants[:0]
+	devWant := make([]int, len(rs)) // index into s.wants, or -1
+	for i, r := range rs {
+		o := &obs[i]
+		o.Resource, o.At, devWant[i] = r, now, -1
+		switch r.Kind {
+		case TCP, UDP:
+			// A port always "exists"; Exists only speaks about devices.
+			o.Exists = true
+			var err error
+			if o.Sockets, err = p.diag.dump(ctx, nil, r.Kind, r.Port); err != nil {
+				return nil, err
+			}
+			for _, sk := range o.Sockets {
+				if sk.Inode != 0 && !slices.ContainsFunc(s.wants, func(w linuxWant) bool { return w.rdev == 0 && w.inode == sk.Inode }) {
+					s.wants = append(s.wants, linuxWant{inode: sk.Inode})
+				}
+			}
+		case Device:
+			if rdev := linuxStatDevice(o); rdev != 0 {
+				devWant[i] = len(s.wants)
+				s.wants = append(s.wants, linuxWant{rdev: rdev})
+			}
+			if o.Exists || o.Resource.Path != "" {
+				o.Lock = linuxLockFile(r.Path)
+			}
+		}
+	}
+	if err := s.scan(ctx); err != nil {
+		return nil, err
+	}
+	euid := uint32(os.Geteuid())
+	cache := map[int]Holder{}
+	for i := range obs {
+		o := &obs[i]
+		var pids []int
+		if o.Resource.Kind == Device {
+			if devWant[i] >= 0 {
+				pids = slices.Sorted(slices.Values(s.wants[devWant[i]].pids))
+				if len(pids) == 0 && s.unreadable > 0 {
+					linuxTryOpen(o)
+				}
+			}
+		} else {
+			for j := range o.Sockets {
+				sk := &o.Sockets[j]
+				if sk.Inode == 0 {
+					continue
+				}
+				for _, w := range s.wants {
+					if w.rdev == 0 && w.inode == sk.Inode {
+						sk.PIDs = slices.Sorted(slices.Values(w.pids))
+					}
+				}
+				for _, pid := range sk.PIDs {
+					if !slices.Contains(pids, pid) {
+						pids = append(pids, pid)
+					}
+				}
+			}
+			slices.Sort(pids)
+		}
+		for _, pid := range pids {
+			h, ok := cache[pid]
+			if !ok {
+				if h, ok = p.holders.holder(pid); !ok {
+					continue // exited since the walk
+				}
+				cache[pid] = h
+			}
+			o.Holders = append(o.Holders, h)
+		}
+		for _, uid := range markHiddenOwners(o.Sockets, s.unreadable > 0, euid) {
+			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.userName(uid), Cmdline: []string{}})
+		}
+	}
+	for i := range s.wants {
+		s.wants[i].pids = nil
+	}
+	return obs, nil
+}
