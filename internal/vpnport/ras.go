@@ -27,6 +27,16 @@ type RASConn struct {
 	handle uintptr
 }
 
+// RASConnections lists the active RAS connections with their state, so the
+// caller knows which RAS port ("VPN2-0", "COM3") the VPN uses and whether it
+// is up. It returns ErrNotImplemented off Windows, and no connections on a
+// Windows edition without RAS.
+func RASConnections() ([]RASConn, error) { return rasConnections() }
+
+// RASDevices lists the devices RAS can dial through (VPN miniports, modems).
+// It returns ErrNotImplemented off Windows.
+func RASDevices() ([]RASDevice, error) { return rasDevices() }
+
 // RASDevice is one RAS-capable device from RasEnumDevices.
 type RASDevice struct {
 	Type string `json:"type"`

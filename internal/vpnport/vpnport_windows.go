@@ -1,0 +1,224 @@
+package vpnport
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os/exec"
+	"syscall"
+	"time"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
+)
+
+// The Windows probe: port owners from iphlpapi's owner-PID tables, excluded
+// port ranges from netsh, COM ports by a passive exclusive open. Every buffer
+// it reads is decoded by the OS-neutral code in wintable.go, netsh.go,
+// comport.go and winhandles.go; this file only makes the calls.
+
+func init() {
+	newOSImpl = func() osImpl { return newWinImpl() }
+}
+
+var (
+	winIphlpapi             = windows.NewLazySystemDLL("iphlpapi.dll")
+	winGetExtendedTcpTable  = winIphlpapi.NewProc("GetExtendedTcpTable")
+	winGetExtendedUdpTable  = winIphlpapi.NewProc("GetExtendedUdpTable")
+	winErrInsufficientBuf   = syscall.Errno(windows.ERROR_INSUFFICIENT_BUFFER)
+	winTableMaxBytes        = 64 << 20 // far beyond any real table; stops a runaway retry loop
+	winTCPTableOwnerPIDAll  = uintptr(5)
+	winUDPTableOwnerPID     = uintptr(1)
+	winAFInet, winAFInet6   = uintptr(windows.AF_INET), uintptr(windows.AF_INET6)
+	winNetshTimeout         = 10 * time.Second
+	winCOMHolderSearchLimit = 3 * time.Second
+)
+
+type winImpl struct {
+	bufs   [4][]byte // one reusable buffer per table kind
+	ranges *netshRanges
+}
+
+func newWinImpl() *winImpl {
+	return &winImpl{ranges: &netshRanges{run: winRunNetsh, ttl: NetshRangesTTL}}
+}
+
+// winRunNetsh runs netsh with argv (no shell) and a timeout, without a
+// console window flashing up from the GUI binary.
+func winRunNetsh(ctx context.Context, args []string) ([]byte, error) {
+	ctx, cancel := context.WithTimeout(ctx, winNetshTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "netsh", args...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{HideWindow: true, CreationFlags: windows.CREATE_NO_WINDOW}
+	return cmd.Output()
+}
+
+func (w *winImpl) close() error { return nil }
+
+// winReadTable fills w.bufs[kind] with one owner-PID table, growing the
+// buffer while the OS answers ERROR_INSUFFICIENT_BUFFER (the table can grow
+// between the size query and the read, hence a loop, not one retry).
+func (w *winImpl) winReadTable(kind winTableKind) ([]byte, error) {
+	proc, af, class := winGetExtendedTcpTable, winAFInet, winTCPTableOwnerPIDAll
+	switch kind {
+	case winTCP6:
+		af = winAFInet6
+	case winUDP4:
+		proc, class = winGetExtendedUdpTable, winUDPTableOwnerPID
+	case winUDP6:
+		proc, af, class = winGetExtendedUdpTable, winAFInet6, winUDPTableOwnerPID
+	}
+	buf := w.bufs[kind]
+	if cap(buf) < 16<<10 {
+		buf = make([]byte, 16<<10)
+	}
+	buf = buf[:cap(buf)]
+	for {
+		size := uint32(len(buf))
+		r, _, _ := proc.Call(uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)), 0, af, class, 0)
+		switch e := syscall.Errno(r); {
+		case e == 0:
+			w.bufs[kind] = buf
+			return buf[:size], nil
+		case e == winErrInsufficientBuf && int(size) <= winTableMaxBytes:
+			// Headroom for rows added before the next call.
+			buf = make([]byte, int(size)+int(size)/4+1024)
+		default:
+			return nil, fmt.Errorf("reading %v owner table: %w", kind, e)
+		}
+	}
+}
+
+func (w *winImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error) {
+	ports := map[Kind]map[uint16]bool{}
+	for _, r := range rs {
+		if r.Kind == TCP || r.Kind == UDP {
+			if ports[r.Kind] == nil {
+				ports[r.Kind] = map[uint16]bool{}
+			}
+			ports[r.Kind][r.Port] = true
+		}
+	}
+	var socks []Socket
+	for _, kind := range []winTableKind{winTCP4, winTCP6, winUDP4, winUDP6} {
+		want := ports[TCP]
+		if kind == winUDP4 || kind == winUDP6 {
+			want = ports[UDP]
+		}
+		if want == nil {
+			continue
+		}
+		buf, err := w.winReadTable(kind)
+		if err != nil {
+			return nil, err
+		}
+		if socks, err = winDecodeTable(kind, buf, want, socks); err != nil {
+			return nil, err
+		}
+	}
+	var ranges []PortRange
+	if len(ports) > 0 {
+		var err error
+		if ranges, err = w.ranges.get(ctx, now); err != nil {
+			// Without netsh the port answers are still right; only the
+			// reserved-range cause is unavailable.
+			slog.Debug("reading excluded port ranges", "err", err)
+		}
+	}
+
+	procs := newWinProcs()
+	defer procs.close()
+	out := make([]Observation, 0, len(rs))
+	for _, r := range rs {
+		o := Observation{Resource: r, At: now, Exists: true}
+		if r.Kind == Device {
+			w.probeDevice(ctx, &o, procs)
+			out = append(out, o)
+			continue
+		}
+		seen := map[int]bool{}
+		for _, s := range socks {
+			if s.Proto != r.Kind || s.Local.Port() != r.Port {
+				continue
+			}
+			o.Sockets = append(o.Sockets, s)
+			for _, pid := range s.PIDs {
+				if !seen[pid] {
+					seen[pid] = true
+					o.Holders = append(o.Holders, procs.holder(pid))
+				}
+			}
+		}
+		o.Reserved = rangeContaining(ranges, r)
+		out = append(out, o)
+	}
+	return out, nil
+}
+
+// probeDevice opens a COM port the way a dialer would (exclusive read/write)
+// and closes it at once, so a free port is never held for longer than the
+// call. Only an elevated probe can name who has a busy port open.
+func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winProcs) {
+	name, isCOM := comName(o.Resource.Path)
+	path := o.Resource.Path
+	if isCOM {
+		path = comDevicePath(name)
+	}
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		o.OpenErr = err.Error()
+		return
+	}
+	h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING, 0, 0)
+	var errno uint32
+	text := ""
+	if err == nil {
+		windows.CloseHandle(h)
+	} else {
+		var e syscall.Errno
+		if errors.As(err, &e) {
+			errno = uint32(e)
+		} else {
+			errno = ^uint32(0)
+		}
+		text = err.Error()
+	}
+	comClassifyOpen(o, errno, text)
+	if !isCOM {
+		return
+	}
+	devices, err := winSerialComm()
+	if err != nil {
+		slog.Debug("reading SERIALCOMM", "err", err)
+	}
+	if !o.Exists {
+		names := make([]string, 0, len(devices))
+		for _, com := range devices {
+			names = append(names, com)
+		}
+		o.Available = comSortPorts(names)
+		return
+	}
+	if !o.Busy || !windows.GetCurrentProcessToken().IsElevated() {
+		return
+	}
+	var object string
+	for dev, com := range devices {
+		if com == name {
+			object = dev
+		}
+	}
+	if object == "" {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, winCOMHolderSearchLimit)
+	defer cancel()
+	pids, err := winDeviceHolders(ctx, object)
+	if err != nil {
+		slog.Debug("searching handle table", "device", object, "err", err)
+	}
+	for _, pid := range pids {
+		o.Holders = append(o.Holders, procs.holder(pid))
+	}
+}
