@@ -312,3 +312,14 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 		Urgent: true,
 	}
 }
+
+// ConfirmPrompt is Confirm with the remedy's own prompt as the title when it
+// gave one: the remedy re-reads the process before asking, so its wording
+// names what will really be acted on.
+func ConfirmPrompt(f diagnose.Finding, a diagnose.Action, prompt, token string) notify.Note {
+	n := Confirm(f, a, token)
+	if p := Clean(prompt, 4*maxName); p != "" {
+		n.Title = p
+	}
+	return n
+}

@@ -1,0 +1,283 @@
+package tray
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/notify"
+	"github.com/traycheck/traycheck/internal/notify/compose"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// Loop is the part of *monitor.Monitor the tray drives.
+type Loop interface {
+	CheckNow(source string)
+	Act(req monitor.Request) error
+}
+
+// Autostart is the "Start at login" switch (package autostart).
+type Autostart interface {
+	Enabled() (bool, error)
+	Enable() error
+	Disable() error
+}
+
+// Options configure a Controller.
+type Options struct {
+	// Notifier shows notes; nil means notify.None().
+	Notifier notify.Notifier
+	// Autostart backs the checkbox; nil leaves it disabled.
+	Autostart Autostart
+	// OpenConfig opens the config file for editing; nil disables the item.
+	OpenConfig func(ctx context.Context) error
+	// Quit ends the app (systray.Quit); set by Run.
+	Quit func()
+	Log  *slog.Logger
+}
+
+// Controller is the tray's state: a monitor.Sink that keeps the View, shows
+// notifications for transitions, and turns clicks (menu or notification)
+// into requests to the Loop. Sink calls only record and signal; the slow work
+// (D-Bus calls) happens in Run.
+type Controller struct {
+	o       Options
+	log     *slog.Logger
+	changed chan struct{} // capacity 1: "the view changed"
+	poke    chan struct{} // capacity 1: "reports are queued"
+
+	mu      sync.Mutex
+	loop    Loop
+	view    View
+	queue   []monitor.Report
+	notes   map[string]issued // by tag: the note on screen and what it answers
+	alerted map[string]bool   // tags with a conflict note shown
+}
+
+// issued remembers a note we showed, to vet the answer.
+type issued struct {
+	token    string
+	resource vpnport.Resource
+	confirm  diagnose.Action // set on a confirmation note
+	pid      int
+	finding  diagnose.Finding
+}
+
+// NewController returns a Controller; Attach the monitor before Run.
+func NewController(o Options) *Controller {
+	if o.Notifier == nil {
+		o.Notifier = notify.None()
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	c := &Controller{
+		o: o, log: o.Log.With("component", "tray"),
+		changed: make(chan struct{}, 1), poke: make(chan struct{}, 1),
+		notes: map[string]issued{}, alerted: map[string]bool{},
+	}
+	c.view.Prompts = map[vpnport.Resource]Prompt{}
+	return c
+}
+
+// Attach sets the loop clicks are sent to. The monitor takes its sinks at
+// creation, so the controller exists first and is attached after.
+func (c *Controller) Attach(l Loop) {
+	c.mu.Lock()
+	c.loop = l
+	c.mu.Unlock()
+}
+
+// Changed signals (coalesced) that View changed.
+func (c *Controller) Changed() <-chan struct{} { return c.changed }
+
+// View returns a copy of the current view.
+func (c *Controller) View() View {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v := c.view
+	v.Findings = append([]diagnose.Finding(nil), c.view.Findings...)
+	v.Prompts = make(map[vpnport.Resource]Prompt, len(c.view.Prompts))
+	for k, p := range c.view.Prompts {
+		v.Prompts[k] = p
+	}
+	return v
+}
+
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// Checking implements monitor.Sink. Only checks the user asked for turn the
+// icon amber: a routine interval check every few seconds would flicker.
+func (c *Controller) Checking(t monitor.Trigger) {
+	if t.Kind != monitor.Manual && t.Kind != monitor.Action {
+		return
+	}
+	c.mu.Lock()
+	c.view.Checking = true
+	c.mu.Unlock()
+	signal(c.changed)
+}
+
+// Result implements monitor.Sink.
+func (c *Controller) Result(r monitor.Report) {
+	c.mu.Lock()
+	c.view.HaveResult, c.view.Checking = true, false
+	c.view.Err = ""
+	if r.Err != nil {
+		c.view.Err = r.Err.Error()
+	} else {
+		c.view.Findings = append(c.view.Findings[:0:0], r.Findings...)
+	}
+	c.dropStalePrompts()
+	if o := r.Action; o != nil && o.NeedsConfirmation() {
+		req := o.Request
+		c.view.Prompts[req.Resource] = Prompt{Action: req.Action, PID: req.PID, Text: compose.Clean(o.Prompt, 160)}
+	}
+	c.queue = append(c.queue, r)
+	status := StatusLine(c.view)
+	c.mu.Unlock()
+	lvl := slog.LevelDebug
+	if r.Trigger.Kind == monitor.Manual || r.Trigger.Kind == monitor.Action {
+		lvl = slog.LevelInfo
+	}
+	c.log.Log(context.Background(), lvl, "check finished", "trigger", string(r.Trigger.Kind),
+		"source", r.Trigger.Source, "status", status)
+	signal(c.poke)
+	signal(c.changed)
+}
+
+// dropStalePrompts forgets confirmations whose target is gone: the resource
+// is fine now, or the process to end no longer holds it.
+func (c *Controller) dropStalePrompts() {
+	for res, p := range c.view.Prompts {
+		f, ok := c.finding(res)
+		if !ok || !f.NeedsAttention() || (p.PID != 0 && !holds(f, p.PID)) {
+			delete(c.view.Prompts, res)
+		}
+	}
+}
+
+func (c *Controller) finding(r vpnport.Resource) (diagnose.Finding, bool) {
+	for _, f := range c.view.Findings {
+		if f.Resource == r {
+			return f, true
+		}
+	}
+	return diagnose.Finding{}, false
+}
+
+func holds(f diagnose.Finding, pid int) bool {
+	for _, h := range f.Holders {
+		if h.PID == pid && !h.Hidden {
+			return true
+		}
+	}
+	return false
+}
+
+// Do carries out a menu command. It never blocks on the user or on slow I/O
+// beyond the autostart switch, and is safe from any goroutine.
+func (c *Controller) Do(ctx context.Context, cmd Command) {
+	c.mu.Lock()
+	loop := c.loop
+	c.mu.Unlock()
+	switch cmd.Kind {
+	case CheckNow:
+		c.log.Info("check requested", "source", "tray")
+		if loop != nil {
+			loop.CheckNow("tray")
+		}
+	case Act:
+		if cmd.Confirmed {
+			c.dropPrompt(cmd.Resource)
+		}
+		c.act(loop, monitor.Request{Action: cmd.Action, Resource: cmd.Resource, PID: cmd.PID,
+			Confirmed: cmd.Confirmed, Source: "tray"})
+	case Cancel:
+		c.dropPrompt(cmd.Resource)
+	case ToggleAutostart:
+		c.toggleAutostart()
+	case OpenConfig:
+		if c.o.OpenConfig != nil {
+			if err := c.o.OpenConfig(ctx); err != nil {
+				c.log.Error("opening the config failed", "err", err)
+			}
+		}
+	case Quit:
+		if c.o.Quit != nil {
+			c.o.Quit()
+		}
+	}
+}
+
+func (c *Controller) act(loop Loop, req monitor.Request) {
+	c.log.Info("action requested", "action", string(req.Action), "resource", req.Resource.String(),
+		"pid", req.PID, "confirmed", req.Confirmed, "source", req.Source)
+	if loop == nil {
+		return
+	}
+	if err := loop.Act(req); err != nil {
+		c.log.Error("action not queued", "action", string(req.Action), "err", err)
+	}
+}
+
+func (c *Controller) dropPrompt(r vpnport.Resource) {
+	c.mu.Lock()
+	delete(c.view.Prompts, r)
+	c.mu.Unlock()
+	signal(c.changed)
+}
+
+// RefreshAutostart reads the checkbox state from the OS.
+func (c *Controller) RefreshAutostart() {
+	if c.o.Autostart == nil {
+		return
+	}
+	on, err := c.o.Autostart.Enabled()
+	c.mu.Lock()
+	c.view.Autostart = AutostartView{Available: err == nil, Enabled: on}
+	c.mu.Unlock()
+	if err != nil {
+		c.log.Warn("start at login unavailable", "err", err)
+	}
+	signal(c.changed)
+}
+
+func (c *Controller) toggleAutostart() {
+	if c.o.Autostart == nil {
+		return
+	}
+	on, err := c.o.Autostart.Enabled()
+	if err == nil {
+		if on {
+			err = c.o.Autostart.Disable()
+		} else {
+			err = c.o.Autostart.Enable()
+		}
+	}
+	if err != nil {
+		c.log.Error("changing start at login failed", "err", err)
+	}
+	c.RefreshAutostart()
+}
+
+func newToken() string {
+	b := make([]byte, 16)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported OSes
+	return hex.EncodeToString(b)
+}
+
+// errString renders an action failure for a note.
+func errString(o *monitor.ActionOutcome) string {
+	return fmt.Sprintf("%s failed: %s", compose.Label(o.Request.Finding, o.Request.Action), compose.Clean(o.Err.Error(), 200))
+}

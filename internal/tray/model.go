@@ -1,0 +1,211 @@
+// Package tray is traycheck's status icon: its icon and menu are plain
+// functions of a View (what the last check found, what is being asked), so
+// they are tested without a desktop; a thin systray layer draws them and
+// turns clicks into Commands; a Controller, a sink of the monitor, keeps the
+// View, shows notifications and sends CheckNow and action requests back into
+// the loop.
+package tray
+
+import (
+	"fmt"
+	"strconv"
+
+	"github.com/traycheck/traycheck/icons"
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/notify/compose"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// View is everything the tray shows.
+type View struct {
+	// HaveResult is false until the first check finishes.
+	HaveResult bool
+	// Checking is set while a check the user asked for runs.
+	Checking bool
+	// Findings are the last check's findings, one per resource.
+	Findings []diagnose.Finding
+	// Err is why the last check failed ("cannot check").
+	Err string
+	// Prompts are confirmations asked in the menu, by resource.
+	Prompts map[vpnport.Resource]Prompt
+	// Autostart is the "Start at login" checkbox state.
+	Autostart AutostartView
+}
+
+// Prompt is a confirmation the user must give before an action runs.
+type Prompt struct {
+	Action diagnose.Action
+	PID    int
+	Text   string // "End python3 (PID 4242, /usr/bin/python3)?"
+}
+
+// AutostartView is the checkbox: Available is false until the platform
+// supports it (the item is then shown disabled).
+type AutostartView struct {
+	Available, Enabled bool
+}
+
+// CommandKind is what a menu item does.
+type CommandKind int
+
+// The commands.
+const (
+	None CommandKind = iota
+	CheckNow
+	Act     // run Action on Resource (PID, Confirmed)
+	Cancel  // drop the prompt for Resource
+	ToggleAutostart
+	OpenConfig
+	Quit
+)
+
+// Command is a menu item's effect.
+type Command struct {
+	Kind      CommandKind
+	Action    diagnose.Action
+	Resource  vpnport.Resource
+	PID       int
+	Confirmed bool
+}
+
+// Item is one menu entry; Children make it a submenu.
+type Item struct {
+	Title     string
+	Tooltip   string
+	Disabled  bool
+	Checkable bool
+	Checked   bool
+	Separator bool
+	Command   Command
+	Children  []Item
+}
+
+// Icon picks the tray state for v.
+func Icon(v View) icons.State {
+	switch {
+	case !v.HaveResult || v.Checking:
+		return icons.Checking
+	case v.Err != "":
+		return icons.CannotCheck
+	}
+	for _, f := range v.Findings {
+		if f.NeedsAttention() {
+			return icons.Conflict
+		}
+	}
+	return icons.OK
+}
+
+// Tooltip is the icon's tooltip: the state and the status line.
+func Tooltip(v View) string {
+	_, base := icons.For(Icon(v))
+	return base + "\n" + StatusLine(v)
+}
+
+// StatusLine is the menu's first, disabled line.
+func StatusLine(v View) string {
+	switch {
+	case !v.HaveResult:
+		return "Checking…"
+	case v.Err != "":
+		return "Cannot check: " + compose.Clean(v.Err, 80)
+	}
+	var bad []diagnose.Finding
+	ports, devices := 0, 0
+	for _, f := range v.Findings {
+		if f.Resource.Kind == vpnport.Device {
+			devices++
+		} else {
+			ports++
+		}
+		if f.NeedsAttention() {
+			bad = append(bad, f)
+		}
+	}
+	switch len(bad) {
+	case 0:
+		return "All clear: " + count(ports, "port") + ", " + count(devices, "device")
+	case 1:
+		return compose.Status(bad[0])
+	}
+	return fmt.Sprintf("%s (+%d more)", compose.Status(bad[0]), len(bad)-1)
+}
+
+func count(n int, what string) string {
+	s := strconv.Itoa(n) + " " + what
+	if n != 1 {
+		s += "s"
+	}
+	return s
+}
+
+// Menu builds the whole menu from v: status line, one submenu per finding
+// that needs attention (its actions, or the pending confirmation), then
+// "Check now", "Start at login", "Open config" and "Quit".
+func Menu(v View) []Item {
+	items := []Item{{Title: StatusLine(v), Disabled: true}}
+	if v.HaveResult && v.Err == "" {
+		first := true
+		for _, f := range v.Findings {
+			if !f.NeedsAttention() {
+				continue
+			}
+			if first {
+				items = append(items, Item{Separator: true})
+				first = false
+			}
+			items = append(items, findingItem(f, v.Prompts[f.Resource]))
+		}
+	}
+	check := Item{Title: "Check now", Command: Command{Kind: CheckNow}}
+	if v.Checking {
+		check.Disabled = true
+	}
+	items = append(items, Item{Separator: true}, check,
+		Item{Title: "Start at login", Checkable: true, Checked: v.Autostart.Enabled,
+			Disabled: !v.Autostart.Available, Command: Command{Kind: ToggleAutostart}},
+		Item{Title: "Open config", Command: Command{Kind: OpenConfig}},
+		Item{Separator: true},
+		Item{Title: "Quit", Command: Command{Kind: Quit}},
+	)
+	return items
+}
+
+func findingItem(f diagnose.Finding, p Prompt) Item {
+	it := Item{Title: compose.Status(f), Tooltip: compose.Clean(f.Message, 300)}
+	if p.Action != "" {
+		yes := compose.Confirm(f, p.Action, "").Buttons[0].Label
+		it.Children = []Item{
+			{Title: p.Text, Disabled: true},
+			{Title: yes, Command: Command{Kind: Act, Action: p.Action, Resource: f.Resource, PID: p.PID, Confirmed: true}},
+			{Title: "Cancel", Command: Command{Kind: Cancel, Resource: f.Resource}},
+		}
+		return it
+	}
+	for _, a := range f.Actions {
+		label := compose.Label(f, a)
+		if compose.NeedsConfirm(a) {
+			label += "…" // a confirmation follows
+		}
+		it.Children = append(it.Children, Item{Title: label,
+			Command: Command{Kind: Act, Action: a, Resource: f.Resource, PID: ActPID(f, a)}})
+	}
+	if len(it.Children) == 0 {
+		it.Children = []Item{{Title: "No action available", Disabled: true}}
+	}
+	return it
+}
+
+// ActPID is the process an action targets: the first visible holder for
+// end-process, 0 otherwise.
+func ActPID(f diagnose.Finding, a diagnose.Action) int {
+	if a != diagnose.EndProcess {
+		return 0
+	}
+	for _, h := range f.Holders {
+		if !h.Hidden && !h.Kernel && h.PID > 0 {
+			return h.PID
+		}
+	}
+	return 0
+}
