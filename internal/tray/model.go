@@ -52,8 +52,8 @@ type CommandKind int
 const (
 	None CommandKind = iota
 	CheckNow
-	Act     // run Action on Resource (PID, Confirmed)
-	Cancel  // drop the prompt for Resource
+	Act    // run Action on Resource (PID, Confirmed)
+	Cancel // drop the prompt for Resource
 	ToggleAutostart
 	OpenConfig
 	Quit
