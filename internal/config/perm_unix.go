@@ -27,7 +27,10 @@ func checkPrivate(path string) error {
 	if err != nil {
 		return &Error{File: path, Msg: "cannot check the config directory's permissions: " + err.Error(), Err: err}
 	}
-	return unsafeOwner(path, di, "directory "+dir, "700")
+	if e := unsafeOwner(path, di, "directory "+dir, "700"); e != nil {
+		return e
+	}
+	return nil
 }
 
 func unsafeOwner(path string, fi fs.FileInfo, what, mode string) *Error {

@@ -18,7 +18,9 @@ import (
 
 type locator struct{}
 
-var errLocate = errors.New("locate")
+// errLocate has a message no real TOML error has; ParseError does not
+// unwrap, so the message is what identifies it.
+var errLocate = errors.New("traycheck: locate this value")
 
 func (*locator) UnmarshalTOML(any) error { return errLocate }
 
@@ -41,7 +43,7 @@ func valueOffset(data []byte, key toml.Key) int {
 	}
 	_, err := toml.Decode(string(data), reflect.New(t).Interface())
 	var pe toml.ParseError
-	if !errors.As(err, &pe) || !errors.Is(err, errLocate) {
+	if !errors.As(err, &pe) || pe.Message != errLocate.Error() {
 		return -1
 	}
 	if pe.Position.Line == 0 {
@@ -85,14 +87,14 @@ func elemOffset(data []byte, key toml.Key, elem any) int {
 	}
 	switch v := elem.(type) {
 	case string:
-		consider(bytes.Index(rest, []byte(strconv.Quote(v))))
+		consider(indexCode(rest, strconv.Quote(v), false))
 		if !strings.Contains(v, "'") {
-			consider(bytes.Index(rest, []byte("'"+v+"'")))
+			consider(indexCode(rest, "'"+v+"'", false))
 		}
 	case int64:
-		consider(indexNumber(rest, strconv.FormatInt(v, 10)))
+		consider(indexCode(rest, strconv.FormatInt(v, 10), true))
 	case bool:
-		consider(bytes.Index(rest, []byte(strconv.FormatBool(v))))
+		consider(indexCode(rest, strconv.FormatBool(v), true))
 	}
 	if best < 0 {
 		return koff
@@ -100,22 +102,49 @@ func elemOffset(data []byte, key toml.Key, elem any) int {
 	return koff + best
 }
 
-// indexNumber finds num in b where it is a whole number, not part of another
-// (8080 must not match inside 18080).
-func indexNumber(b []byte, num string) int {
+// indexCode finds the first s in b that is not inside a comment; with
+// whole, s must also not be part of a longer number (8080 must not match
+// inside 18080).
+func indexCode(b []byte, s string, whole bool) int {
 	for from := 0; from < len(b); {
-		i := bytes.Index(b[from:], []byte(num))
+		i := bytes.Index(b[from:], []byte(s))
 		if i < 0 {
 			return -1
 		}
 		i += from
-		end := i + len(num)
-		if (i == 0 || !isNumByte(b[i-1])) && (end == len(b) || !isNumByte(b[end])) {
+		end := i + len(s)
+		ok := !inComment(b, i)
+		if whole && ((i > 0 && isNumByte(b[i-1])) || (end < len(b) && isNumByte(b[end]))) {
+			ok = false
+		}
+		if ok {
 			return i
 		}
 		from = i + 1
 	}
 	return -1
+}
+
+// inComment reports whether offset i of b lies in a # comment, by reading
+// its line from the start and skipping quoted strings. Multi-line strings
+// are not followed; they are rare in a config and only shift a column.
+func inComment(b []byte, i int) bool {
+	var quote byte
+	for j := bytes.LastIndexByte(b[:i], '\n') + 1; j < i; j++ {
+		switch c := b[j]; {
+		case quote != 0:
+			if c == '\\' && quote == '"' {
+				j++
+			} else if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '#':
+			return true
+		}
+	}
+	return false
 }
 
 func isNumByte(c byte) bool {
