@@ -1,0 +1,234 @@
+package instance
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// The operations a second launch can forward.
+const (
+	OpCheckNow = "check-now"
+	OpAction   = "action"
+)
+
+// Size limits of the wire format. A request is a handful of short fields; a
+// reply carries the result of one check.
+const (
+	MaxMessage = 4 << 10
+	MaxReply   = 64 << 10
+	maxURI     = 2 << 10
+)
+
+// ErrMalformed is wrapped by every decoding and validation error.
+var ErrMalformed = errors.New("instance: malformed request")
+
+// Message is one request to the running instance. On the wire it is a 4-byte
+// big-endian length followed by that many bytes of JSON.
+type Message struct {
+	Op       string `json:"op"`
+	Action   string `json:"action,omitempty"`
+	Resource string `json:"resource,omitempty"`
+	// PID picks the holder for end-process.
+	PID int `json:"pid,omitempty"`
+	// Token is the per-notification secret an action must carry.
+	Token string `json:"token,omitempty"`
+}
+
+// Reply is the running instance's answer.
+type Reply struct {
+	OK      bool   `json:"ok"`
+	Message string `json:"message,omitempty"`
+	Error   string `json:"error,omitempty"`
+}
+
+// Validate checks every field against what a legitimate sender produces, so
+// a hostile message is refused before anything looks at its meaning.
+func (m Message) Validate() error {
+	switch m.Op {
+	case OpCheckNow:
+		if m.Action != "" || m.Token != "" || m.PID != 0 {
+			return fmt.Errorf("%w: check-now takes no action, token or pid", ErrMalformed)
+		}
+	case OpAction:
+		if !isActionID(m.Action) {
+			return fmt.Errorf("%w: action %q is not an action id", ErrMalformed, truncate(m.Action))
+		}
+		if !isToken(m.Token) {
+			return fmt.Errorf("%w: an action needs a token", ErrMalformed)
+		}
+	default:
+		return fmt.Errorf("%w: unknown op %q", ErrMalformed, truncate(m.Op))
+	}
+	if m.PID < 0 || m.PID > 1<<30 {
+		return fmt.Errorf("%w: pid %d out of range", ErrMalformed, m.PID)
+	}
+	if len(m.Resource) > 256 || !utf8.ValidString(m.Resource) || strings.IndexFunc(m.Resource, unicode.IsControl) >= 0 {
+		return fmt.Errorf("%w: resource is not a short line of text", ErrMalformed)
+	}
+	return nil
+}
+
+func isActionID(s string) bool {
+	if s == "" || len(s) > 32 || s[0] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < 'a' || c > 'z') && c != '-' {
+			return false
+		}
+	}
+	return true
+}
+
+// isToken accepts what Tokens.Issue produces (unpadded base64url) with room
+// for a longer future token.
+func isToken(s string) bool {
+	if len(s) < 16 || len(s) > 64 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// WriteMessage writes m in the wire format.
+func WriteMessage(w io.Writer, m Message) error {
+	return writeFrame(w, m, MaxMessage)
+}
+
+// ReadMessage reads and validates one request. It never reads more than
+// MaxMessage bytes of body, whatever the length prefix claims.
+func ReadMessage(r io.Reader) (Message, error) {
+	var m Message
+	if err := readFrame(r, &m, MaxMessage); err != nil {
+		return Message{}, err
+	}
+	if err := m.Validate(); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// WriteReply writes rep in the wire format, cutting an over-long message.
+func WriteReply(w io.Writer, rep Reply) error {
+	if len(rep.Message) > MaxReply/2 {
+		rep.Message = rep.Message[:MaxReply/2] + "…"
+	}
+	return writeFrame(w, rep, MaxReply)
+}
+
+// ReadReply reads one reply.
+func ReadReply(r io.Reader) (Reply, error) {
+	var rep Reply
+	err := readFrame(r, &rep, MaxReply)
+	return rep, err
+}
+
+func writeFrame(w io.Writer, v any, limit int) error {
+	body, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	if len(body) > limit {
+		return fmt.Errorf("message of %d bytes exceeds %d", len(body), limit)
+	}
+	buf := make([]byte, 4, 4+len(body))
+	binary.BigEndian.PutUint32(buf, uint32(len(body)))
+	_, err = w.Write(append(buf, body...))
+	return err
+}
+
+func readFrame(r io.Reader, v any, limit int) error {
+	var hdr [4]byte
+	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+		return fmt.Errorf("%w: reading length: %w", ErrMalformed, err)
+	}
+	n := binary.BigEndian.Uint32(hdr[:])
+	if n == 0 || n > uint32(limit) {
+		return fmt.Errorf("%w: length %d not in 1..%d", ErrMalformed, n, limit)
+	}
+	body := make([]byte, n)
+	if _, err := io.ReadFull(r, body); err != nil {
+		return fmt.Errorf("%w: reading body: %w", ErrMalformed, err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if dec.More() {
+		return fmt.Errorf("%w: data after the JSON object", ErrMalformed)
+	}
+	return nil
+}
+
+// ParseURI decodes an action URI of the traycheck: scheme, as Windows passes
+// it to `traycheck.exe` when a toast button is clicked:
+// traycheck:ACTION?resource=udp%2F1194&token=T[&pid=N]. Anyone can open such
+// a URI (a web page can), so it is only a request: the running instance
+// still demands a live token.
+func ParseURI(s string) (Message, error) {
+	if len(s) > maxURI {
+		return Message{}, fmt.Errorf("%w: URI longer than %d bytes", ErrMalformed, maxURI)
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		return Message{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	if !strings.EqualFold(u.Scheme, "traycheck") || u.Opaque == "" || u.Fragment != "" {
+		return Message{}, fmt.Errorf("%w: want traycheck:ACTION?token=...", ErrMalformed)
+	}
+	q, err := url.ParseQuery(u.RawQuery)
+	if err != nil {
+		return Message{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+	}
+	for k, v := range q {
+		if (k != "resource" && k != "token" && k != "pid") || len(v) != 1 {
+			return Message{}, fmt.Errorf("%w: unexpected query parameter %q", ErrMalformed, truncate(k))
+		}
+	}
+	// Windows sometimes appends a slash to the opaque part.
+	m := Message{Op: OpAction, Action: strings.TrimSuffix(u.Opaque, "/"), Resource: q.Get("resource"), Token: q.Get("token")}
+	if p := q.Get("pid"); p != "" {
+		if m.PID, err = strconv.Atoi(p); err != nil {
+			return Message{}, fmt.Errorf("%w: pid %q", ErrMalformed, truncate(p))
+		}
+	}
+	if err := m.Validate(); err != nil {
+		return Message{}, err
+	}
+	return m, nil
+}
+
+// FormatURI is the inverse of ParseURI for an action message.
+func FormatURI(m Message) string {
+	q := url.Values{}
+	if m.Resource != "" {
+		q.Set("resource", m.Resource)
+	}
+	if m.PID != 0 {
+		q.Set("pid", strconv.Itoa(m.PID))
+	}
+	q.Set("token", m.Token)
+	return "traycheck:" + m.Action + "?" + q.Encode()
+}
+
+func truncate(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}
