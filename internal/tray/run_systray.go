@@ -1,0 +1,129 @@
+//go:build !darwin || cgo
+
+package tray
+
+import (
+	"context"
+	"os"
+	"reflect"
+
+	"fyne.io/systray"
+
+	"github.com/traycheck/traycheck/icons"
+)
+
+// Run shows the tray icon until ctx ends or the user clicks Quit. It blocks
+// and must be called from the main goroutine (macOS and Windows run their UI
+// loop there). hostRunning comes from Preflight: when false, the user is told
+// once how to get a tray host, and the icon registers when one appears.
+func Run(ctx context.Context, c *Controller, hostRunning bool) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	c.o.Quit = systray.Quit
+	go func() {
+		<-ctx.Done()
+		systray.Quit()
+	}()
+	systray.Run(func() {
+		// onReady must return before the menu is served: all work in goroutines.
+		go c.Run(ctx)
+		go draw(ctx, c)
+		c.RefreshAutostart()
+		if !hostRunning {
+			desktop := os.Getenv("XDG_CURRENT_DESKTOP")
+			c.log.Warn("no tray host (StatusNotifierWatcher) is running; the icon appears when one starts",
+				"fix", NoHostAdvice(desktop))
+			go c.show(ctx, noHostNote(desktop), issued{})
+		}
+	}, cancel)
+	return nil
+}
+
+// draw keeps the icon, tooltip and menu equal to the controller's view. The
+// menu is rebuilt only when it changed, and each rebuild gets a fresh context
+// that ends the click receivers of the previous one.
+func draw(ctx context.Context, c *Controller) {
+	systray.SetTitle("traycheck")
+	var (
+		lastIcon    = icons.State(-1)
+		lastTip     string
+		lastMenu    []Item
+		cancelItems = func() {}
+	)
+	defer func() { cancelItems() }()
+	for {
+		v := c.View()
+		if st := Icon(v); st != lastIcon {
+			b, _ := icons.For(st)
+			systray.SetIcon(b)
+			lastIcon = st
+		}
+		if tip := Tooltip(v); tip != lastTip {
+			systray.SetTooltip(tip)
+			lastTip = tip
+		}
+		if m := Menu(v); !reflect.DeepEqual(m, lastMenu) {
+			cancelItems()
+			systray.ResetMenu()
+			itemsCtx, stop := context.WithCancel(ctx)
+			cancelItems = stop
+			add(itemsCtx, c, m, nil)
+			lastMenu = m
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-c.Changed():
+		}
+	}
+}
+
+func add(ctx context.Context, c *Controller, items []Item, parent *systray.MenuItem) {
+	for _, it := range items {
+		if it.Separator {
+			if parent == nil {
+				systray.AddSeparator()
+			} else {
+				parent.AddSeparator()
+			}
+			continue
+		}
+		var mi *systray.MenuItem
+		switch {
+		case parent == nil && it.Checkable:
+			mi = systray.AddMenuItemCheckbox(it.Title, it.Tooltip, it.Checked)
+		case parent == nil:
+			mi = systray.AddMenuItem(it.Title, it.Tooltip)
+		case it.Checkable:
+			mi = parent.AddSubMenuItemCheckbox(it.Title, it.Tooltip, it.Checked)
+		default:
+			mi = parent.AddSubMenuItem(it.Title, it.Tooltip)
+		}
+		if it.Disabled {
+			mi.Disable()
+		}
+		if len(it.Children) > 0 {
+			add(ctx, c, it.Children, mi)
+			continue
+		}
+		if it.Command.Kind != None {
+			go receive(ctx, c, mi, it.Command)
+		}
+	}
+}
+
+// receive waits for clicks on one item. ClickedCh is unbuffered and a click
+// nobody receives is dropped, so the receiver never does the work itself.
+func receive(ctx context.Context, c *Controller, mi *systray.MenuItem, cmd Command) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case _, ok := <-mi.ClickedCh:
+			if !ok {
+				return // removed by a rebuild
+			}
+			go c.Do(context.WithoutCancel(ctx), cmd)
+		}
+	}
+}
