@@ -101,7 +101,7 @@ func readFile(path string) ([]byte, error) {
 	if err != nil {
 		msg := "cannot read the config: " + err.Error()
 		if errors.Is(err, fs.ErrNotExist) {
-			msg = "config file does not exist; create it with `traycheck config init`"
+			msg = "config file does not exist; `traycheck config init --config FILE` writes the default there"
 		}
 		return nil, &Error{File: path, Msg: msg, Err: err}
 	}
