@@ -9,6 +9,8 @@ import (
 	"runtime"
 	"strings"
 	"testing"
+
+	"github.com/traycheck/traycheck/internal/testenv"
 )
 
 // useConfigDir points os.UserConfigDir at a fresh directory for the test.
@@ -136,12 +138,38 @@ func TestLoadRefusesWritableReconnectConfig(t *testing.T) {
 	chmod(t, p, 0o600)
 	chmod(t, dir, 0o777)
 	t.Cleanup(func() { os.Chmod(dir, 0o700) })
-	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "chmod 700 "+dir) {
-		t.Errorf("config in a world-writable directory: Load = %v, want refusal naming chmod 700 %s", err, dir)
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "chmod go-w "+dir) {
+		t.Errorf("config in a world-writable directory: Load = %v, want refusal naming chmod go-w %s", err, dir)
 	}
 	chmod(t, dir, 0o777|os.ModeSticky)
 	if _, err := Load(p); err != nil {
 		t.Errorf("a sticky directory cannot have our file replaced, yet: %v", err)
+	}
+	chmod(t, dir, 0o700)
+
+	// A writable grandparent lets others rename the whole directory away.
+	parent := filepath.Dir(dir)
+	chmod(t, parent, 0o757)
+	t.Cleanup(func() { os.Chmod(parent, 0o700) })
+	if _, err := Load(p); err == nil || !strings.Contains(err.Error(), "chmod go-w "+parent) {
+		t.Errorf("config under a world-writable parent: Load = %v, want refusal naming %s", err, parent)
+	}
+}
+
+func TestLoadRefusesReconnectConfigOwnedByOthers(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("Unix ownership")
+	}
+	testenv.Root(t) // only root can give a file away
+	p := filepath.Join(t.TempDir(), "config.toml")
+	writeFile(t, p, withReconnect, 0o600)
+	const nobody = 65534
+	if err := os.Chown(p, nobody, nobody); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(p)
+	if err == nil || !strings.Contains(err.Error(), "belongs to another user (uid 65534)") {
+		t.Fatalf("Load(file of uid %d) = %v, want refusal", nobody, err)
 	}
 }
 
