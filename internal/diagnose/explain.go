@@ -42,17 +42,18 @@ const (
 )
 
 // TextResource is the resource an error text names, as far as the text says.
-// Fields the text does not give are zero.
+// Fields the text does not give are zero; in JSON every field is always
+// present, so consumers read one fixed shape.
 type TextResource struct {
 	// Kind is tcp, udp, device or adapter; empty when the text names none.
-	Kind vpnport.Kind `json:"kind,omitzero"`
-	Port uint16       `json:"port,omitzero"`
+	Kind vpnport.Kind `json:"kind"`
+	Port uint16       `json:"port"`
 	// Address is the local address the program tried to bind, as written
 	// ("127.0.0.1", "::1", "::"); empty for "any" or unknown.
-	Address string `json:"address,omitzero"`
+	Address string `json:"address"`
 	// Path is the device path (/dev/ttyUSB0, COM3) or, for an adapter, its
 	// name or driver (TAP-Windows, wg0).
-	Path string `json:"path,omitzero"`
+	Path string `json:"path"`
 }
 
 // Target returns the resource to probe, and false when the text names no
@@ -70,11 +71,11 @@ func (r TextResource) Target() (vpnport.Resource, bool) {
 // Match is what Explain made of a text.
 type Match struct {
 	Matched bool   `json:"matched"`
-	Family  Family `json:"family,omitzero"`
+	Family  Family `json:"family"`
 	// Code is the OS error name (EADDRINUSE, WSAEACCES, ERROR_PORT_NOT_AVAILABLE, ...).
-	Code        string       `json:"code,omitzero"`
+	Code        string       `json:"code"`
 	Resource    TextResource `json:"resource"`
-	Explanation string       `json:"explanation,omitzero"`
+	Explanation string       `json:"explanation"`
 	// Entry is the catalogue entry that matched (for tests and debug logs).
 	Entry string `json:"-"`
 	// Line is the line of the text that matched, trimmed.

@@ -1,0 +1,284 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/freeport"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+func init() {
+	register(&command{
+		name:    "explain",
+		summary: "explain a pasted error message and check the port or device it names",
+		run:     runExplain,
+	})
+}
+
+// explainJSON is the --json output: the Match fields, then the findings of
+// the live check in the same schema as `traycheck check --json`.
+type explainJSON struct {
+	diagnose.Match
+	Findings []diagnose.Finding `json:"findings"`
+}
+
+func runExplain(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	asJSON := fs.Bool("json", false, "print the result as JSON")
+	cfgPath := fs.String("config", "", "config file (default: the user config, else the built-in default)")
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, "usage: traycheck explain [--json] [--config FILE] [TEXT...]")
+		fmt.Fprintln(e.stderr, "Recognises a \"port in use\" error message (TEXT, or standard input when none), checks the port or device it names and says who holds it.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK
+		}
+		return exitUsage
+	}
+	text := strings.Join(fs.Args(), " ")
+	if fs.NArg() == 0 {
+		b, err := io.ReadAll(io.LimitReader(e.stdin, diagnose.MaxExplainBytes))
+		if err != nil {
+			fmt.Fprintf(e.stderr, "traycheck explain: reading standard input: %v\n", err)
+			return exitUsage
+		}
+		text = string(b)
+	}
+	m := diagnose.Explain(text)
+	if !m.Matched {
+		if *asJSON {
+			explainWriteJSON(e.stdout, explainJSON{Match: m, Findings: []diagnose.Finding{}})
+		}
+		fmt.Fprintln(e.stderr, "traycheck explain: this text is not an error traycheck knows (port or device in use, RAS 602/633, reserved port, adapter in use, missing tray host); nothing was checked")
+		return exitUsage
+	}
+	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line)
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "traycheck explain: %v\n", err)
+		return exitUsage
+	}
+	rs := explainResources(m, cfg)
+	var obs []vpnport.Observation
+	var findings []diagnose.Finding
+	if len(rs) > 0 {
+		obs, findings, err = explainLiveCheck(ctx, cfg, rs)
+		if err != nil {
+			fmt.Fprintf(e.stderr, "traycheck explain: checking %s: %v\n", explainList(rs), err)
+			return exitProbe
+		}
+	}
+	sug := explainSuggest(ctx, m, text, obs, findings)
+	if *asJSON {
+		explainWriteJSON(e.stdout, explainJSON{Match: m, Findings: findings})
+	} else {
+		explainWriteText(e.stdout, m, rs, findings, sug)
+	}
+	code := exitOK
+	for _, f := range findings {
+		if f.NeedsAttention() {
+			code = exitAttention
+		}
+	}
+	// An adapter or tray problem has no port to check here, but the text
+	// is an error the user has to act on.
+	if len(rs) == 0 {
+		code = exitAttention
+	}
+	return code
+}
+
+// explainResources is what to check live: the resource the text names, or,
+// when it names none (RAS "Error 633", Python's bare "[Errno 98]"), the
+// configured resources of the kind the family is about.
+func explainResources(m diagnose.Match, cfg *config.Config) []vpnport.Resource {
+	if r, ok := m.Resource.Target(); ok {
+		return []vpnport.Resource{r}
+	}
+	switch m.Family {
+	case diagnose.AdapterInUse, diagnose.TrayHostMissing:
+		return nil
+	case diagnose.PortAlreadyOpen, diagnose.DeviceInUse:
+		if len(cfg.Devices) > 0 {
+			return cfg.Devices
+		}
+	case diagnose.AddressInUse, diagnose.AccessForbidden:
+		var ports []vpnport.Resource
+		for _, r := range cfg.Resources() {
+			if r.Kind != vpnport.Device && (m.Resource.Kind == "" || r.Kind == m.Resource.Kind) {
+				ports = append(ports, r)
+			}
+		}
+		if len(ports) > 0 {
+			return ports
+		}
+	}
+	return cfg.Resources()
+}
+
+// explainLiveCheck probes rs once and diagnoses them with the config's context.
+// TODO(lead): replace with check.go's shared helper when it lands, so
+// explain, report and check cannot drift apart.
+func explainLiveCheck(ctx context.Context, cfg *config.Config, rs []vpnport.Resource) ([]vpnport.Observation, []diagnose.Finding, error) {
+	p := vpnport.New()
+	defer p.Close()
+	obs, err := p.Probe(ctx, rs)
+	if err != nil {
+		return nil, nil, err
+	}
+	dctx := diagnose.Context{
+		Now:               time.Now(),
+		VPNClients:        cfg.Clients,
+		SSHForwardPorts:   cfg.SSHForwardPorts,
+		AdapterConfigured: cfg.Adapter != "",
+	}
+	return obs, diagnose.DiagnoseAll(obs, dctx), nil
+}
+
+// explainSuggestion is a free port to use instead, and the rewritten ssh
+// command when the holder or the pasted command is an ssh forward.
+type explainSuggestion struct {
+	port    uint16
+	command string
+	err     error
+}
+
+// explainSuggest looks for another port when the text is an address-in-use
+// error and someone (a process or TIME_WAIT) holds the port it names.
+func explainSuggest(ctx context.Context, m diagnose.Match, text string, obs []vpnport.Observation, fs []diagnose.Finding) *explainSuggestion {
+	r, ok := m.Resource.Target()
+	if m.Family != diagnose.AddressInUse || !ok || r.Kind == vpnport.Device {
+		return nil
+	}
+	var f *diagnose.Finding
+	var o *vpnport.Observation
+	for i := range fs {
+		if fs[i].Resource == r {
+			f, o = &fs[i], &obs[i]
+		}
+	}
+	if f == nil || (len(f.Holders) == 0 && f.TimeWaitLeftS == 0) || f.Cause == diagnose.Free {
+		return nil
+	}
+	req := freeport.Request{Proto: r.Kind, Address: m.Resource.Address, Want: r.Port}
+	if o.Reserved != nil {
+		req.Reserved = []vpnport.PortRange{*o.Reserved}
+	}
+	s := &explainSuggestion{}
+	s.port, s.err = freeport.Suggest(ctx, req)
+	if s.err != nil {
+		return s
+	}
+	// The pasted text's own command comes first: it is what the user ran.
+	for _, argv := range append(explainCommands(text), explainHolderCmds(f.Holders)...) {
+		if out, ok := freeport.RewriteSSH(argv, r.Port, s.port); ok {
+			s.command = freeport.FormatArgv(out)
+			break
+		}
+	}
+	return s
+}
+
+// explainCommands finds ssh command lines pasted with the error ("$ ssh -L
+// 8080:db:5432 host"). Words are split on blanks: good enough to rewrite a
+// -L, which never contains one.
+func explainCommands(text string) [][]string {
+	var out [][]string
+	for _, line := range strings.Split(text, "\n") {
+		f := strings.Fields(line)
+		for len(f) > 0 && (f[0] == "$" || f[0] == "#" || f[0] == ">" || strings.HasSuffix(f[0], "$")) {
+			f = f[1:]
+		}
+		if freeport.IsSSH(f) {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func explainHolderCmds(hs []vpnport.Holder) [][]string {
+	var out [][]string
+	for _, h := range hs {
+		if len(h.Cmdline) > 0 {
+			out = append(out, h.Cmdline)
+		}
+	}
+	return out
+}
+
+func explainWriteText(w io.Writer, m diagnose.Match, rs []vpnport.Resource, fs []diagnose.Finding, s *explainSuggestion) {
+	head := string(m.Family) + " (" + m.Code + ")"
+	if r, ok := m.Resource.Target(); ok {
+		head += ": " + r.String()
+		if m.Resource.Address != "" {
+			head += " on " + m.Resource.Address
+		}
+	} else if m.Resource.Path != "" {
+		head += ": " + m.Resource.Path
+	}
+	fmt.Fprintln(w, head)
+	fmt.Fprintln(w, m.Explanation)
+	switch {
+	case len(rs) == 0:
+		fmt.Fprintln(w, "Nothing to check live for this error.")
+	case !explainNamed(m):
+		fmt.Fprintf(w, "The text names no port or device; checked the configured %s:\n", explainList(rs))
+	default:
+		fmt.Fprintln(w, "Now:")
+	}
+	for _, f := range fs {
+		fmt.Fprintf(w, "  %s\n", f.Message)
+		if len(f.Actions) > 0 {
+			names := make([]string, len(f.Actions))
+			for i, a := range f.Actions {
+				names[i] = string(a)
+			}
+			fmt.Fprintf(w, "  actions: %s\n", strings.Join(names, ", "))
+		}
+	}
+	if s == nil {
+		return
+	}
+	if s.err != nil {
+		fmt.Fprintf(w, "No free port found nearby: %v\n", s.err)
+		return
+	}
+	fmt.Fprintf(w, "Free port nearby: %d\n", s.port)
+	if s.command != "" {
+		fmt.Fprintf(w, "  %s\n", s.command)
+	}
+}
+
+func explainNamed(m diagnose.Match) bool {
+	_, ok := m.Resource.Target()
+	return ok
+}
+
+func explainList(rs []vpnport.Resource) string {
+	names := make([]string, len(rs))
+	for i, r := range rs {
+		names[i] = r.String()
+	}
+	return strings.Join(names, ", ")
+}
+
+func explainWriteJSON(w io.Writer, v explainJSON) {
+	if v.Findings == nil {
+		v.Findings = []diagnose.Finding{}
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.Encode(v)
+}
