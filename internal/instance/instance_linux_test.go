@@ -1,0 +1,263 @@
+package instance
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/traycheck/traycheck/internal/testenv"
+)
+
+const helperEnv = "TRAYCHECK_INSTANCE_HELPER"
+
+// TestMain lets the test binary act as a running instance in a child
+// process, so the lock is held by a real process that can be killed.
+func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) == "hold" {
+		if _, err := Acquire(); err != nil {
+			os.Stdout.WriteString("error: " + err.Error() + "\n")
+			os.Exit(1)
+		}
+		os.Stdout.WriteString("locked\n")
+		time.Sleep(10 * time.Minute)
+		os.Exit(0)
+	}
+	os.Exit(m.Run())
+}
+
+// runtimeDir gives the test its own private XDG_RUNTIME_DIR.
+func runtimeDir(t *testing.T) string {
+	d := t.TempDir()
+	if err := os.Chmod(d, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", d)
+	return d
+}
+
+func TestLockReleasedWhenHolderIsKilled(t *testing.T) {
+	runtimeDir(t)
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), helperEnv+"=hold")
+	out, _ := cmd.StdoutPipe()
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	if line, _ := bufio.NewReader(out).ReadString('\n'); line != "locked\n" {
+		t.Fatalf("helper: %q", line)
+	}
+	if l, err := Acquire(); !errors.Is(err, ErrRunning) {
+		if l != nil {
+			l.Release()
+		}
+		t.Fatalf("Acquire while another process holds the lock: %v, want ErrRunning", err)
+	}
+	// kill -9: no cleanup code runs in the holder; the kernel must drop the
+	// lock with the process.
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+	l, err := Acquire()
+	if err != nil {
+		t.Fatalf("Acquire right after the holder was killed: %v", err)
+	}
+	l.Release()
+}
+
+// instanceUnderTest starts a real server in this process and records what
+// its handler receives.
+type instanceUnderTest struct {
+	lock   *Lock
+	srv    *Server
+	tokens *Tokens
+	calls  atomic.Int32
+	log    bytes.Buffer
+}
+
+func startInstance(t *testing.T) *instanceUnderTest {
+	t.Helper()
+	it := &instanceUnderTest{tokens: NewTokens(0)}
+	l, err := Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	it.lock = l
+	h := func(_ context.Context, m Message) Reply {
+		it.calls.Add(1)
+		return Reply{OK: true, Message: "did " + m.Op + " " + m.Action}
+	}
+	log := slog.New(slog.NewTextHandler(&it.log, nil))
+	if it.srv, err = l.Listen(h, it.tokens, log); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { it.srv.Close(); l.Release() })
+	return it
+}
+
+func TestForwardingAndTokens(t *testing.T) {
+	dir := runtimeDir(t)
+	ctx := context.Background()
+	if _, err := Send(ctx, Message{Op: OpCheckNow}); !errors.Is(err, ErrNotRunning) {
+		t.Fatalf("Send with nothing running: %v, want ErrNotRunning", err)
+	}
+	it := startInstance(t)
+	fi, err := os.Stat(filepath.Join(dir, "traycheck.sock"))
+	if err != nil || fi.Mode().Perm() != 0o600 || fi.Mode()&os.ModeSocket == 0 {
+		t.Fatalf("socket: %v %v, want a socket of mode 0600", fi.Mode(), err)
+	}
+
+	rep, err := Send(ctx, Message{Op: OpCheckNow})
+	if err != nil || !rep.OK || rep.Message != "did check-now " {
+		t.Fatalf("check-now: %+v, %v", rep, err)
+	}
+
+	tok := it.tokens.Issue("udp/1194")
+	act := Message{Op: OpAction, Action: "end-process", Resource: "udp/1194", PID: 42, Token: tok}
+	forged := act
+	forged.Token = "AAAAAAAAAAAAAAAAAAAAAA"
+	other := act
+	other.Resource = "tcp/22"
+	for name, m := range map[string]Message{"unknown token": forged, "token of another resource": other} {
+		rep, err := Send(ctx, m)
+		if err != nil || rep.OK || rep.Error == "" {
+			t.Errorf("%s: %+v, %v; want a rejection", name, rep, err)
+		}
+	}
+	if n := it.calls.Load(); n != 1 {
+		t.Fatalf("handler ran %d times, want once (check-now only)", n)
+	}
+	if rep, err := Send(ctx, act); err != nil || !rep.OK {
+		t.Fatalf("action with a live token: %+v, %v", rep, err)
+	}
+	if rep, err := Send(ctx, act); err != nil || rep.OK {
+		t.Fatalf("replayed action: %+v, %v; want a rejection", rep, err)
+	}
+	if n := it.calls.Load(); n != 2 {
+		t.Errorf("handler ran %d times, want 2", n)
+	}
+	if !strings.Contains(it.log.String(), "unknown, expired or used token") {
+		t.Errorf("rejections not logged: %s", it.log.String())
+	}
+}
+
+func TestMalformedRequestIsRejected(t *testing.T) {
+	dir := runtimeDir(t)
+	it := startInstance(t)
+	for name, raw := range map[string][]byte{
+		"garbage":     []byte("GET / HTTP/1.0\r\n\r\n"),
+		"bad action":  frame([]byte(`{"op":"action","action":"$(reboot)","token":"AAAAAAAAAAAAAAAAAAAAAA"}`)),
+		"huge length": {0x7f, 0xff, 0xff, 0xff},
+		"unknown op":  frame([]byte(`{"op":"shutdown"}`)),
+	} {
+		c, err := net.Dial("unix", filepath.Join(dir, "traycheck.sock"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.Write(raw)
+		rep, err := ReadReply(c)
+		c.Close()
+		if err != nil || rep.OK || rep.Error != "malformed request" {
+			t.Errorf("%s: %+v, %v; want a malformed-request reply", name, rep, err)
+		}
+	}
+	if n := it.calls.Load(); n != 0 {
+		t.Errorf("handler ran %d times for malformed requests", n)
+	}
+}
+
+// TestOtherUserIsRejected opens the socket to everyone and connects as
+// nobody with setpriv: SO_PEERCRED must turn the request away. The same
+// client as our own user is the control that proves the setup works.
+func TestOtherUserIsRejected(t *testing.T) {
+	testenv.Root(t)
+	setpriv := testenv.LookPath(t, "setpriv")
+	socat := testenv.LookPath(t, "socat")
+	dir, err := os.MkdirTemp("", "traycheck-peercred-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(dir) })
+	os.Chmod(dir, 0o700)
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	it := startInstance(t)
+	sock := filepath.Join(dir, "traycheck.sock")
+	// Open up what the defaults keep closed, so only the peer check stands.
+	if err := os.Chmod(dir, 0o711); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(sock, 0o666); err != nil {
+		t.Fatal(err)
+	}
+	var req bytes.Buffer
+	WriteMessage(&req, Message{Op: OpCheckNow})
+	client := func(asNobody bool) (out []byte, stderr string, err error) {
+		argv := []string{socat, "-t", "5", "-", "UNIX-CONNECT:" + sock}
+		if asNobody {
+			argv = append([]string{setpriv, "--reuid=65534", "--regid=65534", "--clear-groups"}, argv...)
+		}
+		cmd := exec.Command(argv[0], argv[1:]...)
+		cmd.Stdin = bytes.NewReader(req.Bytes())
+		var eb bytes.Buffer
+		cmd.Stderr = &eb
+		out, err = cmd.Output()
+		return out, eb.String(), err
+	}
+	if out, stderr, err := client(false); err != nil || !bytes.Contains(out, []byte(`"ok":true`)) {
+		t.Fatalf("own user through socat: reply %q, %v: %s", out, err, stderr)
+	}
+	// The server hangs up on nobody, so socat may fail writing; what counts
+	// is that it connected (no connect error) and got no reply.
+	out, stderr, _ := client(true)
+	if strings.Contains(stderr, "connect(") {
+		t.Fatalf("nobody could not even connect, so the peer check was not exercised: %s", stderr)
+	}
+	if len(out) != 0 {
+		t.Fatalf("nobody got a reply: %q", out)
+	}
+	if n := it.calls.Load(); n != 1 {
+		t.Errorf("handler ran %d times, want once (own user only)", n)
+	}
+	if !strings.Contains(it.log.String(), "peer UID 65534") {
+		t.Errorf("rejection not logged: %s", it.log.String())
+	}
+}
+
+func TestDirMustBePrivate(t *testing.T) {
+	open := t.TempDir()
+	os.Chmod(open, 0o755)
+	t.Setenv("XDG_RUNTIME_DIR", open)
+	if _, err := Dir(); err == nil {
+		t.Error("a 0755 runtime dir was accepted")
+	}
+	if _, err := Acquire(); err == nil {
+		t.Error("Acquire in a 0755 runtime dir succeeded")
+	}
+	tmp := t.TempDir()
+	t.Setenv("XDG_RUNTIME_DIR", "")
+	t.Setenv("TMPDIR", tmp)
+	d, err := Dir()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Stat(d); err != nil || fi.Mode().Perm() != 0o700 || filepath.Dir(d) != tmp {
+		t.Errorf("fallback dir %s: %v %v", d, fi.Mode(), err)
+	}
+	// A symlink planted at the fallback name is not ours to use.
+	os.Remove(d)
+	os.Symlink(open, d)
+	if _, err := Dir(); err == nil {
+		t.Error("a symlinked fallback dir was accepted")
+	}
+}
