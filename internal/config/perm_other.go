@@ -1,9 +1,7 @@
-//go:build !unix
+//go:build !unix && !windows
 
 package config
 
-// checkPrivate has no mode bits to check off Unix. On Windows the config
-// lives under the user's own %AppData%, whose ACL admits only the user,
-// SYSTEM and administrators; checking a moved config's ACL is left to a
-// later change.
+// checkPrivate has nothing to check on systems with neither Unix modes nor
+// Windows ACLs (plan9, js, wasip1), where traycheck does not run anyway.
 func checkPrivate(string) error { return nil }
