@@ -70,17 +70,18 @@ func DefaultPath() (string, error) {
 // the file (it is writable by group or others, or sits in a directory they
 // can write): that would let them run commands as this user.
 func Load(path string) (*Config, error) {
-	if path == "" {
+	implicit := path == ""
+	if implicit {
 		p, err := DefaultPath()
 		if err != nil {
-			return Default(), nil
-		}
-		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-			return Default(), nil
+			return Default(), nil // no config directory: nothing to read
 		}
 		path = p
 	}
 	data, err := readFile(path)
+	if implicit && errors.Is(err, fs.ErrNotExist) {
+		return Default(), nil
+	}
 	if err != nil {
 		return nil, err
 	}
