@@ -1,0 +1,141 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"runtime"
+
+	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/notify"
+	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/tray"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+func init() {
+	register(&command{name: "tray", summary: "show the tray icon (what traycheck does on a desktop)", run: runTrayCmd})
+}
+
+// runTrayCmd is `traycheck tray [--config FILE]`: the tray app, refusing to
+// start where there is no desktop (the bare `traycheck` falls back to the
+// console instead).
+func runTrayCmd(ctx context.Context, e *env, args []string) int {
+	fl := flag.NewFlagSet("tray", flag.ContinueOnError)
+	fl.SetOutput(e.stderr)
+	cfgPath := fl.String("config", "", "config file (default: the user config file, else the embedded default)")
+	if err := fl.Parse(args); err != nil {
+		return exitUsage
+	}
+	if fl.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "traycheck tray: unexpected argument %q\n", fl.Arg(0))
+		return exitUsage
+	}
+	cfg, code := loadConfig(e, *cfgPath)
+	if cfg == nil {
+		return code
+	}
+	host, err := tray.Preflight(ctx)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "traycheck tray: %v; run `traycheck watch` for the console mode\n", err)
+		return exitUsage
+	}
+	return runTray(ctx, e, cfg, *cfgPath, host)
+}
+
+// runTray wires the watch loop to the tray and notifications and blocks
+// until the user quits or ctx ends.
+func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, host bool) int {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	n, err := notify.New(ctx, notify.Options{Log: e.log})
+	if err != nil {
+		e.log.Warn("notifications unavailable; actions stay in the tray menu", "err", err)
+		n = notify.None()
+	}
+	defer n.Close()
+	ctrl := tray.NewController(tray.Options{Notifier: n, OpenConfig: configOpener(e, cfgPath), Log: e.log})
+
+	prober := vpnport.New()
+	defer prober.Close()
+	events, err := power.Watch(ctx, power.Options{Log: e.log})
+	if err != nil {
+		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
+		events = nil
+	}
+	runner := remedy.New(remedy.Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: e.log})
+	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
+		Sinks: []monitor.Sink{ctrl}, Remedy: trayRemedy(runner), Log: e.log})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
+		return exitUsage
+	}
+	ctrl.Attach(m)
+	loopDone := make(chan error, 1)
+	go func() { loopDone <- m.Run(ctx) }()
+	e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
+	if err := tray.Run(ctx, ctrl, host); err != nil {
+		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
+		return exitUsage
+	}
+	cancel()
+	if err := <-loopDone; err != nil && !errors.Is(err, context.Canceled) {
+		e.log.Error("watch loop ended", "err", err)
+	}
+	return exitOK
+}
+
+// trayRemedy adapts the remedy runner to the loop, translating its
+// confirmation request into the loop's.
+func trayRemedy(r *remedy.Runner) monitor.Remedy {
+	return func(ctx context.Context, req monitor.Request) (monitor.RemedyResult, error) {
+		res, err := r.Do(ctx, remedy.Request{Action: req.Action, Finding: req.Finding, PID: req.PID, Confirmed: req.Confirmed})
+		var ce *remedy.ConfirmationError
+		if errors.As(err, &ce) {
+			return monitor.RemedyResult{}, &monitor.ConfirmationError{Prompt: ce.Prompt}
+		}
+		return monitor.RemedyResult{Message: res.Message, RecheckAfter: res.RecheckAfter}, err
+	}
+}
+
+// configOpener opens the config file in the user's editor, first writing the
+// default there when there is none, so "Open config" always shows a file.
+func configOpener(e *env, path string) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		p := path
+		if p == "" {
+			var err error
+			if p, err = config.DefaultPath(); err != nil {
+				return err
+			}
+		}
+		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
+			if err := config.WriteDefault(p, false); err != nil {
+				return fmt.Errorf("creating %s: %w", p, err)
+			}
+			e.log.Info("wrote the default config", "path", p)
+		}
+		var argv []string
+		switch runtime.GOOS {
+		case "windows":
+			argv = []string{"rundll32.exe", "url.dll,FileProtocolHandler", p}
+		case "darwin":
+			argv = []string{"open", "-t", p}
+		default:
+			argv = []string{"xdg-open", p}
+		}
+		cmd := exec.CommandContext(context.WithoutCancel(ctx), argv[0], argv[1:]...)
+		if err := cmd.Start(); err != nil {
+			return fmt.Errorf("opening %s with %s: %w", p, argv[0], err)
+		}
+		go func() { _ = cmd.Wait() }() // reap it; the opener's exit code says nothing useful
+		e.log.Info("opened the config", "path", p)
+		return nil
+	}
+}
