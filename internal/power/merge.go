@@ -42,16 +42,27 @@ func merge(ctx context.Context, srcs []source, opts Options) <-chan Event {
 	go func() {
 		defer close(out)
 		var d dedup
+		forward := func(e Event) {
+			if d.repeat(e, opts.DedupWindow) {
+				opts.Log.Debug("power: repeat dropped", "kind", e.Kind, "source", e.Source)
+				return
+			}
+			sendDropOldest(out, e)
+		}
 		for {
 			select {
 			case e := <-in:
-				if d.repeat(e, opts.DedupWindow) {
-					opts.Log.Debug("power: repeat dropped", "kind", e.Kind, "source", e.Source)
-					continue
-				}
-				sendDropOldest(out, e)
+				forward(e)
 			case <-done:
-				return
+				// Every source has stopped: pass on what they sent last.
+				for {
+					select {
+					case e := <-in:
+						forward(e)
+					default:
+						return
+					}
+				}
 			}
 		}
 	}()

@@ -88,6 +88,10 @@ type Options struct {
 	NoClock bool
 	// Log receives diagnostics; default slog.Default().
 	Log *slog.Logger
+
+	// ready, when set, is called with the source's unique bus name each
+	// time the logind source has subscribed (tests wait for it).
+	ready func(unique string)
 }
 
 // Defaults for Options.

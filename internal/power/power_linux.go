@@ -33,12 +33,14 @@ const (
 type bootClock struct{}
 
 func (bootClock) Asleep() (time.Duration, error) {
+	// Monotonic first: the time between the two reads then only adds to
+	// the result, which stays >= the true offset (never negative).
 	var boot, mono unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot); err != nil {
-		return 0, fmt.Errorf("reading CLOCK_BOOTTIME: %w", err)
-	}
 	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
 		return 0, fmt.Errorf("reading CLOCK_MONOTONIC: %w", err)
+	}
+	if err := unix.ClockGettime(unix.CLOCK_BOOTTIME, &boot); err != nil {
+		return 0, fmt.Errorf("reading CLOCK_BOOTTIME: %w", err)
 	}
 	return time.Duration(boot.Nano() - mono.Nano()), nil
 }
@@ -118,6 +120,9 @@ func runLogind(ctx context.Context, opts Options, emit func(Event)) error {
 		return fmt.Errorf("asking who owns %s: %w", login1Name, err)
 	}
 	opts.Log.Debug("power: watching logind", "owner", owner)
+	if opts.ready != nil {
+		opts.ready(conn.Names()[0])
+	}
 
 	l := logindState{opts: opts, owner: owner}
 	for {
