@@ -1,0 +1,59 @@
+// Package autostart starts traycheck at login, the way each desktop expects:
+// an XDG autostart entry on Linux and other Unix desktops
+// ($XDG_CONFIG_HOME/autostart/traycheck.desktop), a value under
+// HKCU\Software\Microsoft\Windows\CurrentVersion\Run on Windows, and a
+// LaunchAgent plist with RunAtLoad on macOS.
+//
+// Entries point at the running binary's absolute, symlink-resolved path.
+// Enable is idempotent (it rewrites its own entry, so a moved binary is
+// followed); Disable removes only an entry traycheck wrote, never one the
+// user made.
+package autostart
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// ErrForeign is returned when an autostart entry that traycheck did not
+// write is in the way: Enable will not overwrite it and Disable will not
+// remove it.
+var ErrForeign = errors.New("autostart: an entry traycheck did not write is in the way")
+
+// executable returns the path autostart entries start; tests swap it.
+var executable = func() (string, error) {
+	exe, err := os.Executable()
+	if err != nil {
+		return "", fmt.Errorf("finding traycheck's executable: %w", err)
+	}
+	// Resolve symlinks so the entry keeps working when a link is replaced,
+	// and shows the real binary in Status.
+	resolved, err := filepath.EvalSymlinks(exe)
+	if err != nil {
+		return "", fmt.Errorf("resolving %s: %w", exe, err)
+	}
+	return resolved, nil
+}
+
+// Enabled reports whether traycheck starts at login (by traycheck's own
+// entry or one the user wrote).
+func Enabled() (bool, error) { return enabled() }
+
+// Enable makes traycheck start at login. Enabling twice is harmless.
+func Enable() error {
+	exe, err := executable()
+	if err != nil {
+		return err
+	}
+	return enable(exe)
+}
+
+// Disable stops traycheck from starting at login by removing its own entry.
+// With no entry it does nothing; with a foreign one it returns ErrForeign.
+func Disable() error { return disable() }
+
+// Status says in one line whether traycheck starts at login, from where, and
+// which program it starts.
+func Status() (string, error) { return status() }
