@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // The generators and readers below are OS-neutral so each OS's entry is
@@ -28,8 +29,8 @@ func checkExe(exe string) error {
 	if !filepath.IsAbs(exe) && !isWindowsAbs(exe) {
 		return fmt.Errorf("autostart needs an absolute path, got %q", exe)
 	}
-	if strings.IndexFunc(exe, unicode.IsControl) >= 0 {
-		return fmt.Errorf("executable path %q contains control characters", exe)
+	if !utf8.ValidString(exe) || strings.IndexFunc(exe, unicode.IsControl) >= 0 {
+		return fmt.Errorf("executable path %q is not valid UTF-8 text without control characters", exe)
 	}
 	return nil
 }
@@ -46,7 +47,7 @@ func DesktopEntry(exe string) ([]byte, error) {
 	var b bytes.Buffer
 	b.WriteString("[Desktop Entry]\n")
 	b.WriteString("Type=Application\n")
-	b.WriteString("Version=1.5\n")
+	b.WriteString("Version=1.0\n")
 	b.WriteString("Name=traycheck\n")
 	b.WriteString("Comment=Tells who holds your VPN's port or device, and offers the fix\n")
 	b.WriteString("Exec=" + escapeValue(quoteExecArg(exe)) + "\n")
