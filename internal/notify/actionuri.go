@@ -13,6 +13,21 @@ import (
 // code hands it to the running notifier's Deliver.
 const URLScheme = "traycheck"
 
+// ActionURIFlag is the flag the registered URL scheme's command line passes
+// the URI with: `"C:\...\traycheck.exe" --action-uri "traycheck:action?..."`.
+// main hands the value to the running instance, which calls Toast.Deliver.
+const ActionURIFlag = "--action-uri"
+
+// RegisterURLScheme registers the per-user traycheck: URL scheme so that a
+// click on a toast button starts exe with ActionURIFlag and the URI. On
+// Windows it writes HKCU\Software\Classes\traycheck (no elevation); on other
+// OSes it does nothing. Call it at startup with os.Executable().
+func RegisterURLScheme(exe string) error { return registerURLScheme(exe) }
+
+// urlSchemeCommand is the registered command line. A Windows path cannot
+// contain '"', so quoting is enough.
+func urlSchemeCommand(exe string) string { return `"` + exe + `" ` + ActionURIFlag + ` "%1"` }
+
 // ErrBadActionURI is wrapped by every ParseActionURI error. An action URI can
 // be opened by anything on the machine (a web page, another program), so any
 // URI that is not exactly what BuildActionURI produces is refused.

@@ -90,3 +90,11 @@ func FuzzParseActionURI(f *testing.F) {
 		}
 	})
 }
+
+func TestURLSchemeCommand(t *testing.T) {
+	got := urlSchemeCommand(`C:\Users\me\AppData\Local\Programs\traycheck\traycheck.exe`)
+	want := `"C:\Users\me\AppData\Local\Programs\traycheck\traycheck.exe" --action-uri "%1"`
+	if got != want {
+		t.Fatalf("got %s, want %s", got, want)
+	}
+}
