@@ -1,8 +1,14 @@
 package main
 
 import (
+	"errors"
+	"fmt"
+	"net"
 	"os"
+	"os/exec"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 )
@@ -25,5 +31,83 @@ func TestScripts(t *testing.T) {
 			e.Setenv("HOME", e.WorkDir)
 			return nil
 		},
+		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
+			"exitcode": cmdExitcode,
+			"freeport": cmdFreeport,
+			"waitheld": cmdWaitheld,
+		},
 	})
+}
+
+// cmdExitcode runs `exitcode N PROG ARGS...`: PROG must exit with exactly N
+// (the exit codes are public contract, `! exec` only says "not zero"). Its
+// output is kept for the stdout/stderr commands that follow.
+func cmdExitcode(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: exitcode N PROG [ARGS...]")
+	}
+	want, err := strconv.Atoi(args[0])
+	if err != nil {
+		ts.Fatalf("exitcode: %q is not a number", args[0])
+	}
+	got := 0
+	if err := ts.Exec(args[1], args[2:]...); err != nil {
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) {
+			ts.Fatalf("exitcode: %v", err)
+		}
+		got = ee.ExitCode()
+	}
+	if got != want {
+		ts.Fatalf("%s exited %d, want %d", args[1], got, want)
+	}
+}
+
+// cmdFreeport runs `freeport NAME`: sets $NAME to a port that is free for
+// both TCP and UDP right now, so scripts never collide on fixed ports.
+func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport NAME")
+	}
+	for range 50 {
+		l, err := net.Listen("tcp", ":0")
+		ts.Check(err)
+		port := l.Addr().(*net.TCPAddr).Port
+		u, err := net.ListenPacket("udp", fmt.Sprintf(":%d", port))
+		l.Close()
+		if err == nil {
+			u.Close()
+			ts.Setenv(args[0], strconv.Itoa(port))
+			return
+		}
+	}
+	ts.Fatalf("freeport: no port free for both tcp and udp")
+}
+
+// cmdWaitheld runs `waitheld tcp|udp PORT`: waits until some process has
+// bound the port, because a background holder needs a moment to start.
+func cmdWaitheld(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitheld tcp|udp PORT")
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		var err error
+		if args[0] == "udp" {
+			var c net.PacketConn
+			if c, err = net.ListenPacket("udp", ":"+args[1]); err == nil {
+				c.Close()
+			}
+		} else {
+			var l net.Listener
+			if l, err = net.Listen("tcp", ":"+args[1]); err == nil {
+				l.Close()
+			}
+		}
+		if err != nil {
+			return
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	ts.Fatalf("waitheld: nothing bound %s/%s within 10s", args[0], args[1])
 }
