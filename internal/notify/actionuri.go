@@ -71,6 +71,11 @@ func ParseActionURI(s string) (ActionURI, error) {
 	}
 	rest, ok := cutPrefixFold(s, URLScheme+":action?")
 	if !ok {
+		// Windows sometimes hands the URI over with a slash after the
+		// opaque part.
+		rest, ok = cutPrefixFold(s, URLScheme+":action/?")
+	}
+	if !ok {
 		return bad("want " + URLScheme + ":action?...")
 	}
 	for _, c := range []byte(rest) {

@@ -31,6 +31,9 @@ func TestActionURIRoundTrip(t *testing.T) {
 	if want := "traycheck:action?id=end-process&tag=udp%2F1194&token=0123456789abcdef"; s != want {
 		t.Fatalf("got %q, want %q", s, want)
 	}
+	if _, err := ParseActionURI(strings.Replace(s, ":action?", ":action/?", 1)); err != nil {
+		t.Fatalf("slash after the opaque part: %v", err)
+	}
 	if _, err := ParseActionURI(strings.ToUpper(s[:10]) + s[10:]); err != nil {
 		t.Fatalf("scheme in upper case: %v", err)
 	}

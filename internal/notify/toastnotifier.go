@@ -120,6 +120,16 @@ func (t *Toast) Deliver(uri string) error {
 	if err != nil {
 		return err
 	}
+	return t.DeliverAction(a)
+}
+
+// DeliverAction is Deliver for a URI the caller already parsed (the
+// single-instance code may decode it before forwarding). a is validated
+// again here, so a hand-built value gets no further than a URI would.
+func (t *Toast) DeliverAction(a ActionURI) error {
+	if err := a.validate(); err != nil {
+		return err
+	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n, ok := t.notes[a.Tag]
