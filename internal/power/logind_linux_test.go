@@ -2,6 +2,7 @@ package power
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -173,4 +174,30 @@ func TestBootClock(t *testing.T) {
 	if err != nil || a < 0 {
 		t.Fatalf("Asleep() = %v, %v", a, err)
 	}
+}
+
+// FuzzLogindHandle feeds signals with arbitrary senders, names and bodies:
+// the handler must never panic, and only the owner's well-formed
+// PrepareForSleep may make an event.
+func FuzzLogindHandle(f *testing.F) {
+	f.Add(":1.5", prepareSleep, "/org/freedesktop/login1", true, "", 0)
+	f.Add("org.freedesktop.DBus", ownerChanged, "/org/freedesktop/DBus", false, ":1.9", 3)
+	f.Add(":1.9", prepareSleep, "/org/freedesktop/login1", false, "x", 2)
+	f.Fuzz(func(t *testing.T, sender, name, path string, b bool, s string, shape int) {
+		l := logindState{opts: Options{Clock: &stepClock{}, Log: slog.New(slog.DiscardHandler)}, owner: ":1.5"}
+		l.opts.fill()
+		var body []any
+		switch shape % 4 {
+		case 1:
+			body = []any{b}
+		case 2:
+			body = []any{s, b}
+		case 3:
+			body = []any{login1Name, ":1.5", s}
+		}
+		e, ok := l.handle(&dbus.Signal{Sender: sender, Name: name, Path: dbus.ObjectPath(path), Body: body})
+		if ok && (sender != ":1.5" || name != prepareSleep || path != string(login1Path) || len(body) != 1) {
+			t.Fatalf("event %+v from sender %q name %q path %q body %v", e, sender, name, path, body)
+		}
+	})
 }
