@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -65,33 +64,27 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line)
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		fmt.Fprintf(e.stderr, "traycheck explain: %v\n", err)
-		return exitUsage
+	cfg, code := loadConfig(e, *cfgPath)
+	if cfg == nil {
+		return code
 	}
 	rs := explainResources(m, cfg)
-	var obs []vpnport.Observation
 	var findings []diagnose.Finding
 	if len(rs) > 0 {
-		obs, findings, err = explainLiveCheck(ctx, cfg, rs)
+		var err error
+		findings, err = checkResources(ctx, rs, diagContext(cfg, time.Now()))
 		if err != nil {
 			fmt.Fprintf(e.stderr, "traycheck explain: checking %s: %v\n", explainList(rs), err)
 			return exitProbe
 		}
 	}
-	sug := explainSuggest(ctx, m, text, obs, findings)
+	sug := explainSuggest(ctx, m, text, findings)
 	if *asJSON {
 		explainWriteJSON(e.stdout, explainJSON{Match: m, Findings: findings})
 	} else {
 		explainWriteText(e.stdout, m, rs, findings, sug)
 	}
-	code := exitOK
-	for _, f := range findings {
-		if f.NeedsAttention() {
-			code = exitAttention
-		}
-	}
+	code = exitFor(findings)
 	// An adapter or tray problem has no port to check here, but the text
 	// is an error the user has to act on.
 	if len(rs) == 0 {
@@ -128,25 +121,6 @@ func explainResources(m diagnose.Match, cfg *config.Config) []vpnport.Resource {
 	return cfg.Resources()
 }
 
-// explainLiveCheck probes rs once and diagnoses them with the config's context.
-// TODO(lead): replace with check.go's shared helper when it lands, so
-// explain, report and check cannot drift apart.
-func explainLiveCheck(ctx context.Context, cfg *config.Config, rs []vpnport.Resource) ([]vpnport.Observation, []diagnose.Finding, error) {
-	p := vpnport.New()
-	defer p.Close()
-	obs, err := p.Probe(ctx, rs)
-	if err != nil {
-		return nil, nil, err
-	}
-	dctx := diagnose.Context{
-		Now:               time.Now(),
-		VPNClients:        cfg.Clients,
-		SSHForwardPorts:   cfg.SSHForwardPorts,
-		AdapterConfigured: cfg.Adapter != "",
-	}
-	return obs, diagnose.DiagnoseAll(obs, dctx), nil
-}
-
 // explainSuggestion is a free port to use instead, and the rewritten ssh
 // command when the holder or the pasted command is an ssh forward.
 type explainSuggestion struct {
@@ -157,24 +131,23 @@ type explainSuggestion struct {
 
 // explainSuggest looks for another port when the text is an address-in-use
 // error and someone (a process or TIME_WAIT) holds the port it names.
-func explainSuggest(ctx context.Context, m diagnose.Match, text string, obs []vpnport.Observation, fs []diagnose.Finding) *explainSuggestion {
+func explainSuggest(ctx context.Context, m diagnose.Match, text string, fs []diagnose.Finding) *explainSuggestion {
 	r, ok := m.Resource.Target()
 	if m.Family != diagnose.AddressInUse || !ok || r.Kind == vpnport.Device {
 		return nil
 	}
 	var f *diagnose.Finding
-	var o *vpnport.Observation
 	for i := range fs {
 		if fs[i].Resource == r {
-			f, o = &fs[i], &obs[i]
+			f = &fs[i]
 		}
 	}
 	if f == nil || (len(f.Holders) == 0 && f.TimeWaitLeftS == 0) || f.Cause == diagnose.Free {
 		return nil
 	}
 	req := freeport.Request{Proto: r.Kind, Address: m.Resource.Address, Want: r.Port}
-	if o.Reserved != nil {
-		req.Reserved = []vpnport.PortRange{*o.Reserved}
+	if f.Reserved != nil {
+		req.Reserved = []vpnport.PortRange{*f.Reserved}
 	}
 	s := &explainSuggestion{}
 	s.port, s.err = freeport.Suggest(ctx, req)
@@ -278,7 +251,5 @@ func explainWriteJSON(w io.Writer, v explainJSON) {
 	if v.Findings == nil {
 		v.Findings = []diagnose.Finding{}
 	}
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.Encode(v)
+	writeJSON(w, v)
 }
