@@ -1,0 +1,113 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/instance"
+	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// freeUDPPort returns a UDP port nobody holds right now.
+func freeUDPPort(t *testing.T) uint16 {
+	c, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	return uint16(c.LocalAddr().(*net.UDPAddr).Port)
+}
+
+func testEnv() (*env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errb bytes.Buffer
+	return &env{stdin: strings.NewReader(""), stdout: &out, stderr: &errb,
+		log: slog.New(slog.NewTextHandler(io.Discard, nil))}, &out, &errb
+}
+
+// TestForwardedRequests runs a real instance in this process (the lock, the
+// socket, the watch loop with the real prober and remedy runner) and drives
+// it the way a second launch does: check-now, action with a live, a replayed
+// and a forged token, and a second start that hands over.
+func TestForwardedRequests(t *testing.T) {
+	dir := t.TempDir()
+	os.Chmod(dir, 0o700)
+	t.Setenv("XDG_RUNTIME_DIR", dir)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	port := freeUDPPort(t)
+	res := vpnport.Resource{Kind: vpnport.UDP, Port: port}
+
+	lock, err := instance.Acquire()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Release()
+	e, _, _ := testEnv()
+	fw := newForwarder()
+	cfg := &config.Config{Source: "test", Ports: []vpnport.Resource{res}, Interval: time.Hour}
+	prober := vpnport.New()
+	defer prober.Close()
+	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Sinks: []monitor.Sink{fw},
+		Remedy: trayRemedy(remedy.New(remedy.Options{Log: e.log})), Log: e.log})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fw.Attach(m)
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	tokens := instance.NewTokens(0)
+	srv, err := fw.Serve(lock, tokens, e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+
+	e, out, errb := testEnv()
+	if code := runCheckNow(ctx, e, nil); code != exitOK {
+		t.Fatalf("check-now exit %d: %s", code, errb)
+	}
+	if want := "udp/" + strconv.Itoa(int(port)) + "  free"; !strings.Contains(out.String(), want) {
+		t.Errorf("check-now printed %q, want the check result %q", out, want)
+	}
+
+	tok := tokens.Issue(res.String())
+	args := []string{"retry", "--resource", res.String(), "--token", tok}
+	e, out, errb = testEnv()
+	if code := runAction(ctx, e, args); code != exitOK {
+		t.Fatalf("action with a live token: exit %d: %s", code, errb)
+	}
+	if !strings.Contains(out.String(), "checking again") || !strings.Contains(out.String(), "all clear") {
+		t.Errorf("action printed %q, want the remedy's message and the check", out)
+	}
+	for name, args := range map[string][]string{
+		"replayed": args,
+		"forged":   {"retry", "--resource", res.String(), "--token", "AAAAAAAAAAAAAAAAAAAAAA"},
+	} {
+		e, out, errb = testEnv()
+		if code := runAction(ctx, e, args); code != exitUsage || !strings.Contains(errb.String(), "rejected") || out.Len() != 0 {
+			t.Errorf("%s token: exit %d, stdout %q, stderr %q; want a rejection", name, code, out, errb)
+		}
+	}
+
+	// A second start of the tray or watch mode hands over and exits 0.
+	e, out, errb = testEnv()
+	l2, code, ok := claimInstance(ctx, e)
+	if ok || l2 != nil || code != exitOK {
+		t.Fatalf("second claim: ok=%v code=%d: %s", ok, code, errb)
+	}
+	if !strings.Contains(errb.String(), "already running") || !strings.Contains(out.String(), "free") {
+		t.Errorf("second claim printed %q / %q", out, errb)
+	}
+}
