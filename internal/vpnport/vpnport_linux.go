@@ -55,9 +55,9 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 				devWant[i] = len(s.wants)
 				s.wants = append(s.wants, linuxWant{rdev: rdev})
 			}
-			if o.Exists || o.Resource.Path != "" {
-				o.Lock = linuxLockFile(r.Path)
-			}
+			// A lock file matters even for a missing device: a crashed
+			// program's lock outlives an unplugged adapter.
+			o.Lock = linuxLockFile(r.Path)
 		}
 	}
 	if err := s.scan(ctx); err != nil {
@@ -71,7 +71,10 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 		if o.Resource.Kind == Device {
 			if devWant[i] >= 0 {
 				pids = slices.Sorted(slices.Values(s.wants[devWant[i]].pids))
-				if len(pids) == 0 && s.unreadable > 0 {
+				// Open only when the passive answer is incomplete: nothing
+				// readable holds it, some processes were not readable, and no
+				// live lock owner already explains it (see linuxTryOpen).
+				if len(pids) == 0 && s.unreadable > 0 && (o.Lock == nil || !o.Lock.Alive) {
 					linuxTryOpen(o)
 				}
 			}
