@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/traycheck/traycheck/internal/instance"
+	"github.com/traycheck/traycheck/internal/notify"
 )
 
 func init() {
@@ -15,8 +16,8 @@ func init() {
 }
 
 // runAction is `traycheck action ID --resource R [--pid N] --token T`, or
-// `traycheck action traycheck:ID?resource=R&token=T` with the URI a toast
-// button opens on Windows. It only forwards: the running instance checks the
+// `traycheck action URI` with the URI a toast button opens on Windows
+// (notify.BuildActionURI: traycheck:action?id=ID&tag=R&token=T). It only forwards: the running instance checks the
 // token (issued with the notification, good once) and does the action, so
 // nothing here can end, reset or remove anything by itself.
 func runAction(ctx context.Context, e *env, args []string) int {
@@ -27,7 +28,7 @@ func runAction(ctx context.Context, e *env, args []string) int {
 	token := fs.String("token", "", "the token of the notification the action came from")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: traycheck action ID --resource R [--pid N] --token T")
-		fmt.Fprintln(e.stderr, "       traycheck action traycheck:ID?resource=R&token=T")
+		fmt.Fprintln(e.stderr, "       traycheck action 'traycheck:action?id=ID&tag=R&token=T'")
 		fs.PrintDefaults()
 	}
 	// The action id comes first, flags after it; the flag package stops at
@@ -51,15 +52,31 @@ func runAction(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "traycheck action: unexpected argument %q\n", fs.Arg(0))
 		return exitUsage
 	}
-	var m instance.Message
-	var err error
-	if strings.HasPrefix(strings.ToLower(id), "traycheck:") {
-		m, err = instance.ParseURI(id)
-	} else {
-		m = instance.Message{Op: instance.OpAction, Action: id, Resource: *resource, PID: *pid, Token: *token}
-		err = m.Validate()
+	if strings.HasPrefix(strings.ToLower(id), notify.URLScheme+":") {
+		if *resource != "" || *pid != 0 || *token != "" {
+			fmt.Fprintln(e.stderr, "traycheck action: a URI carries its own resource and token; give no flags with it")
+			return exitUsage
+		}
+		return forwardActionURI(ctx, e, id)
 	}
+	return forwardAction(ctx, e, instance.Message{Op: instance.OpAction, Action: id, Resource: *resource, PID: *pid, Token: *token})
+}
+
+// forwardActionURI forwards the URI of a toast button (what Windows starts
+// `traycheck.exe --action-uri URI` with) to the running instance. The main
+// dispatch hands notify.ActionURIFlag's value here.
+func forwardActionURI(ctx context.Context, e *env, uri string) int {
+	a, err := notify.ParseActionURI(uri)
 	if err != nil {
+		e.log.Warn("rejected an action URI", "err", err)
+		fmt.Fprintf(e.stderr, "traycheck action: %v\n", err)
+		return exitUsage
+	}
+	return forwardAction(ctx, e, instance.Message{Op: instance.OpAction, Action: a.Action, Resource: a.Tag, Token: a.Token})
+}
+
+func forwardAction(ctx context.Context, e *env, m instance.Message) int {
+	if err := m.Validate(); err != nil {
 		e.log.Warn("rejected an action request", "err", err)
 		fmt.Fprintf(e.stderr, "traycheck action: %v\n", err)
 		return exitUsage

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
-	"strconv"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,7 +23,6 @@ const (
 const (
 	MaxMessage = 4 << 10
 	MaxReply   = 64 << 10
-	maxURI     = 2 << 10
 )
 
 // ErrMalformed is wrapped by every decoding and validation error.
@@ -173,57 +170,6 @@ func readFrame(r io.Reader, v any, limit int) error {
 		return fmt.Errorf("%w: data after the JSON object", ErrMalformed)
 	}
 	return nil
-}
-
-// ParseURI decodes an action URI of the traycheck: scheme, as Windows passes
-// it to `traycheck.exe` when a toast button is clicked:
-// traycheck:ACTION?resource=udp%2F1194&token=T[&pid=N]. Anyone can open such
-// a URI (a web page can), so it is only a request: the running instance
-// still demands a live token.
-func ParseURI(s string) (Message, error) {
-	if len(s) > maxURI {
-		return Message{}, fmt.Errorf("%w: URI longer than %d bytes", ErrMalformed, maxURI)
-	}
-	u, err := url.Parse(s)
-	if err != nil {
-		return Message{}, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	if !strings.EqualFold(u.Scheme, "traycheck") || u.Opaque == "" || u.Fragment != "" {
-		return Message{}, fmt.Errorf("%w: want traycheck:ACTION?token=...", ErrMalformed)
-	}
-	q, err := url.ParseQuery(u.RawQuery)
-	if err != nil {
-		return Message{}, fmt.Errorf("%w: %w", ErrMalformed, err)
-	}
-	for k, v := range q {
-		if (k != "resource" && k != "token" && k != "pid") || len(v) != 1 {
-			return Message{}, fmt.Errorf("%w: unexpected query parameter %q", ErrMalformed, truncate(k))
-		}
-	}
-	// Windows sometimes appends a slash to the opaque part.
-	m := Message{Op: OpAction, Action: strings.TrimSuffix(u.Opaque, "/"), Resource: q.Get("resource"), Token: q.Get("token")}
-	if p := q.Get("pid"); p != "" {
-		if m.PID, err = strconv.Atoi(p); err != nil {
-			return Message{}, fmt.Errorf("%w: pid %q", ErrMalformed, truncate(p))
-		}
-	}
-	if err := m.Validate(); err != nil {
-		return Message{}, err
-	}
-	return m, nil
-}
-
-// FormatURI is the inverse of ParseURI for an action message.
-func FormatURI(m Message) string {
-	q := url.Values{}
-	if m.Resource != "" {
-		q.Set("resource", m.Resource)
-	}
-	if m.PID != 0 {
-		q.Set("pid", strconv.Itoa(m.PID))
-	}
-	q.Set("token", m.Token)
-	return "traycheck:" + m.Action + "?" + q.Encode()
 }
 
 func truncate(s string) string {

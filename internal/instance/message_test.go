@@ -93,54 +93,6 @@ func FuzzReadMessage(f *testing.F) {
 	})
 }
 
-func TestParseURI(t *testing.T) {
-	tok := "q7Vn2xYbC1kP0aLmZ9wR3g"
-	good := map[string]Message{
-		"traycheck:retry?resource=udp%2F1194&token=" + tok:           {Op: OpAction, Action: "retry", Resource: "udp/1194", Token: tok},
-		"TRAYCHECK:end-process/?pid=42&resource=tcp/22&token=" + tok: {Op: OpAction, Action: "end-process", Resource: "tcp/22", PID: 42, Token: tok},
-		"traycheck:reset-adapter?token=" + tok:                       {Op: OpAction, Action: "reset-adapter", Token: tok},
-	}
-	for s, want := range good {
-		m, err := ParseURI(s)
-		if err != nil || m != want {
-			t.Errorf("ParseURI(%q) = %+v, %v; want %+v", s, m, err, want)
-		}
-		if again, err := ParseURI(FormatURI(m)); err != nil || again != m {
-			t.Errorf("FormatURI round trip of %+v: %+v, %v", m, again, err)
-		}
-	}
-	for _, s := range []string{
-		"traycheck:reset-adapter",                        // no token
-		"http://evil/?token=" + tok,                      // other scheme
-		"traycheck://host/retry?token=" + tok,            // not opaque
-		"traycheck:retry?token=" + tok + "&token=" + tok, // repeated
-		"traycheck:retry?token=" + tok + "&cmd=calc",     // unknown parameter
-		"traycheck:$(calc)?token=" + tok,                 // not an action id
-		"traycheck:retry?pid=x&token=" + tok,             // bad pid
-		"traycheck:retry?token=" + tok + "#frag",         // fragment
-		"traycheck:retry?resource=%0a&token=" + tok,      // control char
-		"traycheck:retry?token=" + strings.Repeat("a", 3000),
-	} {
-		if m, err := ParseURI(s); !errors.Is(err, ErrMalformed) {
-			t.Errorf("ParseURI(%q) = %+v, %v; want ErrMalformed", s, m, err)
-		}
-	}
-}
-
-func FuzzParseURI(f *testing.F) {
-	f.Add("traycheck:retry?resource=udp%2F1194&token=q7Vn2xYbC1kP0aLmZ9wR3g")
-	f.Add("traycheck:end-process/?pid=42&token=q7Vn2xYbC1kP0aLmZ9wR3g")
-	f.Fuzz(func(t *testing.T, s string) {
-		m, err := ParseURI(s)
-		if err != nil {
-			return
-		}
-		if m.Op != OpAction || m.Validate() != nil {
-			t.Fatalf("ParseURI(%q) accepted %+v", s, m)
-		}
-	})
-}
-
 func TestRootWarning(t *testing.T) {
 	env := func(kv ...string) func(string) string {
 		return func(k string) string {
