@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"testing"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 func TestProbeHeldPort(t *testing.T) {
@@ -238,5 +240,45 @@ func TestProbeCancelled(t *testing.T) {
 	_, err := p.Probe(ctx, []Resource{{Kind: TCP, Port: 1}})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+}
+
+// TestProbeNoOwnerProcess makes a socket no process holds: its only
+// reference is an fd in flight inside an unread SCM_RIGHTS message. The walk
+// then reads every process (as root: all readable) and finds no owner, which
+// must come back as no PIDs and not hidden (diagnosis: kernel-owned), never
+// as a guess.
+func TestProbeNoOwnerProcess(t *testing.T) {
+	pair, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Close(pair[0])
+	defer unix.Close(pair[1])
+	fd, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM|unix.SOCK_CLOEXEC, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := unix.Bind(fd, &unix.SockaddrInet4{Addr: [4]byte{127, 0, 0, 1}}); err != nil {
+		t.Fatal(err)
+	}
+	sa, err := unix.Getsockname(fd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := uint16(sa.(*unix.SockaddrInet4).Port)
+	if err := unix.Sendmsg(pair[0], []byte{1}, unix.UnixRights(fd), nil, 0); err != nil {
+		t.Fatal(err)
+	}
+	unix.Close(fd)
+
+	o := probeOne(t, Resource{Kind: UDP, Port: port})
+	if len(o.Sockets) != 1 || o.Sockets[0].Inode == 0 {
+		t.Fatalf("sockets = %+v, want the in-flight socket with its inode", o.Sockets)
+	}
+	s := o.Sockets[0]
+	// The socket is ours, so even an unprivileged run must not call it hidden.
+	if len(s.PIDs) != 0 || s.OwnerHidden || len(o.Holders) != 0 {
+		t.Errorf("socket = %+v holders %+v, want no owner and not hidden", s, o.Holders)
 	}
 }
