@@ -77,23 +77,31 @@ func runHelper(mode string, args []string) error {
 		if mode != "fork" {
 			return hold("%d", port)
 		}
-		// The child inherits the very socket (same inode) as its fd 3.
-		child := exec.Command(os.Args[0], "inherit")
-		child.Env = append(os.Environ(), helperEnv+"=inherit")
-		child.Stdin = os.Stdin
-		child.ExtraFiles = []*os.File{f}
-		out, err := child.StdoutPipe()
-		if err != nil {
-			return err
+		// Two children inherit the very socket (same inode) as their fd 3:
+		// the walk meets the newer one first and must find its parent and
+		// its older sibling too.
+		var kids []*exec.Cmd
+		for range 2 {
+			child := exec.Command(os.Args[0], "inherit")
+			child.Env = append(os.Environ(), helperEnv+"=inherit")
+			child.Stdin = os.Stdin
+			child.ExtraFiles = []*os.File{f}
+			out, err := child.StdoutPipe()
+			if err != nil {
+				return err
+			}
+			if err := child.Start(); err != nil {
+				return err
+			}
+			if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
+				return fmt.Errorf("child: %w", err)
+			}
+			kids = append(kids, child)
 		}
-		if err := child.Start(); err != nil {
-			return err
+		err := hold("%d %d %d", port, kids[0].Process.Pid, kids[1].Process.Pid)
+		for _, k := range kids {
+			k.Wait()
 		}
-		if _, err := bufio.NewReader(out).ReadString('\n'); err != nil {
-			return fmt.Errorf("child: %w", err)
-		}
-		err = hold("%d %d", port, child.Process.Pid)
-		child.Wait()
 		return err
 	case "inherit":
 		return hold("%d", os.Getpid())
