@@ -5,8 +5,9 @@
 # both with the icon, version resource and asInvoker manifest from
 # internal/winres. The resource object (.syso) is made at build time by
 # go-winres, fetched through the Go module proxy at a pinned version, and
-# handed to the linker through -overlay: nothing is written into
-# cmd/traycheck and no binary is committed.
+# linked from a scratch copy of the source tree (the linker reads .syso files
+# from the package directory itself; -overlay does not reach it): nothing is
+# written into cmd/traycheck and no binary is committed.
 #
 # usage: scripts/build-windows.sh [amd64|arm64 ...]   (default: amd64 arm64)
 # env:   VERSION (default: git describe, else 0.0.0-dev)
@@ -56,13 +57,14 @@ for arch in "${archs[@]}"; do
 	mkdir -p "$out"
 	(cd "$work" && GOOS= GOARCH= "$GO" run "$WINRES" make --in winres.json --arch "$arch" \
 		--out rsrc --file-version "$numeric" --product-version "$numeric")
-	syso=$work/rsrc_windows_$arch.syso
-	printf '{"Replace":{"%s/cmd/traycheck/rsrc_windows_%s.syso":"%s"}}\n' "$root" "$arch" "$syso" >"$work/overlay-$arch.json"
-	common=(-trimpath -overlay "$work/overlay-$arch.json")
-	GOOS=windows GOARCH=$arch CGO_ENABLED=0 "$GO" build "${common[@]}" \
-		-ldflags "-H=windowsgui -s -w -X main.version=$version" -o "$out/traycheck.exe" ./cmd/traycheck
-	GOOS=windows GOARCH=$arch CGO_ENABLED=0 "$GO" build "${common[@]}" \
-		-ldflags "-s -w -X main.version=$version" -o "$out/traycheck-cli.exe" ./cmd/traycheck
+	src=$work/src-$arch
+	mkdir -p "$src"
+	tar -C "$root" --exclude=./.git --exclude=./build -cf - . | tar -C "$src" -xf -
+	mv "$work/rsrc_windows_$arch.syso" "$src/cmd/traycheck/"
+	(cd "$src" && GOOS=windows GOARCH=$arch CGO_ENABLED=0 "$GO" build -trimpath \
+		-ldflags "-H=windowsgui -s -w -X main.version=$version" -o "$root/$out/traycheck.exe" ./cmd/traycheck)
+	(cd "$src" && GOOS=windows GOARCH=$arch CGO_ENABLED=0 "$GO" build -trimpath \
+		-ldflags "-s -w -X main.version=$version" -o "$root/$out/traycheck-cli.exe" ./cmd/traycheck)
 	gui=$(pe_subsystem "$out/traycheck.exe")
 	cli=$(pe_subsystem "$out/traycheck-cli.exe")
 	if [ "$gui" != 2 ] || [ "$cli" != 3 ]; then
