@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"os"
@@ -259,5 +260,31 @@ func TestDirMustBePrivate(t *testing.T) {
 	os.Symlink(open, d)
 	if _, err := Dir(); err == nil {
 		t.Error("a symlinked fallback dir was accepted")
+	}
+}
+
+// BenchmarkForwardCheckNow is the cost of one forwarded request over the
+// real socket (connect, peer check, framing, reply), without the check.
+func BenchmarkForwardCheckNow(b *testing.B) {
+	d := b.TempDir()
+	os.Chmod(d, 0o700)
+	b.Setenv("XDG_RUNTIME_DIR", d)
+	l, err := Acquire()
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer l.Release()
+	srv, err := l.Listen(func(context.Context, Message) Reply { return Reply{OK: true} }, NewTokens(0),
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer srv.Close()
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		if rep, err := Send(ctx, Message{Op: OpCheckNow}); err != nil || !rep.OK {
+			b.Fatal(rep, err)
+		}
 	}
 }

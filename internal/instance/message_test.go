@@ -115,3 +115,19 @@ func TestRootWarning(t *testing.T) {
 		t.Errorf("warning %q does not say how to run it properly", w)
 	}
 }
+
+func BenchmarkReadMessage(b *testing.B) {
+	body, err := os.ReadFile("testdata/action.json")
+	if err != nil {
+		b.Fatal(err)
+	}
+	msg := frame(body)
+	r := bytes.NewReader(msg)
+	b.ReportAllocs()
+	for b.Loop() {
+		r.Reset(msg)
+		if _, err := ReadMessage(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

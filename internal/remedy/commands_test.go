@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/testenv"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -59,12 +60,9 @@ func TestRetryRunsReconnectFirst(t *testing.T) {
 // TestRetryReportsReconnectFailure runs a real program that fails: the error
 // must carry the exit status, not be swallowed.
 func TestRetryReportsReconnectFailure(t *testing.T) {
-	falseBin, err := exec.LookPath("false")
-	if err != nil {
-		t.Skip("no false(1) on this system")
-	}
+	falseBin := testenv.LookPath(t, "false")
 	r := New(Options{Reconnect: []string{falseBin}})
-	_, err = r.Do(context.Background(), Request{Action: diagnose.Retry, Finding: finding()})
+	_, err := r.Do(context.Background(), Request{Action: diagnose.Retry, Finding: finding()})
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {
 		t.Fatalf("Do = %v, want the exit error of false", err)
