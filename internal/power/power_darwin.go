@@ -13,12 +13,14 @@ import (
 type darwinClock struct{}
 
 func (darwinClock) Asleep() (time.Duration, error) {
+	// Uptime first: the gap between the reads then only adds, so the
+	// result never goes below the true offset.
 	var mono, up unix.Timespec
-	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
-		return 0, fmt.Errorf("reading CLOCK_MONOTONIC: %w", err)
-	}
 	if err := unix.ClockGettime(unix.CLOCK_UPTIME_RAW, &up); err != nil {
 		return 0, fmt.Errorf("reading CLOCK_UPTIME_RAW: %w", err)
+	}
+	if err := unix.ClockGettime(unix.CLOCK_MONOTONIC, &mono); err != nil {
+		return 0, fmt.Errorf("reading CLOCK_MONOTONIC: %w", err)
 	}
 	return time.Duration(mono.Nano() - up.Nano()), nil
 }
