@@ -137,20 +137,7 @@ func (w *winImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Ob
 			out = append(out, o)
 			continue
 		}
-		seen := map[int]bool{}
-		for _, s := range socks {
-			if s.Proto != r.Kind || s.Local.Port() != r.Port {
-				continue
-			}
-			o.Sockets = append(o.Sockets, s)
-			for _, pid := range s.PIDs {
-				if !seen[pid] {
-					seen[pid] = true
-					o.Holders = append(o.Holders, procs.holder(pid))
-				}
-			}
-		}
-		o.Reserved = rangeContaining(ranges, r)
+		o = winPortObservation(r, socks, ranges, procs.holder, now)
 		out = append(out, o)
 	}
 	return out, nil

@@ -84,10 +84,7 @@ func (p *winProcs) holder(pid int) Holder {
 	}
 	h := Holder{PID: pid, Name: p.names[pid]}
 	if pid == winPIDSystem {
-		h.Kernel = true
-		if h.Name == "" {
-			h.Name = "System"
-		}
+		h = winKernelHolder(h.Name)
 		p.cache[pid] = h
 		return h
 	}
