@@ -6,8 +6,6 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"os"
-	"os/user"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
@@ -70,7 +68,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		}
 	}
 
-	r := report.Redact(report.Build(in), reportRedactor(*full))
+	r := report.Redact(report.Build(in), report.ForCurrentUser(*full))
 	var buf bytes.Buffer
 	if *asJSON {
 		err = r.WriteJSON(&buf)
@@ -112,15 +110,4 @@ func reportCheck(ctx context.Context, cfg *config.Config, now time.Time) ([]vpnp
 		return nil, nil, err
 	}
 	return obs, diagnose.DiagnoseAll(obs, diagContext(cfg, now)), nil
-}
-
-// reportRedactor redacts for the user running traycheck. Without a user
-// name or home (a bare container) it still redacts other users' homes.
-func reportRedactor(full bool) *report.Redactor {
-	name := ""
-	if u, err := user.Current(); err == nil {
-		name = u.Username
-	}
-	home, _ := os.UserHomeDir()
-	return report.NewRedactor(name, home, full)
 }

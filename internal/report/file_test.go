@@ -50,3 +50,19 @@ func TestWriteFileFailureKeepsNothingBehind(t *testing.T) {
 		t.Fatal("no error for a missing directory")
 	}
 }
+
+func TestDefaultPathThenWriteFile(t *testing.T) {
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("HOME", t.TempDir())
+	t.Setenv("LocalAppData", t.TempDir())
+	p, err := DefaultPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFile(p, []byte("report")); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(p); err != nil || string(b) != "report" {
+		t.Fatalf("%s: %q, %v", p, b, err)
+	}
+}

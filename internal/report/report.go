@@ -108,12 +108,13 @@ type ConfigInfo struct {
 // counts a helpdesk asks for.
 type Resource struct {
 	diagnose.Finding
-	// TimeWait is the number of TIME_WAIT sockets on the port.
-	TimeWait int `json:"time_wait"`
-	// Sockets is the number of sockets of every state on the port.
-	Sockets int  `json:"sockets"`
-	Exists  bool `json:"exists"`
-	Busy    bool `json:"busy,omitzero"`
+	// TimeWait is the number of TIME_WAIT sockets on the port, and Sockets
+	// of sockets in every state; nil (JSON null) when the caller had only
+	// findings, no observations (the tray passes the watch loop's findings).
+	TimeWait *int `json:"time_wait"`
+	Sockets  *int `json:"sockets"`
+	Exists   bool `json:"exists"`
+	Busy     bool `json:"busy,omitzero"`
 	// OpenErr is a device's passive-open error.
 	OpenErr string `json:"open_err,omitzero"`
 }
@@ -159,12 +160,14 @@ func Build(in Input) *Report {
 		res := Resource{Finding: f, Exists: true}
 		if i < len(in.Observations) {
 			o := in.Observations[i]
-			res.Sockets, res.Exists, res.Busy, res.OpenErr = len(o.Sockets), o.Exists || o.Resource.Kind != vpnport.Device, o.Busy, o.OpenErr
+			n, tw := len(o.Sockets), 0
 			for _, s := range o.Sockets {
 				if s.State == vpnport.StateTimeWait {
-					res.TimeWait++
+					tw++
 				}
 			}
+			res.Sockets, res.TimeWait = &n, &tw
+			res.Exists, res.Busy, res.OpenErr = o.Exists || o.Resource.Kind != vpnport.Device, o.Busy, o.OpenErr
 			if o.Reserved != nil && !slices.Contains(r.Reserved, *o.Reserved) {
 				r.Reserved = append(r.Reserved, *o.Reserved)
 			}

@@ -64,7 +64,7 @@ func sampleInput() Input {
 func TestBuildCollectsEverything(t *testing.T) {
 	fixOS(t, "windows")
 	r := Build(sampleInput())
-	if len(r.Resources) != 3 || r.Resources[1].TimeWait != 2 || r.Resources[1].Sockets != 3 || !r.Resources[2].Busy {
+	if len(r.Resources) != 3 || *r.Resources[1].TimeWait != 2 || *r.Resources[1].Sockets != 3 || !r.Resources[2].Busy {
 		t.Fatalf("resources: %+v", r.Resources)
 	}
 	if len(r.Reserved) != 1 || r.Reserved[0].Start != 1150 || r.ReservedNote != "" {
@@ -81,6 +81,24 @@ func TestBuildCollectsEverything(t *testing.T) {
 	}
 	if r.Redacted || r.Config.Reconnect[2] != "s3cret" {
 		t.Errorf("Build must not redact: %+v", r.Config)
+	}
+}
+
+// The tray has findings but no observations: counts are unknown, not 0.
+func TestBuildFromFindingsOnly(t *testing.T) {
+	fixOS(t, "linux")
+	in := sampleInput()
+	in.Observations = nil
+	r := Build(in)
+	if len(r.Resources) != 3 || r.Resources[1].Sockets != nil || r.Resources[1].TimeWait != nil || len(r.Resources[1].Holders) != 2 {
+		t.Fatalf("resources: %+v", r.Resources)
+	}
+	var buf bytes.Buffer
+	if err := r.WriteText(&buf); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "sockets: not recorded, TIME_WAIT: not recorded") {
+		t.Errorf("text:\n%s", buf.String())
 	}
 }
 

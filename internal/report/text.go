@@ -136,7 +136,7 @@ func (r *Report) WriteText(w io.Writer) error {
 			}
 			p.f("\n")
 		} else {
-			p.f("  sockets: %d, TIME_WAIT: %d", res.Sockets, res.TimeWait)
+			p.f("  sockets: %s, TIME_WAIT: %s", count(res.Sockets), count(res.TimeWait))
 			if res.TimeWaitLeftS > 0 {
 				p.f(" (last expires in %ds)", res.TimeWaitLeftS)
 			}
@@ -226,6 +226,13 @@ func list(ss []string) string {
 		return "none"
 	}
 	return strings.Join(ss, ", ")
+}
+
+func count(n *int) string {
+	if n == nil {
+		return NotRecorded
+	}
+	return fmt.Sprint(*n)
 }
 
 func orNone(s string) string {
