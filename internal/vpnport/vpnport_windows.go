@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os/exec"
+	"path/filepath"
 	"syscall"
 	"time"
 	"unsafe"
@@ -49,7 +50,12 @@ func newWinImpl() *winImpl {
 func winRunNetsh(ctx context.Context, args []string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, winNetshTimeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, "netsh", args...)
+	// By full path: a PATH entry the user can write must not shadow netsh.
+	netsh := "netsh.exe"
+	if dir, err := windows.GetSystemDirectory(); err == nil {
+		netsh = filepath.Join(dir, "netsh.exe")
+	}
+	cmd := exec.CommandContext(ctx, netsh, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{HideWindow: true, CreationFlags: windows.CREATE_NO_WINDOW}
 	return cmd.Output()
 }
