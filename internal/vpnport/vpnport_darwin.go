@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"os/exec"
 	"time"
 )
@@ -24,7 +25,13 @@ const macCmdTimeout = 10 * time.Second
 func macRun(ctx context.Context, name string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, macCmdTimeout)
 	defer cancel()
-	out, err := exec.CommandContext(ctx, name, args...).Output()
+	// lsof and netstat ship in /usr/sbin; by full path, a PATH entry the
+	// user can write cannot shadow them.
+	path := "/usr/sbin/" + name
+	if _, err := os.Stat(path); err != nil {
+		path = name
+	}
+	out, err := exec.CommandContext(ctx, path, args...).Output()
 	var ee *exec.ExitError
 	if errors.As(err, &ee) && ee.ExitCode() == 1 && name == "lsof" {
 		return out, nil
