@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -84,7 +85,26 @@ type instanceUnderTest struct {
 	srv    *Server
 	tokens *Tokens
 	calls  atomic.Int32
-	log    bytes.Buffer
+	log    lockedBuffer
+}
+
+// lockedBuffer collects the server's log; the server writes from its own
+// goroutines while the test reads.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func startInstance(t *testing.T) *instanceUnderTest {
