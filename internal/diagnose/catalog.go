@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -49,10 +50,12 @@ func (e *catEntry) hinted(lower string) bool {
 
 // catWinRE spots a Windows socket error in a line whose wording is Unix-like
 // (OpenVPN and Windows OpenSSH print strerror text with the WSA number).
-var catWinRE = regexp.MustCompile(`(?i)\b(?:WSAEADDRINUSE|WSAEACCES|10048|10013)\b|only one usage of each socket address|access a socket in a way forbidden`)
+var catWinRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(?:WSAEADDRINUSE|WSAEACCES|10048|10013)\b|only one usage of each socket address|access a socket in a way forbidden`)
+})
 
 func (e *catEntry) codeFor(line string, r TextResource) string {
-	if e.winCode != "" && catWinRE.MatchString(line) {
+	if e.winCode != "" && catWinRE().MatchString(line) {
 		return e.winCode
 	}
 	if e.privCode != "" && r.Port != 0 && r.Port < 1024 {
@@ -110,108 +113,111 @@ func catRASName(code int) string {
 	return e.Name
 }
 
-// catalogue is the one table of error shapes. Ranks: 90 names the program and
+// catalogue is the one table of error shapes, compiled on first use so
+// commands that never explain pay nothing at start-up. Ranks: 90 names the program and
 // the resource; 50-80 names one of them; 10-40 is a bare OS message.
-var catalogue = []catEntry{
-	// --- address-in-use
-	{id: "openssh-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 90,
-		hints: []string{"bind"}, re: catRE(`\bbind:? (?P<hostport>\[[^\]\s]{1,64}\]:\d{1,5}): ` + catInUse),
-		note: "This is ssh's local forward (-L): another program, often an older ssh, already listens on the local port."},
-	{id: "openssh-cannot-listen", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 70,
-		hints: []string{"cannot listen"}, re: catRE(`channel_setup_fwd_listener_tcpip: cannot listen to port: (?P<port>\d{1,5})`),
-		note: "This is ssh's local forward (-L): another program, often an older ssh, already listens on the local port."},
-	{id: "openssh-could-not-request", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 20,
-		hints: []string{"could not request local forwarding"}, re: catRE(`Could not request local forwarding`),
-		note: "ssh could not open its local forward (-L), almost always because the local port is taken."},
-	{id: "openvpn-management", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 92,
-		hints: []string{"management"}, re: catRE(`MANAGEMENT: Socket bind failed on local address ` + catHostPort + `: ` + catInUse),
-		note: "It is OpenVPN's management interface (tcp): another OpenVPN or GUI already uses that management port."},
-	{id: "openvpn-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.UDP, rank: 88,
-		hints: []string{"socket bind failed"}, re: catRE(`Socket bind failed on local address ` + catHostPort + `: ` + catInUse),
-		note: "OpenVPN could not bind its local port (lport): another OpenVPN instance usually holds it; `nobind` in a client config avoids the need."},
-	{id: "go-listen", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", protoFixed: true, rank: 85,
-		hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: ` + `(?:address already in use|only one usage of each socket address)`)},
-	{id: "node-listen", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 85,
-		hints: []string{"eaddrinuse"}, re: catRE(`\blisten EADDRINUSE(?:: address already in use)? ` + catHostPort)},
-	{id: "node-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 85,
-		hints: []string{"eaddrinuse"}, re: catRE(`\bbind EADDRINUSE(?:: address already in use)? ` + catHostPort)},
-	{id: "nginx-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, rank: 85,
-		hints: []string{"bind()"}, re: catRE(`bind\(\) to ` + catHostPort + ` failed \((?:98|48|10048): ` + catInUse)},
-	{id: "uvicorn-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, rank: 85,
-		hints: []string{"while attempting to bind"}, re: catRE(`\[Errno (?:98|48)\] error while attempting to bind on address \('(?P<addr>[^']{0,64})', (?P<port>\d{1,5})\)`)},
-	{id: "werkzeug-port-in-use", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, rank: 70,
-		hints: []string{"in use by another program"}, re: catRE(`\bPort (?P<port>\d{1,5}) is in use by another program`)},
-	{id: "python-errno", family: AddressInUse, code: "EADDRINUSE", rank: 40,
-		hints: []string{"errno"}, re: catRE(`\[Errno (?:98|48)\] Address already in use`)},
-	{id: "python-winerror", family: AddressInUse, code: "WSAEADDRINUSE", rank: 40,
-		hints: []string{"winerror"}, re: catRE(`\[WinError 10048\]`)},
-	{id: "wireguard-rtnetlink", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, rank: 30,
-		hints: []string{"rtnetlink"}, re: catRE(`RTNETLINK answers: Address already in use`),
-		note: "With WireGuard (wg-quick) this means the interface's ListenPort (udp) is taken, often by another tunnel with the same ListenPort."},
-	{id: "wireguard-setconf", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, rank: 30,
-		hints: []string{"unable to modify interface"}, re: catRE(`Unable to modify interface: Address already in use`),
-		note: "WireGuard could not bind its ListenPort (udp): another tunnel or program holds it."},
-	{id: "windows-only-one-usage", family: AddressInUse, code: "WSAEADDRINUSE", rank: 15,
-		hints: []string{"only one usage"}, re: catRE(`(?i)only one usage of each socket address`)},
-	{id: "eaddrinuse-port", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, rank: 12,
-		hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)(?:address already in use|eaddrinuse).{0,80}?\bport:? ?(?P<port>\d{1,5})\b|\bport:? ?(?P<port2>\d{1,5})\b.{0,80}?(?:address already in use|eaddrinuse)`)},
-	{id: "eaddrinuse", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", rank: 10,
-		hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)\bEADDRINUSE\b|address already in use`)},
+var catalogue = sync.OnceValue(func() []catEntry {
+	return []catEntry{
+		// --- address-in-use
+		{id: "openssh-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 90,
+			hints: []string{"bind"}, re: catRE(`\bbind:? (?P<hostport>\[[^\]\s]{1,64}\]:\d{1,5}): ` + catInUse),
+			note: "This is ssh's local forward (-L): another program, often an older ssh, already listens on the local port."},
+		{id: "openssh-cannot-listen", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 70,
+			hints: []string{"cannot listen"}, re: catRE(`channel_setup_fwd_listener_tcpip: cannot listen to port: (?P<port>\d{1,5})`),
+			note: "This is ssh's local forward (-L): another program, often an older ssh, already listens on the local port."},
+		{id: "openssh-could-not-request", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 20,
+			hints: []string{"could not request local forwarding"}, re: catRE(`Could not request local forwarding`),
+			note: "ssh could not open its local forward (-L), almost always because the local port is taken."},
+		{id: "openvpn-management", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 92,
+			hints: []string{"management"}, re: catRE(`MANAGEMENT: Socket bind failed on local address ` + catHostPort + `: ` + catInUse),
+			note: "It is OpenVPN's management interface (tcp): another OpenVPN or GUI already uses that management port."},
+		{id: "openvpn-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.UDP, rank: 88,
+			hints: []string{"socket bind failed"}, re: catRE(`Socket bind failed on local address ` + catHostPort + `: ` + catInUse),
+			note: "OpenVPN could not bind its local port (lport): another OpenVPN instance usually holds it; `nobind` in a client config avoids the need."},
+		{id: "go-listen", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", protoFixed: true, rank: 85,
+			hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: ` + `(?:address already in use|only one usage of each socket address)`)},
+		{id: "node-listen", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 85,
+			hints: []string{"eaddrinuse"}, re: catRE(`\blisten EADDRINUSE(?:: address already in use)? ` + catHostPort)},
+		{id: "node-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 85,
+			hints: []string{"eaddrinuse"}, re: catRE(`\bbind EADDRINUSE(?:: address already in use)? ` + catHostPort)},
+		{id: "nginx-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, rank: 85,
+			hints: []string{"bind()"}, re: catRE(`bind\(\) to ` + catHostPort + ` failed \((?:98|48|10048): ` + catInUse)},
+		{id: "uvicorn-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, rank: 85,
+			hints: []string{"while attempting to bind"}, re: catRE(`\[Errno (?:98|48)\] error while attempting to bind on address \('(?P<addr>[^']{0,64})', (?P<port>\d{1,5})\)`)},
+		{id: "werkzeug-port-in-use", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, rank: 70,
+			hints: []string{"in use by another program"}, re: catRE(`\bPort (?P<port>\d{1,5}) is in use by another program`)},
+		{id: "python-errno", family: AddressInUse, code: "EADDRINUSE", rank: 40,
+			hints: []string{"errno"}, re: catRE(`\[Errno (?:98|48)\] Address already in use`)},
+		{id: "python-winerror", family: AddressInUse, code: "WSAEADDRINUSE", rank: 40,
+			hints: []string{"winerror"}, re: catRE(`\[WinError 10048\]`)},
+		{id: "wireguard-rtnetlink", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, rank: 30,
+			hints: []string{"rtnetlink"}, re: catRE(`RTNETLINK answers: Address already in use`),
+			note: "With WireGuard (wg-quick) this means the interface's ListenPort (udp) is taken, often by another tunnel with the same ListenPort."},
+		{id: "wireguard-setconf", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, rank: 30,
+			hints: []string{"unable to modify interface"}, re: catRE(`Unable to modify interface: Address already in use`),
+			note: "WireGuard could not bind its ListenPort (udp): another tunnel or program holds it."},
+		{id: "windows-only-one-usage", family: AddressInUse, code: "WSAEADDRINUSE", rank: 15,
+			hints: []string{"only one usage"}, re: catRE(`(?i)only one usage of each socket address`)},
+		{id: "eaddrinuse-port", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, rank: 12,
+			hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)(?:address already in use|eaddrinuse).{0,80}?\bport:? ?(?P<port>\d{1,5})\b|\bport:? ?(?P<port2>\d{1,5})\b.{0,80}?(?:address already in use|eaddrinuse)`)},
+		{id: "eaddrinuse", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", rank: 10,
+			hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)\bEADDRINUSE\b|address already in use`)},
 
-	// --- port-already-open (RAS 602)
-	{id: "ras-602", family: PortAlreadyOpen, code: catRASName(602), rank: 80,
-		hints: []string{"602"}, re: catRE(catRASError + `602\b`)},
-	{id: "ras-602-text", family: PortAlreadyOpen, code: catRASName(602), rank: 60,
-		hints: []string{"port is already open"}, re: catRE(`(?i)the (?:specified )?port is already open`)},
+		// --- port-already-open (RAS 602)
+		{id: "ras-602", family: PortAlreadyOpen, code: catRASName(602), rank: 80,
+			hints: []string{"602"}, re: catRE(catRASError + `602\b`)},
+		{id: "ras-602-text", family: PortAlreadyOpen, code: catRASName(602), rank: 60,
+			hints: []string{"port is already open"}, re: catRE(`(?i)the (?:specified )?port is already open`)},
 
-	// --- device-in-use
-	{id: "ras-633", family: DeviceInUse, code: catRASName(633), rank: 80,
-		hints: []string{"633"}, re: catRE(catRASError + `633\b`),
-		note: "For RAS error 633 a common cause is another program claiming the VPN's port or device (check with netstat -ano); a dropped connection after sleep is another."},
-	{id: "ras-633-text", family: DeviceInUse, code: catRASName(633), rank: 60,
-		hints: []string{"not configured properly"}, re: catRE(`(?i)is already in use or is not configured properly`)},
-	{id: "pyserial-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
-		hints: []string{"could not open port"}, re: catRE(`could not open port '?` + catDevPath + `'?: \[Errno 16\]`)},
-	{id: "pyserial-windows", family: DeviceInUse, code: "ERROR_ACCESS_DENIED", kind: vpnport.Device, rank: 85,
-		hints: []string{"could not open port"}, re: catRE(`could not open port '?` + catDevPath + `'?: PermissionError\(13, 'Access is denied`),
-		note: "On Windows \"Access is denied\" on a COM port means another program has it open."},
-	{id: "avrdude-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
-		hints: []string{"ser_open"}, re: catRE(`ser_open\(\): can't open device "` + catDevPath + `": Device or resource busy`)},
-	{id: "minicom-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
-		hints: []string{"minicom"}, re: catRE(`minicom: cannot open ` + catDevPath + `: Device or resource busy`)},
-	{id: "arduino-port-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
-		hints: []string{"port busy"}, re: catRE(`(?i)error opening serial port '` + catDevPath + `'\.? \(port busy\)`)},
-	{id: "ebusy-path", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 50,
-		hints: []string{"resource busy"}, re: catRE(`Device or resource busy:? '?"?` + catDevPath + `|` + `(?P<path2>/dev/[\w./+-]{1,64})'?"?: Device or resource busy`)},
-	{id: "ebusy", family: DeviceInUse, code: "EBUSY", rank: 10,
-		hints: []string{"resource busy", "ebusy", "port busy"}, re: catRE(`(?i)device or resource busy|\bEBUSY\b|\bport busy\b`)},
+		// --- device-in-use
+		{id: "ras-633", family: DeviceInUse, code: catRASName(633), rank: 80,
+			hints: []string{"633"}, re: catRE(catRASError + `633\b`),
+			note: "For RAS error 633 a common cause is another program claiming the VPN's port or device (check with netstat -ano); a dropped connection after sleep is another."},
+		{id: "ras-633-text", family: DeviceInUse, code: catRASName(633), rank: 60,
+			hints: []string{"not configured properly"}, re: catRE(`(?i)is already in use or is not configured properly`)},
+		{id: "pyserial-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
+			hints: []string{"could not open port"}, re: catRE(`could not open port '?` + catDevPath + `'?: \[Errno 16\]`)},
+		{id: "pyserial-windows", family: DeviceInUse, code: "ERROR_ACCESS_DENIED", kind: vpnport.Device, rank: 85,
+			hints: []string{"could not open port"}, re: catRE(`could not open port '?` + catDevPath + `'?: PermissionError\(13, 'Access is denied`),
+			note: "On Windows \"Access is denied\" on a COM port means another program has it open."},
+		{id: "avrdude-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
+			hints: []string{"ser_open"}, re: catRE(`ser_open\(\): can't open device "` + catDevPath + `": Device or resource busy`)},
+		{id: "minicom-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
+			hints: []string{"minicom"}, re: catRE(`minicom: cannot open ` + catDevPath + `: Device or resource busy`)},
+		{id: "arduino-port-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
+			hints: []string{"port busy"}, re: catRE(`(?i)error opening serial port '` + catDevPath + `'\.? \(port busy\)`)},
+		{id: "ebusy-path", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 50,
+			hints: []string{"resource busy"}, re: catRE(`Device or resource busy:? '?"?` + catDevPath + `|` + `(?P<path2>/dev/[\w./+-]{1,64})'?"?: Device or resource busy`)},
+		{id: "ebusy", family: DeviceInUse, code: "EBUSY", rank: 10,
+			hints: []string{"resource busy", "ebusy", "port busy"}, re: catRE(`(?i)device or resource busy|\bEBUSY\b|\bport busy\b`)},
 
-	// --- access-forbidden
-	{id: "openssh-bind-denied", family: AccessForbidden, code: "WSAEACCES", privCode: "EACCES", kind: vpnport.TCP, protoFixed: true, rank: 90,
-		hints: []string{"bind"}, re: catRE(`\bbind:? (?P<hostport>\[[^\]\s]{1,64}\]:\d{1,5}): ` + catForbid),
-		note: "ssh's local forward (-L) was refused the port: on Windows OpenSSH a reserved range; on Linux/macOS a port below 1024."},
-	{id: "go-listen-forbidden", family: AccessForbidden, code: "EACCES", winCode: "WSAEACCES", protoFixed: true, rank: 85,
-		hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: (?:permission denied|an attempt was made to access a socket)`)},
-	{id: "node-eacces", family: AccessForbidden, code: "EACCES", kind: vpnport.TCP, rank: 85,
-		hints: []string{"eacces"}, re: catRE(`\b(?:listen|bind) EACCES(?:: permission denied)? ` + catHostPort)},
-	{id: "nginx-forbidden", family: AccessForbidden, code: "EACCES", winCode: "WSAEACCES", kind: vpnport.TCP, rank: 85,
-		hints: []string{"bind()"}, re: catRE(`bind\(\) to ` + catHostPort + ` failed \((?:13|10013): ` + catForbid)},
-	{id: "python-winerror-10013", family: AccessForbidden, code: "WSAEACCES", rank: 40,
-		hints: []string{"winerror"}, re: catRE(`\[WinError 10013\]`)},
-	{id: "wsaeacces", family: AccessForbidden, code: "WSAEACCES", rank: 15,
-		hints: []string{"wsaeacces", "access permissions"}, re: catRE(`(?i)\bWSAEACCES\b|access a socket in a way forbidden by its access permissions`)},
+		// --- access-forbidden
+		{id: "openssh-bind-denied", family: AccessForbidden, code: "WSAEACCES", privCode: "EACCES", kind: vpnport.TCP, protoFixed: true, rank: 90,
+			hints: []string{"bind"}, re: catRE(`\bbind:? (?P<hostport>\[[^\]\s]{1,64}\]:\d{1,5}): ` + catForbid),
+			note: "ssh's local forward (-L) was refused the port: on Windows OpenSSH a reserved range; on Linux/macOS a port below 1024."},
+		{id: "go-listen-forbidden", family: AccessForbidden, code: "EACCES", winCode: "WSAEACCES", protoFixed: true, rank: 85,
+			hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: (?:permission denied|an attempt was made to access a socket)`)},
+		{id: "node-eacces", family: AccessForbidden, code: "EACCES", kind: vpnport.TCP, rank: 85,
+			hints: []string{"eacces"}, re: catRE(`\b(?:listen|bind) EACCES(?:: permission denied)? ` + catHostPort)},
+		{id: "nginx-forbidden", family: AccessForbidden, code: "EACCES", winCode: "WSAEACCES", kind: vpnport.TCP, rank: 85,
+			hints: []string{"bind()"}, re: catRE(`bind\(\) to ` + catHostPort + ` failed \((?:13|10013): ` + catForbid)},
+		{id: "python-winerror-10013", family: AccessForbidden, code: "WSAEACCES", rank: 40,
+			hints: []string{"winerror"}, re: catRE(`\[WinError 10013\]`)},
+		{id: "wsaeacces", family: AccessForbidden, code: "WSAEACCES", rank: 15,
+			hints: []string{"wsaeacces", "access permissions"}, re: catRE(`(?i)\bWSAEACCES\b|access a socket in a way forbidden by its access permissions`)},
 
-	// --- adapter-in-use
-	{id: "openvpn-all-adapters", family: AdapterInUse, code: "ALL_ADAPTERS_IN_USE", kind: AdapterKind, rank: 80,
-		hints: []string{"adapters on this system"}, re: catRE(`(?i)All (?P<name>TAP-Windows|TAP-Win32|wintun|ovpn-dco|[\w-]{1,32}) adapters on this system are currently in use`),
-		note: "Disconnect the other OpenVPN connection, or add an adapter (OpenVPN's tapctl create) so each connection has its own."},
-	{id: "wireguard-create-adapter", family: AdapterInUse, code: "ADAPTER_CREATE_FAILED", kind: AdapterKind, rank: 60,
-		hints: []string{"unable to create"}, re: catRE(`(?:\[(?P<name>[\w.-]{1,64})\] )?Unable to create (?:network|Wintun) adapter`),
-		note: "WireGuard could not create its tunnel adapter: a tunnel of the same name is still up, or a crashed tunnel left the adapter behind."},
+		// --- adapter-in-use
+		{id: "openvpn-all-adapters", family: AdapterInUse, code: "ALL_ADAPTERS_IN_USE", kind: AdapterKind, rank: 80,
+			hints: []string{"adapters on this system"}, re: catRE(`(?i)All (?P<name>TAP-Windows|TAP-Win32|wintun|ovpn-dco|[\w-]{1,32}) adapters on this system are currently in use`),
+			note: "Disconnect the other OpenVPN connection, or add an adapter (OpenVPN's tapctl create) so each connection has its own."},
+		{id: "wireguard-create-adapter", family: AdapterInUse, code: "ADAPTER_CREATE_FAILED", kind: AdapterKind, rank: 60,
+			hints: []string{"unable to create"}, re: catRE(`(?:\[(?P<name>[\w.-]{1,64})\] )?Unable to create (?:network|Wintun) adapter`),
+			note: "WireGuard could not create its tunnel adapter: a tunnel of the same name is still up, or a crashed tunnel left the adapter behind."},
 
-	// --- tray-host-missing
-	{id: "sni-not-provided", family: TrayHostMissing, code: "NO_STATUS_NOTIFIER_WATCHER", rank: 80,
-		hints: []string{"statusnotifierwatcher"}, re: catRE(`org\.kde\.StatusNotifierWatcher was not provided by any \.service files`)},
-	{id: "sni-missing", family: TrayHostMissing, code: "NO_STATUS_NOTIFIER_WATCHER", rank: 40,
-		hints: []string{"statusnotifierwatcher"}, re: catRE(`(?i)StatusNotifierWatcher.{0,40}?(?:not provided|not available|not running|no such|does not exist|unknown)`)},
-}
+		// --- tray-host-missing
+		{id: "sni-not-provided", family: TrayHostMissing, code: "NO_STATUS_NOTIFIER_WATCHER", rank: 80,
+			hints: []string{"statusnotifierwatcher"}, re: catRE(`org\.kde\.StatusNotifierWatcher was not provided by any \.service files`)},
+		{id: "sni-missing", family: TrayHostMissing, code: "NO_STATUS_NOTIFIER_WATCHER", rank: 40,
+			hints: []string{"statusnotifierwatcher"}, re: catRE(`(?i)StatusNotifierWatcher.{0,40}?(?:not provided|not available|not running|no such|does not exist|unknown)`)},
+	}
+})

@@ -142,7 +142,7 @@ func TestCatalogueEveryEntryHasARealMessage(t *testing.T) {
 		seen[c.entry] = true
 	}
 	ids := map[string]bool{}
-	for _, e := range catalogue {
+	for _, e := range catalogue() {
 		if ids[e.id] {
 			t.Errorf("duplicate entry id %q", e.id)
 		}
@@ -159,7 +159,7 @@ func TestCatalogueEveryEntryHasARealMessage(t *testing.T) {
 	}
 	for _, f := range Families {
 		found := false
-		for _, e := range catalogue {
+		for _, e := range catalogue() {
 			found = found || e.family == f
 		}
 		if !found {
@@ -171,8 +171,8 @@ func TestCatalogueEveryEntryHasARealMessage(t *testing.T) {
 // A hint that no message of the entry contains would silently disable it.
 func TestCatalogueHintsAreConsistent(t *testing.T) {
 	for _, c := range catCases {
-		for i := range catalogue {
-			e := &catalogue[i]
+		for i, cat := 0, catalogue(); i < len(cat); i++ {
+			e := &cat[i]
 			if e.id == c.entry && !e.hinted(lowerASCII(c.text)) {
 				t.Errorf("entry %q: hints %q miss its own message %q", e.id, e.hints, c.text)
 			}

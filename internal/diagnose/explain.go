@@ -105,8 +105,8 @@ func Explain(text string) Match {
 			continue
 		}
 		lower := strings.ToLower(line)
-		for i := range catalogue {
-			e := &catalogue[i]
+		for i, cat := 0, catalogue(); i < len(cat); i++ {
+			e := &cat[i]
 			if !e.hinted(lower) {
 				continue
 			}
