@@ -357,3 +357,34 @@ func TestSinkMayCallBackIntoTheLoop(t *testing.T) {
 		t.Fatalf("probes = %d, want 2", n)
 	}
 }
+
+func TestActQueueIsBounded(t *testing.T) {
+	started, release := make(chan struct{}, 1), make(chan struct{})
+	h := start(t, func(_ *harness, o *Options) {
+		o.Remedy = func(ctx context.Context, _ Request) (RemedyResult, error) {
+			select {
+			case started <- struct{}{}:
+			default:
+			}
+			select {
+			case <-release:
+			case <-ctx.Done():
+			}
+			return RemedyResult{}, nil
+		}
+	})
+	defer close(release)
+	h.sink.next(t)
+	if err := h.m.Act(Request{Action: diagnose.Wait, Resource: udp1194}); err != nil {
+		t.Fatal(err)
+	}
+	<-started // that one left the queue and runs
+	for i := range maxQueued {
+		if err := h.m.Act(Request{Action: diagnose.Wait, Resource: udp1194}); err != nil {
+			t.Fatalf("queued action %d: %v", i, err)
+		}
+	}
+	if err := h.m.Act(Request{Action: diagnose.Wait, Resource: udp1194}); !errors.Is(err, ErrQueueFull) {
+		t.Fatalf("one more than the queue holds: %v, want ErrQueueFull", err)
+	}
+}
