@@ -101,13 +101,23 @@ func diagContext(cfg *config.Config, now time.Time) diagnose.Context {
 // checkResources is one probe and diagnosis of rs: the pipeline that check,
 // explain and check-now share.
 func checkResources(ctx context.Context, rs []vpnport.Resource, dc diagnose.Context) ([]diagnose.Finding, error) {
+	_, fs, err := observeResources(ctx, rs, dc)
+	return fs, err
+}
+
+// observeResources is checkResources that also returns the raw
+// observations, for the report's socket and TIME_WAIT counts.
+func observeResources(ctx context.Context, rs []vpnport.Resource, dc diagnose.Context) ([]vpnport.Observation, []diagnose.Finding, error) {
+	if len(rs) == 0 {
+		return nil, nil, nil
+	}
 	p := vpnport.New()
 	defer p.Close()
 	obs, err := p.Probe(ctx, rs)
 	if err != nil {
-		return nil, fmt.Errorf("probe failed: %w", err)
+		return nil, nil, fmt.Errorf("probe failed: %w", err)
 	}
-	return diagnose.DiagnoseAll(obs, dc), nil
+	return obs, diagnose.DiagnoseAll(obs, dc), nil
 }
 
 func exitFor(fs []diagnose.Finding) int {

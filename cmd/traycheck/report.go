@@ -9,10 +9,8 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
-	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/report"
-	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 func init() {
@@ -57,7 +55,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		in.ConfigErr, code = err, exitUsage
 	} else {
 		in.Config = cfg
-		in.Observations, in.Findings, in.ProbeErr = reportCheck(ctx, cfg, in.Now)
+		in.Observations, in.Findings, in.ProbeErr = observeResources(ctx, cfg.Resources(), diagContext(cfg, in.Now))
 		if in.ProbeErr != nil {
 			code = exitProbe
 		}
@@ -90,24 +88,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "traycheck report: %v\n", in.ConfigErr)
 	}
 	if in.ProbeErr != nil {
-		fmt.Fprintf(e.stderr, "traycheck report: probe failed: %v\n", in.ProbeErr)
+		fmt.Fprintf(e.stderr, "traycheck report: %v\n", in.ProbeErr)
 	}
 	return code
-}
-
-// reportCheck is check's probe and diagnosis, keeping the observations too:
-// the report shows socket and TIME_WAIT counts that findings do not carry.
-// TODO(lead): fold into checkResources if it grows an observations result.
-func reportCheck(ctx context.Context, cfg *config.Config, now time.Time) ([]vpnport.Observation, []diagnose.Finding, error) {
-	rs := cfg.Resources()
-	if len(rs) == 0 {
-		return nil, nil, nil
-	}
-	p := vpnport.New()
-	defer p.Close()
-	obs, err := p.Probe(ctx, rs)
-	if err != nil {
-		return nil, nil, err
-	}
-	return obs, diagnose.DiagnoseAll(obs, diagContext(cfg, now)), nil
 }
