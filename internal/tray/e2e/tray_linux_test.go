@@ -1,0 +1,169 @@
+//go:build linux
+
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/godbus/dbus/v5"
+)
+
+// TestMenuAndCheckNow: the item registers with the panel's watcher, its menu
+// has the status line and "Check now", and clicking "Check now" runs a check.
+func TestMenuAndCheckNow(t *testing.T) {
+	ctx := requireDesktop(t)
+	port := freeUDPPort(t)
+	tr := startTray(ctx, t, port)
+	c := sessionConn(t)
+	item := findItem(ctx, t, c, tr.cmd.Process.Pid)
+
+	m := waitMenu(ctx, t, c, item, "the all-clear status line", func(m menuNode) bool {
+		return len(m.Children) > 0 && m.Children[0].Label == "All clear: 1 port, 0 devices"
+	})
+	if m.Children[0].Enabled {
+		t.Error("the status line is clickable; want it disabled")
+	}
+	check, ok := m.find("Check now")
+	if !ok || !check.Enabled {
+		t.Fatalf("no enabled \"Check now\" in %q", m.labels())
+	}
+	for _, want := range []string{"Start at login", "Open config", "Quit"} {
+		if _, ok := m.find(want); !ok {
+			t.Errorf("menu %q lacks %q", m.labels(), want)
+		}
+	}
+	manualCheck := func() bool {
+		for _, l := range strings.Split(tr.log.String(), "\n") {
+			if strings.Contains(l, `msg="check finished"`) && strings.Contains(l, "trigger=manual source=tray") {
+				return true
+			}
+		}
+		return false
+	}
+	if manualCheck() {
+		t.Fatal("a manual check ran before the click")
+	}
+	click(t, c, item, check.ID)
+	poll(ctx, t, "the clicked check to run", manualCheck)
+}
+
+// TestConflictEndProcessByClick: a port held by a helper yields a
+// notification naming it, with the fitting buttons; a real click on "End
+// socat" in xfce4-notifyd and on "End it" in the confirmation ends the
+// helper, and the icon and menu return to OK.
+func TestConflictEndProcessByClick(t *testing.T) {
+	ctx := requireDesktop(t)
+	w := watchBus(t)
+	c := sessionConn(t)
+	t.Cleanup(func() { closeNotes(c, w.ids()) })
+	port := freeUDPPort(t)
+	h := startHolder(ctx, t, port)
+	tr := startTray(ctx, t, port)
+	item := findItem(ctx, t, c, tr.cmd.Process.Pid)
+
+	held := fmt.Sprintf("udp/%d is held by socat (PID %d)", port, h.pid)
+	n := w.waitNote(ctx, t, held)
+	if n.Summary != held {
+		t.Errorf("title = %q, want %q", n.Summary, held)
+	}
+	for _, want := range []string{"retry", "Retry", "end-process", "End socat"} {
+		if !slices.Contains(n.Actions, want) {
+			t.Errorf("buttons %s lack %q", describe(n.Actions), want)
+		}
+	}
+	if !strings.Contains(n.Body, "End socat: asks you to confirm") {
+		t.Errorf("body does not say what End does: %q", n.Body)
+	}
+	waitMenu(ctx, t, c, item, "the conflict status line", func(m menuNode) bool {
+		return len(m.Children) > 0 && m.Children[0].Label == fmt.Sprintf("udp/%d held by socat (PID %d)", port, h.pid)
+	})
+	conflictShot := screenshot(ctx, t, "tray-conflict")
+	conflictPix := waitIcon(ctx, t, c, item, "red")
+
+	_, g := notifydWindow(ctx, t)
+	i, nb := buttonIndex(t, n.Actions, "end-process")
+	clickButton(ctx, t, "notification-conflict", g, i, nb)
+	poll(ctx, t, "xfce4-notifyd to report the click on End socat", func() bool { return w.sawAction(n.ID, "end-process") })
+
+	cn := w.waitNote(ctx, t, fmt.Sprintf("End socat (PID %d, ", h.pid))
+	if !strings.Contains(cn.Summary, "/socat") {
+		t.Errorf("confirmation %q does not name the program's path", cn.Summary)
+	}
+	if want := []string{"confirm-end-process", "End it", "cancel", "Cancel"}; !slices.Equal(cn.Actions, want) {
+		t.Errorf("confirmation buttons = %q, want %q", cn.Actions, want)
+	}
+	select {
+	case <-h.exited:
+		t.Fatal("the helper ended before the confirmation")
+	default:
+	}
+	// The confirmation replaces the note in place; wait for its new layout.
+	var g2 geometry
+	poll(ctx, t, "the confirmation to be drawn", func() bool {
+		_, g2 = notifydWindow(ctx, t)
+		time.Sleep(300 * time.Millisecond)
+		_, again := notifydWindow(ctx, t)
+		return again == g2
+	})
+	clickButton(ctx, t, "notification-confirm", g2, 0, 2)
+	poll(ctx, t, "xfce4-notifyd to report the click on End it", func() bool { return w.sawAction(cn.ID, "confirm-end-process") })
+
+	select {
+	case <-h.exited:
+	case <-ctx.Done():
+		t.Fatal("the helper still runs after the confirmed end-process")
+	}
+	waitMenu(ctx, t, c, item, "the menu to return to all clear", func(m menuNode) bool {
+		return len(m.Children) > 0 && m.Children[0].Label == "All clear: 1 port, 0 devices"
+	})
+	w.waitNote(ctx, t, fmt.Sprintf("udp/%d is free again", port))
+	okPix := waitIcon(ctx, t, c, item, "green")
+	okShot := screenshot(ctx, t, "tray-ok")
+
+	// The icon changed colour, over D-Bus and on screen.
+	if conflictPix == okPix {
+		t.Error("IconPixmap did not change")
+	}
+	cr, cg := hues(conflictShot, panelStrip(conflictShot))
+	or, og := hues(okShot, panelStrip(okShot))
+	t.Logf("panel strip: conflict red=%d green=%d; ok red=%d green=%d", cr, cg, or, og)
+	if cr < 50 || cr <= cg {
+		t.Errorf("conflict screenshot: panel shows no red icon (red=%d green=%d)", cr, cg)
+	}
+	if og < 50 || og <= or {
+		t.Errorf("ok screenshot: panel shows no green icon (red=%d green=%d)", or, og)
+	}
+}
+
+// waitIcon waits until the item's IconPixmap is mostly the given colour and
+// returns it as a string (to compare icons).
+func waitIcon(ctx context.Context, t *testing.T, c *dbus.Conn, item, colour string) string {
+	t.Helper()
+	var px []byte
+	poll(ctx, t, "a "+colour+" IconPixmap", func() bool {
+		w, h, argb, err := iconPixmap(c, item)
+		if err != nil || w*h*4 != len(argb) || w == 0 {
+			return false
+		}
+		red, green := pixmapHues(argb)
+		px = argb
+		if colour == "red" {
+			return red > w*h/4 && green == 0
+		}
+		return green > w*h/4 && red == 0
+	})
+	return string(px)
+}
+
+// closeNotes withdraws the test's notes so later tests see a clean screen.
+func closeNotes(c *dbus.Conn, ids []uint32) {
+	for _, id := range ids {
+		c.Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications").
+			Call("org.freedesktop.Notifications.CloseNotification", 0, id)
+	}
+}
