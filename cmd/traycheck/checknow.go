@@ -86,6 +86,10 @@ func claimInstance(ctx context.Context, e *env) (lock *instance.Lock, code int, 
 // monitor.Sink; create it before the Monitor, Attach it after.
 type forwarder struct {
 	mon *monitor.Monitor
+	// OnAction, when set, takes verified actions before the loop does:
+	// the Windows wiring hands them to the toast notifier (DeliverAction),
+	// whose own keys ("confirm-end-process") the loop does not know.
+	OnAction func(ctx context.Context, m instance.Message) (rep instance.Reply, handled bool)
 
 	mu      sync.Mutex
 	checks  []checkWaiter
@@ -104,9 +108,9 @@ func newForwarder() *forwarder {
 // Attach sets the loop requests go to.
 func (f *forwarder) Attach(m *monitor.Monitor) { f.mon = m }
 
-// Serve opens the IPC endpoint of the instance that holds lock; tokens are
-// the ones the notifications carry.
-func (f *forwarder) Serve(lock *instance.Lock, tokens *instance.Tokens, e *env) (*instance.Server, error) {
+// Serve opens the IPC endpoint of the instance that holds lock; tokens
+// check the ones the notifications carry.
+func (f *forwarder) Serve(lock *instance.Lock, tokens instance.TokenChecker, e *env) (*instance.Server, error) {
 	return lock.Listen(f.handle, tokens, e.log)
 }
 
@@ -152,6 +156,11 @@ func (f *forwarder) handle(ctx context.Context, m instance.Message) instance.Rep
 		f.mu.Unlock()
 		f.mon.CheckNow("cli")
 	case instance.OpAction:
+		if f.OnAction != nil {
+			if rep, ok := f.OnAction(ctx, m); ok {
+				return rep
+			}
+		}
 		req, err := actionRequest(m)
 		if err != nil {
 			return instance.Reply{Error: err.Error()}

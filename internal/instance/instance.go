@@ -44,6 +44,12 @@ const connTimeout = 5 * time.Second
 // maxConns bounds the connections served at once; more are closed at once.
 const maxConns = 8
 
+// TokenChecker accepts an action's token for its resource, once. *Tokens is
+// one; a notifier that issues its own per-note tokens can supply another.
+type TokenChecker interface {
+	Redeem(token, scope string) error
+}
+
 // Lock is held by the one running instance.
 type Lock struct {
 	impl lockImpl
@@ -81,7 +87,7 @@ type listener interface {
 type Server struct {
 	ln     listener
 	h      Handler
-	tokens *Tokens
+	tokens TokenChecker
 	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -90,8 +96,9 @@ type Server struct {
 }
 
 // Listen opens the IPC endpoint for the instance that holds l and serves it
-// until Close. Actions are checked against tokens before h sees them.
-func (l *Lock) Listen(h Handler, tokens *Tokens, log *slog.Logger) (*Server, error) {
+// until Close. Actions are checked against tokens before h sees them; with
+// nil tokens every action is refused.
+func (l *Lock) Listen(h Handler, tokens TokenChecker, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
