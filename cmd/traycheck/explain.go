@@ -72,7 +72,11 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 	var findings []diagnose.Finding
 	if len(rs) > 0 {
 		var err error
-		findings, err = checkResources(ctx, rs, diagContext(cfg, time.Now()))
+		// The text is a program failing to get the resource, so a client
+		// holding it is not that program: another instance, or a leftover.
+		dc := diagContext(cfg, time.Now())
+		dc.Contended = true
+		findings, err = checkResources(ctx, rs, dc)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "traycheck explain: checking %s: %v\n", explainList(rs), err)
 			return exitProbe
