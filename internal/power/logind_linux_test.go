@@ -201,3 +201,62 @@ func FuzzLogindHandle(f *testing.F) {
 		}
 	})
 }
+
+func TestLogindDelayLockHeldUntilSuspend(t *testing.T) {
+	bus := powertest.StartBus(t)
+	logind := bus.StartLogind()
+	w := watchLogind(t)
+	w.waitReady(t)
+	lk := logind.NextLock()
+	if lk.What != "sleep" || lk.Mode != "delay" || lk.Who != "traycheck" {
+		t.Fatalf("lock %+v, want a sleep delay lock by traycheck", lk)
+	}
+	if !lk.Held() {
+		t.Fatal("the delay lock was released before any suspend")
+	}
+	if err := logind.PrepareForSleep(true); err != nil {
+		t.Fatal(err)
+	}
+	if e := w.next(t); e.Kind != Suspend {
+		t.Fatalf("got %+v", e)
+	}
+	if err := lk.WaitReleased(10 * time.Second); err != nil {
+		t.Fatalf("after the suspend was noted: %v", err)
+	}
+	if err := logind.PrepareForSleep(false); err != nil {
+		t.Fatal(err)
+	}
+	if e := w.next(t); e.Kind != Resume {
+		t.Fatalf("got %+v", e)
+	}
+	// The resume took a new lock, and the next suspend releases it. (Its
+	// fd must not be touched before the client has it: the suspend's event
+	// proves that.)
+	again := logind.NextLock()
+	if err := logind.PrepareForSleep(true); err != nil {
+		t.Fatal(err)
+	}
+	if e := w.next(t); e.Kind != Suspend {
+		t.Fatalf("got %+v", e)
+	}
+	if err := again.WaitReleased(10 * time.Second); err != nil {
+		t.Fatalf("the lock taken after the resume: %v", err)
+	}
+}
+
+func TestLogindWithoutInhibitSupportStillWorks(t *testing.T) {
+	bus := powertest.StartBus(t)
+	// A logind-like owner with no Inhibit method (elogind builds, a proxy).
+	c := bus.Conn()
+	if r, err := c.RequestName(powertest.Name, dbus.NameFlagDoNotQueue); err != nil || r != dbus.RequestNameReplyPrimaryOwner {
+		t.Fatalf("taking the name: %v %v", r, err)
+	}
+	w := watchLogind(t)
+	w.waitReady(t)
+	if err := c.Emit(powertest.Path, powertest.Iface+".PrepareForSleep", true); err != nil {
+		t.Fatal(err)
+	}
+	if e := w.next(t); e.Kind != Suspend {
+		t.Fatalf("got %+v", e)
+	}
+}

@@ -86,6 +86,10 @@ type Options struct {
 	NoOSSource bool
 	// NoClock disables the clock fallback (tests of the OS source alone).
 	NoClock bool
+	// NoInhibit skips logind's "delay" sleep inhibitor (Linux). With it,
+	// logind waits for the suspend to be noted before the machine sleeps;
+	// it is released as soon as the Suspend event is out.
+	NoInhibit bool
 	// Log receives diagnostics; default slog.Default().
 	Log *slog.Logger
 

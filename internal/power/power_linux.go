@@ -120,6 +120,11 @@ func runLogind(ctx context.Context, opts Options, emit func(Event)) error {
 		return fmt.Errorf("asking who owns %s: %w", login1Name, err)
 	}
 	opts.Log.Debug("power: watching logind", "owner", owner)
+	inh := inhibitor{opts: opts, conn: conn}
+	defer inh.release()
+	if owner != "" {
+		inh.take(ctx)
+	}
 	if opts.ready != nil {
 		opts.ready(conn.Names()[0])
 	}
@@ -135,11 +140,65 @@ func runLogind(ctx context.Context, opts Options, emit func(Event)) error {
 			if !ok {
 				return errors.New("system bus connection closed")
 			}
-			if e, ok := l.handle(s); ok {
-				emit(e)
+			prev := l.owner
+			e, ok := l.handle(s)
+			if l.owner != prev {
+				// A lock from a logind that is gone protects nothing.
+				inh.release()
+				if l.owner != "" {
+					inh.take(ctx)
+				}
+			}
+			if !ok {
+				continue
+			}
+			emit(e)
+			if e.Kind == Suspend {
+				inh.release() // noted: let the machine sleep now
+			} else {
+				inh.take(ctx)
 			}
 		}
 	}
+}
+
+// inhibitTimeout bounds the Inhibit call, which runs on the signal loop.
+const inhibitTimeout = 5 * time.Second
+
+// inhibitor holds logind's "delay" sleep lock, a file descriptor: logind
+// holds a suspend back (at most InhibitDelayMaxSec, 5 s by default) until it
+// is closed. Failing to get one only costs that guarantee.
+type inhibitor struct {
+	opts Options
+	conn *dbus.Conn
+	fd   int
+	held bool
+}
+
+func (in *inhibitor) take(ctx context.Context) {
+	if in.held || in.opts.NoInhibit {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, inhibitTimeout)
+	defer cancel()
+	var fd dbus.UnixFD
+	err := in.conn.Object(login1Name, login1Path).CallWithContext(ctx, login1Iface+".Inhibit", 0,
+		"sleep", "traycheck", "noting the suspend to re-check VPN ports after the wake", "delay").Store(&fd)
+	if err != nil {
+		in.opts.Log.Debug("power: no logind delay lock", "err", err)
+		return
+	}
+	in.fd, in.held = int(fd), true
+}
+
+func (in *inhibitor) release() {
+	if !in.held {
+		return
+	}
+	if err := unix.Close(in.fd); err != nil {
+		in.opts.Log.Debug("power: closing the logind delay lock", "err", err)
+	}
+	in.held = false
 }
 
 // logindState tracks who owns logind's name and when the last suspend

@@ -6,7 +6,9 @@ package powertest
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -132,20 +134,100 @@ func (b *Bus) Conn() *dbus.Conn {
 }
 
 // Logind is a fake systemd-logind: a connection that owns
-// org.freedesktop.login1 and emits PrepareForSleep.
+// org.freedesktop.login1, emits PrepareForSleep and hands out inhibitor
+// locks.
 type Logind struct {
 	Conn *dbus.Conn
+	t    testing.TB
+	mgr  *manager
+}
+
+// manager is the exported org.freedesktop.login1.Manager object.
+type manager struct {
+	locks chan *Lock
+}
+
+// Inhibit hands out a lock as logind does: the write end of a pipe. The
+// lock is released when every copy of that end is closed, which the test
+// sees as EOF on the read end.
+func (m *manager) Inhibit(what, who, why, mode string) (dbus.UnixFD, *dbus.Error) {
+	r, w, err := os.Pipe()
+	if err != nil {
+		return 0, dbus.MakeFailedError(err)
+	}
+	fd := dbus.UnixFD(w.Fd()) // before the test can see (and close) w
+	l := &Lock{What: what, Who: who, Why: why, Mode: mode, r: r, w: w}
+	select {
+	case m.locks <- l:
+	default:
+		r.Close()
+		w.Close()
+		return 0, dbus.MakeFailedError(fmt.Errorf("too many inhibitor locks"))
+	}
+	return fd, nil
+}
+
+// Lock is an inhibitor lock the fake logind handed out.
+type Lock struct {
+	What, Who, Why, Mode string
+	r, w                 *os.File
 }
 
 // StartLogind connects a fake logind and takes logind's name.
 func (b *Bus) StartLogind() *Logind {
 	b.t.Helper()
 	c := b.Conn()
+	mgr := &manager{locks: make(chan *Lock, 16)}
+	if err := c.Export(mgr, Path, Iface); err != nil {
+		b.t.Fatalf("exporting the fake logind: %v", err)
+	}
 	r, err := c.RequestName(Name, dbus.NameFlagDoNotQueue)
 	if err != nil || r != dbus.RequestNameReplyPrimaryOwner {
 		b.t.Fatalf("taking %s: reply %v, %v", Name, r, err)
 	}
-	return &Logind{Conn: c}
+	return &Logind{Conn: c, t: b.t, mgr: mgr}
+}
+
+// NextLock waits for the next inhibitor lock a client takes.
+func (l *Logind) NextLock() *Lock {
+	l.t.Helper()
+	select {
+	case lk := <-l.mgr.locks:
+		l.t.Cleanup(func() { lk.r.Close(); lk.w.Close() })
+		return lk
+	case <-time.After(10 * time.Second):
+		l.t.Fatal("no inhibitor lock taken within 10s")
+	}
+	return nil
+}
+
+// Held reports whether the client still holds the lock, looking for 50 ms
+// (a held lock cannot be told apart from one about to be released, so call
+// it when the client has no reason to release). It closes the fake's copy,
+// so call it (and WaitReleased) only once the client surely received the
+// lock, never right after NextLock.
+func (lk *Lock) Held() bool {
+	lk.w.Close()
+	if err := lk.r.SetReadDeadline(time.Now().Add(50 * time.Millisecond)); err != nil {
+		return false
+	}
+	var b [1]byte
+	_, err := lk.r.Read(b[:])
+	return errors.Is(err, os.ErrDeadlineExceeded)
+}
+
+// WaitReleased waits until the client closed its copy of the lock. It
+// closes the fake's own copy first, so only the client's keeps it held.
+func (lk *Lock) WaitReleased(within time.Duration) error {
+	lk.w.Close()
+	if err := lk.r.SetReadDeadline(time.Now().Add(within)); err != nil {
+		return fmt.Errorf("waiting for the lock: %w", err)
+	}
+	var b [1]byte
+	if _, err := lk.r.Read(b[:]); err != io.EOF {
+		return fmt.Errorf("lock still held after %v (%v)", within, err)
+	}
+	return nil
 }
 
 // PrepareForSleep emits logind's signal: true before a suspend, false after
