@@ -295,8 +295,14 @@ func (n *freedesktop) handle(sig *dbus.Signal) (Response, bool) {
 		if !ok || !contains(s.keys, key) {
 			return Response{}, false
 		}
-		// One answer per note: the daemon may also send a close for it.
+		// One answer per note. Daemons close a note once it is answered, so
+		// the next note for the tag must not replace this id: its close
+		// signal could arrive after the replacement and take the new note
+		// with it.
 		delete(n.notes, id)
+		if n.byTag[s.tag] == id {
+			delete(n.byTag, s.tag)
+		}
 		return Response{Tag: s.tag, Action: key, Token: s.token}, true
 	}
 	reason, ok := sig.Body[1].(uint32)

@@ -311,3 +311,33 @@ func equal(a, b []string) bool {
 	}
 	return true
 }
+
+// TestAnsweredNoteIsNotReplaced: the daemon closes an answered note; if the
+// confirmation replaced it in place, that late close would take the
+// confirmation with it (seen with xfce4-notifyd).
+func TestAnsweredNoteIsNotReplaced(t *testing.T) {
+	bus := dbustest.Start(t, "")
+	d := startDaemon(t, bus, "actions")
+	n := newTestNotifier(t)
+	ctx := context.Background()
+	if err := n.Show(ctx, holdNote); err != nil {
+		t.Fatal(err)
+	}
+	d.emit(t, "ActionInvoked", uint32(1), "end-process")
+	if r := next(t, n); r.Action != "end-process" {
+		t.Fatalf("response = %+v", r)
+	}
+	confirm := Note{Tag: holdNote.Tag, Title: "End python3?", Token: "tok2",
+		Buttons: []Button{{"confirm-end-process", "End it"}, {"cancel", "Cancel"}}}
+	if err := n.Show(ctx, confirm); err != nil {
+		t.Fatal(err)
+	}
+	if c := d.last(t); c.replaces != 0 {
+		t.Fatalf("the confirmation replaces the answered note %d", c.replaces)
+	}
+	d.emit(t, "NotificationClosed", uint32(1), uint32(2)) // the late close of the answered note
+	d.emit(t, "ActionInvoked", uint32(2), "confirm-end-process")
+	if r := next(t, n); r != (Response{Tag: holdNote.Tag, Action: "confirm-end-process", Token: "tok2"}) {
+		t.Fatalf("response = %+v, want the confirmation", r)
+	}
+}

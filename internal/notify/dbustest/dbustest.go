@@ -65,7 +65,8 @@ func Start(t testing.TB, serviceDir string) *Bus {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cmd.Stderr = os.Stderr
+	var stderr strings.Builder // dbus-daemon's complaints, shown only on failure
+	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		cancel()
 		t.Fatalf("starting dbus-daemon: %v", err)
@@ -73,6 +74,9 @@ func Start(t testing.TB, serviceDir string) *Bus {
 	t.Cleanup(func() {
 		cancel()
 		_ = cmd.Wait()
+		if t.Failed() && stderr.Len() > 0 {
+			t.Logf("dbus-daemon stderr:\n%s", stderr.String())
+		}
 	})
 	addrCh := make(chan string, 1)
 	go func() {

@@ -58,7 +58,6 @@ func screenshot(ctx context.Context, t *testing.T, name string) image.Image {
 	if err != nil {
 		t.Fatalf("decoding %s: %v", p, err)
 	}
-	t.Logf("screenshot: %s", p)
 	return img
 }
 
@@ -107,25 +106,19 @@ func pixmapHues(argb []byte) (red, green int) {
 
 type geometry struct{ x, y, w, h int }
 
-// notifydWindow finds xfce4-notifyd's visible notification window.
-func notifydWindow(ctx context.Context, t *testing.T) (string, geometry) {
-	t.Helper()
-	var id string
-	var g geometry
-	poll(ctx, t, "a visible xfce4-notifyd window", func() bool {
-		out, err := exec.CommandContext(ctx, "xdotool", "search", "--onlyvisible", "--class", "xfce4-notifyd").Output()
-		if err != nil {
-			return false
+// notifydWindows lists xfce4-notifyd's visible windows.
+func notifydWindows(ctx context.Context) []geometry {
+	out, err := exec.CommandContext(ctx, "xdotool", "search", "--onlyvisible", "--class", "xfce4-notifyd").Output()
+	if err != nil {
+		return nil
+	}
+	var gs []geometry
+	for _, w := range strings.Fields(string(out)) {
+		if g, ok := windowGeometry(ctx, w); ok && g.h > 40 {
+			gs = append(gs, g)
 		}
-		for _, w := range strings.Fields(string(out)) {
-			if gg, ok := windowGeometry(ctx, w); ok && gg.h > 40 {
-				id, g = w, gg
-				return true
-			}
-		}
-		return false
-	})
-	return id, g
+	}
+	return gs
 }
 
 func windowGeometry(ctx context.Context, id string) (geometry, bool) {
@@ -151,16 +144,23 @@ func windowGeometry(ctx context.Context, id string) (geometry, bool) {
 	return g, g.w > 0
 }
 
-// clickButton clicks button i of n in xfce4-notifyd's window. The buttons
-// are found on screen rather than assumed: xfce4-notifyd right-aligns them at
-// their natural width when they fit and spreads them out when they do not.
-func clickButton(ctx context.Context, t *testing.T, name string, g geometry, i, n int) {
+// clickButton clicks button i of the notification window that shows n
+// buttons. The buttons are found on screen rather than assumed: xfce4-notifyd
+// right-aligns them at their natural width when they fit and spreads them
+// when they do not, and an answered note may still be fading out beside the
+// next one.
+func clickButton(ctx context.Context, t *testing.T, name string, i, n int) {
 	t.Helper()
-	img := screenshot(ctx, t, name)
-	pts := buttonCenters(img, g, n)
-	if len(pts) != n {
-		t.Fatalf("found %d buttons in the notification at %+v, want %d (see %s.png)", len(pts), g, n, name)
-	}
+	var pts []image.Point
+	poll(ctx, t, fmt.Sprintf("a notification window with %d buttons (see %s.png)", n, name), func() bool {
+		img := screenshot(ctx, t, name)
+		for _, g := range notifydWindows(ctx) {
+			if pts = buttonCenters(img, g, n); len(pts) == n {
+				return true
+			}
+		}
+		return false
+	})
 	x, y := pts[i].X, pts[i].Y
 	out, err := exec.CommandContext(ctx, "xdotool", "mousemove", "--sync", strconv.Itoa(x), strconv.Itoa(y), "click", "1").CombinedOutput()
 	if err != nil {
