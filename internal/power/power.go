@@ -9,6 +9,10 @@
 // while the clock cannot lie about time spent asleep. When two sources report
 // the same wake, the merge drops the repeat.
 //
+// On Linux the logind source also holds a "delay" sleep inhibitor, so logind
+// waits until traycheck has read PrepareForSleep(true); the lock is released
+// the moment the Suspend event is queued and taken again after the wake.
+//
 // The exported API lives in this file; each OS adds its sources in its own
 // file, and the shared, OS-independent parts (merge, clock poller) live in
 // files without an OS suffix so their tests run everywhere.
