@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"runtime"
 
+	"github.com/traycheck/traycheck/internal/autostart"
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
@@ -60,7 +61,8 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		n = notify.None()
 	}
 	defer n.Close()
-	ctrl := tray.NewController(tray.Options{Notifier: n, OpenConfig: configOpener(e, cfgPath), Log: e.log})
+	ctrl := tray.NewController(tray.Options{Notifier: n, OpenConfig: configOpener(e, cfgPath),
+		Autostart: loginSwitch{}, Log: e.log})
 
 	prober := vpnport.New()
 	defer prober.Close()
@@ -103,6 +105,13 @@ func trayRemedy(r *remedy.Runner) monitor.Remedy {
 		return monitor.RemedyResult{Message: res.Message, RecheckAfter: res.RecheckAfter}, err
 	}
 }
+
+// loginSwitch is package autostart as the tray's "Start at login" checkbox.
+type loginSwitch struct{}
+
+func (loginSwitch) Enabled() (bool, error) { return autostart.Enabled() }
+func (loginSwitch) Enable() error          { return autostart.Enable() }
+func (loginSwitch) Disable() error         { return autostart.Disable() }
 
 // configOpener opens the config file in the user's editor, first writing the
 // default there when there is none, so "Open config" always shows a file.

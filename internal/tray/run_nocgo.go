@@ -7,8 +7,11 @@ import (
 	"fmt"
 )
 
-// Run cannot show an icon: systray's macOS backend needs cgo. The caller
-// falls back to the console mode.
-func Run(ctx context.Context, c *Controller, hostRunning bool) error {
-	return fmt.Errorf("%w: this build has no cgo, which the macOS menu bar needs", ErrNoDesktop)
-}
+// errNoCgo explains the fallback: systray's macOS backend needs cgo.
+var errNoCgo = fmt.Errorf("%w: this build has no cgo, which the macOS menu bar needs", ErrNoDesktop)
+
+// preflight sends the caller to the console mode before anything starts.
+func preflight(context.Context) (bool, error) { return false, errNoCgo }
+
+// Run cannot show an icon in this build; Preflight already said so.
+func Run(ctx context.Context, c *Controller, hostRunning bool) error { return errNoCgo }

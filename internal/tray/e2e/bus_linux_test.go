@@ -17,6 +17,7 @@ type menuNode struct {
 	ID       int32
 	Label    string
 	Enabled  bool
+	Toggled  bool // a checkbox that is ticked
 	Children []menuNode
 }
 
@@ -49,6 +50,10 @@ func toNode(id int32, props map[string]dbus.Variant, children []dbus.Variant) me
 	}
 	if v, ok := props["enabled"]; ok {
 		n.Enabled, _ = v.Value().(bool)
+	}
+	if v, ok := props["toggle-state"]; ok {
+		st, _ := v.Value().(int32)
+		n.Toggled = st == 1
 	}
 	for _, c := range children {
 		s, ok := c.Value().([]any)

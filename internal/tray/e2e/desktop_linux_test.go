@@ -126,9 +126,16 @@ interval = "1s"
 	if err != nil {
 		t.Fatal(err)
 	}
+	return runTray(t, []string{"XDG_CONFIG_HOME=" + filepath.Join(dir, "xdg")}, "tray", "--config", cfg)
+}
+
+// runTray starts the binary with args and extra environment, and stops it
+// (SIGTERM, bounded) when the test ends.
+func runTray(t *testing.T, env []string, args ...string) *trayProc {
+	t.Helper()
 	p := &trayProc{log: &lockedBuffer{}}
-	p.cmd = exec.Command(bin, "tray", "--config", cfg)
-	p.cmd.Env = append(os.Environ(), "XDG_CONFIG_HOME="+filepath.Join(dir, "xdg"), "TRAYCHECK_DEBUG=1")
+	p.cmd = exec.Command(bin, args...)
+	p.cmd.Env = append(append(os.Environ(), "TRAYCHECK_DEBUG=1"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -1,0 +1,75 @@
+//go:build linux
+
+package e2e
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestOpenConfigAndStartAtLogin: the bare `traycheck` on a desktop is the
+// tray; "Open config" writes the default config where there was none and
+// hands it to xdg-open; "Start at login" writes the XDG autostart entry and
+// ticks the checkbox, and a second click removes it.
+func TestOpenConfigAndStartAtLogin(t *testing.T) {
+	ctx := requireDesktop(t)
+	dir := t.TempDir()
+	xdg := filepath.Join(dir, "xdg")
+	bindir := filepath.Join(dir, "bin")
+	opened := filepath.Join(dir, "opened")
+	if err := os.MkdirAll(bindir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	// A stand-in xdg-open records what it was asked to open: the real one
+	// would start an editor nobody can close here.
+	err := os.WriteFile(filepath.Join(bindir, "xdg-open"), []byte("#!/bin/sh\nprintf '%s\\n' \"$@\" > '"+opened+"'\n"), 0o700)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr := runTray(t, []string{"XDG_CONFIG_HOME=" + xdg, "PATH=" + bindir + ":" + os.Getenv("PATH")})
+	c := sessionConn(t)
+	item := findItem(ctx, t, c, tr.cmd.Process.Pid)
+
+	cfg := filepath.Join(xdg, "traycheck", "config.toml")
+	if _, err := os.Stat(cfg); err == nil {
+		t.Fatal("config exists before Open config was clicked")
+	}
+	m := waitMenu(ctx, t, c, item, "the menu", func(m menuNode) bool { _, ok := m.find("Open config"); return ok })
+	open, _ := m.find("Open config")
+	click(t, c, item, open.ID)
+	poll(ctx, t, "xdg-open to be run with the config", func() bool {
+		b, err := os.ReadFile(opened)
+		return err == nil && strings.TrimSpace(string(b)) == cfg
+	})
+	if b, err := os.ReadFile(cfg); err != nil || !strings.Contains(string(b), "[vpn]") {
+		t.Errorf("the default config was not written to %s: %v", cfg, err)
+	}
+
+	entry := filepath.Join(xdg, "autostart", "traycheck.desktop")
+	login := waitMenu(ctx, t, c, item, "an enabled, unticked Start at login", func(m menuNode) bool {
+		n, ok := m.find("Start at login")
+		return ok && n.Enabled && !n.Toggled
+	})
+	box, _ := login.find("Start at login")
+	click(t, c, item, box.ID)
+	waitMenu(ctx, t, c, item, "Start at login to be ticked", func(m menuNode) bool {
+		n, ok := m.find("Start at login")
+		return ok && n.Toggled
+	})
+	b, err := os.ReadFile(entry)
+	if err != nil || !strings.Contains(string(b), "Exec=") {
+		t.Fatalf("no autostart entry at %s: %v", entry, err)
+	}
+	m = waitMenu(ctx, t, c, item, "the rebuilt menu", func(m menuNode) bool { _, ok := m.find("Start at login"); return ok })
+	box, _ = m.find("Start at login")
+	click(t, c, item, box.ID)
+	waitMenu(ctx, t, c, item, "Start at login to be unticked", func(m menuNode) bool {
+		n, ok := m.find("Start at login")
+		return ok && !n.Toggled
+	})
+	if _, err := os.Stat(entry); !os.IsNotExist(err) {
+		t.Errorf("autostart entry still there after unticking: %v", err)
+	}
+}
