@@ -5,6 +5,8 @@ package notify
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -341,3 +343,44 @@ func TestAnsweredNoteIsNotReplaced(t *testing.T) {
 		t.Fatalf("response = %+v, want the confirmation", r)
 	}
 }
+
+// FuzzHandle feeds arbitrary signals to the vetting code: whatever a local
+// program sends, handle must not panic, and only the daemon's well-formed
+// answer to a key we offered may become a response.
+func FuzzHandle(f *testing.F) {
+	f.Add(uint8(0), uint8(0), uint32(1), "end-process", uint32(2), uint8(0))
+	f.Add(uint8(1), uint8(1), uint32(1), "retry", uint32(2), uint8(1))
+	f.Add(uint8(2), uint8(2), uint32(7), "", uint32(0), uint8(2))
+	f.Fuzz(func(t *testing.T, senderSel, nameSel uint8, id uint32, key string, reason uint32, shape uint8) {
+		n := &freedesktop{
+			log:   slogDiscard(),
+			owner: ":1.5",
+			byTag: map[string]uint32{"udp/1194": 1},
+			notes: map[uint32]shown{1: {tag: "udp/1194", token: "t", keys: []string{"retry", "end-process"}}},
+		}
+		senders := []string{":1.5", ":1.9", "org.freedesktop.DBus", ""}
+		names := []string{fdoName + ".ActionInvoked", fdoName + ".NotificationClosed", busName + ".NameOwnerChanged", "x.y"}
+		bodies := [][]any{
+			{id, key}, {id, reason}, {key, key, key}, {id}, {}, {key, id}, {id, key, reason}, {nil, nil},
+		}
+		sig := &dbus.Signal{
+			Sender: senders[int(senderSel)%len(senders)],
+			Path:   fdoPath,
+			Name:   names[int(nameSel)%len(names)],
+			Body:   bodies[int(shape)%len(bodies)],
+		}
+		r, ok := n.handle(sig)
+		if !ok {
+			return
+		}
+		genuine := sig.Sender == ":1.5" && id == 1 && len(sig.Body) == 2
+		if !genuine {
+			t.Fatalf("signal %+v became response %+v", sig, r)
+		}
+		if r.Action != "" && r.Action != "retry" && r.Action != "end-process" {
+			t.Fatalf("response with a key never offered: %+v", r)
+		}
+	})
+}
+
+func slogDiscard() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
