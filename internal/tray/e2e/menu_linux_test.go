@@ -3,7 +3,9 @@
 package e2e
 
 import (
+	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -72,4 +74,25 @@ func TestOpenConfigAndStartAtLogin(t *testing.T) {
 	if _, err := os.Stat(entry); !os.IsNotExist(err) {
 		t.Errorf("autostart entry still there after unticking: %v", err)
 	}
+}
+
+// TestNoSessionBus: without a session bus `traycheck tray` refuses with exit
+// 2 instead of blocking in systray forever, and the bare `traycheck` runs
+// the console mode.
+func TestNoSessionBus(t *testing.T) {
+	ctx := requireDesktop(t)
+	dead := "DBUS_SESSION_BUS_ADDRESS=unix:path=" + filepath.Join(t.TempDir(), "no-bus")
+	cmd := exec.CommandContext(ctx, bin, "tray")
+	cmd.Env = append(os.Environ(), dead)
+	out, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != 2 {
+		t.Fatalf("traycheck tray without a bus: err %v, want exit 2\n%s", err, out)
+	}
+	if !strings.Contains(string(out), "no desktop session") || !strings.Contains(string(out), "traycheck watch") {
+		t.Errorf("message does not say why and what to do instead: %s", out)
+	}
+
+	p := runTray(t, []string{dead, "XDG_CONFIG_HOME=" + filepath.Join(t.TempDir(), "xdg")})
+	poll(ctx, t, "the console mode", func() bool { return strings.Contains(p.log.String(), "running in console mode") })
 }
