@@ -178,3 +178,29 @@ func TestMenuCommands(t *testing.T) {
 	c.Do(ctx, Command{Kind: Quit})
 	<-quit
 }
+
+func TestRedeemAndAnswer(t *testing.T) {
+	c := NewController(Options{})
+	loop := newFakeLoop()
+	c.Attach(loop)
+	c.notes["udp/1194"] = issued{token: "0123456789abcdef0123456789abcdef", resource: udp1194, finding: held}
+	if err := c.Redeem("0123456789abcdef0123456789abcdef", "tcp/22"); err == nil {
+		t.Error("redeemed a token for another resource")
+	}
+	if err := c.Redeem("ffffffffffffffffffffffffffffffff", "udp/1194"); err == nil {
+		t.Error("redeemed a wrong token")
+	}
+	if err := c.Redeem("0123456789abcdef0123456789abcdef", "udp/1194"); err != nil {
+		t.Fatalf("the note's own token: %v", err)
+	}
+	// Redeem leaves the token for the answer itself.
+	if err := c.Answer(notify.Response{Tag: "udp/1194", Action: "retry", Token: "0123456789abcdef0123456789abcdef"}); err != nil {
+		t.Fatal(err)
+	}
+	if r := nextAct(t, loop); r.Action != diagnose.Retry || r.Resource != udp1194 {
+		t.Errorf("request = %+v", r)
+	}
+	if err := c.Answer(notify.Response{Tag: "udp/1194", Action: "retry", Token: "0123456789abcdef0123456789abcdef"}); err == nil {
+		t.Error("a replayed answer was accepted")
+	}
+}

@@ -2,6 +2,8 @@ package tray
 
 import (
 	"context"
+	"crypto/subtle"
+	"errors"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
@@ -35,7 +37,7 @@ func (c *Controller) Run(ctx context.Context) {
 				responses = nil // closed: the menu still works
 				continue
 			}
-			c.respond(r)
+			_ = c.respond(r) // a refused answer does nothing; respond logs mismatches
 		}
 	}
 }
@@ -93,35 +95,42 @@ func (c *Controller) notifyReport(ctx context.Context, r monitor.Report) {
 	}
 }
 
+// errRefused is why an answer is ignored: no such note, a wrong token, or
+// a key that note did not offer.
+var errRefused = errors.New("tray: no note of this tray offers that answer")
+
 // respond vets a notifier response against the note we showed for its tag:
 // right token, a key that note offered, a confirmation only on the
 // confirmation note it belongs to.
-func (c *Controller) respond(r notify.Response) {
+func (c *Controller) respond(r notify.Response) error {
 	c.mu.Lock()
 	is, ok := c.notes[r.Tag]
 	loop := c.loop
-	if ok && is.token != "" && is.token == r.Token {
+	if ok && is.token != "" && subtle.ConstantTimeCompare([]byte(is.token), []byte(r.Token)) == 1 {
 		delete(c.notes, r.Tag) // one answer per note
 	} else {
 		ok = false
 	}
 	c.mu.Unlock()
-	if !ok || r.Dismissed {
-		return
+	if !ok {
+		return errRefused
+	}
+	if r.Dismissed {
+		return nil
 	}
 	if r.Action == compose.Cancel {
 		c.dropPrompt(is.resource)
-		return
+		return nil
 	}
 	a, confirmed, known := compose.ParseKey(r.Action)
 	switch {
 	case !known:
-		return // Cancel, or nothing we offered
+		return errRefused
 	case confirmed != (is.confirm != ""), confirmed && a != is.confirm:
 		c.log.Warn("ignored a mismatched answer", "tag", r.Tag, "key", r.Action)
-		return
+		return errRefused
 	case !confirmed && !is.finding.Has(a) && a != diagnose.Retry:
-		return
+		return errRefused
 	}
 	pid := is.pid
 	if !confirmed {
@@ -129,4 +138,23 @@ func (c *Controller) respond(r notify.Response) {
 	}
 	c.act(loop, monitor.Request{Action: a, Resource: is.resource, PID: pid, Confirmed: confirmed,
 		Source: "notification", Token: r.Token})
+	return nil
+}
+
+// Answer takes an answer to a note that arrived some other way than the
+// notifier (`traycheck action` forwarded by a later launch). It is vetted
+// exactly like a click.
+func (c *Controller) Answer(r notify.Response) error { return c.respond(r) }
+
+// Redeem tells the single-instance server whether token belongs to the note
+// now shown for scope (a resource). It does not use the token up: the answer
+// itself does, when it reaches Answer or the notifier.
+func (c *Controller) Redeem(token, scope string) error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	is, ok := c.notes[scope]
+	if !ok || is.token == "" || subtle.ConstantTimeCompare([]byte(is.token), []byte(token)) != 1 {
+		return errRefused
+	}
+	return nil
 }
