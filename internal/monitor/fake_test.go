@@ -10,8 +10,8 @@ import (
 )
 
 // fakeClock is a manual clock. Timers fire only when Advance passes their
-// deadline (or at once for d <= 0). armed, when set, receives the duration of
-// every timer the loop arms: the loop arms a timer only when it is idle, so
+// deadline (or at once for a deadline not after now). armed, when set,
+// receives how far ahead every timer the loop arms is: the loop arms a timer only when it is idle, so
 // a receive there means "the loop has nothing left to do right now".
 type fakeClock struct {
 	mu     sync.Mutex
@@ -36,9 +36,10 @@ func (c *fakeClock) Now() time.Time {
 	return c.now
 }
 
-func (c *fakeClock) NewTimer(d time.Duration) Timer {
+func (c *fakeClock) TimerAt(at time.Time) Timer {
 	c.mu.Lock()
-	t := &fakeTimer{c: make(chan time.Time, 1), at: c.now.Add(d), cl: c}
+	t := &fakeTimer{c: make(chan time.Time, 1), at: at, cl: c}
+	d := at.Sub(c.now)
 	if d <= 0 {
 		t.c <- c.now
 	} else {

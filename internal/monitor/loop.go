@@ -63,7 +63,7 @@ func (m *Monitor) Run(ctx context.Context) error {
 			m.check(ctx, t, now, false, o)
 			continue
 		}
-		timer := m.opts.Clock.NewTimer(m.nextDue().Sub(now))
+		timer := m.opts.Clock.TimerAt(m.nextDue())
 		select {
 		case <-ctx.Done():
 		case e, ok := <-pw:

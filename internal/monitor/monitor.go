@@ -166,8 +166,10 @@ type PowerSink interface {
 // Clock is the time source of the loop; tests drive a fake one.
 type Clock interface {
 	Now() time.Time
-	// NewTimer returns a timer that fires once after d (at once if d <= 0).
-	NewTimer(d time.Duration) Timer
+	// TimerAt returns a timer that fires once at t (at once if t is not
+	// after Now). A deadline rather than a duration: a clock that moves
+	// between reading Now and arming cannot push the deadline back.
+	TimerAt(t time.Time) Timer
 }
 
 // Timer is the part of *time.Timer the loop uses.
@@ -303,7 +305,7 @@ type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
 
-func (realClock) NewTimer(d time.Duration) Timer { return realTimer{time.NewTimer(d)} }
+func (realClock) TimerAt(t time.Time) Timer { return realTimer{time.NewTimer(time.Until(t))} }
 
 type realTimer struct{ t *time.Timer }
 

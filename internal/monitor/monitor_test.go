@@ -244,7 +244,8 @@ func TestActRetryWithoutRemedyRechecks(t *testing.T) {
 
 func TestActConfirmationRoundTrip(t *testing.T) {
 	var got []Request
-	h := start(t, func(_ *harness, o *Options) {
+	h := start(t, func(h *harness, o *Options) {
+		h.prober.set(heldBy("nc", 42), nil) // before the first check
 		o.Remedy = func(_ context.Context, req Request) (RemedyResult, error) {
 			got = append(got, req) // the loop runs one remedy at a time
 			if !req.Confirmed {
@@ -253,7 +254,6 @@ func TestActConfirmationRoundTrip(t *testing.T) {
 			return RemedyResult{Message: "ended nc"}, nil
 		}
 	})
-	h.prober.set(heldBy("nc", 42), nil)
 	h.sink.next(t)
 	req := Request{Action: diagnose.EndProcess, Resource: udp1194, PID: 42, Token: "t", Source: "tray"}
 	h.m.Act(req)
@@ -277,10 +277,10 @@ func TestActConfirmationRoundTrip(t *testing.T) {
 }
 
 func TestResetTriedReachesDiagnosis(t *testing.T) {
-	h := start(t, func(_ *harness, o *Options) {
+	h := start(t, func(h *harness, o *Options) {
+		h.prober.set(heldByKernel, nil) // before the first check
 		o.Remedy = func(context.Context, Request) (RemedyResult, error) { return RemedyResult{Message: "reset"}, nil }
 	})
-	h.prober.set(heldByKernel, nil)
 	if f := h.sink.next(t).Findings[0]; f.Cause != diagnose.KernelOwned || f.Has(diagnose.RebootSuggested) {
 		t.Fatalf("before a reset: %+v", f)
 	}
