@@ -12,6 +12,7 @@ import (
 
 	"github.com/traycheck/traycheck/internal/autostart"
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/power"
@@ -53,6 +54,13 @@ func runTrayCmd(ctx context.Context, e *env, args []string) int {
 // runTray wires the watch loop to the tray and notifications and blocks
 // until the user quits or ctx ends.
 func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, host bool) int {
+	lock, code, ok := claimInstance(ctx, e)
+	if !ok {
+		return code // another traycheck runs in this session and was asked to check now
+	}
+	if lock != nil {
+		defer lock.Release()
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n, err := notify.New(ctx, notify.Options{Log: e.log})
@@ -72,13 +80,25 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		events = nil
 	}
 	runner := remedy.New(remedy.Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: e.log})
+	fwd := newForwarder()
+	fwd.OnAction = answerForwarded(ctrl, n)
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
-		Sinks: []monitor.Sink{ctrl}, Remedy: trayRemedy(runner), Log: e.log})
+		Sinks: []monitor.Sink{ctrl, fwd}, Remedy: trayRemedy(runner), Log: e.log})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
 		return exitUsage
 	}
 	ctrl.Attach(m)
+	fwd.Attach(m)
+	if lock != nil {
+		// The notes' tokens are the controller's, so it checks them.
+		srv, err := fwd.Serve(lock, ctrl, e)
+		if err != nil {
+			e.log.Warn("later launches cannot reach this one (check-now, actions)", "err", err)
+		} else {
+			defer srv.Close()
+		}
+	}
 	loopDone := make(chan error, 1)
 	go func() { loopDone <- m.Run(ctx) }()
 	e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
@@ -91,6 +111,25 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		e.log.Error("watch loop ended", "err", err)
 	}
 	return exitOK
+}
+
+// answerForwarded routes an action a later launch forwarded (a toast
+// button's URI on Windows, `traycheck action`) to the note it answers, so it
+// is vetted exactly like a click: the toast notifier first, when it showed
+// the note, then the controller.
+func answerForwarded(ctrl *tray.Controller, n notify.Notifier) func(context.Context, instance.Message) (instance.Reply, bool) {
+	return func(_ context.Context, m instance.Message) (instance.Reply, bool) {
+		var err error
+		if t, ok := n.(*notify.Toast); ok {
+			err = t.DeliverAction(notify.ActionURI{Action: m.Action, Tag: m.Resource, Token: m.Token})
+		} else {
+			err = ctrl.Answer(notify.Response{Tag: m.Resource, Action: m.Action, Token: m.Token})
+		}
+		if err != nil {
+			return instance.Reply{Error: err.Error()}, true
+		}
+		return instance.Reply{OK: true, Message: "traycheck took the " + m.Action + " answer for " + m.Resource + "; see the tray"}, true
+	}
 }
 
 // trayRemedy adapts the remedy runner to the loop, translating its

@@ -4,6 +4,7 @@ package e2e
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -95,4 +96,40 @@ func TestNoSessionBus(t *testing.T) {
 
 	p := runTray(t, []string{dead, "XDG_CONFIG_HOME=" + filepath.Join(t.TempDir(), "xdg")})
 	poll(ctx, t, "the console mode", func() bool { return strings.Contains(p.log.String(), "running in console mode") })
+}
+
+// TestSecondLaunchAndForgedAction: a second launch hands over to the running
+// tray and exits 0; an action forwarded with a token no note carries does
+// nothing.
+func TestSecondLaunchAndForgedAction(t *testing.T) {
+	ctx := requireDesktop(t)
+	port := freeUDPPort(t)
+	h := startHolder(ctx, t, port)
+	tr := startTray(ctx, t, port)
+	c := sessionConn(t)
+	item := findItem(ctx, t, c, tr.cmd.Process.Pid)
+	waitMenu(ctx, t, c, item, "the conflict", func(m menuNode) bool {
+		return len(m.Children) > 0 && strings.Contains(m.Children[0].Label, "held by socat")
+	})
+
+	second := exec.CommandContext(ctx, bin, "tray")
+	second.Env = tr.cmd.Env
+	if out, err := second.CombinedOutput(); err != nil || !strings.Contains(string(out), "already running") {
+		t.Errorf("second launch: err %v, want exit 0 saying it handed over\n%s", err, out)
+	}
+
+	forged := exec.CommandContext(ctx, bin, "action", "end-process", "--resource", fmt.Sprintf("udp/%d", port),
+		"--pid", fmt.Sprint(h.pid), "--token", "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA")
+	forged.Env = tr.cmd.Env
+	if out, err := forged.CombinedOutput(); err == nil {
+		t.Errorf("a forged action was accepted:\n%s", out)
+	}
+	if strings.Contains(tr.log.String(), `msg="action requested"`) {
+		t.Errorf("a forged action reached the loop:\n%s", tr.log.String())
+	}
+	select {
+	case <-h.exited:
+		t.Error("the holder ended after a forged action")
+	default:
+	}
 }

@@ -57,8 +57,9 @@ func TestMenuAndCheckNow(t *testing.T) {
 // helper, and the icon and menu return to OK.
 func TestConflictEndProcessByClick(t *testing.T) {
 	ctx := requireDesktop(t)
-	w := watchBus(t)
 	c := sessionConn(t)
+	clearNotes(ctx, t, c)
+	w := watchBus(t)
 	t.Cleanup(func() { closeNotes(c, w.ids()) })
 	port := freeUDPPort(t)
 	h := startHolder(ctx, t, port)
@@ -135,12 +136,20 @@ func TestConflictEndProcessByClick(t *testing.T) {
 func waitIcon(ctx context.Context, t *testing.T, c *dbus.Conn, item, colour string) string {
 	t.Helper()
 	var px []byte
+	var last string
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("last IconPixmap: %s", last)
+		}
+	})
 	poll(ctx, t, "a "+colour+" IconPixmap", func() bool {
 		w, h, argb, err := iconPixmap(c, item)
 		if err != nil || w*h*4 != len(argb) || w == 0 {
+			last = fmt.Sprintf("%dx%d, %d bytes, err %v", w, h, len(argb), err)
 			return false
 		}
 		red, green := pixmapHues(argb)
+		last = fmt.Sprintf("%dx%d red=%d green=%d", w, h, red, green)
 		px = argb
 		if colour == "red" {
 			return red > w*h/4 && green == 0
@@ -148,6 +157,27 @@ func waitIcon(ctx context.Context, t *testing.T, c *dbus.Conn, item, colour stri
 		return green > w*h/4 && red == 0
 	})
 	return string(px)
+}
+
+// clearNotes closes every note xfce4-notifyd shows (urgent ones stay until
+// closed, also after the test that caused them) and waits for the windows to
+// go, so a click lands on this test's note. Its ids count up from 1, so a
+// probe note's id bounds them.
+func clearNotes(ctx context.Context, t *testing.T, c *dbus.Conn) {
+	t.Helper()
+	var last uint32
+	err := c.Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications").Call(
+		"org.freedesktop.Notifications.Notify", 0, "e2e", uint32(0), "", "probe", "", []string{},
+		map[string]dbus.Variant{}, int32(1)).Store(&last)
+	if err != nil {
+		t.Fatalf("probe note: %v", err)
+	}
+	ids := make([]uint32, 0, last)
+	for id := uint32(1); id <= last; id++ {
+		ids = append(ids, id)
+	}
+	closeNotes(c, ids)
+	poll(ctx, t, "the old notifications to go", func() bool { return len(notifydWindows(ctx)) == 0 })
 }
 
 // closeNotes withdraws the test's notes so later tests see a clean screen.
