@@ -20,6 +20,8 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
+
+	"github.com/traycheck/traycheck/internal/notify"
 )
 
 // Exit codes: the public contract of every subcommand.
@@ -79,6 +81,11 @@ func logLevel() slog.Level {
 }
 
 func dispatch(ctx context.Context, e *env, args []string) int {
+	// Windows starts `traycheck.exe --action-uri URI` when a toast button is
+	// clicked (the traycheck: URL scheme); it only forwards and exits.
+	if len(args) == 2 && args[0] == notify.ActionURIFlag {
+		return forwardActionURI(ctx, e, args[1])
+	}
 	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
 		return runDefault(ctx, e, args)
 	}
