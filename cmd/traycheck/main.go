@@ -21,6 +21,7 @@ import (
 	"sort"
 	"syscall"
 
+	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/notify"
 )
 
@@ -41,6 +42,9 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	log            *slog.Logger
+	// journal writes to the log file only (never the terminal): the record
+	// of findings and power events that `traycheck report` reads back.
+	journal *slog.Logger
 }
 
 type command struct {
@@ -68,9 +72,39 @@ func run(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
-	e.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
+	var logw io.Writer = os.Stderr
+	e.journal = slog.New(slog.DiscardHandler)
+	if longRunning(args) {
+		// The tray and the watch loop run all day: keep what they saw in a
+		// bounded file (the report reads it back; a GUI build on Windows has
+		// no stderr at all). One-shot commands log to stderr only.
+		if f, err := openLogFile(); err != nil {
+			fmt.Fprintf(os.Stderr, "traycheck: no log file: %v\n", err)
+		} else {
+			defer f.Close()
+			logw = io.MultiWriter(os.Stderr, f)
+			e.journal = slog.New(slog.NewTextHandler(f, nil))
+		}
+	}
+	e.log = slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: logLevel()}))
 	slog.SetDefault(e.log)
 	return dispatch(ctx, e, args)
+}
+
+// longRunning reports whether args start the tray or the watch loop.
+func longRunning(args []string) bool {
+	if len(args) == 0 || (args[0] != notify.ActionURIFlag && len(args[0]) > 1 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
+		return true
+	}
+	return args[0] == "tray" || args[0] == "watch"
+}
+
+func openLogFile() (*logfile.Writer, error) {
+	p, err := logfile.DefaultPath()
+	if err != nil {
+		return nil, err
+	}
+	return logfile.Open(p, 0, -1)
 }
 
 func logLevel() slog.Level {

@@ -64,6 +64,7 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		if in.Recent, err = report.ReadLog(p); err != nil {
 			e.log.Warn("reading the log for the report", "err", err)
 		}
+		in.LastSuspend, in.LastResume = report.LastPower(in.Recent)
 	}
 
 	r := report.Redact(report.Build(in), report.ForCurrentUser(*full))

@@ -78,7 +78,7 @@ func watchConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) 
 	}
 	sink := &consoleSink{w: e.stdout, json: asJSON}
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
-		Sinks: []monitor.Sink{sink}, Log: e.log})
+		Sinks: []monitor.Sink{sink, journal{e.journal}}, Log: e.log})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "traycheck watch: %v\n", err)
 		return exitUsage

@@ -22,7 +22,7 @@ const maxLogLine = 16 << 10
 // bounded file of internal/logfile, written by slog's text handler:
 // time=... level=INFO msg="action done" action=retry resource=udp/1194 ...).
 // A line with an "action" attribute is an action, one with a "cause" a
-// finding; other lines are skipped, as are lines it cannot read. It keeps the
+// finding, one with "power" a suspend or resume; other lines are skipped, as are lines it cannot read. It keeps the
 // newest MaxRecent events, oldest first.
 func ParseLog(r io.Reader) []Event {
 	br := bufio.NewReaderSize(r, 4096)
@@ -97,6 +97,12 @@ func parseLogLine(line string) (Event, bool) {
 		}
 	case attrs["cause"] != "":
 		e.Kind, e.What, e.Detail = "finding", attrs["cause"], attrs["message"]
+	case attrs["power"] == "suspend" || attrs["power"] == "resume":
+		e.Kind, e.What = "power", attrs["power"]
+		e.Detail = strings.TrimSpace("slept " + attrs["slept"] + " (" + attrs["source"] + ")")
+		if attrs["power"] == "suspend" {
+			e.Detail = "source " + attrs["source"]
+		}
 	default:
 		return Event{}, false
 	}
@@ -139,4 +145,21 @@ func ReadLog(path string) ([]Event, error) {
 		return ParseLog(br), nil
 	}
 	return ParseLog(f), nil
+}
+
+// LastPower returns the times of the newest suspend and resume among events
+// (zero when there is none).
+func LastPower(events []Event) (suspend, resume time.Time) {
+	for _, e := range events {
+		if e.Kind != "power" {
+			continue
+		}
+		switch e.What {
+		case "suspend":
+			suspend = e.At
+		case "resume":
+			resume = e.At
+		}
+	}
+	return suspend, resume
 }

@@ -48,7 +48,7 @@ type Input struct {
 // action the user took, with its outcome.
 type Event struct {
 	At       time.Time `json:"at"`
-	Kind     string    `json:"kind"` // "finding" or "action"
+	Kind     string    `json:"kind"` // "finding", "action" or "power"
 	Resource string    `json:"resource"`
 	// What is the cause or action id; Detail the message or outcome.
 	What   string `json:"what"`
