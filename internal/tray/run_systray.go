@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"reflect"
+	"time"
 
 	"fyne.io/systray"
 
@@ -43,25 +44,30 @@ func Run(ctx context.Context, c *Controller, hostRunning bool) error {
 // menu is rebuilt only when it changed, and each rebuild gets a fresh context
 // that ends the click receivers of the previous one.
 func draw(ctx context.Context, c *Controller) {
-	systray.SetTitle("traycheck")
 	var (
 		lastIcon    = icons.State(-1)
-		lastTip     string
 		lastMenu    []Item
 		cancelItems = func() {}
 	)
 	defer func() { cancelItems() }()
+	// systray calls onReady before it exports the item's properties, and a
+	// SetIcon (or SetTooltip, SetTitle) that lands in between is lost (the e2e tests caught a tray
+	// stuck on "checking"). So they are set again on every
+	// pass, not only when they change: a pass follows every check, and one
+	// extra pass shortly after start heals a lost first update at once.
+	time.AfterFunc(2*time.Second, func() { signal(c.changed) })
 	for {
 		v := c.View()
-		if st := Icon(v); st != lastIcon {
-			b, _ := icons.For(st)
-			systray.SetIcon(b)
+		st := Icon(v)
+		b, _ := icons.For(st)
+		systray.SetIcon(b)
+		if st != lastIcon {
+			c.log.Debug("tray icon", "state", st.String())
 			lastIcon = st
 		}
-		if tip := Tooltip(v); tip != lastTip {
-			systray.SetTooltip(tip)
-			lastTip = tip
-		}
+		systray.SetTooltip(Tooltip(v))
+		systray.SetTitle("traycheck")
+
 		if m := Menu(v); !reflect.DeepEqual(m, lastMenu) {
 			cancelItems()
 			systray.ResetMenu()

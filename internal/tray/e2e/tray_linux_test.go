@@ -5,6 +5,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"image"
 	"slices"
 	"strings"
 	"testing"
@@ -82,8 +83,8 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	waitMenu(ctx, t, c, item, "the conflict status line", func(m menuNode) bool {
 		return len(m.Children) > 0 && m.Children[0].Label == fmt.Sprintf("udp/%d held by socat (PID %d)", port, h.pid)
 	})
-	conflictShot := screenshot(ctx, t, "tray-conflict")
 	conflictPix := waitIcon(ctx, t, c, item, "red")
+	conflictShot := waitPanel(ctx, t, "tray-conflict", "red")
 
 	i, nb := buttonIndex(t, n.Actions, "end-process")
 	clickButton(ctx, t, "notification-conflict", i, nb)
@@ -114,7 +115,7 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	})
 	w.waitNote(ctx, t, fmt.Sprintf("udp/%d is free again", port))
 	okPix := waitIcon(ctx, t, c, item, "green")
-	okShot := screenshot(ctx, t, "tray-ok")
+	okShot := waitPanel(ctx, t, "tray-ok", "green")
 
 	// The icon changed colour, over D-Bus and on screen.
 	if conflictPix == okPix {
@@ -178,6 +179,22 @@ func clearNotes(ctx context.Context, t *testing.T, c *dbus.Conn) {
 	}
 	closeNotes(c, ids)
 	poll(ctx, t, "the old notifications to go", func() bool { return len(notifydWindows(ctx)) == 0 })
+}
+
+// waitPanel takes screenshots until the panel shows the icon in the colour:
+// the panel redraws some time after the item announces a new icon.
+func waitPanel(ctx context.Context, t *testing.T, name, colour string) image.Image {
+	t.Helper()
+	var img image.Image
+	poll(ctx, t, "the panel to show a "+colour+" icon (see "+name+".png)", func() bool {
+		img = screenshot(ctx, t, name)
+		red, green := hues(img, panelStrip(img))
+		if colour == "red" {
+			return red >= 50 && red > green
+		}
+		return green >= 50 && green > red
+	})
+	return img
 }
 
 // closeNotes withdraws the test's notes so later tests see a clean screen.
