@@ -83,7 +83,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	fwd := newForwarder()
 	fwd.OnAction = answerForwarded(ctrl, n)
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
-		Sinks: []monitor.Sink{ctrl, fwd}, Remedy: trayRemedy(runner), Log: e.log})
+		Sinks: []monitor.Sink{ctrl, fwd, journal{log: e.journal}}, Remedy: trayRemedy(runner), Log: e.log})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
 		return exitUsage
