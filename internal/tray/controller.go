@@ -143,7 +143,11 @@ func (c *Controller) Result(r monitor.Report) {
 		req := o.Request
 		c.view.Prompts[req.Resource] = Prompt{Action: req.Action, PID: req.PID, Text: compose.Clean(o.Prompt, 160)}
 	}
-	c.queue = append(c.queue, r)
+	// Only reports that can lead to a note wait for Run: a quiet check
+	// every second must not pile up behind a notification daemon that hangs.
+	if len(r.Transitions) > 0 || r.Action != nil {
+		c.queue = append(c.queue, r)
+	}
 	status := StatusLine(c.view)
 	c.mu.Unlock()
 	lvl := slog.LevelDebug
