@@ -133,3 +133,57 @@ func TestSecondLaunchAndForgedAction(t *testing.T) {
 	default:
 	}
 }
+
+// TestMenuEndProcess: the same remedy from the tray menu: the finding's
+// submenu offers "End socat…", which turns into the remedy's prompt naming
+// the process and its path with "End it" and "Cancel"; Cancel keeps the
+// helper, "End it" ends it.
+func TestMenuEndProcess(t *testing.T) {
+	ctx := requireDesktop(t)
+	port := freeUDPPort(t)
+	h := startHolder(ctx, t, port)
+	tr := startTray(ctx, t, port)
+	c := sessionConn(t)
+	item := findItem(ctx, t, c, tr.cmd.Process.Pid)
+	held := fmt.Sprintf("udp/%d held by socat (PID %d)", port, h.pid)
+	prompt := fmt.Sprintf("End socat (PID %d, ", h.pid)
+
+	ask := func() menuNode {
+		t.Helper()
+		m := waitMenu(ctx, t, c, item, "the finding's submenu", func(m menuNode) bool {
+			_, ok := m.find("End socat…")
+			return ok
+		})
+		end, _ := m.find("End socat…")
+		click(t, c, item, end.ID)
+		return waitMenu(ctx, t, c, item, "the prompt in the menu", func(m menuNode) bool {
+			for _, n := range m.Children {
+				if n.Label == held && len(n.Children) == 3 && strings.HasPrefix(n.Children[0].Label, prompt) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	m := ask()
+	cancel, _ := m.find("Cancel")
+	click(t, c, item, cancel.ID)
+	waitMenu(ctx, t, c, item, "the prompt to go", func(m menuNode) bool { _, ok := m.find("End socat…"); return ok })
+	select {
+	case <-h.exited:
+		t.Fatal("Cancel ended the helper")
+	default:
+	}
+
+	m = ask()
+	yes, _ := m.find("End it")
+	click(t, c, item, yes.ID)
+	select {
+	case <-h.exited:
+	case <-ctx.Done():
+		t.Fatal("the helper still runs after End it")
+	}
+	waitMenu(ctx, t, c, item, "all clear", func(m menuNode) bool {
+		return len(m.Children) > 0 && m.Children[0].Label == "All clear: 1 port, 0 devices"
+	})
+}
