@@ -318,7 +318,14 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 // names what will really be acted on.
 func ConfirmPrompt(f diagnose.Finding, a diagnose.Action, prompt, token string) notify.Note {
 	n := Confirm(f, a, token)
-	if p := Clean(prompt, 4*maxName); p != "" {
+	// The question is the title; anything the remedy adds after it ("Unsaved
+	// work in it is lost.") goes to the body, where daemons do not cut it.
+	q, rest, _ := strings.Cut(prompt, "? ")
+	if rest != "" {
+		q += "?"
+		n.Body = Clean(rest, 400)
+	}
+	if p := Clean(q, 4*maxName); p != "" {
 		n.Title = p
 	}
 	return n

@@ -168,3 +168,14 @@ func FuzzClean(f *testing.F) {
 		}
 	})
 }
+
+func TestConfirmPromptSplitsQuestion(t *testing.T) {
+	n := ConfirmPrompt(heldByPython(), diagnose.EndProcess, "End python3 (PID 4242, /usr/bin/python3)? Unsaved work in it is lost.", "t")
+	if n.Title != "End python3 (PID 4242, /usr/bin/python3)?" || n.Body != "Unsaved work in it is lost." {
+		t.Errorf("title %q body %q", n.Title, n.Body)
+	}
+	n = ConfirmPrompt(heldByPython(), diagnose.EndProcess, "End python3 (PID 4242, /opt/x)?", "t")
+	if n.Title != "End python3 (PID 4242, /opt/x)?" || !strings.Contains(n.Body, "Unsaved work") {
+		t.Errorf("a bare question: title %q body %q", n.Title, n.Body)
+	}
+}
