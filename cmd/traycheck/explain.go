@@ -12,6 +12,7 @@ import (
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/freeport"
+	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -149,23 +150,8 @@ func explainSuggest(ctx context.Context, m diagnose.Match, text string, fs []dia
 	if f == nil || (len(f.Holders) == 0 && f.TimeWaitLeftS == 0) || f.Cause == diagnose.Free {
 		return nil
 	}
-	req := freeport.Request{Proto: r.Kind, Address: m.Resource.Address, Want: r.Port}
-	if f.Reserved != nil {
-		req.Reserved = []vpnport.PortRange{*f.Reserved}
-	}
-	s := &explainSuggestion{}
-	s.port, s.err = freeport.Suggest(ctx, req)
-	if s.err != nil {
-		return s
-	}
-	// The pasted text's own command comes first: it is what the user ran.
-	for _, argv := range append(explainCommands(text), explainHolderCmds(f.Holders)...) {
-		if out, ok := freeport.RewriteSSH(argv, r.Port, s.port); ok {
-			s.command = freeport.FormatArgv(out)
-			break
-		}
-	}
-	return s
+	sug, err := remedy.SuggestPort(ctx, *f, m.Resource.Address, explainCommands(text))
+	return &explainSuggestion{port: sug.Port, command: sug.Command, err: err}
 }
 
 // explainCommands finds ssh command lines pasted with the error ("$ ssh -L
@@ -180,16 +166,6 @@ func explainCommands(text string) [][]string {
 		}
 		if freeport.IsSSH(f) {
 			out = append(out, f)
-		}
-	}
-	return out
-}
-
-func explainHolderCmds(hs []vpnport.Holder) [][]string {
-	var out [][]string
-	for _, h := range hs {
-		if len(h.Cmdline) > 0 {
-			out = append(out, h.Cmdline)
 		}
 	}
 	return out

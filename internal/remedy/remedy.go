@@ -188,8 +188,7 @@ func (r *Runner) Do(ctx context.Context, req Request) (Result, error) {
 	case diagnose.CheckAsAdmin:
 		return r.checkAsAdmin(ctx, req)
 	case diagnose.UseOtherPort:
-		// Advice, not an action: the finding's message names the free port.
-		return Result{Message: f.Message}, nil
+		return r.useOtherPort(ctx, f)
 	}
 	return Result{}, fmt.Errorf("%w: unknown action %q", ErrRefused, req.Action)
 }
