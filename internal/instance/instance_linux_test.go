@@ -12,7 +12,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -85,26 +84,7 @@ type instanceUnderTest struct {
 	srv    *Server
 	tokens *Tokens
 	calls  atomic.Int32
-	log    lockedBuffer
-}
-
-// lockedBuffer collects the server's log; the server writes from its own
-// goroutines while the test reads.
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
+	log    testenv.SyncBuffer
 }
 
 func startInstance(t *testing.T) *instanceUnderTest {

@@ -5,8 +5,10 @@
 package testenv
 
 import (
+	"bytes"
 	"os"
 	"os/exec"
+	"sync"
 	"testing"
 )
 
@@ -52,4 +54,24 @@ func Env(t testing.TB, name string) string {
 		Missing(t, "environment variable %s not set (run under scripts/with-desktop.sh)", name)
 	}
 	return v
+}
+
+// SyncBuffer is a bytes.Buffer safe for concurrent use: a server or child
+// process writes its log from its own goroutines while the test reads it.
+type SyncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *SyncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+// String returns what was written so far.
+func (s *SyncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
