@@ -129,52 +129,41 @@ func Who(f diagnose.Finding) string {
 
 // Status is the one-line state of a finding for a menu:
 // "udp/1194 held by python3 (PID 4242)".
-func Status(f diagnose.Finding) string {
-	r := f.Resource.String()
-	switch f.Cause {
-	case diagnose.Free:
-		return r + " free"
-	case diagnose.TimeWait:
-		return fmt.Sprintf("%s in TIME_WAIT (%ds left)", r, f.TimeWaitLeftS)
-	case diagnose.DeviceMissing:
-		return r + " missing"
-	case diagnose.ReservedRange:
-		return r + " in a reserved range"
-	case diagnose.CrashedLeftover:
-		return r + " has a stale lock"
-	}
-	if w := Who(f); w != "" {
-		return r + " held by " + w
-	}
-	if f.Cause == diagnose.StaleAfterWake {
-		return r + " still busy after wake"
-	}
-	return r + " in use"
-}
+func Status(f diagnose.Finding) string { return describe(f, short) }
 
 // Title is a note's title: the resource and who holds it,
 // "udp/1194 is held by python3 (PID 4242)".
-func Title(f diagnose.Finding) string {
+func Title(f diagnose.Finding) string { return describe(f, sentence) }
+
+const (
+	short    = 0 // a menu line
+	sentence = 1 // a note's title
+)
+
+// fixedPhrases says a cause that names no holder, per form.
+var fixedPhrases = map[diagnose.Cause][2]string{
+	diagnose.Free:            {"free", "is free"},
+	diagnose.DeviceMissing:   {"missing", "does not exist"},
+	diagnose.ReservedRange:   {"in a reserved range", "is in a reserved port range"},
+	diagnose.CrashedLeftover: {"has a stale lock", "has a stale lock from a crashed program"},
+}
+
+func describe(f diagnose.Finding, form int) string {
 	r := f.Resource.String()
-	switch f.Cause {
-	case diagnose.Free:
-		return r + " is free"
-	case diagnose.TimeWait:
-		return fmt.Sprintf("%s is in TIME_WAIT for %ds more", r, f.TimeWaitLeftS)
-	case diagnose.DeviceMissing:
-		return r + " does not exist"
-	case diagnose.ReservedRange:
-		return r + " is in a reserved port range"
-	case diagnose.CrashedLeftover:
-		return r + " has a stale lock from a crashed program"
+	if f.Cause == diagnose.TimeWait {
+		return fmt.Sprintf([2]string{"%s in TIME_WAIT (%ds left)", "%s is in TIME_WAIT for %ds more"}[form], r, f.TimeWaitLeftS)
 	}
+	if p, ok := fixedPhrases[f.Cause]; ok {
+		return r + " " + p[form]
+	}
+	is := [2]string{"", "is "}[form]
 	if w := Who(f); w != "" {
-		return r + " is held by " + w
+		return r + " " + is + "held by " + w
 	}
 	if f.Cause == diagnose.StaleAfterWake {
-		return r + " is still busy after wake"
+		return r + " " + is + "still busy after wake"
 	}
-	return r + " is in use"
+	return r + " " + is + "in use"
 }
 
 // Label is the text of the button for a: "Retry", "Wait 42s", "End python3".

@@ -67,6 +67,18 @@ func TestTitlesPerCause(t *testing.T) {
 	if got := Status(heldByPython()); got != "udp/1194 held by python3 (PID 4242)" {
 		t.Errorf("Status = %q", got)
 	}
+	shorts := map[diagnose.Cause]string{
+		diagnose.TimeWait:        "tcp/8080 in TIME_WAIT (42s left)",
+		diagnose.Free:            "tcp/8080 free",
+		diagnose.CrashedLeftover: "tcp/8080 has a stale lock",
+		diagnose.StaleAfterWake:  "tcp/8080 still busy after wake",
+		diagnose.KernelOwned:     "tcp/8080 in use",
+	}
+	for c, want := range shorts {
+		if got := Status(diagnose.Finding{Resource: tcp, Cause: c, TimeWaitLeftS: 42}); got != want {
+			t.Errorf("Status(%s) = %q, want %q", c, got, want)
+		}
+	}
 }
 
 func TestLabels(t *testing.T) {
