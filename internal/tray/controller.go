@@ -36,6 +36,16 @@ type Options struct {
 	Autostart Autostart
 	// OpenConfig opens the config file for editing; nil disables the item.
 	OpenConfig func(ctx context.Context) error
+	// Diagnostics writes the diagnostic report for "Copy diagnostics" and
+	// returns where it went and its text; nil disables the item.
+	Diagnostics func(ctx context.Context) (path string, text []byte, err error)
+	// LogPath is the log file "Open log" shows; "" disables the item.
+	LogPath string
+	// Clipboard puts text on the clipboard and names the program that took
+	// it; nil means CopyText. Open shows a file or folder; nil means
+	// OpenPath. Tests replace them: they are the desktop's programs.
+	Clipboard func(ctx context.Context, text []byte) (string, error)
+	Open      func(ctx context.Context, path string) error
 	// Quit ends the app (systray.Quit); set by Run.
 	Quit func()
 	Log  *slog.Logger
@@ -75,6 +85,12 @@ func NewController(o Options) *Controller {
 	}
 	if o.Log == nil {
 		o.Log = slog.Default()
+	}
+	if o.Clipboard == nil {
+		o.Clipboard = CopyText
+	}
+	if o.Open == nil {
+		o.Open = OpenPath
 	}
 	c := &Controller{
 		o: o, log: o.Log.With("component", "tray"),
@@ -189,8 +205,10 @@ func holds(f diagnose.Finding, pid int) bool {
 	return false
 }
 
-// Do carries out a menu command. It never blocks on the user or on slow I/O
-// beyond the autostart switch, and is safe from any goroutine.
+// Do carries out a menu command. It never blocks on the user; "Copy
+// diagnostics" takes as long as a probe, the autostart switch as long as
+// the OS. The systray layer calls it off the UI goroutine; it is safe from
+// any goroutine.
 func (c *Controller) Do(ctx context.Context, cmd Command) {
 	c.mu.Lock()
 	loop := c.loop
@@ -217,6 +235,10 @@ func (c *Controller) Do(ctx context.Context, cmd Command) {
 				c.log.Error("opening the config failed", "err", err)
 			}
 		}
+	case OpenLog:
+		c.openLog(ctx)
+	case CopyDiagnostics:
+		c.copyDiagnostics(ctx)
 	case Quit:
 		if c.o.Quit != nil {
 			c.o.Quit()

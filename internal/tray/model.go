@@ -30,6 +30,9 @@ type View struct {
 	Prompts map[vpnport.Resource]Prompt
 	// Autostart is the "Start at login" checkbox state.
 	Autostart AutostartView
+	// Diagnosing is set while "Copy diagnostics" runs (a probe and a
+	// clipboard program): a second click would only race the first.
+	Diagnosing bool
 }
 
 // Prompt is a confirmation the user must give before an action runs.
@@ -56,6 +59,8 @@ const (
 	Cancel // drop the prompt for Resource
 	ToggleAutostart
 	OpenConfig
+	OpenLog
+	CopyDiagnostics
 	Quit
 )
 
@@ -141,7 +146,8 @@ func count(n int, what string) string {
 
 // Menu builds the whole menu from v: status line, one submenu per finding
 // that needs attention (its actions, or the pending confirmation), then
-// "Check now", "Start at login", "Open config" and "Quit".
+// "Check now", "Copy diagnostics", "Start at login", "Open config",
+// "Open log" and "Quit".
 func Menu(v View) []Item {
 	items := []Item{{Title: StatusLine(v), Disabled: true}}
 	if v.HaveResult && v.Err == "" {
@@ -161,10 +167,17 @@ func Menu(v View) []Item {
 	if v.Checking {
 		check.Disabled = true
 	}
-	items = append(items, Item{Separator: true}, check,
+	diag := Item{Title: "Copy diagnostics", Tooltip: "Save a report for a helpdesk and copy it to the clipboard",
+		Command: Command{Kind: CopyDiagnostics}}
+	if v.Diagnosing {
+		diag.Title, diag.Disabled = "Copying diagnostics…", true
+	}
+	items = append(items, Item{Separator: true}, check, diag,
+		Item{Separator: true},
 		Item{Title: "Start at login", Checkable: true, Checked: v.Autostart.Enabled,
 			Disabled: !v.Autostart.Available, Command: Command{Kind: ToggleAutostart}},
 		Item{Title: "Open config", Command: Command{Kind: OpenConfig}},
+		Item{Title: "Open log", Command: Command{Kind: OpenLog}},
 		Item{Separator: true},
 		Item{Title: "Quit", Command: Command{Kind: Quit}},
 	)

@@ -72,7 +72,7 @@ func titles(items []Item) []string {
 
 func TestMenuAllClear(t *testing.T) {
 	m := Menu(View{HaveResult: true, Findings: allClear()})
-	want := []string{"All clear: 5 ports, 1 device", "Check now", "Start at login", "Open config", "Quit"}
+	want := []string{"All clear: 5 ports, 1 device", "Check now", "Copy diagnostics", "Start at login", "Open config", "Open log", "Quit"}
 	if got := titles(m); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("menu = %q, want %q", got, want)
 	}
@@ -88,6 +88,14 @@ func TestMenuAllClear(t *testing.T) {
 		case "Check now":
 			if it.Command.Kind != CheckNow || it.Disabled {
 				t.Errorf("check now = %+v", it)
+			}
+		case "Copy diagnostics":
+			if it.Command.Kind != CopyDiagnostics || it.Disabled {
+				t.Errorf("copy diagnostics = %+v", it)
+			}
+		case "Open log":
+			if it.Command.Kind != OpenLog || it.Disabled {
+				t.Errorf("open log = %+v", it)
 			}
 		}
 	}
@@ -145,4 +153,37 @@ func TestCheckNowDisabledWhileChecking(t *testing.T) {
 			t.Error("check now clickable while a check runs")
 		}
 	}
+}
+
+// The file items stay in the menu whatever the state: a helpdesk asks for
+// diagnostics exactly when the check fails or finds a conflict.
+func TestFileItemsInEveryState(t *testing.T) {
+	for name, v := range map[string]View{
+		"before the first check": {},
+		"probe failed":           {HaveResult: true, Err: "netlink: permission denied"},
+		"conflict":               {HaveResult: true, Findings: []diagnose.Finding{held}},
+	} {
+		kinds := map[CommandKind]bool{}
+		for _, it := range Menu(v) {
+			if !it.Disabled {
+				kinds[it.Command.Kind] = true
+			}
+		}
+		if !kinds[CopyDiagnostics] || !kinds[OpenLog] {
+			t.Errorf("%s: menu %q lacks an enabled Copy diagnostics or Open log", name, titles(Menu(v)))
+		}
+	}
+}
+
+func TestCopyDiagnosticsDisabledWhileRunning(t *testing.T) {
+	m := Menu(View{HaveResult: true, Diagnosing: true})
+	for _, it := range m {
+		if it.Command.Kind == CopyDiagnostics {
+			if !it.Disabled || it.Title != "Copying diagnostics…" {
+				t.Errorf("while copying: %+v, want a disabled \"Copying diagnostics…\"", it)
+			}
+			return
+		}
+	}
+	t.Fatalf("no Copy diagnostics item in %q", titles(m))
 }
