@@ -83,7 +83,7 @@ func TestWindowsClipText(t *testing.T) {
 		{"a\r\nb", []byte{0xFF, 0xFE, 'a', 0, '\r', 0, '\n', 0, 'b', 0}}, // no doubled CR
 		{"é…", []byte{0xFF, 0xFE, 0xE9, 0x00, 0x26, 0x20}},
 		{"😀", []byte{0xFF, 0xFE, 0x3D, 0xD8, 0x00, 0xDE}}, // a surrogate pair
-		{"\xff", []byte{0xFF, 0xFE, 0xFD, 0xFF}},           // invalid UTF-8: U+FFFD
+		{"\xff", []byte{0xFF, 0xFE, 0xFD, 0xFF}},          // invalid UTF-8: U+FFFD
 	}
 	for _, tc := range cases {
 		if got := windowsClipText([]byte(tc.in)); !bytes.Equal(got, tc.want) {
