@@ -48,26 +48,15 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 
-	in := report.Input{Version: version, Now: time.Now()}
 	code := exitOK
 	cfg, err := config.Load(*cfgPath)
 	if err != nil {
-		in.ConfigErr, code = err, exitUsage
-	} else {
-		in.Config = cfg
-		in.Observations, in.Findings, in.ProbeErr = observeResources(ctx, cfg.Resources(), diagContext(cfg, in.Now))
-		if in.ProbeErr != nil {
-			code = exitProbe
-		}
+		code = exitUsage
 	}
-	if p, err := logfile.DefaultPath(); err == nil {
-		if in.Recent, err = report.ReadLog(p); err != nil {
-			e.log.Warn("reading the log for the report", "err", err)
-		}
-		in.LastSuspend, in.LastResume = report.LastPower(in.Recent)
+	r, in := buildReport(ctx, e, cfg, err, *full)
+	if in.ProbeErr != nil {
+		code = exitProbe
 	}
-
-	r := report.Redact(report.Build(in), report.ForCurrentUser(*full))
 	var buf bytes.Buffer
 	if *asJSON {
 		err = r.WriteJSON(&buf)
@@ -92,4 +81,22 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "traycheck report: %v\n", in.ProbeErr)
 	}
 	return code
+}
+
+// buildReport is the redacted report of cfg (nil when it failed to load,
+// cfgErr saying why): one probe of its resources, diagnosed as `traycheck
+// check` does, and the recent events of the log. `traycheck report` and the
+// tray's "Copy diagnostics" both write it. The Input says what failed.
+func buildReport(ctx context.Context, e *env, cfg *config.Config, cfgErr error, full bool) (*report.Report, report.Input) {
+	in := report.Input{Version: version, Now: time.Now(), Config: cfg, ConfigErr: cfgErr}
+	if cfg != nil {
+		in.Observations, in.Findings, in.ProbeErr = observeResources(ctx, cfg.Resources(), diagContext(cfg, in.Now))
+	}
+	if p, err := logfile.DefaultPath(); err == nil {
+		if in.Recent, err = report.ReadLog(p); err != nil {
+			e.log.Warn("reading the log for the report", "err", err)
+		}
+		in.LastSuspend, in.LastResume = report.LastPower(in.Recent)
+	}
+	return report.Redact(report.Build(in), report.ForCurrentUser(full)), in
 }

@@ -7,12 +7,11 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"os/exec"
-	"runtime"
 
 	"github.com/traycheck/traycheck/internal/autostart"
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/instance"
+	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/power"
@@ -69,8 +68,12 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		n = notify.None()
 	}
 	defer n.Close()
+	logPath, err := logfile.DefaultPath()
+	if err != nil {
+		e.log.Warn("no log file to open from the menu", "err", err)
+	}
 	ctrl := tray.NewController(tray.Options{Notifier: n, OpenConfig: configOpener(e, cfgPath),
-		Autostart: loginSwitch{}, Log: e.log})
+		Diagnostics: diagnosticsWriter(e, cfg), LogPath: logPath, Autostart: loginSwitch{}, Log: e.log})
 
 	prober := vpnport.New()
 	defer prober.Close()
@@ -169,20 +172,9 @@ func configOpener(e *env, path string) func(ctx context.Context) error {
 			}
 			e.log.Info("wrote the default config", "path", p)
 		}
-		var argv []string
-		switch runtime.GOOS {
-		case "windows":
-			argv = []string{"rundll32.exe", "url.dll,FileProtocolHandler", p}
-		case "darwin":
-			argv = []string{"open", "-t", p}
-		default:
-			argv = []string{"xdg-open", p}
+		if err := tray.EditFile(ctx, p); err != nil {
+			return err
 		}
-		cmd := exec.CommandContext(context.WithoutCancel(ctx), argv[0], argv[1:]...)
-		if err := cmd.Start(); err != nil {
-			return fmt.Errorf("opening %s with %s: %w", p, argv[0], err)
-		}
-		go func() { _ = cmd.Wait() }() // reap it; the opener's exit code says nothing useful
 		e.log.Info("opened the config", "path", p)
 		return nil
 	}
