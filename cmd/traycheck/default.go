@@ -6,7 +6,12 @@ import (
 	"flag"
 	"fmt"
 
+	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/instance"
+	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/power"
 	"github.com/traycheck/traycheck/internal/tray"
+	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 // runDefault is `traycheck [--config FILE] [--json]` with no subcommand: the
@@ -36,6 +41,52 @@ func runDefault(ctx context.Context, e *env, args []string) int {
 	if !errors.Is(err, tray.ErrNoDesktop) {
 		e.log.Warn("cannot show a tray icon", "err", err)
 	}
+	return runConsole(ctx, e, cfg, *asJSON)
+}
+
+// runConsole is the bare traycheck without a desktop: the loop of
+// `traycheck watch`, but as this session's one traycheck, like the tray: a
+// second bare launch hands over, and `traycheck check-now` reaches it. An
+// explicit `traycheck watch` stays out of this, so a terminal watch beside
+// the tray keeps working.
+func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) int {
+	lock, code, ok := claimInstance(ctx, e)
+	if !ok {
+		return code // another traycheck runs in this session and was asked to check now
+	}
+	if lock != nil {
+		defer lock.Release()
+	}
 	fmt.Fprintln(e.stderr, "traycheck: no desktop session, running in console mode (as `traycheck watch`); stop with Ctrl-C")
-	return watchConsole(ctx, e, cfg, *asJSON)
+	prober := vpnport.New()
+	defer prober.Close()
+	events, err := power.Watch(ctx, power.Options{Log: e.log})
+	if err != nil {
+		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
+		events = nil
+	}
+	fwd := newForwarder()
+	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
+		Sinks: []monitor.Sink{&consoleSink{w: e.stdout, json: asJSON}, fwd, journal{e.journal}}, Log: e.log})
+	if err != nil {
+		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
+		return exitUsage
+	}
+	fwd.Attach(m)
+	if lock != nil {
+		// The console shows no notes, so no token is ever issued and every
+		// forwarded action is refused: it only takes check-now.
+		srv, err := fwd.Serve(lock, instance.NewTokens(0), e)
+		if err != nil {
+			e.log.Warn("later launches cannot reach this one (check-now)", "err", err)
+		} else {
+			defer srv.Close()
+		}
+	}
+	e.log.Debug("watching", "config", cfg.Source, "resources", len(cfg.Resources()), "interval", cfg.Interval)
+	if err := m.Run(ctx); err != nil {
+		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
+		return exitProbe
+	}
+	return exitOK
 }
