@@ -3,6 +3,7 @@ package tray
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/traycheck/traycheck/internal/notify"
 )
+
+var quiet = slog.New(slog.DiscardHandler)
 
 // desk stands in for the desktop's clipboard and opener programs (the real
 // ones are tested in desktop_test.go and the e2e suite).
@@ -49,7 +52,7 @@ func diagController(t *testing.T, d *desk) (*Controller, string, *lockedBuffer) 
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "traycheck-report.txt")
 	out := &lockedBuffer{}
-	c := NewController(Options{Notifier: notify.NewConsole(out), Clipboard: d.Clipboard, Open: d.Open,
+	c := NewController(Options{Notifier: notify.NewConsole(out), Clipboard: d.Clipboard, Open: d.Open, Log: quiet,
 		Diagnostics: func(context.Context) (string, []byte, error) {
 			text := []byte("traycheck diagnostic report\nudp/1194: other-app\n")
 			return path, text, os.WriteFile(path, text, 0o600)
@@ -107,7 +110,7 @@ func TestCopyDiagnosticsWithoutClipboardShowsFolder(t *testing.T) {
 func TestCopyDiagnosticsFailureSaysSo(t *testing.T) {
 	d := &desk{}
 	out := &lockedBuffer{}
-	c := NewController(Options{Notifier: notify.NewConsole(out), Clipboard: d.Clipboard, Open: d.Open,
+	c := NewController(Options{Notifier: notify.NewConsole(out), Clipboard: d.Clipboard, Open: d.Open, Log: quiet,
 		Diagnostics: func(context.Context) (string, []byte, error) {
 			return "", nil, errors.New("writing report /x/traycheck-report.txt: read-only file system")
 		}})
@@ -143,7 +146,7 @@ func TestOpenLog(t *testing.T) {
 	d := &desk{}
 	out := &lockedBuffer{}
 	log := filepath.Join(t.TempDir(), "traycheck", "traycheck.log")
-	c := NewController(Options{Notifier: notify.NewConsole(out), Open: d.Open, LogPath: log})
+	c := NewController(Options{Notifier: notify.NewConsole(out), Open: d.Open, LogPath: log, Log: quiet})
 
 	c.Do(context.Background(), Command{Kind: OpenLog})
 	if len(d.opened) != 0 {
