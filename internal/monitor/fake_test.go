@@ -90,13 +90,16 @@ type fakeProber struct {
 	obs   func(r vpnport.Resource) vpnport.Observation
 	err   error
 	calls int
-	gate  chan struct{} // when set, Probe waits for a receive
-	in    chan struct{} // when set, Probe announces it started
+	// opened records, per probe, whether it was allowed to open devices.
+	opened []bool
+	gate   chan struct{} // when set, Probe waits for a receive
+	in     chan struct{} // when set, Probe announces it started
 }
 
 func (p *fakeProber) Probe(ctx context.Context, rs []vpnport.Resource) ([]vpnport.Observation, error) {
 	p.mu.Lock()
 	p.calls++
+	p.opened = append(p.opened, vpnport.DeviceOpenAllowed(ctx))
 	gate, in, f, err := p.gate, p.in, p.obs, p.err
 	p.mu.Unlock()
 	if in != nil {

@@ -242,6 +242,12 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 		s.Checking(t)
 	}
 	pctx, cancel := context.WithTimeout(ctx, m.opts.ProbeTimeout)
+	if t.Kind != Interval {
+		// A person asked (Check now, an action) or a wake needs a sure
+		// answer: the probe may open a device for a moment. The background
+		// interval check stays passive (see vpnport.AllowDeviceOpen).
+		pctx = vpnport.AllowDeviceOpen(pctx)
+	}
 	obs, err := m.opts.Prober.Probe(pctx, m.resources)
 	cancel()
 	if ctx.Err() != nil {

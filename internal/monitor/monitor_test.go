@@ -156,6 +156,20 @@ func TestCheckNowAlwaysReports(t *testing.T) {
 	}
 }
 
+// Only checks a person asked for (or a wake) may open a device: the
+// background interval check must never raise and drop DTR on a modem.
+func TestOnlyRequestedChecksMayOpenDevices(t *testing.T) {
+	h := start(t, nil)
+	h.sink.next(t) // the first check comes from the interval schedule
+	h.m.CheckNow("tray")
+	h.sink.next(t)
+	h.prober.mu.Lock()
+	defer h.prober.mu.Unlock()
+	if !slices.Equal(h.prober.opened, []bool{false, true}) {
+		t.Fatalf("device open allowed per probe = %v, want [false true] (interval, manual)", h.prober.opened)
+	}
+}
+
 func TestTriggersDuringACheckAreCoalesced(t *testing.T) {
 	h := start(t, nil)
 	h.sink.next(t)

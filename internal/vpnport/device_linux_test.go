@@ -127,9 +127,61 @@ func TestProbeUnprivileged(t *testing.T) {
 	setpriv := testenv.LookPath(t, "setpriv")
 	port := startHelper(t, "listen", "tcp4", "127.0.0.1:0").port(t)
 	pty := startHelper(t, "pty", "excl").ready[0]
+	bin := copyTestBinary(t)
+	target := "tcp/" + strconv.Itoa(int(port))
 
-	// nobody cannot enter go test's private build directory: copy the
-	// binary somewhere it may execute.
+	obs := probeAs(t, []string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin}, target, pty)
+	assertHiddenRootListener(t, obs[0])
+	dev := obs[1]
+	if !dev.Exists || !dev.Busy || !strings.Contains(dev.OpenErr, "busy") || len(dev.Holders) != 0 {
+		t.Errorf("device = %+v, want exists, busy (EBUSY from TIOCEXCL), no readable holder", dev)
+	}
+
+	// The background check never opens the device (DTR would reset a
+	// board): it reports what it saw passively and nothing more.
+	obs = probeAs(t, []string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin}, "--passive", target, pty)
+	assertHiddenRootListener(t, obs[0])
+	if dev := obs[1]; !dev.Exists || dev.Busy || dev.OpenErr != "" {
+		t.Errorf("passive device = %+v, want exists and no open attempt", dev)
+	}
+}
+
+// TestProbeInPIDNamespace is the container view: root, but in a fresh PID
+// namespace whose /proc lists only its own processes. A port held outside
+// must read as held by a hidden owner, not as the kernel's (which, after a
+// wake, would suggest a reboot).
+func TestProbeInPIDNamespace(t *testing.T) {
+	testenv.Root(t)
+	unshare := testenv.LookPath(t, "unshare")
+	port := startHelper(t, "listen", "tcp4", "127.0.0.1:0").port(t)
+	bin := copyTestBinary(t)
+	obs := probeAs(t, []string{unshare, "--pid", "--fork", "--mount-proc", bin}, "tcp/"+strconv.Itoa(int(port)))
+	if len(obs[0].Sockets) != 1 || !obs[0].Sockets[0].OwnerHidden {
+		t.Fatalf("sockets = %+v, want the outside listener with its owner hidden", obs[0].Sockets)
+	}
+	if len(obs[0].Holders) != 1 || !obs[0].Holders[0].Hidden || obs[0].Holders[0].User != "root" {
+		t.Errorf("holders = %+v, want one hidden root holder", obs[0].Holders)
+	}
+}
+
+func assertHiddenRootListener(t *testing.T, o Observation) {
+	t.Helper()
+	if len(o.Sockets) != 1 {
+		t.Fatalf("sockets = %+v, want the root listener", o.Sockets)
+	}
+	s := o.Sockets[0]
+	if !s.OwnerHidden || s.UID != 0 || len(s.PIDs) != 0 || s.Inode == 0 {
+		t.Errorf("socket = %+v, want owner hidden, uid 0", s)
+	}
+	if len(o.Holders) != 1 || !o.Holders[0].Hidden || o.Holders[0].UID != 0 ||
+		o.Holders[0].User != "root" || o.Holders[0].PID != 0 {
+		t.Errorf("holders = %+v, want one hidden root holder", o.Holders)
+	}
+}
+
+// copyTestBinary copies the test binary where nobody may execute it (nobody
+// cannot enter go test's private build directory).
+func copyTestBinary(t *testing.T) string {
 	dir, err := os.MkdirTemp("", "vpnport-nobody-")
 	if err != nil {
 		t.Fatal(err)
@@ -140,35 +192,25 @@ func TestProbeUnprivileged(t *testing.T) {
 	}
 	bin := filepath.Join(dir, "vpnport.test")
 	copyFile(t, os.Args[0], bin)
+	return bin
+}
 
-	cmd := exec.Command(setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups",
-		bin, "tcp/"+strconv.Itoa(int(port)), pty)
+// probeAs runs the test binary's probe helper under prefix (setpriv,
+// unshare, ending with the binary) and decodes its observations.
+func probeAs(t *testing.T, prefix []string, args ...string) []Observation {
+	t.Helper()
+	cmd := exec.Command(prefix[0], append(prefix[1:], args...)...)
 	cmd.Env = append(os.Environ(), helperEnv+"=probe")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("probe as nobody: %v", err)
+		t.Fatalf("probe under %v: %v", prefix, err)
 	}
 	var obs []Observation
-	if err := json.Unmarshal(out, &obs); err != nil || len(obs) != 2 {
+	if err := json.Unmarshal(out, &obs); err != nil || len(obs) == 0 {
 		t.Fatalf("probe output %q: %v", out, err)
 	}
-	port0 := obs[0]
-	if len(port0.Sockets) != 1 {
-		t.Fatalf("sockets = %+v, want the root listener", port0.Sockets)
-	}
-	s := port0.Sockets[0]
-	if !s.OwnerHidden || s.UID != 0 || len(s.PIDs) != 0 || s.Inode == 0 {
-		t.Errorf("socket = %+v, want owner hidden, uid 0", s)
-	}
-	if len(port0.Holders) != 1 || !port0.Holders[0].Hidden || port0.Holders[0].UID != 0 ||
-		port0.Holders[0].User != "root" || port0.Holders[0].PID != 0 {
-		t.Errorf("holders = %+v, want one hidden root holder", port0.Holders)
-	}
-	dev := obs[1]
-	if !dev.Exists || !dev.Busy || !strings.Contains(dev.OpenErr, "busy") || len(dev.Holders) != 0 {
-		t.Errorf("device = %+v, want exists, busy (EBUSY from TIOCEXCL), no readable holder", dev)
-	}
+	return obs
 }
 
 func copyFile(t *testing.T, from, to string) {

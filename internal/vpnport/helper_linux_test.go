@@ -112,6 +112,12 @@ func runHelper(mode string, args []string) error {
 		}
 		return hold("%s", path)
 	case "probe":
+		// A check a person asked for may open a device; "--passive" probes
+		// the way the background interval check does.
+		ctx := AllowDeviceOpen(context.Background())
+		if len(args) > 0 && args[0] == "--passive" {
+			ctx, args = context.Background(), args[1:]
+		}
 		var rs []Resource
 		for _, a := range args {
 			r, err := ParseTarget(a)
@@ -122,7 +128,7 @@ func runHelper(mode string, args []string) error {
 		}
 		p := New()
 		defer p.Close()
-		obs, err := p.Probe(context.Background(), rs)
+		obs, err := p.Probe(ctx, rs)
 		if err != nil {
 			return err
 		}

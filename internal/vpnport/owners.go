@@ -2,23 +2,34 @@ package vpnport
 
 import "slices"
 
+// procView says how much of the machine's processes the /proc walk saw.
+type procView struct {
+	// unreadable: some processes' fds could not be read (EACCES).
+	unreadable bool
+	// limited: some processes are not even listed (hidepid, a nested PID
+	// namespace such as a container, Flatpak or Snap).
+	limited bool
+}
+
 // markHiddenOwners decides, for sockets no process was found holding,
-// between "held by someone we may not see" and "held by nobody": a socket
-// with an inode that no readable process holds, while some processes were
-// unreadable and the socket belongs to another user, is OwnerHidden. It
-// returns the distinct UIDs of hidden owners, in first-seen order, for one
-// Hidden Holder each.
+// between "held by someone we may not see" and "held by nobody". It returns
+// the distinct UIDs of hidden owners, in first-seen order, for one Hidden
+// Holder each.
 //
-// Sockets with inode 0 (TIME_WAIT, request sockets) have no owner by nature,
-// and an unfound socket of our own user, or one found while every process
-// was readable, is the kernel's (WireGuard, VXLAN, NFS): both stay
-// OwnerHidden=false with no PIDs, which diagnosis reads as kernel-owned or
-// time-wait.
-func markHiddenOwners(socks []Socket, someUnreadable bool, euid uint32) []uint32 {
+// An unfound socket is the kernel's (WireGuard, VXLAN, NFS) only when the
+// walk could have found its owner: as root with every process listed and
+// readable, or, unprivileged, for a socket of our own user. Otherwise it is
+// held by someone we may not see: never "kernel", never "free", because a
+// wrong "kernel-owned" turns into a reboot suggestion after a wake. Sockets
+// with inode 0 (TIME_WAIT, request sockets) have no owner by nature.
+func markHiddenOwners(socks []Socket, v procView, euid uint32) []uint32 {
 	var uids []uint32
 	for i := range socks {
 		s := &socks[i]
-		if s.Inode == 0 || len(s.PIDs) > 0 || !someUnreadable || s.UID == euid {
+		if s.Inode == 0 || len(s.PIDs) > 0 {
+			continue
+		}
+		if !v.limited && (s.UID == euid || (euid == 0 && !v.unreadable)) {
 			continue
 		}
 		s.OwnerHidden = true

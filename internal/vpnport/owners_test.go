@@ -7,27 +7,70 @@ import (
 
 func TestMarkHiddenOwners(t *testing.T) {
 	const me = 1000
-	socks := []Socket{
-		{Inode: 1, UID: 0, PIDs: []int{7}}, // found: nothing to decide
-		{Inode: 2, UID: 0},                 // root's, unfound: hidden
-		{Inode: 3, UID: 116},               // another user's: hidden
-		{Inode: 4, UID: 0},                 // root again: one holder per user
-		{Inode: 5, UID: me},                // ours, unfound: the kernel's
-		{Inode: 0, UID: 0, State: StateTimeWait},
-	}
-	got := markHiddenOwners(socks, true, me)
-	if !reflect.DeepEqual(got, []uint32{0, 116}) {
-		t.Errorf("hidden uids = %v, want [0 116]", got)
-	}
-	for i, want := range []bool{false, true, true, true, false, false} {
-		if socks[i].OwnerHidden != want {
-			t.Errorf("socket %d (%+v): hidden = %v, want %v", i, socks[i], socks[i].OwnerHidden, want)
+	fresh := func() []Socket {
+		return []Socket{
+			{Inode: 1, UID: 0, PIDs: []int{7}}, // found: nothing to decide
+			{Inode: 2, UID: 0},                 // root's, unfound
+			{Inode: 3, UID: 116},               // another user's, unfound
+			{Inode: 4, UID: 0},                 // root again: one holder per user
+			{Inode: 5, UID: me},                // ours, unfound
+			{Inode: 0, UID: 0, State: StateTimeWait},
 		}
 	}
-
-	// Every process was readable: an unfound socket is kernel-owned.
-	socks = []Socket{{Inode: 2, UID: 0}}
-	if got := markHiddenOwners(socks, false, me); got != nil || socks[0].OwnerHidden {
-		t.Errorf("all readable: uids %v, socket %+v; want kernel-owned", got, socks[0])
+	tests := []struct {
+		name   string
+		view   procView
+		euid   uint32
+		uids   []uint32
+		hidden []bool
+	}{
+		{"unprivileged: other users' unfound sockets are hidden, ours the kernel's",
+			procView{unreadable: true}, me, []uint32{0, 116}, []bool{false, true, true, true, false, false}},
+		{"unprivileged under hidepid=2: nothing unreadable, still hidden",
+			procView{}, me, []uint32{0, 116}, []bool{false, true, true, true, false, false}},
+		{"root seeing and reading everything: unfound means kernel-owned",
+			procView{}, 0, nil, []bool{false, false, false, false, false, false}},
+		{"root in a user namespace with unreadable processes: others' are hidden",
+			procView{unreadable: true}, 0, []uint32{116, me}, []bool{false, false, true, false, true, false}},
+		{"a nested PID namespace (container) never concludes kernel",
+			procView{limited: true}, 0, []uint32{0, 116, me}, []bool{false, true, true, true, true, false}},
 	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			socks := fresh()
+			got := markHiddenOwners(socks, tt.view, tt.euid)
+			if !reflect.DeepEqual(got, tt.uids) {
+				t.Errorf("hidden uids = %v, want %v", got, tt.uids)
+			}
+			for i, want := range tt.hidden {
+				if socks[i].OwnerHidden != want {
+					t.Errorf("socket %d (%+v): hidden = %v, want %v", i, socks[i], socks[i].OwnerHidden, want)
+				}
+			}
+		})
+	}
+}
+
+func TestProcHidesPIDs(t *testing.T) {
+	const base = "22 1 0:5 / /sys rw,nosuid - sysfs sysfs rw\n"
+	for mi, want := range map[string]bool{
+		base + "23 1 0:20 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw\n":           false,
+		base + "23 1 0:20 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw,hidepid=2\n": true,
+		base + "23 1 0:20 / /proc rw,relatime - proc proc rw,hidepid=invisible,gid=4\n":                 true,
+		base + "23 1 0:20 / /proc rw,relatime - proc proc rw,hidepid=1\n":                               false, // listed, unreadable
+		base + "23 1 0:20 / /proc rw - proc proc rw,hidepid=2\n24 1 0:21 / /proc rw - proc proc rw\n":   false, // remounted over
+		base + "23 1 0:20 / /mnt/otherproc rw - proc proc rw,hidepid=2\n":                               false,
+		"garbage line\n - \n": false,
+	} {
+		if got := procHidesPIDs([]byte(mi), "/proc"); got != want {
+			t.Errorf("procHidesPIDs(%q) = %v, want %v", mi, got, want)
+		}
+	}
+}
+
+func FuzzProcViewParsers(f *testing.F) {
+	f.Add([]byte("23 1 0:20 / /proc rw - proc proc rw,hidepid=2\n"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		procHidesPIDs(b, "/proc")
+	})
 }

@@ -187,3 +187,30 @@ func procTrimComm(b []byte) string {
 
 // procFormatUID renders a UID that has no user name.
 func procFormatUID(uid uint32) string { return strconv.FormatUint(uint64(uid), 10) }
+
+// procHidesPIDs reports whether /proc/self/mountinfo mounts procfs at
+// mountPoint with hidepid=2 (or "invisible"): other users' processes are
+// then not listed at all, so no EACCES tells that the view is partial.
+// hidepid=1 lists them unreadable, which the walk notices by itself.
+func procHidesPIDs(mountinfo []byte, mountPoint string) bool {
+	hidden := false
+	for line := range bytes.SplitSeq(mountinfo, []byte("\n")) {
+		pre, post, ok := bytes.Cut(line, []byte(" - "))
+		if !ok {
+			continue
+		}
+		f, g := bytes.Fields(pre), bytes.Fields(post)
+		if len(f) < 5 || len(g) < 3 || string(g[0]) != "proc" || string(f[4]) != mountPoint {
+			continue
+		}
+		// The last proc mount on the point is the one in effect.
+		hidden = false
+		for opt := range bytes.SplitSeq(g[2], []byte(",")) {
+			switch string(opt) {
+			case "hidepid=2", "hidepid=invisible":
+				hidden = true
+			}
+		}
+	}
+	return hidden
+}

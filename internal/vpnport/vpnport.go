@@ -208,6 +208,24 @@ func (o *Observation) HolderByPID(pid int) (Holder, bool) {
 	return Holder{}, false
 }
 
+type deviceOpenKey struct{}
+
+// AllowDeviceOpen marks ctx as a check a person asked for (`traycheck
+// check`, "Check now", a wake): the probe may then open a device for a
+// moment when the passive checks cannot tell whether it is busy. Opening a
+// serial port raises DTR and closing drops it, which resets Arduino-type
+// boards and can disturb a modem, so the background interval check never
+// does it.
+func AllowDeviceOpen(ctx context.Context) context.Context {
+	return context.WithValue(ctx, deviceOpenKey{}, true)
+}
+
+// DeviceOpenAllowed reports whether ctx came through AllowDeviceOpen.
+func DeviceOpenAllowed(ctx context.Context) bool {
+	v, _ := ctx.Value(deviceOpenKey{}).(bool)
+	return v
+}
+
 // osImpl is what each OS provides. probe answers for all resources in one
 // call so an implementation can share work (one /proc walk for many inodes).
 type osImpl interface {

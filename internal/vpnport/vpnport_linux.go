@@ -4,6 +4,7 @@ import (
 	"context"
 	"os"
 	"slices"
+	"sync"
 	"time"
 )
 
@@ -25,6 +26,16 @@ type linuxProber struct {
 	diag    linuxDiag
 	scan    linuxScan
 	holders linuxHolders
+
+	limitedOnce sync.Once
+	isLimited   bool
+}
+
+// limited reports, once per prober, whether this /proc cannot show every
+// process of the machine (see procLimited).
+func (p *linuxProber) limited() bool {
+	p.limitedOnce.Do(func() { p.isLimited = procLimited(procRoot) })
+	return p.isLimited
 }
 
 func (p *linuxProber) close() error { return p.diag.close() }
@@ -72,9 +83,10 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 			if devWant[i] >= 0 {
 				pids = slices.Sorted(slices.Values(s.wants[devWant[i]].pids))
 				// Open only when the passive answer is incomplete: nothing
-				// readable holds it, some processes were not readable, and no
-				// live lock owner already explains it (see linuxTryOpen).
-				if len(pids) == 0 && s.unreadable > 0 && (o.Lock == nil || !o.Lock.Alive) {
+				// readable holds it, some processes were not readable, no
+				// live lock owner already explains it (see linuxTryOpen), and
+				// a person asked for this check (AllowDeviceOpen).
+				if len(pids) == 0 && s.unreadable > 0 && (o.Lock == nil || !o.Lock.Alive) && DeviceOpenAllowed(ctx) {
 					linuxTryOpen(o)
 				}
 			}
@@ -107,7 +119,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 			}
 			o.Holders = append(o.Holders, h)
 		}
-		for _, uid := range markHiddenOwners(o.Sockets, s.unreadable > 0, euid) {
+		for _, uid := range markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid) {
 			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.userName(uid), Cmdline: []string{}})
 		}
 	}

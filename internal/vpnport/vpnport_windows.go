@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os/exec"
 	"path/filepath"
+	"slices"
+	"strings"
 	"syscall"
 	"time"
 	"unsafe"
@@ -157,6 +159,26 @@ func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winPro
 	path := o.Resource.Path
 	if isCOM {
 		path = comDevicePath(name)
+	}
+	if !DeviceOpenAllowed(ctx) {
+		// The background check never opens the port (opening raises DTR,
+		// which resets some boards): it only says whether the port exists.
+		if isCOM {
+			devices, err := winSerialComm()
+			if err != nil {
+				slog.Debug("reading SERIALCOMM", "err", err)
+				return
+			}
+			names := make([]string, 0, len(devices))
+			for _, com := range devices {
+				names = append(names, com)
+			}
+			o.Exists = slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) })
+			if !o.Exists {
+				o.Available = comSortPorts(names)
+			}
+		}
+		return
 	}
 	p, err := windows.UTF16PtrFromString(path)
 	if err != nil {
