@@ -1,6 +1,7 @@
 package vpnport
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -131,11 +132,14 @@ func (s *linuxScan) match(pid, dfd int, name, link []byte) {
 		}
 		return
 	}
-	if len(link) == 0 || link[0] != '/' || !s.wantsDevices() {
+	// The link is the kernel's path of the open file, aliases already
+	// resolved: only files under /dev can be a device. Stat nothing else: a
+	// regular file on a dead NFS mount would hang the walk.
+	if !bytes.HasPrefix(link, []byte("/dev/")) || !s.wantsDevices() {
 		return
 	}
-	// Compare device numbers, not paths: the holder may have opened an
-	// alias (/dev/serial/by-id/...) or live in another mount namespace.
+	// Compare device numbers, not paths: the holder may live in another
+	// mount namespace, where the same device has another name.
 	var st unix.Stat_t
 	if unix.Fstatat(dfd, string(name), &st, 0) != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR {
 		return
