@@ -268,3 +268,26 @@ func BenchmarkDiagnose(b *testing.B) {
 		_ = Diagnose(o, c)
 	}
 }
+
+// A process name is chosen by whoever starts the process: it must not be
+// able to drive the user's terminal (ESC sequences) or reorder the line
+// (bidi overrides) when traycheck prints it.
+func TestHostileNamesArePrintable(t *testing.T) {
+	evil := vpnport.Holder{PID: 66, Name: "\x1b[31mEVIL\x1b]0;pwned\a", Exe: "/tmp/\u202eexe.txt", User: "mal\nlory"}
+	f := Diagnose(vpnport.Observation{Resource: udp1194,
+		Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 7, 66)}, Holders: []vpnport.Holder{evil}}, baseCtx())
+	for _, r := range f.Message {
+		if r == 0x1b || r == '\a' || r == '\n' || r == '\u202e' {
+			t.Fatalf("message carries control or bidi character %U: %q", r, f.Message)
+		}
+	}
+	if !strings.Contains(f.Message, "EVIL") || !strings.Contains(f.Message, "exe.txt") || !strings.Contains(f.Message, "mal lory") {
+		t.Errorf("message lost the readable part: %q", f.Message)
+	}
+	if got := Printable("plain python3"); got != "plain python3" {
+		t.Errorf("Printable changed clean text: %q", got)
+	}
+	if got := Printable("bad\xffutf8"); got != "bad\uFFFDutf8" {
+		t.Errorf("Printable(invalid UTF-8) = %q", got)
+	}
+}

@@ -4,16 +4,49 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
+
+// Printable makes text from outside (process names, paths, user names: any
+// local user chooses their own process's name) safe to print on a terminal
+// or in a notification: control characters (ESC sequences, newlines) become
+// spaces, format characters (bidi overrides) are dropped, and invalid UTF-8
+// becomes U+FFFD.
+func Printable(s string) string {
+	clean := true
+	for _, r := range s {
+		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == utf8.RuneError:
+			r = '\uFFFD'
+		case unicode.IsControl(r):
+			r = ' '
+		case unicode.Is(unicode.Cf, r):
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
 
 // HolderText names a holder the way a person needs it to find and judge the
 // process: "python3 (PID 4242, /usr/bin/python3, user alice)".
 func HolderText(h vpnport.Holder) string {
 	switch {
 	case h.Hidden:
-		u := h.User
+		u := Printable(h.User)
 		if u == "" {
 			u = "UID " + strconv.FormatUint(uint64(h.UID), 10)
 		}
@@ -26,16 +59,16 @@ func HolderText(h vpnport.Holder) string {
 		}
 		return "the kernel"
 	}
-	name := h.Name
+	name := Printable(h.Name)
 	if h.Service != "" {
-		name = h.Service + " service (" + h.Name + ")"
+		name = Printable(h.Service) + " service (" + name + ")"
 	}
 	parts := []string{"PID " + strconv.Itoa(h.PID)}
 	if h.Exe != "" {
-		parts = append(parts, h.Exe)
+		parts = append(parts, Printable(h.Exe))
 	}
 	if h.User != "" {
-		parts = append(parts, "user "+h.User)
+		parts = append(parts, "user "+Printable(h.User))
 	}
 	return fmt.Sprintf("%s (%s)", name, strings.Join(parts, ", "))
 }

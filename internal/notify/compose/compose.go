@@ -9,8 +9,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/notify"
@@ -65,16 +63,7 @@ func ParseKey(key string) (a diagnose.Action, confirmed, ok bool) {
 func Clean(s string, max int) string {
 	var b strings.Builder
 	n := 0
-	for _, r := range s {
-		if r == utf8.RuneError {
-			r = '\uFFFD'
-		}
-		switch {
-		case unicode.IsControl(r):
-			r = ' '
-		case unicode.Is(unicode.Cf, r):
-			continue
-		}
+	for _, r := range diagnose.Printable(s) {
 		if n == max {
 			b.WriteRune('…')
 			break
