@@ -32,7 +32,7 @@ func TestMenuAndCheckNow(t *testing.T) {
 	if !ok || !check.Enabled {
 		t.Fatalf("no enabled \"Check now\" in %q", m.labels())
 	}
-	for _, want := range []string{"Start at login", "Open config", "Quit"} {
+	for _, want := range []string{"Copy diagnostics", "Start at login", "Open config", "Open log", "Quit"} {
 		if _, ok := m.find(want); !ok {
 			t.Errorf("menu %q lacks %q", m.labels(), want)
 		}

@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+// diagnosticsConfig is a config watching one port nobody holds, as if it
+// were loaded from a file in the (temporary) home directory.
+func diagnosticsConfig(t testing.TB) *config.Config {
+	home := t.TempDir()
+	t.Setenv("HOME", home)
+	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "cache"))
+	c := config.Default()
+	c.Source = filepath.Join(home, ".config", "traycheck", "config.toml")
+	u, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := uint16(u.LocalAddr().(*net.UDPAddr).Port)
+	u.Close()
+	c.Ports = []vpnport.Resource{{Kind: vpnport.UDP, Port: port}}
+	c.Devices = nil
+	c.Interval = time.Hour
+	return c
+}
+
+// The tray's report is `traycheck report`'s: redacted, written privately to
+// the cache directory, and the text handed to the clipboard is the file's.
+func TestDiagnosticsWriter(t *testing.T) {
+	cfg := diagnosticsConfig(t)
+	e, _, _ := testEnv()
+	path, text, err := diagnosticsWriter(e, cfg)(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := filepath.Join(os.Getenv("XDG_CACHE_HOME"), "traycheck", "traycheck-report.txt"); path != want {
+		t.Errorf("report at %s, want %s", path, want)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil || string(b) != string(text) {
+		t.Fatalf("file and returned text differ (%v):\n%s\n---\n%s", err, b, text)
+	}
+	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+		t.Errorf("report mode %v, want 0600", st.Mode().Perm())
+	}
+	s := string(text)
+	for _, want := range []string{"redaction: user names and home paths replaced", "source: ~/.config/traycheck/config.toml",
+		fmt.Sprintf("%s: free", cfg.Ports[0])} {
+		if !strings.Contains(s, want) {
+			t.Errorf("report lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, os.Getenv("HOME")) {
+		t.Errorf("report names the home directory:\n%s", s)
+	}
+}
+
+// BenchmarkDiagnosticsWriter is what one "Copy diagnostics" click costs
+// before the clipboard: a probe of one port, the OS facts, the log, the
+// atomic write.
+func BenchmarkDiagnosticsWriter(b *testing.B) {
+	cfg := diagnosticsConfig(b)
+	e, _, _ := testEnv()
+	w := diagnosticsWriter(e, cfg)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := w(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
