@@ -133,7 +133,29 @@ func diagnosePort(o vpnport.Observation, c Context) Finding {
 			return Finding{Cause: Free}
 		}
 	}
+	if len(w.live())+len(w.hidden)+len(w.kernel) == 0 && kernelClient(o.KernelHolder, c) {
+		// A kernel WireGuard interface holds its listen port with no
+		// process: with WireGuard among the clients that is the VPN
+		// working, not a conflict (and never a reason to reboot).
+		return Finding{Cause: VPNClient}
+	}
 	return diagnoseHeld(w, live, c, true)
+}
+
+// kernelClient reports whether the kernel holder the probe named is the
+// configured VPN: WireGuard's in-kernel implementation, when a WireGuard
+// client is configured.
+func kernelClient(holder string, c Context) bool {
+	if !strings.Contains(holder, "WireGuard") {
+		return false
+	}
+	for _, cl := range c.VPNClients {
+		switch strings.ToLower(cl) {
+		case "wireguard", "wg-quick", "wg":
+			return true
+		}
+	}
+	return false
 }
 
 // diagnoseHeld decides between the "somebody holds it" causes, for ports and

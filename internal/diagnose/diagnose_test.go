@@ -13,10 +13,11 @@ import (
 )
 
 var (
-	t0      = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
-	udp1194 = vpnport.Resource{Kind: vpnport.UDP, Port: 1194}
-	tcp8080 = vpnport.Resource{Kind: vpnport.TCP, Port: 8080}
-	tty     = vpnport.Resource{Kind: vpnport.Device, Path: "/dev/ttyUSB0"}
+	t0       = time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	udp1194  = vpnport.Resource{Kind: vpnport.UDP, Port: 1194}
+	tcp8080  = vpnport.Resource{Kind: vpnport.TCP, Port: 8080}
+	udp51820 = vpnport.Resource{Kind: vpnport.UDP, Port: 51820}
+	tty      = vpnport.Resource{Kind: vpnport.Device, Path: "/dev/ttyUSB0"}
 
 	python = vpnport.Holder{PID: 4242, Name: "python3", Exe: "/usr/bin/python3.11", User: "alice", UID: 1000}
 	ovpnA  = vpnport.Holder{PID: 100, Name: "openvpn", Exe: "/usr/sbin/openvpn", User: "root"}
@@ -103,6 +104,13 @@ func TestDiagnose(t *testing.T) {
 		{name: "socket with no process is kernel-owned",
 			obs:   vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}},
 			cause: KernelOwned, actions: []Action{Retry, UseOtherPort}, msg: "held by the kernel"},
+		{name: "a kernel WireGuard interface on its port is the VPN itself",
+			obs:   vpnport.Observation{Resource: udp51820, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}, KernelHolder: "WireGuard interface wg0"},
+			cause: VPNClient, actions: []Action{}, msg: "kernel's WireGuard interface wg0: the VPN itself"},
+		{name: "kernel WireGuard when WireGuard is not a configured client is kernel-owned",
+			obs:   vpnport.Observation{Resource: udp51820, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}, KernelHolder: "WireGuard interface wg0"},
+			ctx:   func(c *Context) { c.VPNClients = []string{"openvpn"} },
+			cause: KernelOwned, actions: []Action{Retry, UseOtherPort}, msg: "kernel's WireGuard interface wg0, not by a process"},
 		{name: "kernel-owned with an adapter and a failed reset suggests a reboot",
 			obs:   vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}},
 			ctx:   func(c *Context) { c.AdapterConfigured, c.ResetTried = true, true },

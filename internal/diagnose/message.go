@@ -97,6 +97,9 @@ func message(f Finding, o vpnport.Observation) string {
 	case Free:
 		return r + " is free."
 	case VPNClient:
+		if len(f.Holders) == 0 && o.KernelHolder != "" {
+			return fmt.Sprintf("%s is held by the kernel's %s: the VPN itself, as expected.", r, o.KernelHolder)
+		}
 		return fmt.Sprintf("%s is held by the VPN client %s, as expected.", r, who)
 	case OtherApp:
 		switch {
@@ -130,6 +133,9 @@ func message(f Finding, o vpnport.Observation) string {
 	case KernelOwned:
 		if len(f.Holders) > 0 && f.Holders[0].PID == 4 {
 			return fmt.Sprintf("%s is held by %s. Run `netsh http show servicestate` as administrator to see which service registered it.", r, who)
+		}
+		if o.KernelHolder != "" {
+			return fmt.Sprintf("%s is held by the kernel's %s, not by a process. Bring that interface down, or use another port.", r, o.KernelHolder)
 		}
 		return fmt.Sprintf("%s is held by the kernel, not by a process (a WireGuard interface, VXLAN or NFS). Bring that interface down, or use another port.", r)
 	case DeviceMissing:

@@ -196,6 +196,9 @@ type Observation struct {
 	Available []string `json:"available,omitempty"`
 	// Reserved is the excluded port range containing the port (Windows).
 	Reserved *PortRange `json:"reserved,omitempty"`
+	// KernelHolder names what in the kernel likely holds a port that no
+	// process holds ("WireGuard interface wg0"), when the probe can tell.
+	KernelHolder string `json:"kernel_holder,omitzero"`
 }
 
 // HolderByPID returns the holder with that PID, if any.
