@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/testenv"
 )
 
 func TestProbeHeldPort(t *testing.T) {
@@ -70,7 +72,7 @@ func TestProbeHeldPort(t *testing.T) {
 func TestProbeV4MappedAndEstablished(t *testing.T) {
 	ln, err := net.Listen("tcp", "[::]:0")
 	if err != nil {
-		t.Skipf("no dual-stack listener: %v", err)
+		testenv.Missing(t, "a dual-stack IPv6 listener: %v", err)
 	}
 	defer ln.Close()
 	port := uint16(ln.Addr().(*net.TCPAddr).Port)
