@@ -28,7 +28,10 @@ func init() {
 // the live check in the same schema as `traycheck check --json`.
 type explainJSON struct {
 	diagnose.Match
-	Findings []diagnose.Finding `json:"findings"`
+	// Resource shadows Match.Resource: null when the text names no resource,
+	// so "kind" is always one of tcp, udp, device, adapter when present.
+	Resource *diagnose.TextResource `json:"resource"`
+	Findings []diagnose.Finding     `json:"findings"`
 }
 
 func runExplain(ctx context.Context, e *env, args []string) int {
@@ -228,6 +231,9 @@ func explainList(rs []vpnport.Resource) string {
 }
 
 func explainWriteJSON(w io.Writer, v explainJSON) {
+	if v.Match.Resource.Kind != "" {
+		v.Resource = &v.Match.Resource
+	}
 	if v.Findings == nil {
 		v.Findings = []diagnose.Finding{}
 	}

@@ -42,8 +42,8 @@ const (
 )
 
 // TextResource is the resource an error text names, as far as the text says.
-// Fields the text does not give are zero; in JSON every field is always
-// present, so consumers read one fixed shape.
+// Fields the text does not give are zero; in JSON every field is present
+// (explain --json prints null instead when the text names no resource).
 type TextResource struct {
 	// Kind is tcp, udp, device or adapter; empty when the text names none.
 	Kind vpnport.Kind `json:"kind"`
