@@ -119,7 +119,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, h := range res.Holders {
 			p.f("  holder: %s", diagnose.HolderText(h))
 			if len(h.Cmdline) > 0 {
-				p.f(", command: %s", strings.Join(h.Cmdline, " "))
+				p.f(", command: %s", diagnose.Printable(strings.Join(h.Cmdline, " ")))
 			}
 			if !h.Started.IsZero() {
 				p.f(", started %s", h.Started.UTC().Format(time.RFC3339))
