@@ -5,7 +5,7 @@ set -euo pipefail
 
 pkgs=(
   # desktop session for the tray and notification tests
-  xvfb dbus libglib2.0-bin xfce4-panel xfce4-notifyd dunst imagemagick xdotool x11-utils
+  xvfb dbus libglib2.0-bin xfce4-panel xfce4-notifyd dunst imagemagick xdotool x11-utils xclip
   # real holders and inspectors for the probe tests and benchmarks
   socat lsof iproute2 procps util-linux hyperfine
   # autostart entry validation
