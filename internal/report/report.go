@@ -10,6 +10,7 @@
 package report
 
 import (
+	"context"
 	"errors"
 	"net"
 	"slices"
@@ -134,6 +135,12 @@ var (
 	interfaces     = net.Interfaces
 	interfaceAddrs = (*net.Interface).Addrs
 	rasConnections = vpnport.RASConnections
+	excludedRanges = func() ([]vpnport.PortRange, error) {
+		// netsh answers in a second; a hung one must not hold the report.
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+		defer cancel()
+		return vpnport.ExcludedRanges(ctx)
+	}
 )
 
 // Build assembles an unredacted report from in and the OS (version,
@@ -174,8 +181,18 @@ func Build(in Input) *Report {
 		}
 		r.Resources = append(r.Resources, res)
 	}
-	if r.OS.GOOS != "windows" {
+	switch all, err := excludedRanges(); {
+	case errors.Is(err, vpnport.ErrNotImplemented):
 		r.ReservedNote = "reserved (excluded) port ranges exist only on Windows"
+	case err != nil:
+		r.ReservedNote = "could not read every excluded range: " + err.Error()
+		fallthrough
+	default:
+		for _, pr := range all {
+			if !slices.Contains(r.Reserved, pr) {
+				r.Reserved = append(r.Reserved, pr)
+			}
+		}
 	}
 	r.Adapters, r.AdaptersNote = adapters()
 	r.RAS = []vpnport.RASConn{}

@@ -16,8 +16,16 @@ import (
 
 // fixOS pins the OS facts Build reads, for the duration of the test.
 func fixOS(t *testing.T, goos string) {
-	oldOS, oldIf, oldAddrs, oldRAS := osInfo, interfaces, interfaceAddrs, rasConnections
-	t.Cleanup(func() { osInfo, interfaces, interfaceAddrs, rasConnections = oldOS, oldIf, oldAddrs, oldRAS })
+	oldOS, oldIf, oldAddrs, oldRAS, oldEx := osInfo, interfaces, interfaceAddrs, rasConnections, excludedRanges
+	t.Cleanup(func() {
+		osInfo, interfaces, interfaceAddrs, rasConnections, excludedRanges = oldOS, oldIf, oldAddrs, oldRAS, oldEx
+	})
+	excludedRanges = func() ([]vpnport.PortRange, error) {
+		if goos != "windows" {
+			return nil, vpnport.ErrNotImplemented
+		}
+		return []vpnport.PortRange{{Proto: vpnport.TCP, Start: 50000, End: 50059}, {Proto: vpnport.UDP, Start: 1194, End: 1194, Administered: true}}, nil
+	}
 	interfaceAddrs = func(*net.Interface) ([]net.Addr, error) {
 		return []net.Addr{&net.IPNet{IP: net.IPv4(10, 8, 0, 2), Mask: net.CIDRMask(24, 32)}}, nil
 	}
@@ -67,7 +75,9 @@ func TestBuildCollectsEverything(t *testing.T) {
 	if len(r.Resources) != 3 || *r.Resources[1].TimeWait != 2 || *r.Resources[1].Sockets != 3 || !r.Resources[2].Busy {
 		t.Fatalf("resources: %+v", r.Resources)
 	}
-	if len(r.Reserved) != 1 || r.Reserved[0].Start != 1150 || r.ReservedNote != "" {
+	// The range met on a watched port first, then every other range of the
+	// machine (netsh's list), without repeats.
+	if len(r.Reserved) != 3 || r.Reserved[0].Start != 1150 || r.Reserved[1].Start != 50000 || r.Reserved[2].Start != 1194 || r.ReservedNote != "" {
 		t.Errorf("reserved: %v %q", r.Reserved, r.ReservedNote)
 	}
 	if len(r.Adapters) != 1 || !r.Adapters[0].Up || r.Adapters[0].Name != "tun0" {

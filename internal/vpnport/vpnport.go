@@ -272,3 +272,16 @@ func (p *Prober) Close() error {
 	}
 	return p.impl.close()
 }
+
+// excludedRanges is set by OSes that reserve port ranges (Windows).
+var excludedRanges func(ctx context.Context) ([]PortRange, error)
+
+// ExcludedRanges returns every excluded (reserved) port range of the machine,
+// TCP and UDP, IPv4 and IPv6: on Windows the Hyper-V/WinNAT exclusions that
+// netstat does not show. Elsewhere it returns ErrNotImplemented.
+func ExcludedRanges(ctx context.Context) ([]PortRange, error) {
+	if excludedRanges == nil {
+		return nil, ErrNotImplemented
+	}
+	return excludedRanges(ctx)
+}

@@ -23,6 +23,9 @@ import (
 
 func init() {
 	newOSImpl = func() osImpl { return newWinImpl() }
+	excludedRanges = func(ctx context.Context) ([]PortRange, error) {
+		return (&netshRanges{run: winRunNetsh}).get(ctx, time.Now())
+	}
 }
 
 var (
