@@ -1,10 +1,8 @@
 package tray
 
 import (
-	"bytes"
 	"context"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -12,24 +10,9 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
+
+	"github.com/traycheck/traycheck/internal/testenv"
 )
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
 
 type fakeLoop struct {
 	checks chan string
@@ -70,7 +53,7 @@ func nextAct(t *testing.T, l *fakeLoop) monitor.Request {
 }
 
 func TestNotificationToConfirmedEndProcess(t *testing.T) {
-	out := &lockedBuffer{}
+	out := &testenv.SyncBuffer{}
 	con := notify.NewConsole(out)
 	c := NewController(Options{Notifier: con})
 	loop := newFakeLoop()

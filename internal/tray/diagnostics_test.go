@@ -11,6 +11,8 @@ import (
 	"testing"
 
 	"github.com/traycheck/traycheck/internal/notify"
+
+	"github.com/traycheck/traycheck/internal/testenv"
 )
 
 var quiet = slog.New(slog.DiscardHandler)
@@ -48,10 +50,10 @@ func (d *desk) Open(_ context.Context, path string) error {
 
 // diagController returns a controller whose Diagnostics writes a real file
 // in a temporary directory, and the console its notes go to.
-func diagController(t *testing.T, d *desk) (*Controller, string, *lockedBuffer) {
+func diagController(t *testing.T, d *desk) (*Controller, string, *testenv.SyncBuffer) {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "traycheck-report.txt")
-	out := &lockedBuffer{}
+	out := &testenv.SyncBuffer{}
 	c := NewController(Options{Notifier: notify.NewConsole(out), Clipboard: d.Clipboard, Open: d.Open, Log: quiet,
 		Diagnostics: func(context.Context) (string, []byte, error) {
 			text := []byte("traycheck diagnostic report\nudp/1194: other-app\n")
@@ -109,7 +111,7 @@ func TestCopyDiagnosticsWithoutClipboardShowsFolder(t *testing.T) {
 
 func TestCopyDiagnosticsFailureSaysSo(t *testing.T) {
 	d := &desk{}
-	out := &lockedBuffer{}
+	out := &testenv.SyncBuffer{}
 	c := NewController(Options{Notifier: notify.NewConsole(out), Clipboard: d.Clipboard, Open: d.Open, Log: quiet,
 		Diagnostics: func(context.Context) (string, []byte, error) {
 			return "", nil, errors.New("writing report /x/traycheck-report.txt: read-only file system")
@@ -144,7 +146,7 @@ func TestCopyDiagnosticsOneAtATime(t *testing.T) {
 
 func TestOpenLog(t *testing.T) {
 	d := &desk{}
-	out := &lockedBuffer{}
+	out := &testenv.SyncBuffer{}
 	log := filepath.Join(t.TempDir(), "traycheck", "traycheck.log")
 	c := NewController(Options{Notifier: notify.NewConsole(out), Open: d.Open, LogPath: log, Log: quiet})
 

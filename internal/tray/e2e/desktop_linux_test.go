@@ -3,7 +3,6 @@
 package e2e
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net"
@@ -11,7 +10,6 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -86,27 +84,10 @@ func freeUDPPort(t *testing.T) int {
 	return c.LocalAddr().(*net.UDPAddr).Port
 }
 
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
-}
-
 // trayProc is a running `traycheck tray`.
 type trayProc struct {
 	cmd *exec.Cmd
-	log *lockedBuffer
+	log *testenv.SyncBuffer
 }
 
 // startTray runs the real binary watching udp/port, checking every second,
@@ -133,7 +114,7 @@ interval = "1s"
 // (SIGTERM, bounded) when the test ends.
 func runTray(t *testing.T, env []string, args ...string) *trayProc {
 	t.Helper()
-	p := &trayProc{log: &lockedBuffer{}}
+	p := &trayProc{log: &testenv.SyncBuffer{}}
 	p.cmd = exec.Command(bin, args...)
 	p.cmd.Env = append(append(os.Environ(), "TRAYCHECK_DEBUG=1"), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log

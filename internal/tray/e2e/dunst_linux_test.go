@@ -89,7 +89,7 @@ func TestDunstEndProcess(t *testing.T) {
 func startDunst(ctx context.Context, t *testing.T, rc string) {
 	t.Helper()
 	cmd := exec.Command("dunst", "-config", rc)
-	log := &lockedBuffer{}
+	log := &testenv.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
