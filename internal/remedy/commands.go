@@ -30,7 +30,7 @@ func (r *Runner) resetAdapter(ctx context.Context, req Request) (Result, error) 
 		return Result{}, fmt.Errorf("resetting an adapter is not supported on %s", r.o.GOOS)
 	}
 	for i, argv := range steps {
-		if err := r.run(ctx, elevated, argv); err != nil {
+		if err := r.run(ctx, r.o.PromptTimeout, elevated, argv); err != nil {
 			if i > 0 {
 				return Result{}, fmt.Errorf("adapter %s was taken down but bringing it back failed, bring it up by hand: %w", name, err)
 			}
@@ -102,7 +102,7 @@ func (r *Runner) reboot(ctx context.Context, req Request) (Result, error) {
 	if argv == nil {
 		return Result{}, fmt.Errorf("scheduling a reboot is not supported on %s", r.o.GOOS)
 	}
-	if err := r.run(ctx, false, argv); err != nil {
+	if err := r.run(ctx, r.o.PromptTimeout, false, argv); err != nil {
 		return Result{}, fmt.Errorf("scheduling a reboot: %w", err)
 	}
 	return Result{Message: "reboot scheduled"}, nil
@@ -136,7 +136,7 @@ func (r *Runner) checkAsAdmin(ctx context.Context, req Request) (Result, error) 
 		return Result{}, err
 	}
 	argv := []string{self, "check", "--json", target}
-	out, err := r.o.Elevated(ctx, argv)
+	out, err := runBounded(ctx, r.o.PromptTimeout, r.o.Elevated, argv)
 	r.log.Info("ran elevated check", "argv", argv, "output", truncate(out, 4096), "err", err)
 	// check exits 1 when it finds a conflict, which is the expected case
 	// here: show whatever it printed.

@@ -97,16 +97,12 @@ func isZombie(pid int) bool {
 	return false
 }
 
-func runArgv(ctx context.Context, argv []string) ([]byte, error) {
-	return exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
-}
-
 // runElevated runs argv as root: directly when already root, else through
 // pkexec, which shows the desktop's polkit prompt. pkexec wants an absolute
 // program path.
-func runElevated(ctx context.Context, argv []string) ([]byte, error) {
+func runElevated(ctx context.Context, argv []string, waitDelay time.Duration) ([]byte, error) {
 	if os.Geteuid() == 0 {
-		return runArgv(ctx, argv)
+		return runArgv(ctx, argv, waitDelay)
 	}
 	pkexec, err := exec.LookPath("pkexec")
 	if err != nil {
@@ -116,7 +112,7 @@ func runElevated(ctx context.Context, argv []string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("finding %s: %w", argv[0], err)
 	}
-	return runArgv(ctx, append([]string{pkexec, prog}, argv[1:]...))
+	return runArgv(ctx, append([]string{pkexec, prog}, argv[1:]...), waitDelay)
 }
 
 // networkManagerRunning asks nmcli; no nmcli means no NetworkManager to use.

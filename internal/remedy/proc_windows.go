@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os/exec"
 	"time"
 	"unsafe"
 
@@ -62,10 +61,6 @@ func pidAlive(pid int) bool {
 	return err == nil && ev == uint32(windows.WAIT_TIMEOUT)
 }
 
-func runArgv(ctx context.Context, argv []string) ([]byte, error) {
-	return exec.CommandContext(ctx, argv[0], argv[1:]...).CombinedOutput()
-}
-
 var (
 	shell32             = windows.NewLazySystemDLL("shell32.dll")
 	procShellExecuteExW = shell32.NewProc("ShellExecuteExW")
@@ -98,15 +93,70 @@ const (
 // runElevated starts argv with the "runas" verb, which shows the UAC prompt,
 // and waits for it. The elevated process has no console we can read, so
 // there is no output; the exit code says whether it worked.
-func runElevated(ctx context.Context, argv []string) ([]byte, error) {
+//
+// ShellExecuteEx blocks until the prompt is answered and cannot be
+// interrupted, so it runs on its own goroutine and an ended ctx stops the
+// wait, not the prompt: an answer given later still runs the command, which
+// is what the user asked for, and its handle is closed then. An elevated
+// process cannot be ended from here either (no access), so waiting for it
+// stops at ctx too.
+func runElevated(ctx context.Context, argv []string, _ time.Duration) ([]byte, error) {
+	done := make(chan shellResult, 1)
+	go func() { done <- shellExecuteRunas(argv) }()
+	var h windows.Handle
+	select {
+	case r := <-done:
+		if r.err != nil {
+			return nil, r.err
+		}
+		h = r.h
+	case <-ctx.Done():
+		go func() {
+			if r := <-done; r.h != 0 {
+				windows.CloseHandle(r.h)
+			}
+		}()
+		return nil, fmt.Errorf("waiting for the administrator prompt for %s: %w", argv[0], ctx.Err())
+	}
+	defer windows.CloseHandle(h)
+	for {
+		ev, err := windows.WaitForSingleObject(h, 200)
+		if err != nil {
+			return nil, fmt.Errorf("waiting for %s: %w", argv[0], err)
+		}
+		if ev == windows.WAIT_OBJECT_0 {
+			break
+		}
+		if ctx.Err() != nil {
+			return nil, fmt.Errorf("waiting for %s: %w", argv[0], ctx.Err())
+		}
+	}
+	var code uint32
+	if err := windows.GetExitCodeProcess(h, &code); err != nil {
+		return nil, fmt.Errorf("reading exit code of %s: %w", argv[0], err)
+	}
+	if code != 0 {
+		return nil, fmt.Errorf("%s exited with code %d", argv[0], code)
+	}
+	return nil, nil
+}
+
+type shellResult struct {
+	h   windows.Handle
+	err error
+}
+
+// shellExecuteRunas starts argv through the UAC prompt and returns the
+// process handle.
+func shellExecuteRunas(argv []string) shellResult {
 	verb, _ := windows.UTF16PtrFromString("runas")
 	file, err := windows.UTF16PtrFromString(argv[0])
 	if err != nil {
-		return nil, err
+		return shellResult{err: err}
 	}
 	params, err := windows.UTF16PtrFromString(windowsCommandLine(argv[1:]))
 	if err != nil {
-		return nil, err
+		return shellResult{err: err}
 	}
 	info := shellExecuteInfo{
 		fMask:      seeMaskNoCloseProcess | seeMaskNoAsync,
@@ -118,32 +168,12 @@ func runElevated(ctx context.Context, argv []string) ([]byte, error) {
 	info.cbSize = uint32(unsafe.Sizeof(info))
 	if r, _, err := procShellExecuteExW.Call(uintptr(unsafe.Pointer(&info))); r == 0 {
 		// ERROR_CANCELLED: the user said no at the UAC prompt.
-		return nil, fmt.Errorf("starting %s as administrator: %w", argv[0], err)
+		return shellResult{err: fmt.Errorf("starting %s as administrator: %w", argv[0], err)}
 	}
 	if info.process == 0 {
-		return nil, fmt.Errorf("starting %s as administrator: no process handle", argv[0])
+		return shellResult{err: fmt.Errorf("starting %s as administrator: no process handle", argv[0])}
 	}
-	defer windows.CloseHandle(info.process)
-	for {
-		ev, err := windows.WaitForSingleObject(info.process, 200)
-		if err != nil {
-			return nil, fmt.Errorf("waiting for %s: %w", argv[0], err)
-		}
-		if ev == windows.WAIT_OBJECT_0 {
-			break
-		}
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-	}
-	var code uint32
-	if err := windows.GetExitCodeProcess(info.process, &code); err != nil {
-		return nil, fmt.Errorf("reading exit code of %s: %w", argv[0], err)
-	}
-	if code != 0 {
-		return nil, fmt.Errorf("%s exited with code %d", argv[0], code)
-	}
-	return nil, nil
+	return shellResult{h: info.process}
 }
 
 func networkManagerRunning(context.Context, func(context.Context, []string) ([]byte, error)) bool {

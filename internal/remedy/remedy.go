@@ -96,6 +96,15 @@ type Options struct {
 	Grace time.Duration
 	// Log receives the output of every command run (nil = slog.Default()).
 	Log *slog.Logger
+	// ReconnectTimeout bounds the reconnect command (0 =
+	// DefaultReconnectTimeout).
+	ReconnectTimeout time.Duration
+	// PromptTimeout bounds every other command, each of which may wait at
+	// an authorisation prompt (0 = DefaultPromptTimeout).
+	PromptTimeout time.Duration
+	// WaitDelay is how long a finished or stopped command's output is still
+	// read (0 = DefaultWaitDelay); see exec.Cmd.WaitDelay.
+	WaitDelay time.Duration
 
 	// GOOS selects the commands (netsh or nmcli/ip, shutdown or systemctl);
 	// "" = runtime.GOOS. Tests set it to check another OS's argv.
@@ -135,15 +144,29 @@ func New(o Options) *Runner {
 	if o.GOOS == "" {
 		o.GOOS = defaultGOOS
 	}
+	if o.ReconnectTimeout <= 0 {
+		o.ReconnectTimeout = DefaultReconnectTimeout
+	}
+	if o.PromptTimeout <= 0 {
+		o.PromptTimeout = DefaultPromptTimeout
+	}
+	if o.WaitDelay <= 0 {
+		o.WaitDelay = DefaultWaitDelay
+	}
+	waitDelay := o.WaitDelay
 	if o.Run == nil {
-		o.Run = runArgv
+		o.Run = func(ctx context.Context, argv []string) ([]byte, error) { return runArgv(ctx, argv, waitDelay) }
 	}
 	if o.Elevated == nil {
-		o.Elevated = runElevated
+		o.Elevated = func(ctx context.Context, argv []string) ([]byte, error) { return runElevated(ctx, argv, waitDelay) }
 	}
 	if o.NetworkManager == nil {
 		run := o.Run
-		o.NetworkManager = func(ctx context.Context) bool { return networkManagerRunning(ctx, run) }
+		o.NetworkManager = func(ctx context.Context) bool {
+			ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+			defer cancel()
+			return networkManagerRunning(ctx, run)
+		}
 	}
 	if o.OpenProcess == nil {
 		o.OpenProcess = openProcess
@@ -197,15 +220,16 @@ func (r *Runner) retry(ctx context.Context) (Result, error) {
 	if len(r.o.Reconnect) == 0 {
 		return Result{Message: "checking again"}, nil
 	}
-	if err := r.run(ctx, false, r.o.Reconnect); err != nil {
+	if err := r.run(ctx, r.o.ReconnectTimeout, false, r.o.Reconnect); err != nil {
 		return Result{}, fmt.Errorf("reconnect command: %w", err)
 	}
 	return Result{Message: fmt.Sprintf("ran %s; checking again", r.o.Reconnect[0])}, nil
 }
 
-// run runs argv (elevated through the OS prompt when asked) and logs its
-// output, so a failure can be read in the log as well as in the error.
-func (r *Runner) run(ctx context.Context, elevated bool, argv []string) error {
+// run runs argv (elevated through the OS prompt when asked) for at most
+// timeout and logs its output, so a failure can be read in the log as well
+// as in the error.
+func (r *Runner) run(ctx context.Context, timeout time.Duration, elevated bool, argv []string) error {
 	if len(argv) == 0 {
 		return errors.New("empty command")
 	}
@@ -213,7 +237,7 @@ func (r *Runner) run(ctx context.Context, elevated bool, argv []string) error {
 	if elevated {
 		runner = r.o.Elevated
 	}
-	out, err := runner(ctx, argv)
+	out, err := runBounded(ctx, timeout, runner, argv)
 	r.log.Info("ran command", "argv", argv, "elevated", elevated, "output", truncate(out, 4096), "err", err)
 	if err != nil {
 		if msg := firstLine(out); msg != "" {
@@ -222,6 +246,23 @@ func (r *Runner) run(ctx context.Context, elevated bool, argv []string) error {
 		return fmt.Errorf("%s: %w", argv[0], err)
 	}
 	return nil
+}
+
+// runBounded runs argv through runner for at most timeout. A command stopped
+// by the timeout or by ctx says so, wrapping context.DeadlineExceeded or
+// context.Canceled next to the program's own error ("signal: killed").
+func runBounded(ctx context.Context, timeout time.Duration, runner func(context.Context, []string) ([]byte, error), argv []string) ([]byte, error) {
+	cctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	out, err := runner(cctx, argv)
+	if err != nil && cctx.Err() != nil {
+		if ctx.Err() == nil {
+			err = fmt.Errorf("gave up after %s: %w: %w", timeout, cctx.Err(), err)
+		} else {
+			err = fmt.Errorf("stopped: %w: %w", ctx.Err(), err)
+		}
+	}
+	return out, err
 }
 
 func (r *Runner) self() (string, error) {
