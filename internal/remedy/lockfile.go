@@ -1,47 +1,15 @@
 package remedy
 
 import (
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/vpnport"
 )
-
-// maxLockSize bounds what is read of a lock file: a UUCP lock is 11 bytes.
-const maxLockSize = 128
-
-// ParseLockPID decodes the PID in a UUCP device lock file: the HDB format
-// (the PID as ASCII decimal, space-padded to ten characters, then a newline)
-// or the old binary format (a 4-byte native int). Anything else is an error,
-// so a file that is not a lock is never treated as one.
-func ParseLockPID(b []byte) (int, error) {
-	if len(b) == 4 {
-		// Binary locks predate HDB; all platforms that wrote them here are
-		// little-endian.
-		pid := int(int32(binary.LittleEndian.Uint32(b)))
-		if pid <= 0 {
-			return 0, fmt.Errorf("binary lock holds PID %d", pid)
-		}
-		return pid, nil
-	}
-	if len(b) > maxLockSize {
-		return 0, fmt.Errorf("lock file is %d bytes, want at most %d", len(b), maxLockSize)
-	}
-	s := strings.TrimSpace(string(b))
-	// Some writers add the owner's name after the PID ("  4242 minicom user").
-	if f := strings.Fields(s); len(f) > 0 {
-		s = f[0]
-	}
-	pid, err := strconv.Atoi(s)
-	if err != nil || pid <= 0 || pid > 1<<22 {
-		return 0, fmt.Errorf("lock file does not hold a PID: %q", truncate(b, 32))
-	}
-	return pid, nil
-}
 
 func (r *Runner) removeLock(req Request) (Result, error) {
 	lk := req.Finding.Lock
@@ -72,11 +40,11 @@ func (r *Runner) removeLock(req Request) (Result, error) {
 	if !before.Mode().IsRegular() {
 		return Result{}, fmt.Errorf("%w: %s is not a regular file", ErrRefused, lk.Path)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, maxLockSize+1))
+	b, err := io.ReadAll(io.LimitReader(f, vpnport.MaxUUCPLockSize+1))
 	if err != nil {
 		return Result{}, fmt.Errorf("reading lock file: %w", err)
 	}
-	pid, err := ParseLockPID(b)
+	pid, err := vpnport.ParseUUCPLock(b)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %s: %w", ErrRefused, lk.Path, err)
 	}
