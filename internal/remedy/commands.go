@@ -98,29 +98,40 @@ func (r *Runner) reboot(ctx context.Context, req Request) (Result, error) {
 	if !req.Confirmed {
 		return Result{}, &ConfirmationError{Prompt: "Restart the computer? Save your work first; a restart clears locks the system keeps after sleep."}
 	}
-	argv := rebootCommand(r.o.GOOS)
+	argv, cancel := rebootCommand(r.o.GOOS)
 	if argv == nil {
 		return Result{}, fmt.Errorf("scheduling a reboot is not supported on %s", r.o.GOOS)
 	}
 	if err := r.run(ctx, r.o.PromptTimeout, false, argv); err != nil {
 		return Result{}, fmt.Errorf("scheduling a reboot: %w", err)
 	}
-	return Result{Message: "reboot scheduled"}, nil
+	msg := "restart scheduled"
+	if cancel != "" {
+		msg += "; to call it off, run: " + cancel
+	}
+	return Result{Message: msg}, nil
 }
 
-// rebootCommand asks the OS's session manager to restart; each of these
-// authorises the user itself (logind via polkit, shutdown.exe for the
-// interactive user, System Events on macOS), so none is elevated here.
-func rebootCommand(goos string) []string {
+// rebootMessage is what the OS shows the logged-in users about the restart.
+const rebootMessage = "traycheck: reboot requested to clear a stale port"
+
+// rebootCommand returns the command that schedules a restart the OS's own
+// way, a minute ahead so that it can still be called off, and the command
+// that calls it off ("" when the OS has none). Each authorises the user
+// itself (logind via polkit, shutdown.exe for the interactive user, System
+// Events on macOS), so none is elevated here.
+func rebootCommand(goos string) (argv []string, cancel string) {
 	switch goos {
 	case "linux":
-		return []string{"systemctl", "reboot"}
+		return []string{"shutdown", "-r", "+1", rebootMessage}, "shutdown -c"
 	case "windows":
-		return []string{"shutdown", "/r", "/t", "60", "/c", "traycheck: restarting to clear a port or device the system still holds"}
+		return []string{"shutdown", "/r", "/t", "60", "/c", rebootMessage}, "shutdown /a"
 	case "darwin":
-		return []string{"osascript", "-e", `tell application "System Events" to restart`}
+		// macOS's shutdown needs root; System Events asks the user's apps to
+		// quit, which lets them cancel.
+		return []string{"osascript", "-e", `tell application "System Events" to restart`}, ""
 	}
-	return nil
+	return nil, ""
 }
 
 func (r *Runner) checkAsAdmin(ctx context.Context, req Request) (Result, error) {

@@ -145,12 +145,14 @@ func TestResetAdapterRefusesBadNames(t *testing.T) {
 	}
 }
 
-// TestRebootOnlyAssertsArgv never reboots: Run is the recorder.
+// TestRebootOnlyAssertsArgv never reboots: Run is the recorder. The restart
+// is scheduled a minute ahead where the OS allows it, and the result says how
+// to call it off.
 func TestRebootOnlyAssertsArgv(t *testing.T) {
-	for goos, want := range map[string]string{
-		"linux":   "systemctl reboot",
-		"windows": "shutdown /r /t 60 /c traycheck: restarting to clear a port or device the system still holds",
-		"darwin":  `osascript -e tell application "System Events" to restart`,
+	for goos, want := range map[string]struct{ argv, cancel string }{
+		"linux":   {"shutdown -r +1 traycheck: reboot requested to clear a stale port", "shutdown -c"},
+		"windows": {"shutdown /r /t 60 /c traycheck: reboot requested to clear a stale port", "shutdown /a"},
+		"darwin":  {`osascript -e tell application "System Events" to restart`, ""},
 	} {
 		rc := &recorder{}
 		r := New(rc.options(Options{GOOS: goos}))
@@ -164,11 +166,15 @@ func TestRebootOnlyAssertsArgv(t *testing.T) {
 			t.Errorf("%s: unconfirmed: err %v", goos, err)
 		}
 		req.Confirmed = true
-		if _, err := r.Do(context.Background(), req); err != nil {
+		res, err := r.Do(context.Background(), req)
+		if err != nil {
 			t.Fatal(err)
 		}
-		if !reflect.DeepEqual(rc.calls, []string{want}) {
-			t.Errorf("%s: ran %q, want %q", goos, rc.calls, want)
+		if !reflect.DeepEqual(rc.calls, []string{want.argv}) {
+			t.Errorf("%s: ran %q, want %q", goos, rc.calls, want.argv)
+		}
+		if want.cancel != "" && !strings.Contains(res.Message, "run: "+want.cancel) {
+			t.Errorf("%s: message %q does not say how to cancel (%s)", goos, res.Message, want.cancel)
 		}
 	}
 }
