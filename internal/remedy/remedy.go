@@ -106,7 +106,7 @@ type Options struct {
 	// read (0 = DefaultWaitDelay); see exec.Cmd.WaitDelay.
 	WaitDelay time.Duration
 
-	// GOOS selects the commands (netsh or nmcli/ip, shutdown or systemctl);
+	// GOOS selects the commands (netsh or nmcli/ip, shutdown or osascript);
 	// "" = runtime.GOOS. Tests set it to check another OS's argv.
 	GOOS string
 	// Run runs argv (never through a shell) and returns its combined output.
