@@ -4,8 +4,10 @@
 // HKCU\Software\Microsoft\Windows\CurrentVersion\Run on Windows, and a
 // LaunchAgent plist with RunAtLoad on macOS.
 //
-// Entries point at the running binary's absolute, symlink-resolved path.
-// Enable is idempotent (it rewrites its own entry, so a moved binary is
+// Entries point at the running binary by the absolute path it was started
+// as, symlinks kept (see launchPath). A binary that go run or go test built
+// in a temporary directory is refused (ErrNotInstalled). Enable is
+// idempotent (it rewrites its own entry, so a moved binary is
 // followed); Disable removes only an entry traycheck wrote, never one the
 // user made.
 package autostart
@@ -14,7 +16,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 )
 
 // ErrForeign is returned when an autostart entry that traycheck did not
@@ -22,19 +23,18 @@ import (
 // remove it.
 var ErrForeign = errors.New("autostart: an entry traycheck did not write is in the way")
 
+// ErrNotInstalled is returned by Enable when the running binary is a
+// temporary build (go run, go test): an entry would point at a file that is
+// deleted when it exits, or that the build cache may evict.
+var ErrNotInstalled = errors.New("install traycheck first: go install ./cmd/traycheck, then run autostart enable from the installed binary")
+
 // executable returns the path autostart entries start; tests swap it.
 var executable = func() (string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return "", fmt.Errorf("finding traycheck's executable: %w", err)
 	}
-	// Resolve symlinks so the entry keeps working when a link is replaced,
-	// and shows the real binary in Status.
-	resolved, err := filepath.EvalSymlinks(exe)
-	if err != nil {
-		return "", fmt.Errorf("resolving %s: %w", exe, err)
-	}
-	return resolved, nil
+	return launchPath(os.Args[0], exe), nil
 }
 
 // Enabled reports whether traycheck starts at login (by traycheck's own
@@ -46,6 +46,9 @@ func Enable() error {
 	exe, err := executable()
 	if err != nil {
 		return err
+	}
+	if temporaryBuild(exe) {
+		return fmt.Errorf("%w (this binary is %s, a temporary build)", ErrNotInstalled, exe)
 	}
 	return enable(exe)
 }

@@ -18,6 +18,7 @@ func TestEnableDisable(t *testing.T) {
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
 	entry := filepath.Join(cfg, "autostart", "traycheck.desktop")
+	link := installed(t)
 
 	if on, err := Enabled(); on || err != nil {
 		t.Fatalf("Enabled before Enable = %v, %v", on, err)
@@ -34,12 +35,11 @@ func TestEnableDisable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The entry starts the real running binary, symlinks resolved.
-	self, _ := filepath.EvalSymlinks(os.Args[0])
-	self, _ = filepath.Abs(self)
+	// The entry starts the binary by its stable link, not the versioned
+	// file the link points at today.
 	_, _, execValue := entryState(b)
-	if got := unquoteExec(t, execValue); got != self {
-		t.Errorf("Exec runs %q, want this binary %q", got, self)
+	if got := unquoteExec(t, execValue); got != link {
+		t.Errorf("Exec runs %q, want the installed link %q", got, link)
 	}
 	if out, err := exec.Command(testenv.LookPath(t, "desktop-file-validate"), entry).CombinedOutput(); err != nil || len(out) != 0 {
 		t.Errorf("desktop-file-validate: %v %s", err, out)
@@ -64,6 +64,7 @@ func TestEnableDisable(t *testing.T) {
 func TestForeignEntryIsLeftAlone(t *testing.T) {
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
+	installed(t)
 	entry := filepath.Join(cfg, "autostart", "traycheck.desktop")
 	os.MkdirAll(filepath.Dir(entry), 0o755)
 	mine := []byte("[Desktop Entry]\nType=Application\nName=traycheck\nExec=/home/ann/bin/traycheck --debug\n")
