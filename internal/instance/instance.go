@@ -45,9 +45,29 @@ const connTimeout = 5 * time.Second
 const maxConns = 8
 
 // TokenChecker accepts an action's token for its resource, once. *Tokens is
-// one; a notifier that issues its own per-note tokens can supply another.
+// one; a notifier that issues its own per-note tokens can supply another
+// (it must then check the action against the note itself).
 type TokenChecker interface {
 	Redeem(token, scope string) error
+}
+
+// ActionTokenChecker is a TokenChecker that binds each token to the actions
+// it was issued for; the Server gives it the requested action. *Tokens is
+// one.
+type ActionTokenChecker interface {
+	TokenChecker
+	RedeemAction(token, scope, action string) error
+}
+
+// redeem asks tokens about m, with its action when tokens can tell.
+func redeem(tokens TokenChecker, m Message) error {
+	if tokens == nil {
+		return ErrBadToken
+	}
+	if ac, ok := tokens.(ActionTokenChecker); ok {
+		return ac.RedeemAction(m.Token, m.Resource, m.Action)
+	}
+	return tokens.Redeem(m.Token, m.Resource)
 }
 
 // Lock is held by the one running instance.
@@ -162,7 +182,7 @@ func (s *Server) handle(c conn) {
 		return
 	}
 	if m.Op == OpAction {
-		if s.tokens == nil || s.tokens.Redeem(m.Token, m.Resource) != nil {
+		if redeem(s.tokens, m) != nil {
 			s.log.Warn("rejected an action with an unknown, expired or used token",
 				"action", m.Action, "resource", m.Resource)
 			WriteReply(c, Reply{Error: "rejected: the token is unknown, expired or already used"})

@@ -124,13 +124,17 @@ func TestForwardingAndTokens(t *testing.T) {
 		t.Fatalf("check-now: %+v, %v", rep, err)
 	}
 
-	tok := it.tokens.Issue("udp/1194")
+	tok := it.tokens.Issue("udp/1194", "retry", "end-process")
 	act := Message{Op: OpAction, Action: "end-process", Resource: "udp/1194", PID: 42, Token: tok}
 	forged := act
 	forged.Token = "AAAAAAAAAAAAAAAAAAAAAA"
 	other := act
 	other.Resource = "tcp/22"
-	for name, m := range map[string]Message{"unknown token": forged, "token of another resource": other} {
+	// A note that offered only retry and wait gives no power to end a process.
+	mild := act
+	mild.Token = it.tokens.Issue("udp/1194", "retry", "wait")
+	for name, m := range map[string]Message{"unknown token": forged, "token of another resource": other,
+		"token of a note not offering end-process": mild} {
 		rep, err := Send(ctx, m)
 		if err != nil || rep.OK || rep.Error == "" {
 			t.Errorf("%s: %+v, %v; want a rejection", name, rep, err)

@@ -50,3 +50,31 @@ func TestTokensExpireAndAreBounded(t *testing.T) {
 		t.Errorf("oldest token survived the cap: %v", err)
 	}
 }
+
+// TestTokensBoundToActions: a token authorises only the actions its note
+// offered; one issued without a list authorises retry alone. A wrong action
+// does not use the token up.
+func TestTokensBoundToActions(t *testing.T) {
+	ts := NewTokens(time.Minute)
+	mild := ts.Issue("udp/1194", "retry", "wait")
+	if err := ts.RedeemAction(mild, "udp/1194", "end-process"); !errors.Is(err, ErrBadToken) {
+		t.Errorf("token of a retry/wait note accepted for end-process: %v", err)
+	}
+	if err := ts.RedeemAction(mild, "udp/1194", "wait"); err != nil {
+		t.Errorf("token refused for an action its note offered: %v", err)
+	}
+	bare := ts.Issue("udp/1194")
+	for _, a := range []string{"end-process", "reboot-suggested", "remove-lock"} {
+		if err := ts.RedeemAction(bare, "udp/1194", a); !errors.Is(err, ErrBadToken) {
+			t.Errorf("token issued without actions accepted for %s: %v", a, err)
+		}
+	}
+	if err := ts.Redeem(bare, "udp/1194"); err != nil {
+		t.Errorf("token issued without actions refused for retry: %v", err)
+	}
+	end := ts.Issue("udp/1194", "end-process")
+	if err := ts.Redeem(end, "udp/1194"); !errors.Is(err, ErrBadToken) {
+		t.Errorf("Redeem (retry) accepted a token issued for end-process only: %v", err)
+	}
+	var _ ActionTokenChecker = ts
+}
