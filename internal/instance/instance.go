@@ -181,6 +181,10 @@ func (s *Server) handle(c conn) {
 		WriteReply(c, Reply{Error: "malformed request"})
 		return
 	}
+	if m.Op == OpPing {
+		WriteReply(c, Reply{OK: true})
+		return
+	}
 	if m.Op == OpAction {
 		if redeem(s.tokens, m) != nil {
 			s.log.Warn("rejected an action with an unknown, expired or used token",
@@ -218,4 +222,18 @@ func Send(ctx context.Context, m Message) (Reply, error) {
 		return Reply{}, fmt.Errorf("reading the running instance's reply: %w", err)
 	}
 	return rep, nil
+}
+
+// Running reports whether an instance listens in this session, without
+// asking it to do anything. An instance that answers at all runs, even one
+// too old to know the question.
+func Running(ctx context.Context) (bool, error) {
+	_, err := Send(ctx, Message{Op: OpPing})
+	if errors.Is(err, ErrNotRunning) {
+		return false, nil
+	}
+	if err != nil && !errors.Is(err, ErrMalformed) {
+		return false, err
+	}
+	return true, nil
 }

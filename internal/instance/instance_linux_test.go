@@ -113,7 +113,16 @@ func TestForwardingAndTokens(t *testing.T) {
 	if _, err := Send(ctx, Message{Op: OpCheckNow}); !errors.Is(err, ErrNotRunning) {
 		t.Fatalf("Send with nothing running: %v, want ErrNotRunning", err)
 	}
+	if on, err := Running(ctx); on || err != nil {
+		t.Fatalf("Running with nothing running: %v, %v", on, err)
+	}
 	it := startInstance(t)
+	if on, err := Running(ctx); !on || err != nil {
+		t.Fatalf("Running with an instance: %v, %v", on, err)
+	}
+	if n := it.calls.Load(); n != 0 {
+		t.Fatalf("a ping reached the handler (%d calls): it must not start a check", n)
+	}
 	fi, err := os.Stat(filepath.Join(dir, "traycheck.sock"))
 	if err != nil || fi.Mode().Perm() != 0o600 || fi.Mode()&os.ModeSocket == 0 {
 		t.Fatalf("socket: %v %v, want a socket of mode 0600", fi.Mode(), err)

@@ -16,6 +16,9 @@ import (
 const (
 	OpCheckNow = "check-now"
 	OpAction   = "action"
+	// OpPing only asks whether an instance listens; the Server answers it
+	// itself, without running a check (see Running).
+	OpPing = "ping"
 )
 
 // Size limits of the wire format. A request is a handful of short fields; a
@@ -38,6 +41,9 @@ type Message struct {
 	PID int `json:"pid,omitempty"`
 	// Token is the per-notification secret an action must carry.
 	Token string `json:"token,omitempty"`
+	// JSON asks check-now for the reply as the JSON document `traycheck
+	// check --json` prints.
+	JSON bool `json:"json,omitempty"`
 }
 
 // Reply is the running instance's answer.
@@ -55,7 +61,14 @@ func (m Message) Validate() error {
 		if m.Action != "" || m.Token != "" || m.PID != 0 {
 			return fmt.Errorf("%w: check-now takes no action, token or pid", ErrMalformed)
 		}
+	case OpPing:
+		if m != (Message{Op: OpPing}) {
+			return fmt.Errorf("%w: ping takes nothing", ErrMalformed)
+		}
 	case OpAction:
+		if m.JSON {
+			return fmt.Errorf("%w: an action takes no json flag", ErrMalformed)
+		}
 		if !isActionID(m.Action) {
 			return fmt.Errorf("%w: action %q is not an action id", ErrMalformed, truncate(m.Action))
 		}
