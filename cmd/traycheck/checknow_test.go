@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -82,7 +83,32 @@ func TestForwardedRequests(t *testing.T) {
 		t.Errorf("check-now printed %q, want the check result %q", out, want)
 	}
 
-	tok := tokens.Issue(res.String())
+	// check-now --json prints the running instance's check as the document
+	// `traycheck check --json` prints.
+	e, out, errb = testEnv()
+	if code := runCheckNow(ctx, e, []string{"--json"}); code != exitOK {
+		t.Fatalf("check-now --json exit %d: %s", code, errb)
+	}
+	var doc map[string]json.RawMessage
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil || doc["checked_at"] == nil || !strings.Contains(string(doc["findings"]), `"cause": "free"`) {
+		t.Errorf("check-now --json printed %q (%v), want a check document", out, err)
+	}
+	// Targets and --config cannot reach the running instance: a usage
+	// error that names the command that does take them, and no check.
+	for _, args := range [][]string{{"udp/1"}, {"--config", "other.toml"}, {"--json", "tcp/22"}} {
+		e, out, errb = testEnv()
+		if code := runCheckNow(ctx, e, args); code != exitUsage || out.Len() != 0 || !strings.Contains(errb.String(), "traycheck check [--config FILE] [TARGET...]") {
+			t.Errorf("check-now %q with an instance running: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, errb)
+		}
+	}
+	for _, args := range [][]string{{"--bogus"}, {"tcp/99999"}} {
+		e, _, errb = testEnv()
+		if code := runCheckNow(ctx, e, args); code != exitUsage {
+			t.Errorf("check-now %q: exit %d (%s), want %d", args, code, errb, exitUsage)
+		}
+	}
+
+	tok := tokens.Issue(res.String(), "retry")
 	args := []string{"retry", "--resource", res.String(), "--token", tok}
 	e, out, errb = testEnv()
 	if code := runAction(ctx, e, args); code != exitOK {
