@@ -54,3 +54,20 @@ func TestPromptTimeoutBoundsElevated(t *testing.T) {
 		t.Fatalf("Do = %v, want a timeout naming PromptTimeout", err)
 	}
 }
+
+// BenchmarkTailBuffer writes 1 MiB in pipe-sized chunks, as a chatty
+// command would: memory stays within 2*MaxOutput whatever the volume.
+func BenchmarkTailBuffer(b *testing.B) {
+	chunk := bytes.Repeat([]byte("x"), 4096)
+	b.ReportAllocs()
+	b.SetBytes(1 << 20)
+	for b.Loop() {
+		tb := &tailBuffer{max: MaxOutput}
+		for range (1 << 20) / len(chunk) {
+			tb.Write(chunk)
+		}
+		if len(tb.Bytes()) != MaxOutput {
+			b.Fatal("tail lost")
+		}
+	}
+}

@@ -114,3 +114,13 @@ func FuzzParseUUCPLock(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseUUCPLock(b *testing.B) {
+	lock := []byte("      4242\n")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseUUCPLock(lock); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
