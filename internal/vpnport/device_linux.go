@@ -88,7 +88,7 @@ func linuxLockFile(dev string) *LockFile {
 			continue
 		}
 		lf := &LockFile{Path: p}
-		if pid, err := uucpParseLock(b); err == nil {
+		if pid, err := ParseUUCPLock(b); err == nil {
 			lf.PID = pid
 			lf.Alive = linuxAlive(pid)
 		}

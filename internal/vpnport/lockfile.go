@@ -49,9 +49,6 @@ func ParseUUCPLock(b []byte) (int, error) {
 	return n, nil
 }
 
-// uucpParseLock is ParseUUCPLock under the name device_linux.go calls.
-var uucpParseLock = ParseUUCPLock
-
 func uucpIsASCII(b []byte) bool {
 	for _, c := range b {
 		if (c < '0' || c > '9') && c != ' ' && c != '\n' {
