@@ -99,7 +99,8 @@ func printReply(e *env, cmd string, rep instance.Reply, failed int) int {
 	return exitOK
 }
 
-// claimInstance is the first step of the long-running modes (tray, watch).
+// claimInstance is the first step of the long-running modes: the tray and
+// the bare console fallback, not an explicit `traycheck watch`.
 // When another traycheck runs in this session it asks that one to check now
 // and returns ok=false with the exit code: a second launch hands over and
 // exits 0. When the lock cannot be had for another reason the mode still
@@ -146,6 +147,10 @@ type forwarder struct {
 	// the Windows wiring hands them to the toast notifier (DeliverAction),
 	// whose own keys ("confirm-end-process") the loop does not know.
 	OnAction func(ctx context.Context, m instance.Message) (rep instance.Reply, handled bool)
+	// ConfirmHint, when set, tells the caller of an action that needs
+	// confirmation how to give it (the console mode's confirming command),
+	// keyed by the request's token.
+	ConfirmHint func(requestToken string) (string, bool)
 	// wait bounds how long a request waits for its check (0: replyWait).
 	wait time.Duration
 
@@ -288,6 +293,11 @@ func (f *forwarder) handle(ctx context.Context, m instance.Message) instance.Rep
 		if m.JSON {
 			return reportJSON(r)
 		}
+		if o := r.Action; o != nil && o.NeedsConfirmation() && f.ConfirmHint != nil {
+			if h, ok := f.ConfirmHint(o.Request.Token); ok {
+				return instance.Reply{OK: true, Message: "needs confirmation: " + h + "\n"}
+			}
+		}
 		return reportReply(r)
 	case <-ctx.Done():
 		return instance.Reply{Error: "traycheck is shutting down"}
@@ -305,8 +315,13 @@ func (f *forwarder) dropCheck(ch chan monitor.Report) {
 
 // actionRequest turns a verified IPC action into a loop request. The token
 // was redeemed by the server; the action id and resource are checked here.
+//
+// "confirm-ACTION" is ACTION confirmed. The server redeemed the token for
+// exactly that key, and such tokens are only issued with the printed prompt
+// (consoleActor.ask), so a note's own token cannot skip the question.
 func actionRequest(m instance.Message) (monitor.Request, error) {
-	a := diagnose.Action(m.Action)
+	id, confirmed := strings.CutPrefix(m.Action, confirmPrefix)
+	a := diagnose.Action(id)
 	known := false
 	for _, x := range diagnose.Actions {
 		known = known || x == a
@@ -318,7 +333,7 @@ func actionRequest(m instance.Message) (monitor.Request, error) {
 	if err != nil || len(rs) != 1 {
 		return monitor.Request{}, fmt.Errorf("action needs one resource (tcp/N, udp/N or a device), got %q", m.Resource)
 	}
-	return monitor.Request{Action: a, Resource: rs[0], PID: m.PID, Token: m.Token, Source: "ipc"}, nil
+	return monitor.Request{Action: a, Resource: rs[0], PID: m.PID, Token: m.Token, Source: "ipc", Confirmed: confirmed}, nil
 }
 
 // reportJSON is check-now --json's reply: the document `traycheck check

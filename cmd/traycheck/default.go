@@ -9,9 +9,8 @@ import (
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
-	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/tray"
-	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 // runDefault is `traycheck [--config FILE] [--json]` with no subcommand: the
@@ -58,35 +57,24 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) in
 		defer lock.Release()
 	}
 	fmt.Fprintln(e.stderr, "traycheck: no desktop session, running in console mode (as `traycheck watch`); stop with Ctrl-C")
-	prober := vpnport.New()
-	defer prober.Close()
-	events, err := power.Watch(ctx, power.Options{Log: e.log})
-	if err != nil {
-		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
-		events = nil
+	if lock == nil {
+		// No instance endpoint, so no way for `traycheck action` to reach
+		// this one: offer no actions rather than commands that cannot work.
+		return consoleLoop(ctx, e, "traycheck", cfg, asJSON, nil, nil, nil)
 	}
+	tokens := instance.NewTokens(0)
+	actor := newConsoleActor(e.stdout, asJSON, tokens)
 	fwd := newForwarder()
-	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
-		Sinks: []monitor.Sink{&consoleSink{w: e.stdout, json: asJSON}, fwd, journal{e.journal}}, Log: e.log})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
-		return exitUsage
-	}
-	fwd.Attach(m)
-	if lock != nil {
-		// The console shows no notes, so no token is ever issued and every
-		// forwarded action is refused: it only takes check-now.
-		srv, err := fwd.Serve(lock, instance.NewTokens(0), e)
+	fwd.ConfirmHint = actor.confirmHint
+	runner := remedy.New(remedy.Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: e.log})
+	serve := func(m *monitor.Monitor) func() {
+		fwd.Attach(m)
+		srv, err := fwd.Serve(lock, tokens, e)
 		if err != nil {
-			e.log.Warn("later launches cannot reach this one (check-now)", "err", err)
-		} else {
-			defer srv.Close()
+			e.log.Warn("later launches cannot reach this one (check-now, actions)", "err", err)
+			return nil
 		}
+		return func() { srv.Close() }
 	}
-	e.log.Debug("watching", "config", cfg.Source, "resources", len(cfg.Resources()), "interval", cfg.Interval)
-	if err := m.Run(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
-		return exitProbe
-	}
-	return exitOK
+	return consoleLoop(ctx, e, "traycheck", cfg, asJSON, trayRemedy(runner), []monitor.Sink{actor, fwd}, serve)
 }

@@ -77,8 +77,8 @@ func (c *child) waitOutput(t *testing.T, s string) {
 // TestConsoleModeIsTheSessionsInstance: without a desktop the bare
 // traycheck runs the console loop and is this session's one traycheck: a
 // second bare launch hands over (exit 0, the running one's check printed),
-// check-now reaches it, a forwarded action is refused (the console shows no
-// notes, so there is no token to answer), and an explicit `traycheck watch`
+// check-now reaches it, a forwarded action with a forged token is refused,
+// and an explicit `traycheck watch`
 // still runs beside it.
 func TestConsoleModeIsTheSessionsInstance(t *testing.T) {
 	dir := t.TempDir()

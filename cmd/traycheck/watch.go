@@ -14,7 +14,6 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/power"
-	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 func init() {
@@ -66,29 +65,11 @@ func runWatch(ctx context.Context, e *env, args []string) int {
 	return watchConsole(ctx, e, cfg, *asJSON)
 }
 
-// watchConsole runs the loop with the console as its only sink until ctx
-// ends.
+// watchConsole is `traycheck watch`'s loop: the console and the log are its
+// only sinks, and it takes no actions (it is not the session's instance, so
+// a terminal watch beside the tray does not compete with it).
 func watchConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) int {
-	prober := vpnport.New()
-	defer prober.Close()
-	events, err := power.Watch(ctx, power.Options{Log: e.log})
-	if err != nil {
-		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
-		events = nil
-	}
-	sink := &consoleSink{w: e.stdout, json: asJSON}
-	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
-		Sinks: []monitor.Sink{sink, journal{e.journal}}, Log: e.log})
-	if err != nil {
-		fmt.Fprintf(e.stderr, "traycheck watch: %v\n", err)
-		return exitUsage
-	}
-	e.log.Debug("watching", "config", cfg.Source, "resources", len(cfg.Resources()), "interval", cfg.Interval)
-	if err := m.Run(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "traycheck watch: %v\n", err)
-		return exitProbe
-	}
-	return exitOK
+	return consoleLoop(ctx, e, "traycheck watch", cfg, asJSON, nil, nil, nil)
 }
 
 // consoleSink prints to the terminal. It writes synchronously: the console
@@ -164,16 +145,18 @@ func (c *consoleSink) Result(r monitor.Report) {
 	}
 }
 
-func (c *consoleSink) line(v any) {
+func (c *consoleSink) line(v any) { writeJSONLine(c.w, v) }
+
+// writeJSONLine writes v as one line of JSON (watch --json's format).
+func writeJSONLine(w io.Writer, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
 		// Every field is plain data; this cannot happen, but a broken line
 		// must not pass silently.
-		fmt.Fprintf(c.w, "{\"event\":\"error\",\"error\":%q}\n", err.Error())
+		fmt.Fprintf(w, "{\"event\":\"error\",\"error\":%q}\n", err.Error())
 		return
 	}
-	b = append(b, '\n')
-	c.w.Write(b)
+	w.Write(append(b, '\n'))
 }
 
 func stamp(t time.Time) string { return t.Local().Format("15:04:05") }

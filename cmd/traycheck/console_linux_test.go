@@ -1,0 +1,105 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/traycheck/traycheck/internal/testenv"
+)
+
+// TestConsoleActionsEndTheHolder is the console notifier's whole path with
+// real processes: socat holds the watched port; the console traycheck prints
+// the `traycheck action` command with a token; end-process asks for
+// confirmation with a second token; only that one ends socat, and the
+// finding's own token cannot skip the question.
+func TestConsoleActionsEndTheHolder(t *testing.T) {
+	socat := testenv.LookPath(t, "socat")
+	dir := t.TempDir()
+	run := filepath.Join(dir, "run")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	port := freeUDPPort(t)
+	res := fmt.Sprintf("udp/%d", port)
+	holder := exec.Command(socat, "-u", fmt.Sprintf("UDP4-RECV:%d", port), "/dev/null")
+	if err := holder.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- holder.Wait() }()
+	t.Cleanup(func() { holder.Process.Kill() })
+	waitUDPHeld(t, port)
+
+	cfg := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("[vpn]\nports = [%q]\n[check]\ninterval = \"1h\"\n", res)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := append(os.Environ(), "XDG_RUNTIME_DIR="+run, "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
+		"DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(dir, "no-bus"))
+	console := startChild(t, env, "--config", cfg)
+	console.waitOutput(t, "to act on "+res+", run: ")
+	offer := regexp.MustCompile(`traycheck action ACTION --resource ` + res + ` --pid (\d+) --token (\S+)\n\s+ACTION: retry, end-process, use-other-port`)
+	m := offer.FindStringSubmatch(console.stdout.String())
+	if m == nil || m[1] != fmt.Sprint(holder.Process.Pid) {
+		t.Fatalf("no action line naming socat's PID %d:\n%s", holder.Process.Pid, console.stdout)
+	}
+	pid, tok := m[1], m[2]
+
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	action := func(args ...string) (string, error) {
+		c := exec.CommandContext(ctx, console.cmd.Path, append([]string{"action"}, args...)...)
+		c.Env = env
+		out, err := c.CombinedOutput()
+		return string(out), err
+	}
+	if out, err := action("confirm-end-process", "--resource", res, "--pid", pid, "--token", tok); err == nil || !strings.Contains(out, "rejected") {
+		t.Fatalf("the finding's token confirmed an end-process by itself: %v\n%s", err, out)
+	}
+	out, err := action("end-process", "--resource", res, "--pid", pid, "--token", tok)
+	if err != nil {
+		t.Fatalf("end-process: %v\n%s", err, out)
+	}
+	confirm := regexp.MustCompile(`needs confirmation: End socat \(PID ` + pid + `, /usr/bin/socat\)\?[^\n]*\nto confirm, run: traycheck action (confirm-end-process --resource ` + res + ` --pid ` + pid + ` --token \S+)`)
+	cm := confirm.FindStringSubmatch(out)
+	if cm == nil {
+		t.Fatalf("end-process did not ask for confirmation with a command:\n%s", out)
+	}
+	select {
+	case <-exited:
+		t.Fatal("socat ended before the confirmation")
+	case <-time.After(200 * time.Millisecond):
+	}
+	if out, err := action(strings.Fields(cm[1])...); err != nil {
+		t.Fatalf("confirming: %v\n%s", err, out)
+	}
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatalf("socat still runs after the confirmed end-process:\n%s", console.stdout)
+	}
+	console.waitOutput(t, res+" is free.")
+}
+
+// waitUDPHeld waits until something has bound the port: a child needs a
+// moment to start.
+func waitUDPHeld(t *testing.T, port uint16) {
+	t.Helper()
+	for i := 0; i < 500; i++ {
+		c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", port))
+		if err != nil {
+			return
+		}
+		c.Close()
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("nothing bound udp/%d", port)
+}
