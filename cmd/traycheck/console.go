@@ -99,7 +99,8 @@ func (a *consoleActor) offer(f diagnose.Finding) {
 	}
 	res := f.Resource.String()
 	tok := a.tokens.Issue(res, ids...)
-	pid := actPID(f)
+	h, _ := f.ActHolder()
+	pid := h.PID
 	if a.json {
 		writeJSONLine(a.w, map[string]any{"event": "act", "resource": res, "actions": ids, "pid": pid, "token": tok})
 		return
@@ -140,14 +141,4 @@ func actionCommand(action, resource string, pid int, token string) string {
 		cmd += fmt.Sprintf(" --pid %d", pid)
 	}
 	return cmd + " --token " + token
-}
-
-// actPID is the holder an end-process would act on: the first live one.
-func actPID(f diagnose.Finding) int {
-	for _, h := range f.Holders {
-		if !h.Hidden && !h.Kernel && h.PID > 0 {
-			return h.PID
-		}
-	}
-	return 0
 }

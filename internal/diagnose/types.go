@@ -79,6 +79,17 @@ func (f Finding) NeedsAttention() bool {
 	return f.Cause != Free && f.Cause != VPNClient
 }
 
+// ActHolder is the holder end-process acts on: the first live process
+// (never a hidden or kernel holder), and false when there is none.
+func (f Finding) ActHolder() (vpnport.Holder, bool) {
+	for _, h := range f.Holders {
+		if !h.Hidden && !h.Kernel && h.PID > 0 {
+			return h, true
+		}
+	}
+	return vpnport.Holder{}, false
+}
+
 // Has reports whether a is among f's actions.
 func (f Finding) Has(a Action) bool {
 	for _, x := range f.Actions {

@@ -215,10 +215,6 @@ func ActPID(f diagnose.Finding, a diagnose.Action) int {
 	if a != diagnose.EndProcess {
 		return 0
 	}
-	for _, h := range f.Holders {
-		if !h.Hidden && !h.Kernel && h.PID > 0 {
-			return h.PID
-		}
-	}
-	return 0
+	h, _ := f.ActHolder()
+	return h.PID
 }

@@ -74,16 +74,6 @@ func Clean(s string, max int) string {
 	return b.String()
 }
 
-// firstHolder is the holder buttons act on: the first one with a PID.
-func firstHolder(f diagnose.Finding) (vpnport.Holder, bool) {
-	for _, h := range f.Holders {
-		if !h.Hidden && !h.Kernel && h.PID > 0 {
-			return h, true
-		}
-	}
-	return vpnport.Holder{}, false
-}
-
 func shortHolder(h vpnport.Holder) string {
 	name := Clean(h.Name, maxName)
 	if h.Service != "" {
@@ -166,7 +156,7 @@ func Label(f diagnose.Finding, a diagnose.Action) string {
 		}
 		return "Wait"
 	case diagnose.EndProcess:
-		if h, ok := firstHolder(f); ok {
+		if h, ok := f.ActHolder(); ok {
 			return "End " + Clean(h.Name, maxName)
 		}
 		return "End process"
@@ -192,7 +182,7 @@ func explain(f diagnose.Finding, a diagnose.Action) string {
 	case diagnose.Wait:
 		return "checks again when the TIME_WAIT sockets expire"
 	case diagnose.EndProcess:
-		if h, ok := firstHolder(f); ok {
+		if h, ok := f.ActHolder(); ok {
 			return fmt.Sprintf("asks you to confirm, then stops PID %d", h.PID)
 		}
 		return "asks you to confirm, then stops the holder"
@@ -254,7 +244,7 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 	var title, yes, body string
 	switch a {
 	case diagnose.EndProcess:
-		h, _ := firstHolder(f)
+		h, _ := f.ActHolder()
 		exe := Clean(h.Exe, 2*maxName)
 		if exe == "" {
 			exe = "path unknown"
