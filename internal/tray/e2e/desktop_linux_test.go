@@ -116,7 +116,10 @@ func runTray(t *testing.T, env []string, args ...string) *trayProc {
 	t.Helper()
 	p := &trayProc{log: &testenv.SyncBuffer{}}
 	p.cmd = exec.Command(bin, args...)
-	p.cmd.Env = append(append(os.Environ(), "TRAYCHECK_DEBUG=1"), env...)
+	// The test build stands for an installed binary: give the tray a temp
+	// directory of its own, so the build's location is not mistaken for a
+	// `go run` build (Start at login refuses to record those).
+	p.cmd.Env = append(append(os.Environ(), "TRAYCHECK_DEBUG=1", "TMPDIR="+t.TempDir()), env...)
 	p.cmd.Stdout, p.cmd.Stderr = p.log, p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
