@@ -96,6 +96,9 @@ func printReply(e *env, cmd string, rep instance.Reply, failed int) int {
 	if n := len(rep.Message); n > 0 && rep.Message[n-1] != '\n' {
 		fmt.Fprintln(e.stdout)
 	}
+	if rep.Attention {
+		return exitAttention
+	}
 	return exitOK
 }
 
@@ -124,7 +127,12 @@ func claimInstance(ctx context.Context, e *env) (lock *instance.Lock, code int, 
 		return nil, exitProbe, false
 	}
 	fmt.Fprintln(e.stderr, "traycheck: already running in this session; asked it to check now")
-	return nil, printReply(e, "", rep, exitProbe), false
+	// Handing over succeeded whatever the check found: the second launch
+	// did its job, so it exits 0 (1 only from check-now and action).
+	if code := printReply(e, "", rep, exitProbe); code != exitAttention {
+		return nil, code, false
+	}
+	return nil, exitOK, false
 }
 
 // forwarder answers the requests later launches forward (check-now, an
@@ -348,7 +356,7 @@ func reportJSON(r monitor.Report) instance.Reply {
 	}
 	var b bytes.Buffer
 	writeJSON(&b, checkReport{CheckedAt: r.At.UTC().Truncate(time.Second), Findings: findings})
-	return instance.Reply{OK: true, Message: b.String()}
+	return instance.Reply{OK: true, Message: b.String(), Attention: exitFor(findings) == exitAttention}
 }
 
 // reportReply is what the user who asked sees: the action's outcome, if
@@ -370,5 +378,5 @@ func reportReply(r monitor.Report) instance.Reply {
 		return instance.Reply{Error: "cannot check: " + r.Err.Error()}
 	}
 	writeFindings(&b, r.Findings)
-	return instance.Reply{OK: true, Message: b.String()}
+	return instance.Reply{OK: true, Message: b.String(), Attention: exitFor(r.Findings) == exitAttention}
 }

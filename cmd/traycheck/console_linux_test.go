@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -61,6 +62,13 @@ func TestConsoleActionsEndTheHolder(t *testing.T) {
 		out, err := c.CombinedOutput()
 		return string(out), err
 	}
+	// check-now through the running instance exits as check would: 1 while
+	// socat holds the port.
+	cn := exec.CommandContext(ctx, console.cmd.Path, "check-now")
+	cn.Env = env
+	if out, err := cn.CombinedOutput(); exitCode(err) != 1 || !strings.Contains(string(out), "held by socat") {
+		t.Errorf("check-now with a conflict: exit %d, want 1\n%s", exitCode(err), out)
+	}
 	if out, err := action("confirm-end-process", "--resource", res, "--pid", pid, "--token", tok); err == nil || !strings.Contains(out, "rejected") {
 		t.Fatalf("the finding's token confirmed an end-process by itself: %v\n%s", err, out)
 	}
@@ -87,6 +95,22 @@ func TestConsoleActionsEndTheHolder(t *testing.T) {
 		t.Fatalf("socat still runs after the confirmed end-process:\n%s", console.stdout)
 	}
 	console.waitOutput(t, res+" is free.")
+	cn = exec.CommandContext(ctx, console.cmd.Path, "check-now")
+	cn.Env = env
+	if out, err := cn.CombinedOutput(); err != nil {
+		t.Errorf("check-now once free: %v, want exit 0\n%s", err, out)
+	}
+}
+
+func exitCode(err error) int {
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		return ee.ExitCode()
+	}
+	if err != nil {
+		return -1
+	}
+	return 0
 }
 
 // waitUDPHeld waits until something has bound the port: a child needs a

@@ -51,6 +51,9 @@ type Reply struct {
 	OK      bool   `json:"ok"`
 	Message string `json:"message,omitempty"`
 	Error   string `json:"error,omitempty"`
+	// Attention says the check found a conflict or problem, so the
+	// forwarding command exits 1 as `traycheck check` would.
+	Attention bool `json:"attention,omitempty"`
 }
 
 // Validate checks every field against what a legitimate sender produces, so
