@@ -5,8 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"sync"
-	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -79,14 +79,27 @@ func pipeName() (string, *windows.SID, error) {
 	return `\\.\pipe\traycheck-` + sid.String(), sid, nil
 }
 
+// pipeListener creates one pipe instance per client. Every handle is
+// overlapped so that the runtime's poller gives its *os.File real deadlines:
+// a client that connects and stays silent is dropped after connTimeout
+// instead of holding one of the server's maxConns slots for good.
 type pipeListener struct {
-	name   string
-	sid    *windows.SID
-	sa     *windows.SecurityAttributes
-	first  bool
-	closed atomic.Bool
-	mu     sync.Mutex
+	name string
+	sid  *windows.SID
+	sa   *windows.SecurityAttributes
+	// stop is a manual-reset event that close sets to end a pending
+	// ConnectNamedPipe. close closes it when no accept is waiting on it,
+	// else the waiting accept does on its way out.
+	stop    windows.Handle
+	cut     readCutoff
+	mu      sync.Mutex
+	first   bool
+	closed  bool
+	waiting bool
 }
+
+// errListenerClosed is what accept returns once close was called.
+var errListenerClosed = errors.New("instance: pipe listener closed")
 
 func listen() (listener, error) {
 	name, sid, err := pipeName()
@@ -97,18 +110,82 @@ func listen() (listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &pipeListener{name: name, sid: sid, sa: sa, first: true}, nil
+	stop, err := windows.CreateEvent(nil, 1, 0, nil)
+	if err != nil {
+		return nil, fmt.Errorf("creating the pipe's stop event: %w", err)
+	}
+	return &pipeListener{name: name, sid: sid, sa: sa, stop: stop, first: true}, nil
 }
 
-type pipeConn struct{ *os.File }
+// pipeConn is one end of the pipe. h is the File's own handle, kept because
+// File.Fd would take the handle off the runtime's poller and so lose the
+// deadlines.
+type pipeConn struct {
+	*os.File
+	h windows.Handle
+}
 
-// SetDeadline is a no-op: a synchronous pipe handle has no deadlines; the
-// server's connection limit bounds a client that stalls.
-func (pipeConn) SetDeadline(time.Time) error { return nil }
+// pipeOf finds the pipe under a connection the listener handed out.
+func pipeOf(c conn) (*pipeConn, bool) {
+	if cc, ok := c.(*cutConn); ok {
+		c = cc.unwrap()
+	}
+	pc, ok := c.(*pipeConn)
+	return pc, ok
+}
 
 func (p *pipeListener) accept() (conn, error) {
 	p.mu.Lock()
-	flags := uint32(windows.PIPE_ACCESS_DUPLEX)
+	if p.closed {
+		p.mu.Unlock()
+		return nil, errListenerClosed
+	}
+	p.waiting = true
+	p.mu.Unlock()
+	defer p.doneWaiting()
+	// dead is an instance whose client left before we connected it. It is
+	// closed only once the next instance exists, so the name never lapses
+	// for a squatter to take.
+	var dead windows.Handle
+	for {
+		h, err := p.create()
+		if dead != 0 {
+			windows.CloseHandle(dead)
+			dead = 0
+		}
+		if err != nil {
+			return nil, err
+		}
+		err = p.connect(h)
+		if errors.Is(err, windows.ERROR_NO_DATA) && !p.isClosed() {
+			dead = h
+			continue
+		}
+		if err != nil {
+			windows.CloseHandle(h)
+			return nil, err
+		}
+		if p.isClosed() {
+			windows.CloseHandle(h)
+			return nil, errListenerClosed
+		}
+		// NewFile sees the handle is overlapped and puts it on the
+		// runtime's poller, which is what makes SetDeadline work.
+		f := os.NewFile(uintptr(h), p.name)
+		if err := f.SetDeadline(time.Time{}); err != nil {
+			// Without deadlines one silent client could hold a slot for
+			// good: refuse to serve rather than serve unbounded.
+			f.Close()
+			return nil, fmt.Errorf("pipe %s has no deadlines: %w", p.name, err)
+		}
+		return p.cut.track(&pipeConn{File: f, h: h}), nil
+	}
+}
+
+// create makes the next pipe instance.
+func (p *pipeListener) create() (windows.Handle, error) {
+	flags := uint32(windows.PIPE_ACCESS_DUPLEX | windows.FILE_FLAG_OVERLAPPED)
+	p.mu.Lock()
 	if p.first {
 		// Fails if someone else already created a pipe of this name, so
 		// nobody can squat it and receive our clients' requests.
@@ -121,28 +198,82 @@ func (p *pipeListener) accept() (conn, error) {
 		windows.PIPE_TYPE_BYTE|windows.PIPE_READMODE_BYTE|windows.PIPE_WAIT|windows.PIPE_REJECT_REMOTE_CLIENTS,
 		windows.PIPE_UNLIMITED_INSTANCES, MaxReply, MaxMessage, 0, p.sa)
 	if err != nil {
-		return nil, fmt.Errorf("creating pipe %s: %w", p.name, err)
+		return 0, fmt.Errorf("creating pipe %s: %w", p.name, err)
 	}
-	if err := windows.ConnectNamedPipe(h, nil); err != nil && !errors.Is(err, windows.ERROR_PIPE_CONNECTED) {
-		windows.CloseHandle(h)
-		return nil, fmt.Errorf("waiting for a pipe client: %w", err)
+	return h, nil
+}
+
+func (p *pipeListener) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
+// connect waits for a client on pipe instance h, or until close.
+func (p *pipeListener) connect(h windows.Handle) error {
+	ev, err := windows.CreateEvent(nil, 1, 0, nil)
+	if err != nil {
+		return fmt.Errorf("creating a pipe event: %w", err)
 	}
-	if p.closed.Load() {
-		windows.CloseHandle(h)
-		return nil, errors.New("listener closed")
+	defer windows.CloseHandle(ev)
+	// The kernel writes to ov after ConnectNamedPipe returns: it must live
+	// on the heap (escape analysis would put it on a stack that can move)
+	// and stay put until GetOverlappedResult.
+	ov := &windows.Overlapped{HEvent: ev}
+	var pin runtime.Pinner
+	pin.Pin(ov)
+	defer pin.Unpin()
+	err = windows.ConnectNamedPipe(h, ov)
+	switch {
+	case err == nil, errors.Is(err, windows.ERROR_PIPE_CONNECTED):
+		// A client came between CreateNamedPipe and now.
+		return nil
+	case errors.Is(err, windows.ERROR_NO_DATA):
+		// The client connected and left already; accept moves on.
+		return err
+	case !errors.Is(err, windows.ERROR_IO_PENDING):
+		return fmt.Errorf("waiting for a pipe client: %w", err)
 	}
-	return pipeConn{os.NewFile(uintptr(h), p.name)}, nil
+	got, werr := windows.WaitForMultipleObjects([]windows.Handle{ev, p.stop}, false, windows.INFINITE)
+	if werr != nil || got != windows.WAIT_OBJECT_0 {
+		// Stopping (or the wait failed): the kernel must be done with ov
+		// before ov and ev go, so cancel and then wait for the result.
+		windows.CancelIoEx(h, ov)
+	}
+	var n uint32
+	if err := windows.GetOverlappedResult(h, ov, &n, true); err != nil {
+		if errors.Is(err, windows.ERROR_OPERATION_ABORTED) && werr == nil {
+			return errListenerClosed
+		}
+		if werr != nil {
+			err = werr
+		}
+		return fmt.Errorf("waiting for a pipe client: %w", err)
+	}
+	return nil
+}
+
+// doneWaiting ends an accept; if close came meanwhile, the stop event it
+// set has done its job and goes.
+func (p *pipeListener) doneWaiting() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.waiting = false
+	if p.closed && p.stop != 0 {
+		windows.CloseHandle(p.stop)
+		p.stop = 0
+	}
 }
 
 // peer compares the client process's user SID with ours; the pipe's DACL
 // already admits only our user, this checks it again at the kernel's word.
 func (p *pipeListener) peer(c conn) error {
-	pc, ok := c.(pipeConn)
+	pc, ok := pipeOf(c)
 	if !ok {
 		return errors.New("not a pipe")
 	}
 	var pid uint32
-	if err := windows.GetNamedPipeClientProcessId(windows.Handle(pc.Fd()), &pid); err != nil {
+	if err := windows.GetNamedPipeClientProcessId(pc.h, &pid); err != nil {
 		return fmt.Errorf("reading the pipe client: %w", err)
 	}
 	return sameUser(pid, p.sid)
@@ -170,13 +301,26 @@ func sameUser(pid uint32, sid *windows.SID) error {
 	return nil
 }
 
-// close unblocks a pending ConnectNamedPipe by connecting once.
+// close ends a pending ConnectNamedPipe and cuts off the clients that
+// have not sent their request; requests already read get their replies.
 func (p *pipeListener) close() error {
-	if p.closed.Swap(true) {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
 		return nil
 	}
-	if c, err := dialPipe(p.name); err == nil {
-		c.Close()
+	p.closed = true
+	var err error
+	if p.waiting {
+		err = windows.SetEvent(p.stop)
+	} else {
+		windows.CloseHandle(p.stop)
+		p.stop = 0
+	}
+	p.mu.Unlock()
+	p.cut.cut()
+	if err != nil {
+		return fmt.Errorf("stopping the pipe listener: %w", err)
 	}
 	return nil
 }
@@ -192,7 +336,7 @@ func dial(ctx context.Context) (conn, error) {
 			// Pipe names are machine-wide: make sure the server is ours and
 			// not another user's squatter before handing it a token.
 			var pid uint32
-			if err := windows.GetNamedPipeServerProcessId(windows.Handle(c.(pipeConn).Fd()), &pid); err != nil {
+			if err := windows.GetNamedPipeServerProcessId(c.h, &pid); err != nil {
 				c.Close()
 				return nil, fmt.Errorf("reading the pipe server: %w", err)
 			}
@@ -217,14 +361,14 @@ func dial(ctx context.Context) (conn, error) {
 	}
 }
 
-func dialPipe(name string) (conn, error) {
+func dialPipe(name string) (*pipeConn, error) {
 	n, _ := windows.UTF16PtrFromString(name)
 	// SECURITY_IDENTIFICATION: the server may learn who we are but not act
-	// as us.
+	// as us. Overlapped, so that Send's deadline holds on this end too.
 	h, err := windows.CreateFile(n, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING,
-		windows.SECURITY_SQOS_PRESENT|windows.SECURITY_IDENTIFICATION, 0)
+		windows.SECURITY_SQOS_PRESENT|windows.SECURITY_IDENTIFICATION|windows.FILE_FLAG_OVERLAPPED, 0)
 	if err != nil {
 		return nil, err
 	}
-	return pipeConn{os.NewFile(uintptr(h), name)}, nil
+	return &pipeConn{File: os.NewFile(uintptr(h), name), h: h}, nil
 }
