@@ -90,9 +90,13 @@ type pipeListener struct {
 	// stop is a manual-reset event that close sets to end a pending
 	// ConnectNamedPipe. close closes it when no accept is waiting on it,
 	// else the waiting accept does on its way out.
-	stop    windows.Handle
-	cut     readCutoff
-	mu      sync.Mutex
+	stop windows.Handle
+	cut  readCutoff
+	mu   sync.Mutex
+	// next is the instance the next client connects to, made before the
+	// previous one is handed on, so the name never lapses: no squatter
+	// can take it between two clients.
+	next    windows.Handle
 	first   bool
 	closed  bool
 	waiting bool
@@ -110,11 +114,17 @@ func listen() (listener, error) {
 	if err != nil {
 		return nil, err
 	}
-	stop, err := windows.CreateEvent(nil, 1, 0, nil)
-	if err != nil {
+	p := &pipeListener{name: name, sid: sid, sa: sa, first: true}
+	// The first instance is made here, so that a squatter who holds the
+	// name already makes Listen fail rather than a later accept.
+	if p.next, err = p.create(); err != nil {
+		return nil, err
+	}
+	if p.stop, err = windows.CreateEvent(nil, 1, 0, nil); err != nil {
+		windows.CloseHandle(p.next)
 		return nil, fmt.Errorf("creating the pipe's stop event: %w", err)
 	}
-	return &pipeListener{name: name, sid: sid, sa: sa, stop: stop, first: true}, nil
+	return p, nil
 }
 
 // pipeConn is one end of the pipe. h is the File's own handle, kept because
@@ -141,24 +151,27 @@ func (p *pipeListener) accept() (conn, error) {
 		return nil, errListenerClosed
 	}
 	p.waiting = true
+	h := p.next
+	p.next = 0
 	p.mu.Unlock()
 	defer p.doneWaiting()
-	// dead is an instance whose client left before we connected it. It is
-	// closed only once the next instance exists, so the name never lapses
-	// for a squatter to take.
-	var dead windows.Handle
 	for {
-		h, err := p.create()
-		if dead != 0 {
-			windows.CloseHandle(dead)
-			dead = 0
+		if h == 0 {
+			var err error
+			if h, err = p.create(); err != nil {
+				return nil, err
+			}
 		}
-		if err != nil {
-			return nil, err
-		}
-		err = p.connect(h)
+		err := p.connect(h)
 		if errors.Is(err, windows.ERROR_NO_DATA) && !p.isClosed() {
-			dead = h
+			// The client left before we connected it: wait for the
+			// next one on a new instance, made before this one goes.
+			next, cerr := p.create()
+			windows.CloseHandle(h)
+			if cerr != nil {
+				return nil, cerr
+			}
+			h = next
 			continue
 		}
 		if err != nil {
@@ -168,6 +181,13 @@ func (p *pipeListener) accept() (conn, error) {
 		if p.isClosed() {
 			windows.CloseHandle(h)
 			return nil, errListenerClosed
+		}
+		// A failure here is left to the next accept, which tries again
+		// and reports it.
+		if next, err := p.create(); err == nil {
+			p.mu.Lock()
+			p.next = next
+			p.mu.Unlock()
 		}
 		// NewFile sees the handle is overlapped and puts it on the
 		// runtime's poller, which is what makes SetDeadline work.
@@ -253,15 +273,27 @@ func (p *pipeListener) connect(h windows.Handle) error {
 	return nil
 }
 
-// doneWaiting ends an accept; if close came meanwhile, the stop event it
-// set has done its job and goes.
+// doneWaiting ends an accept; if close came meanwhile, the handles close
+// left to it go.
 func (p *pipeListener) doneWaiting() {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.waiting = false
-	if p.closed && p.stop != 0 {
+	if p.closed {
+		p.release()
+	}
+}
+
+// release closes the stop event and the spare instance; p.mu is held and
+// no accept is waiting.
+func (p *pipeListener) release() {
+	if p.stop != 0 {
 		windows.CloseHandle(p.stop)
 		p.stop = 0
+	}
+	if p.next != 0 {
+		windows.CloseHandle(p.next)
+		p.next = 0
 	}
 }
 
@@ -314,8 +346,7 @@ func (p *pipeListener) close() error {
 	if p.waiting {
 		err = windows.SetEvent(p.stop)
 	} else {
-		windows.CloseHandle(p.stop)
-		p.stop = 0
+		p.release()
 	}
 	p.mu.Unlock()
 	p.cut.cut()
