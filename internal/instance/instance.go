@@ -39,7 +39,7 @@ type Handler func(ctx context.Context, m Message) Reply
 const SendTimeout = 30 * time.Second
 
 // connTimeout bounds how long one client may take to send its request.
-const connTimeout = 5 * time.Second
+var connTimeout = 5 * time.Second // a var so tests can make it long
 
 // maxConns bounds the connections served at once; more are closed at once.
 const maxConns = 8

@@ -301,3 +301,35 @@ func BenchmarkForwardCheckNow(b *testing.B) {
 		}
 	}
 }
+
+// TestCloseDoesNotWaitForSilentClients: a same-user client that connects and
+// never sends must not hold Server.Close (and so the tray's Quit) for the
+// read timeout. The timeout is made an hour, so only the cut can end it.
+func TestCloseDoesNotWaitForSilentClients(t *testing.T) {
+	runtimeDir(t)
+	old := connTimeout
+	connTimeout = time.Hour
+	t.Cleanup(func() { connTimeout = old })
+	it := startInstance(t)
+	// A full exchange first proves the accept loop is serving.
+	if _, err := Send(context.Background(), Message{Op: OpCheckNow}); err != nil {
+		t.Fatal(err)
+	}
+	p, err := socketPath()
+	if err != nil {
+		t.Fatal(err)
+	}
+	silent, err := net.Dial("unix", p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer silent.Close()
+	time.Sleep(100 * time.Millisecond) // let the server pick it up; a miss only makes the test pass vacuously
+	closed := make(chan struct{})
+	go func() { it.srv.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(time.Minute):
+		t.Fatal("Server.Close waited for a silent client")
+	}
+}

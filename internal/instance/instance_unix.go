@@ -80,7 +80,13 @@ func socketPath() (string, error) {
 	return filepath.Join(d, "traycheck.sock"), nil
 }
 
-type unixListener struct{ ln *net.UnixListener }
+// unixListener is the Unix-socket endpoint. cut stops the reads of open
+// connections on close, so a client that connected and says nothing does
+// not hold Server.Close for the whole read timeout.
+type unixListener struct {
+	ln  *net.UnixListener
+	cut readCutoff
+}
 
 func listen() (listener, error) {
 	p, err := socketPath()
@@ -104,12 +110,25 @@ func listen() (listener, error) {
 	return &unixListener{ln: ln}, nil
 }
 
-func (u *unixListener) accept() (conn, error) { return u.ln.AcceptUnix() }
-func (u *unixListener) close() error          { return u.ln.Close() }
+func (u *unixListener) accept() (conn, error) {
+	c, err := u.ln.AcceptUnix()
+	if err != nil {
+		return nil, err
+	}
+	return u.cut.track(c), nil
+}
+
+func (u *unixListener) close() error {
+	u.cut.cut()
+	return u.ln.Close()
+}
 
 // peer checks the connecting process's UID with SO_PEERCRED (Linux) or
 // LOCAL_PEERCRED (macOS): the kernel's word, not the client's.
 func (u *unixListener) peer(c conn) error {
+	if cc, ok := c.(*cutConn); ok {
+		c = cc.unwrap()
+	}
 	uc, ok := c.(*net.UnixConn)
 	if !ok {
 		return errors.New("not a unix socket")
