@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,7 +21,7 @@ const fallbackInterval = 30 * time.Second
 // loopState is everything only the loop goroutine touches.
 type loopState struct {
 	lastCheck  time.Time
-	last       map[vpnport.Resource]diagnose.Cause
+	last       map[vpnport.Resource]verdict
 	latest     map[vpnport.Resource]diagnose.Finding
 	resetTried map[vpnport.Resource]bool
 
@@ -33,7 +34,7 @@ type loopState struct {
 }
 
 func (s *loopState) init() {
-	s.last = map[vpnport.Resource]diagnose.Cause{}
+	s.last = map[vpnport.Resource]verdict{}
 	s.latest = map[vpnport.Resource]diagnose.Finding{}
 	s.resetTried = map[vpnport.Resource]bool{}
 	s.resumeStep = -1
@@ -242,10 +243,11 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 		s.Checking(t)
 	}
 	pctx, cancel := context.WithTimeout(ctx, m.opts.ProbeTimeout)
-	if t.Kind != Interval {
-		// A person asked (Check now, an action) or a wake needs a sure
-		// answer: the probe may open a device for a moment. The background
-		// interval check stays passive (see vpnport.AllowDeviceOpen).
+	if personAsked(t) {
+		// Only a check a person asked for may open a device for a moment
+		// (see vpnport.AllowDeviceOpen): interval, wake and delayed
+		// re-checks stay passive, or a board would be reset after every
+		// resume while its USB bus is still coming back.
 		pctx = vpnport.AllowDeviceOpen(pctx)
 	}
 	obs, err := m.opts.Prober.Probe(pctx, m.resources)
@@ -279,14 +281,38 @@ func (m *Monitor) diagnose(obs []vpnport.Observation, now time.Time) (all, chang
 		c.ResetTried = m.st.resetTried[o.Resource]
 		f := m.opts.Diagnose(o, c)
 		all = append(all, f)
-		if prev, seen := m.st.last[f.Resource]; !seen || prev != f.Cause {
+		v := verdictOf(f)
+		if prev, seen := m.st.last[f.Resource]; !seen || prev != v {
 			changed = append(changed, f)
 		}
-		m.st.last[f.Resource] = f.Cause
+		m.st.last[f.Resource] = v
 		m.st.latest[f.Resource] = f
 		if !f.NeedsAttention() {
 			delete(m.st.resetTried, f.Resource) // solved: a new problem starts afresh
 		}
 	}
 	return all, changed
+}
+
+// personAsked reports whether t comes from a person: "Check now" or a
+// clicked action, not an action's delayed re-check.
+func personAsked(t Trigger) bool {
+	return t.Kind == Manual || (t.Kind == Action && t.Source != "recheck")
+}
+
+// verdict is what makes a finding news: its cause and who holds the
+// resource. A new holder with the same cause (python3 replaced by socat on
+// the port) is news too: the old note names the wrong process, and an
+// end-process offered for it would be refused.
+type verdict struct {
+	cause   diagnose.Cause
+	holders string
+}
+
+func verdictOf(f diagnose.Finding) verdict {
+	var b strings.Builder
+	for _, h := range f.Holders {
+		fmt.Fprintf(&b, "%d/%d/%s/%d;", h.PID, h.Started.Unix(), h.User, h.UID)
+	}
+	return verdict{cause: f.Cause, holders: b.String()}
 }

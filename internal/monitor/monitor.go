@@ -136,7 +136,7 @@ type Report struct {
 	// Findings holds one finding per watched resource, in config order;
 	// empty when Err is set.
 	Findings []diagnose.Finding
-	// Transitions are the findings whose cause is new or changed for their
+	// Transitions are the findings whose cause or holders are new or changed for their
 	// resource since the last successful check (all of them on the first).
 	// Only these should become notifications.
 	Transitions []diagnose.Finding

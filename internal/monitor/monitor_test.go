@@ -121,7 +121,7 @@ func TestFirstCheckReportsEverythingAsTransition(t *testing.T) {
 	h.waitArm(time.Hour)
 }
 
-func TestTransitionsOnlyOnChangedCause(t *testing.T) {
+func TestTransitionsOnlyOnChangedCauseOrHolder(t *testing.T) {
 	h := start(t, nil)
 	h.sink.next(t)
 
@@ -138,8 +138,14 @@ func TestTransitionsOnlyOnChangedCause(t *testing.T) {
 	if r := step(heldBy("nc", 42)); !slices.Equal(causes(r.Transitions), []diagnose.Cause{diagnose.OtherApp}) {
 		t.Fatalf("held: transitions %v", causes(r.Transitions))
 	}
-	if r := step(heldBy("socat", 43)); len(r.Transitions) != 0 || r.Findings[0].Cause != diagnose.OtherApp {
-		t.Fatalf("same cause again must not be a transition: %v / %v", causes(r.Transitions), causes(r.Findings))
+	if r := step(heldBy("nc", 42)); len(r.Transitions) != 0 || r.Findings[0].Cause != diagnose.OtherApp {
+		t.Fatalf("the same holder again must not be a transition: %v / %v", causes(r.Transitions), causes(r.Findings))
+	}
+	// Another process took the port, same cause: the old note names the
+	// wrong process, so this is news.
+	if r := step(heldBy("socat", 43)); !slices.Equal(causes(r.Transitions), []diagnose.Cause{diagnose.OtherApp}) ||
+		r.Transitions[0].Holders[0].PID != 43 {
+		t.Fatalf("a new holder must be a transition: %+v", r.Transitions)
 	}
 	if r := step(nil); !slices.Equal(causes(r.Transitions), []diagnose.Cause{diagnose.Free}) {
 		t.Fatalf("freed: transitions %v", causes(r.Transitions))
@@ -156,17 +162,32 @@ func TestCheckNowAlwaysReports(t *testing.T) {
 	}
 }
 
-// Only checks a person asked for (or a wake) may open a device: the
-// background interval check must never raise and drop DTR on a modem.
+// Only checks a person asked for may open a device: interval, wake and
+// delayed re-checks must never raise and drop DTR on a modem.
 func TestOnlyRequestedChecksMayOpenDevices(t *testing.T) {
 	h := start(t, nil)
 	h.sink.next(t) // the first check comes from the interval schedule
 	h.m.CheckNow("tray")
 	h.sink.next(t)
 	h.prober.mu.Lock()
-	defer h.prober.mu.Unlock()
-	if !slices.Equal(h.prober.opened, []bool{false, true}) {
-		t.Fatalf("device open allowed per probe = %v, want [false true] (interval, manual)", h.prober.opened)
+	got := slices.Clone(h.prober.opened)
+	h.prober.mu.Unlock()
+	if !slices.Equal(got, []bool{false, true}) {
+		t.Fatalf("device open allowed per probe = %v, want [false true] (interval, manual)", got)
+	}
+	for _, tc := range []struct {
+		t    Trigger
+		want bool
+	}{
+		{Trigger{Kind: Interval}, false},
+		{Trigger{Kind: Resume, Source: "resume"}, false},
+		{Trigger{Kind: Action, Source: "recheck"}, false},
+		{Trigger{Kind: Action, Source: "tray"}, true},
+		{Trigger{Kind: Manual, Source: "cli#1"}, true},
+	} {
+		if got := personAsked(tc.t); got != tc.want {
+			t.Errorf("personAsked(%+v) = %v, want %v", tc.t, got, tc.want)
+		}
 	}
 }
 
