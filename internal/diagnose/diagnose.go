@@ -312,5 +312,10 @@ func diagnoseDevice(o vpnport.Observation, c Context) Finding {
 		// can name it (Windows without admin, another user's process).
 		return Finding{Cause: OtherApp, Actions: []Action{CheckAsAdmin, Retry}}
 	}
+	if o.Unseen && o.OpenErr != "" {
+		// No process we can see holds it, some we cannot inspect, and it
+		// does not open for us: "free" would be a guess.
+		return Finding{Cause: HiddenOwner, Actions: []Action{CheckAsAdmin, Retry}}
+	}
 	return Finding{Cause: Free}
 }

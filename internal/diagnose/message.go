@@ -95,6 +95,9 @@ func message(f Finding, o vpnport.Observation) string {
 	who := HoldersText(f.Holders)
 	switch f.Cause {
 	case Free:
+		if o.Unseen {
+			return r + " is free as far as traycheck can see: no visible process holds it, but some processes cannot be inspected without privileges."
+		}
 		return r + " is free."
 	case VPNClient:
 		if len(f.Holders) == 0 && o.KernelHolder != "" {
@@ -129,6 +132,9 @@ func message(f Finding, o vpnport.Observation) string {
 	case ReservedRange:
 		return fmt.Sprintf("%s lies in the excluded port range %s reserved by Windows (Hyper-V/WinNAT); no program holds it, but binding fails. Use another port, or restart the winnat service as administrator to release dynamic reservations.", r, f.Reserved)
 	case HiddenOwner:
+		if len(f.Holders) == 0 {
+			return fmt.Sprintf("%s: no process you can see holds it, but some processes cannot be inspected without privileges and it does not open for you (%s). Check as administrator to see who has it.", r, openErr(o))
+		}
 		return fmt.Sprintf("%s is held by %s. Check as administrator to see which program.", r, who)
 	case KernelOwned:
 		if len(f.Holders) > 0 && f.Holders[0].PID == 4 {

@@ -141,8 +141,8 @@ func TestProbeUnprivileged(t *testing.T) {
 	// board): it reports what it saw passively and nothing more.
 	obs = probeAs(t, []string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin}, "--passive", target, pty)
 	assertHiddenRootListener(t, obs[0])
-	if dev := obs[1]; !dev.Exists || dev.Busy || dev.OpenErr != "" {
-		t.Errorf("passive device = %+v, want exists and no open attempt", dev)
+	if dev := obs[1]; !dev.Exists || dev.Busy || dev.OpenErr != "" || !dev.Unseen {
+		t.Errorf("passive device = %+v, want exists, unseen (a holder may be hidden) and no open attempt", dev)
 	}
 }
 

@@ -189,6 +189,10 @@ type Observation struct {
 	Busy bool `json:"busy,omitzero"`
 	// Lock is the device's UUCP lock file, if one exists.
 	Lock *LockFile `json:"lock,omitempty"`
+	// Unseen is set for a device no visible process holds while some
+	// processes could not be inspected (an unprivileged probe): a holder
+	// may be hidden, so "free" is only as far as the probe can see.
+	Unseen bool `json:"unseen,omitzero"`
 	// OpenErr is the error a passive open returned, if any, for the message.
 	OpenErr string `json:"open_err,omitzero"`
 	// Available lists devices of the same family that do exist, so a

@@ -88,8 +88,11 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 				// readable holds it, some processes were not readable, no
 				// live lock owner already explains it (see linuxTryOpen), and
 				// a person asked for this check (AllowDeviceOpen).
-				if len(pids) == 0 && s.unreadable > 0 && (o.Lock == nil || !o.Lock.Alive) && DeviceOpenAllowed(ctx) {
-					linuxTryOpen(o)
+				if len(pids) == 0 && s.unreadable > 0 {
+					o.Unseen = true
+					if (o.Lock == nil || !o.Lock.Alive) && DeviceOpenAllowed(ctx) {
+						linuxTryOpen(o)
+					}
 				}
 			}
 		} else {
