@@ -36,13 +36,14 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "TARGET is tcp/PORT, udp/PORT, PORT (both) or a device path; none: the configured ones.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	rest, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
-	targets, err := parseTargets(fs.Args())
+	targets, err := parseTargets(rest)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "traycheck check: %v\n", err)
 		return exitUsage
@@ -66,6 +67,24 @@ func runCheck(ctx context.Context, e *env, args []string) int {
 		writeFindings(e.stdout, findings)
 	}
 	return exitFor(findings)
+}
+
+// parseInterspersed parses flags wherever they stand among the targets
+// (`traycheck check 8080 --json` as well as `check --json 8080`), which the
+// flag package alone stops doing at the first target. Targets never start
+// with "-", so nothing is ambiguous.
+func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
 }
 
 // parseTargets turns command-line targets into resources, keeping order and

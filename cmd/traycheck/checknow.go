@@ -32,7 +32,7 @@ func init() {
 func runCheckNow(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("check-now", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	asJSON := fs.Bool("json", false, "print the result as JSON, as `traycheck check --json` does")
+	asJSON := fs.Bool("json", false, "print the result as JSON, as traycheck check --json does")
 	cfgPath := fs.String("config", "", "config file, for the one-shot check when no traycheck runs")
 	fs.Usage = func() {
 		fmt.Fprintln(e.stderr, "usage: traycheck check-now [--json] [--config FILE] [TARGET...]")
@@ -40,17 +40,18 @@ func runCheckNow(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "TARGET and --config apply only to that one-shot check.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
+	targets, err := parseInterspersed(fs, args)
+	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
 	}
-	if _, err := parseTargets(fs.Args()); err != nil {
+	if _, err := parseTargets(targets); err != nil {
 		fmt.Fprintf(e.stderr, "traycheck check-now: %v\n", err)
 		return exitUsage
 	}
-	if fs.NArg() > 0 || *cfgPath != "" {
+	if len(targets) > 0 || *cfgPath != "" {
 		// Ask first, without starting a check, whether these could apply.
 		running, err := instance.Running(ctx)
 		if err != nil {
@@ -310,7 +311,7 @@ func (f *forwarder) handle(ctx context.Context, m instance.Message) instance.Rep
 	case <-ctx.Done():
 		return instance.Reply{Error: "traycheck is shutting down"}
 	case <-timer.C:
-		return instance.Reply{Error: "the check did not finish in time; see the tray"}
+		return instance.Reply{Error: "the check did not finish in time; traycheck will show its result where it runs (tray, notification or console) and in its log"}
 	}
 }
 

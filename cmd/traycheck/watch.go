@@ -51,7 +51,9 @@ func runWatch(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "traycheck watch: unexpected argument %q\n", fl.Arg(0))
 		return exitUsage
 	}
-	if *interval != 0 && *interval < config.MinInterval {
+	intervalSet := false
+	fl.Visit(func(f *flag.Flag) { intervalSet = intervalSet || f.Name == "interval" })
+	if intervalSet && *interval < config.MinInterval {
 		fmt.Fprintf(e.stderr, "traycheck watch: --interval %v is below the minimum of %v\n", *interval, config.MinInterval)
 		return exitUsage
 	}
@@ -59,7 +61,7 @@ func runWatch(ctx context.Context, e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	if *interval != 0 {
+	if intervalSet {
 		cfg.Interval = *interval
 	}
 	return watchConsole(ctx, e, cfg, *asJSON)
