@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strconv"
 	"unsafe"
@@ -123,6 +124,9 @@ func (s *linuxScan) scanPID(pid int) bool {
 	}
 }
 
+// selfPID is this process, left out of device holders.
+var selfPID = os.Getpid()
+
 func (s *linuxScan) match(pid, dfd int, name, link []byte) {
 	if ino, ok := parseSocketLink(link); ok {
 		for i := range s.wants {
@@ -135,7 +139,9 @@ func (s *linuxScan) match(pid, dfd int, name, link []byte) {
 	// The link is the kernel's path of the open file, aliases already
 	// resolved: only files under /dev can be a device. Stat nothing else: a
 	// regular file on a dead NFS mount would hang the walk.
-	if !bytes.HasPrefix(link, []byte("/dev/")) || !s.wantsDevices() {
+	// traycheck's own fds (stdin on /dev/null, a tty) are never the holder
+	// the user is asking about.
+	if !bytes.HasPrefix(link, []byte("/dev/")) || !s.wantsDevices() || pid == selfPID {
 		return
 	}
 	// Compare device numbers, not paths: the holder may live in another
