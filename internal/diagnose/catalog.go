@@ -64,13 +64,23 @@ func (e *catEntry) codeFor(line string, r TextResource) string {
 	return e.code
 }
 
-func (e *catEntry) explanation() string {
+// explanation is the family's text and the entry's note. A refused bind on
+// a port of 1024 or above is not about privileges on Linux and macOS, so the
+// text then says what it is instead of blaming the port number.
+func (e *catEntry) explanation(r TextResource) string {
 	s := catFamilyText[e.family]
+	if e.family == AccessForbidden && r.Port >= 1024 {
+		s = catForbiddenHigh
+	}
 	if e.note != "" {
 		s += " " + e.note
 	}
 	return s
 }
+
+const catForbiddenHigh = "The OS refused the bind itself, not because someone listens there: " +
+	"on Windows the port usually lies in a range reserved by Hyper-V/WinNAT (netsh int ipv4 show excludedportrange); " +
+	"on Linux and macOS a port of 1024 or above needs no privileges, so a security policy (SELinux, AppArmor, a sandbox) refused it."
 
 var catFamilyText = map[Family]string{
 	AddressInUse: "Another socket already holds this local port (address already in use). " +
@@ -194,7 +204,7 @@ var catalogue = sync.OnceValue(func() []catEntry {
 		// --- access-forbidden
 		{id: "openssh-bind-denied", family: AccessForbidden, code: "WSAEACCES", privCode: "EACCES", kind: vpnport.TCP, protoFixed: true, rank: 90,
 			hints: []string{"bind"}, re: catRE(`\bbind:? (?P<hostport>\[[^\]\s]{1,64}\]:\d{1,5}): ` + catForbid),
-			note: "ssh's local forward (-L) was refused the port: on Windows OpenSSH a reserved range; on Linux/macOS a port below 1024."},
+			note: "ssh's local forward (-L) was refused the local port."},
 		{id: "go-listen-forbidden", family: AccessForbidden, code: "EACCES", winCode: "WSAEACCES", protoFixed: true, rank: 85,
 			hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: (?:permission denied|an attempt was made to access a socket)`)},
 		{id: "node-eacces", family: AccessForbidden, code: "EACCES", kind: vpnport.TCP, rank: 85,

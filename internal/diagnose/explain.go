@@ -144,7 +144,7 @@ func Explain(text string) Match {
 		Family:      h.entry.family,
 		Code:        h.entry.codeFor(h.line, res),
 		Resource:    res,
-		Explanation: h.entry.explanation(),
+		Explanation: h.entry.explanation(res),
 		Entry:       h.entry.id,
 		Line:        h.line,
 	}

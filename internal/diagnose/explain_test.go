@@ -221,3 +221,19 @@ func BenchmarkExplainHostile(b *testing.B) {
 		Explain(text)
 	}
 }
+
+// "Permission denied" on a high port is not about privileges on Unix: the
+// explanation must not say it is.
+func TestForbiddenExplanationFollowsThePort(t *testing.T) {
+	high := Explain("bind [127.0.0.1]:8080: Permission denied")
+	low := Explain("bind [127.0.0.1]:80: Permission denied")
+	if high.Family != AccessForbidden || low.Family != AccessForbidden {
+		t.Fatalf("families: %s, %s", high.Family, low.Family)
+	}
+	if strings.Contains(high.Explanation, "below 1024 need privileges") || !strings.Contains(high.Explanation, "needs no privileges") {
+		t.Errorf("port 8080: %q", high.Explanation)
+	}
+	if !strings.Contains(low.Explanation, "below 1024 need privileges") {
+		t.Errorf("port 80: %q", low.Explanation)
+	}
+}
