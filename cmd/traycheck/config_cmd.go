@@ -117,7 +117,7 @@ func configValidate(e *env, args []string) int {
 	if cfg == nil {
 		return code
 	}
-	fmt.Fprintf(e.stdout, "%s: ok (%d ports, %d devices, interval %s)\n", cfg.Source, len(cfg.Ports), len(cfg.Devices), cfg.Interval)
+	fmt.Fprintf(e.stdout, "%s: ok (%d ports, %d ssh forward ports, %d devices, interval %s)\n", cfg.Source, len(cfg.Ports), len(cfg.SSHForwardPorts), len(cfg.Devices), cfg.Interval)
 	return exitOK
 }
 

@@ -3,6 +3,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -198,6 +199,9 @@ func (p *parser) ports(key toml.Key, v any) ([]vpnport.Resource, *Error) {
 		if !ok {
 			return nil, p.elemErr(key, s, "bad port %q; want tcp/PORT or udp/PORT with PORT 1..65535", s)
 		}
+		if slices.Contains(out, r) {
+			return nil, p.elemErr(key, s, "port %q is listed twice; list each port once", s)
+		}
 		out = append(out, r)
 	}
 	return out, nil
@@ -231,7 +235,11 @@ func (p *parser) devices(key toml.Key, v any) ([]vpnport.Resource, *Error) {
 		case !vpnport.IsDevicePath(s):
 			return nil, p.elemErr(key, s, `device %q is neither an absolute path nor a COM port; want e.g. "/dev/ttyUSB0" or "COM3"`, s)
 		}
-		out = append(out, vpnport.Resource{Kind: vpnport.Device, Path: s})
+		r := vpnport.Resource{Kind: vpnport.Device, Path: s}
+		if slices.Contains(out, r) {
+			return nil, p.elemErr(key, s, "device %q is listed twice; list each device once", s)
+		}
+		out = append(out, r)
 	}
 	return out, nil
 }
@@ -284,6 +292,9 @@ func (p *parser) forwardPorts(key toml.Key, v any) ([]uint16, *Error) {
 		}
 		if n < 1 || n > 65535 {
 			return nil, p.elemErr(key, e, "forward port %d is out of range; want 1..65535", n)
+		}
+		if slices.Contains(out, uint16(n)) {
+			return nil, p.elemErr(key, e, "forward port %d is listed twice; list each port once", n)
 		}
 		out = append(out, uint16(n))
 	}
