@@ -28,7 +28,9 @@ func TestMain(m *testing.M) {
 		if os.Getenv("TRAYCHECK_DESKTOP") != "1" {
 			return m.Run() // each test reports the missing desktop itself
 		}
-		dir, err := os.MkdirTemp("", "traycheck-e2e-bin")
+		// Inside the session's directory, which with-desktop.sh removes even
+		// when go test kills a hung run before this defer can.
+		dir, err := os.MkdirTemp(os.Getenv("TRAYCHECK_DESKTOP_DIR"), "traycheck-e2e-bin")
 		if err != nil {
 			fmt.Fprintln(os.Stderr, err)
 			return 1
