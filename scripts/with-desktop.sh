@@ -116,11 +116,8 @@ if command -v go >/dev/null 2>&1; then
   export GOCACHE
 fi
 
-mkdir -p "$session"/{config,cache,data,state,runtime,tmp}
+mkdir -p "$session"/{config,cache,data,state,runtime}
 chmod 0700 "$session/runtime"
-# Temporary files of the command (go test's binaries, test dirs a killed
-# test could not remove) go inside the session, which is removed at the end.
-export TMPDIR="$session/tmp"
 export XDG_CONFIG_HOME="$session/config" XDG_CACHE_HOME="$session/cache" XDG_DATA_HOME="$session/data"
 export XDG_STATE_HOME="$session/state" XDG_RUNTIME_DIR="$session/runtime"
 export NO_AT_BRIDGE=1 # no accessibility bus: it would be one more stray daemon
