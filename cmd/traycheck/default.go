@@ -9,7 +9,6 @@ import (
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
-	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/tray"
 )
 
@@ -66,7 +65,7 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) in
 	actor := newConsoleActor(e.stdout, asJSON, tokens)
 	fwd := newForwarder()
 	fwd.ConfirmHint = actor.confirmHint
-	runner := remedy.New(remedy.Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: e.log})
+	runner := newRunner(e, cfg)
 	serve := func(m *monitor.Monitor) func() {
 		fwd.Attach(m)
 		srv, err := fwd.Serve(lock, tokens, e)

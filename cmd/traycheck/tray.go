@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"path/filepath"
 
 	"github.com/traycheck/traycheck/internal/autostart"
 	"github.com/traycheck/traycheck/internal/config"
@@ -82,7 +83,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
 		events = nil
 	}
-	runner := remedy.New(remedy.Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: e.log})
+	runner := newRunner(e, cfg)
 	fwd := newForwarder()
 	fwd.OnAction = answerForwarded(ctrl, n)
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
@@ -137,6 +138,18 @@ func answerForwarded(ctrl *tray.Controller, n notify.Notifier) func(context.Cont
 
 // trayRemedy adapts the remedy runner to the loop, translating its
 // confirmation request into the loop's.
+// newRunner is the remedy runner for cfg. An elevated check gets the user's
+// config file by absolute path, since root's home has another (or none).
+func newRunner(e *env, cfg *config.Config) *remedy.Runner {
+	o := remedy.Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: e.log}
+	if cfg.Source != config.EmbeddedSource {
+		if abs, err := filepath.Abs(cfg.Source); err == nil {
+			o.ConfigPath = abs
+		}
+	}
+	return remedy.New(o)
+}
+
 func trayRemedy(r *remedy.Runner) monitor.Remedy {
 	return func(ctx context.Context, req monitor.Request) (monitor.RemedyResult, error) {
 		res, err := r.Do(ctx, remedy.Request{Action: req.Action, Finding: req.Finding, PID: req.PID, Confirmed: req.Confirmed})

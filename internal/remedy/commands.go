@@ -2,6 +2,7 @@ package remedy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"unicode"
@@ -146,11 +147,20 @@ func (r *Runner) checkAsAdmin(ctx context.Context, req Request) (Result, error) 
 	if err != nil {
 		return Result{}, err
 	}
-	argv := []string{self, "check", "--json", target}
+	argv := []string{self, "check", "--json"}
+	if r.o.ConfigPath != "" {
+		// Elevated, HOME is root's: without the user's config the check
+		// would judge with root's VPN clients and forward ports.
+		argv = append(argv, "--config", r.o.ConfigPath)
+	}
+	argv = append(argv, target)
 	out, err := runBounded(ctx, r.o.PromptTimeout, r.o.Elevated, argv)
 	r.log.Info("ran elevated check", "argv", argv, "output", truncate(out, 4096), "err", err)
 	// check exits 1 when it finds a conflict, which is the expected case
-	// here: show whatever it printed.
+	// here: show the findings' messages, not the JSON.
+	if msg, ok := adminCheckMessage(out); ok {
+		return Result{Message: "as administrator: " + msg}, nil
+	}
 	if len(out) > 0 {
 		return Result{Message: string(out)}, nil
 	}
@@ -158,6 +168,23 @@ func (r *Runner) checkAsAdmin(ctx context.Context, req Request) (Result, error) 
 		return Result{}, fmt.Errorf("checking %s as administrator: %w", target, err)
 	}
 	return Result{Message: "checked " + target + " as administrator"}, nil
+}
+
+// adminCheckMessage reads the messages out of `check --json` output.
+func adminCheckMessage(out []byte) (string, bool) {
+	var doc struct {
+		Findings []struct {
+			Message string `json:"message"`
+		} `json:"findings"`
+	}
+	if json.Unmarshal(out, &doc) != nil || len(doc.Findings) == 0 {
+		return "", false
+	}
+	msgs := make([]string, len(doc.Findings))
+	for i, f := range doc.Findings {
+		msgs[i] = f.Message
+	}
+	return strings.Join(msgs, " "), true
 }
 
 // windowsCommandLine joins args for CreateProcess/ShellExecute the way the

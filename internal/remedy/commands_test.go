@@ -198,6 +198,25 @@ func TestCheckAsAdmin(t *testing.T) {
 	if res.Message != `{"findings":[]}` {
 		t.Errorf("message %q, want the check's output", res.Message)
 	}
+
+	// With the user's config, the elevated check judges with it, and the
+	// answer is the findings' messages, not a JSON dump.
+	rc.calls = nil
+	o.ConfigPath = "/home/alice/.config/traycheck/config.toml"
+	o.Elevated = func(_ context.Context, argv []string) ([]byte, error) {
+		rc.record("elevated ", argv)
+		return []byte(`{"checked_at":"x","findings":[{"message":"tcp/8080 is held by nginx (PID 7, /usr/sbin/nginx, user www-data)."}]}`), &exec.ExitError{}
+	}
+	res, err = New(o).Do(context.Background(), Request{Action: diagnose.CheckAsAdmin, Finding: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"elevated /opt/traycheck/traycheck check --json --config /home/alice/.config/traycheck/config.toml tcp/8080"}; !reflect.DeepEqual(rc.calls, want) {
+		t.Errorf("ran %q, want %q", rc.calls, want)
+	}
+	if res.Message != "as administrator: tcp/8080 is held by nginx (PID 7, /usr/sbin/nginx, user www-data)." {
+		t.Errorf("message %q", res.Message)
+	}
 	f.Resource = vpnport.Resource{Kind: vpnport.Device, Path: "-rf"}
 	if _, err := New(o).Do(context.Background(), Request{Action: diagnose.CheckAsAdmin, Finding: f}); !errors.Is(err, ErrRefused) {
 		t.Errorf("target -rf: err %v, want ErrRefused", err)

@@ -88,6 +88,10 @@ type Options struct {
 	Adapter string
 	// Reconnect is the argv run before a retry (nil = none).
 	Reconnect []string
+	// ConfigPath is the user's config file, passed to check-as-admin so the
+	// elevated check judges with the user's clients ("" = the default, as
+	// root sees it: the embedded one unless root has its own).
+	ConfigPath string
 	// Self is traycheck's own executable, for check-as-admin ("" =
 	// os.Executable).
 	Self string
