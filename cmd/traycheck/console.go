@@ -23,11 +23,7 @@ func consoleLoop(ctx context.Context, e *env, name string, cfg *config.Config, a
 	rem monitor.Remedy, extra []monitor.Sink, setup func(*monitor.Monitor) func()) int {
 	prober := vpnport.New()
 	defer prober.Close()
-	events, err := power.Watch(ctx, power.Options{Log: e.log})
-	if err != nil {
-		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
-		events = nil
-	}
+	events := powerEvents(ctx, e)
 	sinks := append([]monitor.Sink{&consoleSink{w: e.stdout, json: asJSON}}, extra...)
 	sinks = append(sinks, journal{e.journal})
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
@@ -47,6 +43,17 @@ func consoleLoop(ctx context.Context, e *env, name string, cfg *config.Config, a
 		return exitProbe
 	}
 	return exitOK
+}
+
+// powerEvents starts the suspend/resume sources for a watch loop; without
+// any, the loop still checks on its interval.
+func powerEvents(ctx context.Context, e *env) <-chan power.Event {
+	events, err := power.Watch(ctx, power.Options{Log: e.log})
+	if err != nil {
+		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
+		return nil
+	}
+	return events
 }
 
 // confirmPrefix marks a token that confirms an action ("confirm-end-process").

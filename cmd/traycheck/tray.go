@@ -15,7 +15,6 @@ import (
 	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
-	"github.com/traycheck/traycheck/internal/power"
 	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/tray"
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -78,11 +77,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 
 	prober := vpnport.New()
 	defer prober.Close()
-	events, err := power.Watch(ctx, power.Options{Log: e.log})
-	if err != nil {
-		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
-		events = nil
-	}
+	events := powerEvents(ctx, e)
 	runner := newRunner(e, cfg)
 	fwd := newForwarder()
 	fwd.OnAction = answerForwarded(ctrl, n)
