@@ -156,10 +156,10 @@ type forwarder struct {
 	// the Windows wiring hands them to the toast notifier (DeliverAction),
 	// whose own keys ("confirm-end-process") the loop does not know.
 	OnAction func(ctx context.Context, m instance.Message) (rep instance.Reply, handled bool)
-	// ConfirmHint, when set, tells the caller of an action that needs
-	// confirmation how to give it (the console mode's confirming command),
-	// keyed by the request's token.
-	ConfirmHint func(requestToken string) (string, bool)
+	// Hint, when set, tells the caller of an action what to run next: how
+	// to confirm it, or, after a failure (a token is used once), the fresh
+	// command the console printed. Keyed by the request's token.
+	Hint func(requestToken string) (string, bool)
 	// wait bounds how long a request waits for its check (0: replyWait).
 	wait time.Duration
 
@@ -302,9 +302,14 @@ func (f *forwarder) handle(ctx context.Context, m instance.Message) instance.Rep
 		if m.JSON {
 			return reportJSON(r)
 		}
-		if o := r.Action; o != nil && o.NeedsConfirmation() && f.ConfirmHint != nil {
-			if h, ok := f.ConfirmHint(o.Request.Token); ok {
-				return instance.Reply{OK: true, Message: "needs confirmation: " + h + "\n"}
+		if o := r.Action; o != nil && f.Hint != nil {
+			if h, ok := f.Hint(o.Request.Token); ok {
+				if o.NeedsConfirmation() {
+					return instance.Reply{OK: true, Message: "needs confirmation: " + h + "\n"}
+				}
+				if o.Err != nil {
+					return instance.Reply{Error: fmt.Sprintf("%s failed: %v\n%s", o.Request.Action, o.Err, h)}
+				}
 			}
 		}
 		return reportReply(r)

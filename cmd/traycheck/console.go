@@ -72,12 +72,13 @@ type consoleActor struct {
 	json   bool
 	tokens *instance.Tokens
 
-	mu      sync.Mutex
-	confirm map[string]string // request token -> what to tell the caller who must confirm
+	mu     sync.Mutex
+	hints  map[string]string // request token -> what to tell its caller next
+	offers map[string]string // resource -> the last command offered for it
 }
 
 func newConsoleActor(w io.Writer, asJSON bool, tokens *instance.Tokens) *consoleActor {
-	return &consoleActor{w: w, json: asJSON, tokens: tokens, confirm: map[string]string{}}
+	return &consoleActor{w: w, json: asJSON, tokens: tokens, hints: map[string]string{}, offers: map[string]string{}}
 }
 
 func (a *consoleActor) Checking(monitor.Trigger) {}
@@ -94,8 +95,19 @@ func (a *consoleActor) Result(r monitor.Report) {
 			a.offer(f)
 		}
 	}
-	if o := r.Action; o != nil && o.NeedsConfirmation() {
+	o := r.Action
+	switch {
+	case o == nil:
+	case o.NeedsConfirmation():
 		a.ask(o)
+	case o.Err != nil:
+		// The failed request's token is spent; its caller gets the fresh
+		// command offered just above for the same resource.
+		a.mu.Lock()
+		if cmd, ok := a.offers[o.Request.Resource.String()]; ok {
+			a.hints[o.Request.Token] = "to try again, run: " + cmd
+		}
+		a.mu.Unlock()
 	}
 }
 
@@ -108,11 +120,15 @@ func (a *consoleActor) offer(f diagnose.Finding) {
 	tok := a.tokens.Issue(res, ids...)
 	h, _ := f.ActHolder()
 	pid := h.PID
+	cmd := actionCommand("ACTION", res, pid, tok)
+	a.mu.Lock()
+	a.offers[res] = cmd + " (ACTION: " + strings.Join(ids, ", ") + ")"
+	a.mu.Unlock()
 	if a.json {
 		writeJSONLine(a.w, map[string]any{"event": "act", "resource": res, "actions": ids, "pid": pid, "token": tok})
 		return
 	}
-	fmt.Fprintf(a.w, "  to act on %s, run: %s\n    ACTION: %s\n", res, actionCommand("ACTION", res, pid, tok), strings.Join(ids, ", "))
+	fmt.Fprintf(a.w, "  to act on %s, run: %s\n    ACTION: %s\n", res, cmd, strings.Join(ids, ", "))
 }
 
 func (a *consoleActor) ask(o *monitor.ActionOutcome) {
@@ -122,7 +138,7 @@ func (a *consoleActor) ask(o *monitor.ActionOutcome) {
 	tok := a.tokens.Issue(res, key)
 	cmd := actionCommand(key, res, req.PID, tok)
 	a.mu.Lock()
-	a.confirm[req.Token] = o.Prompt + "\nto confirm, run: " + cmd
+	a.hints[req.Token] = o.Prompt + "\nto confirm, run: " + cmd
 	a.mu.Unlock()
 	if a.json {
 		writeJSONLine(a.w, map[string]any{"event": "confirm", "resource": res, "action": string(req.Action),
@@ -132,13 +148,13 @@ func (a *consoleActor) ask(o *monitor.ActionOutcome) {
 	fmt.Fprintf(a.w, "  %s\n  to confirm, run: %s\n", o.Prompt, cmd)
 }
 
-// confirmHint is what the forwarder tells the `traycheck action` caller
-// whose request needs confirmation: the prompt and the command.
-func (a *consoleActor) confirmHint(requestToken string) (string, bool) {
+// hint is what the forwarder tells the `traycheck action` caller next: the
+// prompt and confirming command, or the fresh command after a failure.
+func (a *consoleActor) hint(requestToken string) (string, bool) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	h, ok := a.confirm[requestToken]
-	delete(a.confirm, requestToken)
+	h, ok := a.hints[requestToken]
+	delete(a.hints, requestToken)
 	return h, ok
 }
 

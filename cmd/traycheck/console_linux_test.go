@@ -72,7 +72,15 @@ func TestConsoleActionsEndTheHolder(t *testing.T) {
 	if out, err := action("confirm-end-process", "--resource", res, "--pid", pid, "--token", tok); err == nil || !strings.Contains(out, "rejected") {
 		t.Fatalf("the finding's token confirmed an end-process by itself: %v\n%s", err, out)
 	}
-	out, err := action("end-process", "--resource", res, "--pid", pid, "--token", tok)
+	// A wrong PID is refused and spends its token; the refusal hands the
+	// caller the fresh command the console printed.
+	out, err := action("end-process", "--resource", res, "--pid", "1", "--token", tok)
+	fresh := regexp.MustCompile(`to try again, run: traycheck action ACTION --resource ` + res + ` --pid ` + pid + ` --token (\S+)`).FindStringSubmatch(out)
+	if err == nil || fresh == nil {
+		t.Fatalf("end-process of PID 1: %v, want a refusal with a fresh command\n%s", err, out)
+	}
+	tok = fresh[1]
+	out, err = action("end-process", "--resource", res, "--pid", pid, "--token", tok)
 	if err != nil {
 		t.Fatalf("end-process: %v\n%s", err, out)
 	}

@@ -64,7 +64,7 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) in
 	tokens := instance.NewTokens(0)
 	actor := newConsoleActor(e.stdout, asJSON, tokens)
 	fwd := newForwarder()
-	fwd.ConfirmHint = actor.confirmHint
+	fwd.Hint = actor.hint
 	runner := newRunner(e, cfg)
 	serve := func(m *monitor.Monitor) func() {
 		fwd.Attach(m)
