@@ -107,7 +107,14 @@ func parseLsof(r io.Reader) ([]lsofProc, error) {
 // "127.0.0.1:1194", "[::1]:1194", "[fe80::1%lo0]:1194". A "*" host is the
 // unspecified address of the file's family.
 func lsofAddrPort(s, typ string) (netip.AddrPort, bool) {
-	i := strings.LastIndexByte(s, ':')
+	return macAddrPort(s, ':', typ == "IPv6")
+}
+
+// macAddrPort splits "host<sep>port" at the last sep (lsof writes
+// "[::1]:1194", BSD netstat "::1.1194"); a "*" host is the unspecified
+// address, IPv6 when v6.
+func macAddrPort(s string, sep byte, v6 bool) (netip.AddrPort, bool) {
+	i := strings.LastIndexByte(s, sep)
 	if i < 0 {
 		return netip.AddrPort{}, false
 	}
@@ -118,7 +125,7 @@ func lsofAddrPort(s, typ string) (netip.AddrPort, bool) {
 	host := strings.TrimSuffix(strings.TrimPrefix(s[:i], "["), "]")
 	var a netip.Addr
 	switch {
-	case host == "*" && typ == "IPv6":
+	case host == "*" && v6:
 		a = netip.IPv6Unspecified()
 	case host == "*":
 		a = netip.IPv4Unspecified()

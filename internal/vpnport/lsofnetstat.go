@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
-	"strconv"
 	"strings"
 	"time"
 )
@@ -46,24 +45,5 @@ func parseNetstatTimeWait(r io.Reader, ports map[uint16]bool, dst []Socket) ([]S
 // netstatAddrPort parses BSD netstat's "addr.port" ("127.0.0.1.1194",
 // "fe80::1%lo0.1194", "*.22").
 func netstatAddrPort(s, proto string) (netip.AddrPort, bool) {
-	i := strings.LastIndexByte(s, '.')
-	if i < 0 {
-		return netip.AddrPort{}, false
-	}
-	port, err := strconv.ParseUint(s[i+1:], 10, 16)
-	if err != nil {
-		return netip.AddrPort{}, false
-	}
-	host := s[:i]
-	if host == "*" {
-		if proto == "tcp4" {
-			return netip.AddrPortFrom(netip.IPv4Unspecified(), uint16(port)), true
-		}
-		return netip.AddrPortFrom(netip.IPv6Unspecified(), uint16(port)), true
-	}
-	a, err := netip.ParseAddr(host)
-	if err != nil {
-		return netip.AddrPort{}, false
-	}
-	return netip.AddrPortFrom(a, uint16(port)), true
+	return macAddrPort(s, '.', proto != "tcp4")
 }
