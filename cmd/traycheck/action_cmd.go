@@ -42,15 +42,8 @@ func runAction(ctx context.Context, e *env, args []string) int {
 		return exitUsage
 	}
 	id, rest := args[0], args[1:]
-	if err := fs.Parse(rest); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "traycheck action: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(e, fs, rest); !ok {
+		return code
 	}
 	if strings.HasPrefix(strings.ToLower(id), notify.URLScheme+":") {
 		if *resource != "" || *pid != 0 || *token != "" {

@@ -42,24 +42,6 @@ func runConfig(_ context.Context, e *env, args []string) int {
 	return exitUsage
 }
 
-// parseFlags parses fs and refuses leftover arguments; ok is false when the
-// caller should return code.
-func parseFlags(e *env, flags *flag.FlagSet, args []string) (code int, ok bool) {
-	flags.SetOutput(e.stderr)
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
-		}
-		return exitUsage, false // flag has printed the error and the usage
-	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "traycheck %s: unexpected argument %q\n", flags.Name(), flags.Arg(0))
-		flags.Usage()
-		return exitUsage, false
-	}
-	return exitOK, true
-}
-
 // configPath prints where traycheck reads its config on stdout (alone, so
 // scripts can use it) and whether the file exists on stderr.
 func configPath(e *env, args []string) int {

@@ -13,6 +13,8 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -157,4 +159,22 @@ func init() {
 		fmt.Fprintf(e.stdout, "traycheck %s\n", version)
 		return exitOK
 	}})
+}
+
+// parseFlags parses a subcommand's flags and refuses leftover arguments; ok
+// is false when the caller should return code (0 after -h, else 2).
+func parseFlags(e *env, flags *flag.FlagSet, args []string) (code int, ok bool) {
+	flags.SetOutput(e.stderr)
+	if err := flags.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return exitOK, false
+		}
+		return exitUsage, false // flag has printed the error and the usage
+	}
+	if flags.NArg() > 0 {
+		fmt.Fprintf(e.stderr, "traycheck %s: unexpected argument %q\n", flags.Name(), flags.Arg(0))
+		flags.Usage()
+		return exitUsage, false
+	}
+	return exitOK, true
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"time"
@@ -37,15 +36,8 @@ func runReport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "Writes what a helpdesk needs: versions, config, every watched port and device with its holders, adapters, recent events.")
 		fs.PrintDefaults()
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "traycheck report: unexpected argument %q\n", fs.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(e, fs, args); !ok {
+		return code
 	}
 
 	code := exitOK

@@ -31,12 +31,8 @@ func runTrayCmd(ctx context.Context, e *env, args []string) int {
 	fl := flag.NewFlagSet("tray", flag.ContinueOnError)
 	fl.SetOutput(e.stderr)
 	cfgPath := fl.String("config", "", "config file (default: the user config file, else the embedded default)")
-	if err := fl.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "traycheck tray: unexpected argument %q\n", fl.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(e, fl, args); !ok {
+		return code
 	}
 	cfg, code := loadConfig(e, *cfgPath)
 	if cfg == nil {

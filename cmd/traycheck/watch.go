@@ -44,12 +44,8 @@ func runWatch(ctx context.Context, e *env, args []string) int {
 	asJSON := fl.Bool("json", false, "print one JSON object per line")
 	cfgPath := fl.String("config", "", "config file (default: the user config file, else the embedded default)")
 	interval := fl.Duration("interval", 0, "check interval, overriding the config (at least 1s)")
-	if err := fl.Parse(args); err != nil {
-		return exitUsage
-	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "traycheck watch: unexpected argument %q\n", fl.Arg(0))
-		return exitUsage
+	if code, ok := parseFlags(e, fl, args); !ok {
+		return code
 	}
 	intervalSet := false
 	fl.Visit(func(f *flag.Flag) { intervalSet = intervalSet || f.Name == "interval" })
