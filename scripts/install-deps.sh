@@ -10,6 +10,17 @@ pkgs=(
   socat lsof iproute2 procps util-linux hyperfine
   # autostart entry validation
   desktop-file-utils
+  # the real-program lane: the daemons and clients users run, staged in
+  # private network namespaces and on ptys
+  openvpn openssh-server openssh-client picocom minicom cu python3-serial
+  strongswan-charon wireguard-go wireguard-tools xl2tpd dnsmasq gunicorn
+  # the Windows lane: Wine runs the Windows test binaries and traycheck.exe;
+  # mingw builds the ProcessPrng shim and the message table
+  wine wine64 gcc-mingw-w64-x86-64
+  # packages: MSI tools, lintian, rpm, Authenticode signing, XML checks
+  msitools wixl lintian rpm osslsigncode libxml2-utils
+  # fleet sinks: journald and node_exporter for real
+  systemd prometheus-node-exporter
 )
 
 missing=()
@@ -23,6 +34,15 @@ echo "install-deps: installing ${missing[*]}" >&2
 sudo=""
 [ "$(id -u)" -eq 0 ] || sudo="sudo"
 export DEBIAN_FRONTEND=noninteractive
+# Installing daemons (sshd, dnsmasq, openvpn, node_exporter) must not start
+# them on the machine: the tests start their own, in namespaces. Without a
+# policy-rc.d of the machine's own, one that refuses every start is in place
+# for the install.
+if [ ! -e /usr/sbin/policy-rc.d ]; then
+  printf '#!/bin/sh\nexit 101\n' | $sudo tee /usr/sbin/policy-rc.d >/dev/null
+  $sudo chmod 755 /usr/sbin/policy-rc.d
+  trap '$sudo rm -f /usr/sbin/policy-rc.d' EXIT
+fi
 $sudo apt-get update -qq
 # --no-install-recommends keeps dbus-x11 out: with it godbus auto-launches a
 # stray session bus for any process that has none, which hides real bugs.
