@@ -146,7 +146,7 @@ func trayRemedy(r *remedy.Runner) monitor.Remedy {
 		res, err := r.Do(ctx, remedy.Request{Action: req.Action, Finding: req.Finding, PID: req.PID, Confirmed: req.Confirmed})
 		var ce *remedy.ConfirmationError
 		if errors.As(err, &ce) {
-			return monitor.RemedyResult{}, &monitor.ConfirmationError{Prompt: ce.Prompt}
+			return monitor.RemedyResult{}, &monitor.ConfirmationError{Prompt: ce.Prompt()}
 		}
 		return monitor.RemedyResult{Message: res.Message, RecheckAfter: res.RecheckAfter}, err
 	}

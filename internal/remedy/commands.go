@@ -14,18 +14,8 @@ import (
 // The commands below are built for a GOOS given as an argument, not by build
 // tags, so one test run checks every OS's argv.
 
-func (r *Runner) resetAdapter(ctx context.Context, req Request) (Result, error) {
-	name := r.o.Adapter
-	if name == "" {
-		return Result{}, ErrNoAdapter
-	}
-	if err := ValidAdapterName(r.o.GOOS, name); err != nil {
-		return Result{}, fmt.Errorf("%w: %w", ErrRefused, err)
-	}
-	if !req.Confirmed {
-		return Result{}, &ConfirmationError{Prompt: fmt.Sprintf(
-			"Reset network adapter %s? Every connection through it drops for a moment; administrator rights may be asked for.", name)}
-	}
+func (r *Runner) resetAdapter(ctx context.Context) (Result, error) {
+	name := r.o.Adapter // checked by confirmation
 	steps, elevated := resetCommands(r.o.GOOS, name, r.o.GOOS == "linux" && r.o.NetworkManager(ctx))
 	if steps == nil {
 		return Result{}, fmt.Errorf("resetting an adapter is not supported on %s", r.o.GOOS)
@@ -95,10 +85,7 @@ func ValidAdapterName(goos, name string) error {
 	return nil
 }
 
-func (r *Runner) reboot(ctx context.Context, req Request) (Result, error) {
-	if !req.Confirmed {
-		return Result{}, &ConfirmationError{Prompt: "Restart the computer? Save your work first; a restart clears locks the system keeps after sleep."}
-	}
+func (r *Runner) reboot(ctx context.Context) (Result, error) {
 	argv, cancel := rebootCommand(r.o.GOOS)
 	if argv == nil {
 		return Result{}, fmt.Errorf("scheduling a reboot is not supported on %s", r.o.GOOS)

@@ -9,22 +9,36 @@ import (
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-// startSlack is how far the start time read now may differ from the one in
-// the finding and still be the same process. Start times come from different
-// readers with different rounding (clock ticks since boot, milliseconds);
-// a reused PID started at least this much later.
-const startSlack = time.Second
+// holdsNow is the default Options.Holds: a fresh passive probe of r, and
+// whether the process h (same PID, same start time) is among its holders.
+func holdsNow(ctx context.Context, r vpnport.Resource, h vpnport.Holder) (bool, error) {
+	p := vpnport.New()
+	defer p.Close()
+	obs, err := p.Probe(ctx, []vpnport.Resource{r})
+	if err != nil {
+		return false, err
+	}
+	for _, o := range obs {
+		for _, x := range o.Holders {
+			if x.PID == h.PID && x.Started.Equal(h.Started) {
+				return true, nil
+			}
+		}
+	}
+	return false, nil
+}
+
+// startFormat shows start times to the clock tick, so two that differ by
+// one do not read the same.
+const startFormat = "2006-01-02 15:04:05.00"
 
 // pollEvery is how often end-process looks whether the process has exited.
 const pollEvery = 20 * time.Millisecond
 
 func (r *Runner) endProcess(ctx context.Context, req Request) (Result, error) {
-	h, err := pickHolder(req)
+	h, err := pickHolder(req) // req.PID is the one the confirmation named
 	if err != nil {
 		return Result{}, err
-	}
-	if !req.Confirmed {
-		return Result{}, &ConfirmationError{Prompt: endPrompt(h)}
 	}
 	p, err := r.o.OpenProcess(h.PID)
 	if err != nil {
@@ -35,6 +49,20 @@ func (r *Runner) endProcess(ctx context.Context, req Request) (Result, error) {
 	// what gets signalled below.
 	if err := verifySame(h, p); err != nil {
 		return Result{}, err
+	}
+	// The process is the one the user was shown; it must also still hold
+	// what they were shown. A probe now, with the handle open: a process
+	// that let the port go (or a PID reused within one clock tick) is not
+	// ended for a resource it does not hold.
+	held, err := r.o.Holds(ctx, req.Finding.Resource, h)
+	if err != nil {
+		return Result{}, fmt.Errorf("%w: cannot verify that PID %d still holds %s: %w", ErrRefused, h.PID, req.Finding.Resource, err)
+	}
+	if !held {
+		return Result{}, fmt.Errorf("%w: %s (PID %d) no longer holds %s; check again", ErrRefused, h.Name, h.PID, req.Finding.Resource)
+	}
+	if p.Exited() {
+		return Result{Message: fmt.Sprintf("%s (PID %d) had already exited", h.Name, h.PID)}, nil
 	}
 	r.log.Info("ending process", "pid", h.PID, "name", h.Name, "exe", h.Exe)
 	if err := p.Terminate(); err != nil {
@@ -91,7 +119,8 @@ func pickHolder(req Request) (vpnport.Holder, error) {
 	return h, nil
 }
 
-func endPrompt(h vpnport.Holder) string {
+// endPrompt names the holder exactly: name, PID and path.
+func endPrompt(h vpnport.Holder) (target, question, consequence string) {
 	name := h.Name
 	if h.Service != "" {
 		name += " (service " + h.Service + ")"
@@ -100,7 +129,8 @@ func endPrompt(h vpnport.Holder) string {
 	if exe == "" {
 		exe = "unknown path"
 	}
-	return fmt.Sprintf("End %s (PID %d, %s)? Unsaved work in it will be lost.", name, h.PID, exe)
+	target = fmt.Sprintf("%s (PID %d, %s)", name, h.PID, exe)
+	return target, "End " + target + "?", "Unsaved work in it will be lost."
 }
 
 // verifySame refuses when the process behind the PID is not the holder the
@@ -114,9 +144,11 @@ func verifySame(h vpnport.Holder, p Process) error {
 	if h.Started.IsZero() {
 		return fmt.Errorf("%w: the finding has no start time for PID %d, so PID reuse cannot be ruled out; check again", ErrRefused, h.PID)
 	}
-	if d := started.Sub(h.Started).Abs(); d > startSlack {
+	// Exactly equal: both sides read the same clock (ticks since boot on
+	// Linux, FILETIME on Windows), so any difference is another process.
+	if !started.Equal(h.Started) {
 		return fmt.Errorf("%w: PID %d is no longer %s (it started at %s, the holder at %s: the PID was reused); check again",
-			ErrRefused, h.PID, h.Name, started.Format(time.DateTime), h.Started.Format(time.DateTime))
+			ErrRefused, h.PID, h.Name, started.Format(startFormat), h.Started.Format(startFormat))
 	}
 	if h.Exe != "" && exe != h.Exe {
 		return fmt.Errorf("%w: PID %d now runs %s, not %s; check again", ErrRefused, h.PID, exe, h.Exe)

@@ -6,6 +6,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"net"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -32,14 +33,38 @@ func TestMain(m *testing.M) {
 	case "daemonise", "daemonise-block", "flood":
 		helperCommand(mode)
 	}
+	if os.Getenv(holdEnv) != "" {
+		holdPort()
+	}
 	os.Stdout.WriteString("ready\n")
 	time.Sleep(10 * time.Minute)
 	os.Exit(0)
 }
 
+// holdEnv makes the helper hold a UDP port on loopback, so that end-process
+// finds it holding what its finding names; SIGUSR1 makes it let go.
+const holdEnv = "TRAYCHECK_REMEDY_HOLD"
+
+func holdPort() {
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		panic(err)
+	}
+	os.Stdout.WriteString("port " + strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port) + "\n")
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	go func() {
+		<-usr1
+		c.Close()
+		os.Stdout.WriteString("let go\n")
+	}()
+}
+
 type helper struct {
 	cmd    *exec.Cmd
 	holder vpnport.Holder
+	res    vpnport.Resource
+	out    *bufio.Reader
 	done   chan *os.ProcessState
 }
 
@@ -48,7 +73,7 @@ type helper struct {
 func startHelper(t *testing.T, mode string) *helper {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), helperEnv+"="+mode)
+	cmd.Env = append(os.Environ(), helperEnv+"="+mode, holdEnv+"=1")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -61,8 +86,14 @@ func startHelper(t *testing.T, mode string) *helper {
 		cmd.Process.Kill()
 		<-h.done
 	})
-	line, err := bufio.NewReader(out).ReadString('\n')
-	if err != nil || line != "ready\n" {
+	h.out = bufio.NewReader(out)
+	line, err := h.out.ReadString('\n')
+	port, perr := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(line, "port ")))
+	if err != nil || perr != nil {
+		t.Fatalf("helper did not bind: %q %v", line, err)
+	}
+	h.res = vpnport.Resource{Kind: vpnport.UDP, Port: uint16(port)}
+	if line, err := h.out.ReadString('\n'); err != nil || line != "ready\n" {
 		t.Fatalf("helper did not start: %q %v", line, err)
 	}
 	go func() {
@@ -80,6 +111,16 @@ func startHelper(t *testing.T, mode string) *helper {
 	}
 	h.holder = vpnport.Holder{PID: cmd.Process.Pid, Name: "remedy.test", Exe: exe, Started: started, User: "me"}
 	return h
+}
+
+// finding is what a probe says of the helper's port.
+func (h *helper) finding(hs ...vpnport.Holder) diagnose.Finding {
+	if len(hs) == 0 {
+		hs = []vpnport.Holder{h.holder}
+	}
+	f := endFinding(hs...)
+	f.Resource = h.res
+	return f
 }
 
 func endFinding(hs ...vpnport.Holder) diagnose.Finding {
@@ -123,14 +164,14 @@ func (h *helper) assertAlive(t *testing.T) {
 
 func TestEndProcessAsksFirst(t *testing.T) {
 	h := startHelper(t, "plain")
-	_, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: endFinding(h.holder)})
+	_, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: h.finding()})
 	var ce *ConfirmationError
 	if !errors.Is(err, ErrNeedsConfirmation) || !errors.As(err, &ce) {
 		t.Fatalf("Do without confirmation = %v, want a ConfirmationError", err)
 	}
 	for _, want := range []string{"remedy.test", "PID " + strconv.Itoa(h.holder.PID), h.holder.Exe} {
-		if !strings.Contains(ce.Prompt, want) {
-			t.Errorf("prompt %q does not name %q", ce.Prompt, want)
+		if !strings.Contains(ce.Prompt(), want) {
+			t.Errorf("prompt %q does not name %q", ce.Prompt(), want)
 		}
 	}
 	h.assertAlive(t)
@@ -138,7 +179,7 @@ func TestEndProcessAsksFirst(t *testing.T) {
 
 func TestEndProcessTerminates(t *testing.T) {
 	h := startHelper(t, "plain")
-	res, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: endFinding(h.holder), Confirmed: true})
+	res, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: h.finding(), PID: h.holder.PID, Confirmed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -153,7 +194,7 @@ func TestEndProcessTerminates(t *testing.T) {
 func TestEndProcessKillsAfterGrace(t *testing.T) {
 	h := startHelper(t, "ignore-term")
 	r := New(Options{Grace: 200 * time.Millisecond})
-	res, err := r.Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: endFinding(h.holder), PID: h.holder.PID, Confirmed: true})
+	res, err := r.Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: h.finding(), PID: h.holder.PID, Confirmed: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,13 +210,15 @@ func TestEndProcessRefusesReusedPID(t *testing.T) {
 	h := startHelper(t, "plain")
 	for name, mutate := range map[string]func(*vpnport.Holder){
 		"other start time": func(x *vpnport.Holder) { x.Started = x.Started.Add(-time.Hour) },
-		"other exe":        func(x *vpnport.Holder) { x.Exe = "/usr/bin/openvpn" },
-		"no start time":    func(x *vpnport.Holder) { x.Started = time.Time{} },
+		// One clock tick apart is another process: no tolerance.
+		"a tick later":  func(x *vpnport.Holder) { x.Started = x.Started.Add(-10 * time.Millisecond) },
+		"other exe":     func(x *vpnport.Holder) { x.Exe = "/usr/bin/openvpn" },
+		"no start time": func(x *vpnport.Holder) { x.Started = time.Time{} },
 	} {
 		t.Run(name, func(t *testing.T) {
 			old := h.holder
 			mutate(&old)
-			_, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: endFinding(old), Confirmed: true})
+			_, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: h.finding(old), PID: old.PID, Confirmed: true})
 			if !errors.Is(err, ErrRefused) {
 				t.Fatalf("Do = %v, want ErrRefused", err)
 			}
@@ -212,4 +255,32 @@ func TestEndProcessNeverTouches(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestEndProcessRefusesAHolderThatLetGo: the process is the one the user was
+// shown, but it no longer holds the port: verified at the moment of acting,
+// it is not ended.
+func TestEndProcessRefusesAHolderThatLetGo(t *testing.T) {
+	h := startHelper(t, "plain")
+	f := h.finding()
+	h.cmd.Process.Signal(syscall.SIGUSR1)
+	if line, err := h.out.ReadString('\n'); err != nil || line != "let go\n" {
+		t.Fatalf("helper did not let go: %q %v", line, err)
+	}
+	_, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: f, PID: h.holder.PID, Confirmed: true})
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "no longer holds") {
+		t.Fatalf("Do = %v, want a refusal: it no longer holds the port", err)
+	}
+	h.assertAlive(t)
+}
+
+// A confirmation names one PID; a yes without it is refused, so it can never
+// end whoever holds the port by then.
+func TestConfirmedEndProcessNeedsItsPID(t *testing.T) {
+	h := startHelper(t, "plain")
+	_, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: h.finding(), Confirmed: true})
+	if !errors.Is(err, ErrRefused) {
+		t.Fatalf("Do = %v, want ErrRefused", err)
+	}
+	h.assertAlive(t)
 }

@@ -8,22 +8,28 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-func (r *Runner) removeLock(req Request) (Result, error) {
-	lk := req.Finding.Lock
+// lockTarget is the lock file a remove-lock acts on; only UUCP device locks
+// qualify: the finding travels through the watch loop and a request must
+// never turn into deleting an arbitrary file.
+func lockTarget(f diagnose.Finding) (*vpnport.LockFile, error) {
+	lk := f.Lock
 	if lk == nil || lk.Path == "" {
-		return Result{}, fmt.Errorf("%w: %s has no lock file", ErrRefused, req.Finding.Resource)
+		return nil, fmt.Errorf("%w: %s has no lock file", ErrRefused, f.Resource)
 	}
-	// Only UUCP device locks: the finding travels through the watch loop and
-	// a request must never turn into deleting an arbitrary file.
 	if !filepath.IsAbs(lk.Path) || !strings.HasPrefix(filepath.Base(lk.Path), "LCK..") {
-		return Result{}, fmt.Errorf("%w: %s is not a device lock file (LCK..name)", ErrRefused, lk.Path)
+		return nil, fmt.Errorf("%w: %s is not a device lock file (LCK..name)", ErrRefused, lk.Path)
 	}
-	if !req.Confirmed {
-		return Result{}, &ConfirmationError{Prompt: fmt.Sprintf(
-			"Remove the lock file %s? It names PID %d, which is no longer running.", lk.Path, lk.PID)}
+	return lk, nil
+}
+
+func (r *Runner) removeLock(req Request) (Result, error) {
+	lk, err := lockTarget(req.Finding)
+	if err != nil {
+		return Result{}, err
 	}
 	f, err := os.Open(lk.Path)
 	if err != nil {

@@ -39,19 +39,26 @@ func openProcess(pid int) (Process, error) {
 }
 
 func (u *unixProcess) Identity() (string, time.Time, error) {
-	gp, err := process.NewProcessWithContext(context.Background(), int32(u.pid))
+	started, err := processStarted(u.pid)
 	if err != nil {
-		return "", time.Time{}, fmt.Errorf("reading process %d: %w", u.pid, err)
-	}
-	ms, err := gp.CreateTime()
-	if err != nil {
-		return "", time.Time{}, fmt.Errorf("reading start time of %d: %w", u.pid, err)
+		return "", time.Time{}, err
 	}
 	// The exe may be unreadable (another user's process); the start time
 	// alone still detects PID reuse, and the caller compares the exe only
 	// when the finding has one.
-	exe, _ := gp.Exe()
-	return exe, time.UnixMilli(ms), nil
+	exe, _ := os.Readlink("/proc/" + strconv.Itoa(u.pid) + "/exe")
+	if exe == "" {
+		if gp, err := process.NewProcessWithContext(context.Background(), int32(u.pid)); err == nil {
+			exe, _ = gp.Exe()
+		}
+	}
+	// Read through the handle after the identity: if the process is still
+	// there now, what was read above was this process, not a later one
+	// that took its PID.
+	if err := u.p.Signal(syscall.Signal(0)); errors.Is(err, os.ErrProcessDone) {
+		return "", time.Time{}, fmt.Errorf("process %d: %w", u.pid, err)
+	}
+	return exe, started, nil
 }
 
 func (u *unixProcess) Terminate() error { return u.p.Signal(syscall.SIGTERM) }

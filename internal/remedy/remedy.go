@@ -23,12 +23,13 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-// ErrNeedsConfirmation is matched (errors.Is) by every *ConfirmationError: the
-// action would end, reset, remove or reboot something and the request was not
-// confirmed. Show the error's Prompt to the user and send the request again
-// with Confirmed set if they agree.
+// ErrNeedsConfirmation is matched (errors.Is) by every [*ConfirmationError]:
+// the action's [diagnose.ActionSpec] asks for a confirmation and the request
+// was not confirmed. Nothing was done; show the error's [Confirmation] and send
+// the request again with Confirmed set if the user agrees.
 var ErrNeedsConfirmation = errors.New("remedy: the action needs the user's confirmation")
 
 // ErrRefused is wrapped by errors for requests that must not be carried out
@@ -39,13 +40,40 @@ var ErrRefused = errors.New("remedy: refused")
 // ErrNoAdapter is returned for reset-adapter when no adapter is configured.
 var ErrNoAdapter = errors.New("remedy: no network adapter configured (set adapter in the config)")
 
-// ConfirmationError asks for the user's confirmation. Prompt names what will
-// happen ("End python3 (PID 4242, /usr/bin/python3.11)?").
-type ConfirmationError struct {
-	Prompt string
+// Confirmation is the question asked before an action whose
+// [diagnose.ActionSpec] says Confirm. It names exactly what will be acted on;
+// a confirmation answers this target and no other (the PID it names, the
+// lock file, the adapter).
+type Confirmation struct {
+	Action   diagnose.Action
+	Resource vpnport.Resource
+	// PID is the process end-process will end; 0 for the other actions.
+	PID int
+	// Target names what is acted on: "python3 (PID 4242, /usr/bin/python3)",
+	// "network adapter wlan0", "lock file /run/lock/LCK..ttyS0".
+	Target string
+	// Question is what the user answers: "End python3 (PID 4242, /usr/bin/python3)?".
+	Question string
+	// Consequence is what happens besides: "Unsaved work in it will be lost."
+	Consequence string
 }
 
-func (e *ConfirmationError) Error() string { return "confirmation needed: " + e.Prompt }
+// Prompt is the question and its consequence in one line.
+func (c Confirmation) Prompt() string {
+	if c.Consequence == "" {
+		return c.Question
+	}
+	return c.Question + " " + c.Consequence
+}
+
+// ConfirmationError asks for the user's confirmation: [Runner.Do] returns it,
+// before doing anything, for every unconfirmed request whose action's spec
+// says Confirm. It matches [ErrNeedsConfirmation].
+type ConfirmationError struct {
+	Confirmation
+}
+
+func (e *ConfirmationError) Error() string { return "confirmation needed: " + e.Prompt() }
 
 // Is makes errors.Is(err, ErrNeedsConfirmation) true.
 func (e *ConfirmationError) Is(target error) bool { return target == ErrNeedsConfirmation }
@@ -124,6 +152,10 @@ type Options struct {
 	OpenProcess func(pid int) (Process, error)
 	// Alive reports whether pid is a live process (for lock files).
 	Alive func(pid int) bool
+	// Holds reports whether the process h (PID and start time) holds r
+	// right now; end-process asks it with the process handle open, at the
+	// moment of acting. The default probes r.
+	Holds func(ctx context.Context, r vpnport.Resource, h vpnport.Holder) (bool, error)
 }
 
 // DefaultGrace is how long a process gets to exit after SIGTERM.
@@ -178,6 +210,9 @@ func New(o Options) *Runner {
 	if o.Alive == nil {
 		o.Alive = pidAlive
 	}
+	if o.Holds == nil {
+		o.Holds = holdsNow
+	}
 	log := o.Log
 	if log == nil {
 		log = slog.Default()
@@ -185,16 +220,35 @@ func New(o Options) *Runner {
 	return &Runner{o: o, log: log.With("component", "remedy")}
 }
 
-// Do carries out req. A *ConfirmationError (errors.Is ErrNeedsConfirmation)
+// Do carries out req. A [*ConfirmationError] (errors.Is ErrNeedsConfirmation)
 // means nothing was done yet; errors wrapping ErrRefused mean it will not be
 // done; other errors are failures of the action itself.
+//
+// Confirmation is enforced here and only here: every action whose
+// [diagnose.ActionSpec] says Confirm first has its target checked (a holder
+// that must never be ended, a file that is not a lock, an adapter name that is
+// not safe), then, unconfirmed, returns the question naming that target.
 func (r *Runner) Do(ctx context.Context, req Request) (Result, error) {
 	f := req.Finding
+	spec, known := req.Action.Spec()
+	if !known {
+		return Result{}, fmt.Errorf("%w: unknown action %q", ErrRefused, req.Action)
+	}
 	if req.Action != diagnose.Retry && !f.Has(req.Action) {
 		return Result{}, fmt.Errorf("%w: %s is not offered for %s (%s)", ErrRefused, req.Action, f.Resource, f.Cause)
 	}
 	r.log.Info("action requested", "action", req.Action, "resource", f.Resource.String(),
 		"cause", f.Cause, "pid", req.PID, "confirmed", req.Confirmed)
+	if spec.Confirm {
+		c, err := r.confirmation(req)
+		if err != nil {
+			return Result{}, err
+		}
+		if !req.Confirmed {
+			return Result{}, &ConfirmationError{Confirmation: c}
+		}
+		req.PID = c.PID
+	}
 	switch req.Action {
 	case diagnose.Retry:
 		return r.retry(ctx)
@@ -207,9 +261,9 @@ func (r *Runner) Do(ctx context.Context, req Request) (Result, error) {
 	case diagnose.EndProcess:
 		return r.endProcess(ctx, req)
 	case diagnose.ResetAdapter:
-		return r.resetAdapter(ctx, req)
+		return r.resetAdapter(ctx)
 	case diagnose.RebootSuggested:
-		return r.reboot(ctx, req)
+		return r.reboot(ctx)
 	case diagnose.RemoveLock:
 		return r.removeLock(req)
 	case diagnose.CheckAsAdmin:
@@ -218,6 +272,54 @@ func (r *Runner) Do(ctx context.Context, req Request) (Result, error) {
 		return r.useOtherPort(ctx, f)
 	}
 	return Result{}, fmt.Errorf("%w: unknown action %q", ErrRefused, req.Action)
+}
+
+// confirmation checks the target of an action that needs a confirmation and
+// returns the question that names it.
+func (r *Runner) confirmation(req Request) (Confirmation, error) {
+	c := Confirmation{Action: req.Action, Resource: req.Finding.Resource}
+	switch req.Action {
+	case diagnose.EndProcess:
+		if req.Confirmed && req.PID == 0 {
+			// A yes answers the question that named one process; without
+			// its PID it could end whoever holds the resource now.
+			return c, fmt.Errorf("%w: a confirmed end-process must name the PID its question named", ErrRefused)
+		}
+		h, err := pickHolder(req)
+		if err != nil {
+			return c, err
+		}
+		c.PID = h.PID
+		c.Target, c.Question, c.Consequence = endPrompt(h)
+	case diagnose.ResetAdapter:
+		name := r.o.Adapter
+		if name == "" {
+			return c, ErrNoAdapter
+		}
+		if err := ValidAdapterName(r.o.GOOS, name); err != nil {
+			return c, fmt.Errorf("%w: %w", ErrRefused, err)
+		}
+		c.Target = "network adapter " + name
+		c.Question = fmt.Sprintf("Reset network adapter %s?", name)
+		c.Consequence = "Every connection through it drops for a moment; administrator rights may be asked for."
+	case diagnose.RebootSuggested:
+		c.Target = "the computer"
+		c.Question = "Restart the computer?"
+		c.Consequence = "Save your work first; a restart clears locks the system keeps after sleep."
+	case diagnose.RemoveLock:
+		lk, err := lockTarget(req.Finding)
+		if err != nil {
+			return c, err
+		}
+		c.Target = "lock file " + lk.Path
+		c.Question = fmt.Sprintf("Remove the lock file %s?", lk.Path)
+		c.Consequence = fmt.Sprintf("It names PID %d, which is no longer running.", lk.PID)
+	default:
+		spec, _ := req.Action.Spec()
+		c.Target = req.Finding.Resource.String()
+		c.Question = spec.Label + " for " + c.Target + "?"
+	}
+	return c, nil
 }
 
 func (r *Runner) retry(ctx context.Context) (Result, error) {
