@@ -8,17 +8,14 @@ import (
 	"github.com/traycheck/traycheck/internal/autostart"
 )
 
-func init() {
-	register(&command{name: "autostart", summary: "start traycheck at login: enable, disable or status", run: runAutostart})
-}
-
 // runAutostart is `traycheck autostart enable|disable|status`, the same code
 // as the tray's "Start at login" checkbox. Exit 1 when an entry traycheck
 // did not write is in the way or the change failed.
-func runAutostart(_ context.Context, e *env, args []string) int {
+func runAutostart(_ context.Context, e *env, args []string) error {
+	const synopsis = "usage: traycheck autostart enable|disable|status"
 	if len(args) != 1 {
-		fmt.Fprintln(e.stderr, "usage: traycheck autostart enable|disable|status")
-		return exitUsage
+		fmt.Fprintln(e.stderr, synopsis)
+		return errPrinted
 	}
 	var err error
 	switch args[0] {
@@ -28,24 +25,22 @@ func runAutostart(_ context.Context, e *env, args []string) int {
 		err = autostart.Disable()
 	case "status":
 	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, "usage: traycheck autostart enable|disable|status")
-		return exitOK
+		fmt.Fprintln(e.stderr, synopsis)
+		return nil
 	default:
-		fmt.Fprintf(e.stderr, "traycheck autostart: unknown action %q; want enable, disable or status\n", args[0])
-		return exitUsage
+		return usageError(fmt.Errorf("unknown action %q; want enable, disable or status", args[0]))
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "traycheck autostart %s: %v\n", args[0], err)
+		var hints []string
 		if errors.Is(err, autostart.ErrForeign) {
-			fmt.Fprintln(e.stderr, "traycheck leaves entries it did not write alone; edit or remove it yourself")
+			hints = append(hints, "traycheck leaves entries it did not write alone; edit or remove it yourself")
 		}
-		return exitAttention
+		return &cliError{code: exitAttention, err: err, hints: hints}
 	}
 	s, err := autostart.Status()
 	if err != nil {
-		fmt.Fprintf(e.stderr, "traycheck autostart status: %v\n", err)
-		return exitAttention
+		return &cliError{code: exitAttention, err: err}
 	}
 	fmt.Fprintln(e.stdout, s)
-	return exitOK
+	return nil
 }

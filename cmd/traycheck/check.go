@@ -3,88 +3,50 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-func init() {
-	register(&command{name: "check", summary: "say who holds the VPN's ports and devices, and what to do", run: runCheck})
-}
-
-// checkReport is the JSON document of `traycheck check --json`; its field
-// names are public contract.
+// checkReport is the JSON document of `traycheck check --json` (and of
+// check-now --json, for the running traycheck's check); its field names are
+// public contract.
 type checkReport struct {
 	CheckedAt time.Time          `json:"checked_at"`
 	Findings  []diagnose.Finding `json:"findings"`
 }
 
-func runCheck(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("check", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	asJSON := fs.Bool("json", false, "print the findings as JSON")
-	cfgPath := fs.String("config", "", "config file (default: the user config, else the embedded default)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: traycheck check [--json] [--config FILE] [TARGET...]")
-		fmt.Fprintln(e.stderr, "TARGET is tcp/PORT, udp/PORT, PORT (both) or a device path; none: the configured ones.")
-		fs.PrintDefaults()
-	}
-	rest, err := parseInterspersed(fs, args)
+func runCheck(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "check", "traycheck check [--json] [--config FILE] [TARGET...]",
+		"TARGET is tcp/PORT, udp/PORT, PORT (both) or a device path; none: the configured ones.")
+	asJSON := jsonFlag(fs, "the findings")
+	cfgPath := configFlag(fs)
+	rest, err := parse(fs, args, -1)
 	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
+		return err
 	}
 	targets, err := parseTargets(rest)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "traycheck check: %v\n", err)
-		return exitUsage
+		return usageError(err)
 	}
-	cfg, code := loadConfig(e, *cfgPath)
-	if cfg == nil {
-		return code
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
 	}
 	if len(targets) == 0 {
 		targets = cfg.Resources()
 	}
 	now := time.Now()
-	findings, err := checkResources(ctx, targets, diagContext(cfg, now))
+	_, findings, err := monitor.Once(ctx, targets, monitor.DiagnoseContext(cfg, now))
 	if err != nil {
-		fmt.Fprintf(e.stderr, "traycheck check: %v\n", err)
-		return exitProbe
+		return probeError(err)
 	}
-	if *asJSON {
-		writeJSON(e.stdout, checkReport{CheckedAt: now.UTC().Truncate(time.Second), Findings: findings})
-	} else {
-		writeFindings(e.stdout, findings)
-	}
-	return exitFor(findings)
-}
-
-// parseInterspersed parses flags wherever they stand among the targets
-// (`traycheck check 8080 --json` as well as `check --json 8080`), which the
-// flag package alone stops doing at the first target. Targets never start
-// with "-", so nothing is ambiguous.
-func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
-	var rest []string
-	for {
-		if err := fs.Parse(args); err != nil {
-			return nil, err
-		}
-		if fs.NArg() == 0 {
-			return rest, nil
-		}
-		rest = append(rest, fs.Arg(0))
-		args = fs.Args()[1:]
-	}
+	return printFindings(e.stdout, *asJSON, now, findings)
 }
 
 // parseTargets turns command-line targets into resources, keeping order and
@@ -107,47 +69,23 @@ func parseTargets(args []string) ([]vpnport.Resource, error) {
 	return out, nil
 }
 
-// diagContext is what diagnosis needs from the config for a one-shot check.
-func diagContext(cfg *config.Config, now time.Time) diagnose.Context {
-	return diagnose.Context{
-		Now:               now,
-		VPNClients:        cfg.Clients,
-		SSHForwardPorts:   cfg.SSHForwardPorts,
-		AdapterConfigured: cfg.Adapter != "",
+// printFindings prints a check as `traycheck check` does, here or for the
+// running traycheck's check, and returns its exit status.
+func printFindings(w io.Writer, asJSON bool, at time.Time, fs []diagnose.Finding) error {
+	if asJSON {
+		if fs == nil {
+			fs = []diagnose.Finding{}
+		}
+		writeJSON(w, checkReport{CheckedAt: at.UTC().Truncate(time.Second), Findings: fs})
+	} else {
+		writeFindings(w, fs)
 	}
-}
-
-// checkResources is one probe and diagnosis of rs: the pipeline that check,
-// explain and check-now share.
-func checkResources(ctx context.Context, rs []vpnport.Resource, dc diagnose.Context) ([]diagnose.Finding, error) {
-	_, fs, err := observeResources(ctx, rs, dc)
-	return fs, err
-}
-
-// observeResources is checkResources that also returns the raw
-// observations, for the report's socket and TIME_WAIT counts.
-func observeResources(ctx context.Context, rs []vpnport.Resource, dc diagnose.Context) ([]vpnport.Observation, []diagnose.Finding, error) {
-	if len(rs) == 0 {
-		return nil, nil, nil
-	}
-	p := vpnport.New()
-	defer p.Close()
-	// A check from the command line is a person asking: it may open a
-	// device when the passive checks cannot tell.
-	obs, err := p.Probe(vpnport.AllowDeviceOpen(ctx), rs)
-	if err != nil {
-		return nil, nil, fmt.Errorf("probe failed: %w", err)
-	}
-	return obs, diagnose.DiagnoseAll(obs, dc), nil
-}
-
-func exitFor(fs []diagnose.Finding) int {
 	for _, f := range fs {
 		if f.NeedsAttention() {
-			return exitAttention
+			return exitStatus(exitAttention)
 		}
 	}
-	return exitOK
+	return nil
 }
 
 func writeJSON(w io.Writer, v any) {
@@ -174,11 +112,7 @@ func writeFindings(w io.Writer, fs []diagnose.Finding) {
 		}
 		fmt.Fprintf(w, "%-7s  %-*s  %s: %s\n", status, width, f.Resource, f.Cause, f.Message)
 		if len(f.Actions) > 0 {
-			as := make([]string, len(f.Actions))
-			for i, a := range f.Actions {
-				as[i] = string(a)
-			}
-			fmt.Fprintf(w, "%-7s  %-*s  next: %s\n", "", width, "", strings.Join(as, ", "))
+			fmt.Fprintf(w, "%-7s  %-*s  next: %s\n", "", width, "", actionList(f.Actions))
 		}
 	}
 	switch {
@@ -189,4 +123,12 @@ func writeFindings(w io.Writer, fs []diagnose.Finding) {
 	default:
 		fmt.Fprintf(w, "%d of %d need attention\n", bad, len(fs))
 	}
+}
+
+func actionList(as []diagnose.Action) string {
+	s := make([]string, len(as))
+	for i, a := range as {
+		s[i] = string(a)
+	}
+	return strings.Join(s, ", ")
 }

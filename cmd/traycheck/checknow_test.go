@@ -16,6 +16,7 @@ import (
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -55,28 +56,22 @@ func TestForwardedRequests(t *testing.T) {
 	}
 	defer lock.Release()
 	e, _, _ := testEnv()
-	fw := newForwarder()
 	cfg := &config.Config{Source: "test", Ports: []vpnport.Resource{res}, Interval: time.Hour}
 	prober := vpnport.New()
 	defer prober.Close()
-	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Sinks: []monitor.Sink{fw},
-		Remedy: trayRemedy(remedy.New(remedy.Options{Log: e.log})), Log: e.log})
+	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober,
+		Remedy: remedy.New(remedy.Options{Log: e.log}), Log: e.log})
 	if err != nil {
 		t.Fatal(err)
 	}
-	fw.Attach(m)
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 	defer func() { cancel(); <-done }()
-	tokens := instance.NewTokens(0)
-	srv, err := fw.Serve(lock, tokens, e)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer srv.Close()
+	offers := offer.New(0)
+	defer listen(e, lock, &session{mon: m, offers: offers})()
 
 	e, out, errb := testEnv()
-	if code := runCheckNow(ctx, e, nil); code != exitOK {
+	if code := printError(e, "check-now", runCheckNow(ctx, e, nil)); code != exitOK {
 		t.Fatalf("check-now exit %d: %s", code, errb)
 	}
 	if want := "udp/" + strconv.Itoa(int(port)) + "  free"; !strings.Contains(out.String(), want) {
@@ -86,7 +81,7 @@ func TestForwardedRequests(t *testing.T) {
 	// check-now --json prints the running instance's check as the document
 	// `traycheck check --json` prints.
 	e, out, errb = testEnv()
-	if code := runCheckNow(ctx, e, []string{"--json"}); code != exitOK {
+	if code := printError(e, "check-now", runCheckNow(ctx, e, []string{"--json"})); code != exitOK {
 		t.Fatalf("check-now --json exit %d: %s", code, errb)
 	}
 	var doc map[string]json.RawMessage
@@ -97,21 +92,21 @@ func TestForwardedRequests(t *testing.T) {
 	// error that names the command that does take them, and no check.
 	for _, args := range [][]string{{"udp/1"}, {"--config", "other.toml"}, {"--json", "tcp/22"}} {
 		e, out, errb = testEnv()
-		if code := runCheckNow(ctx, e, args); code != exitUsage || out.Len() != 0 || !strings.Contains(errb.String(), "traycheck check [--config FILE] [TARGET...]") {
+		if code := printError(e, "check-now", runCheckNow(ctx, e, args)); code != exitUsage || out.Len() != 0 || !strings.Contains(errb.String(), "traycheck check [--config FILE] [TARGET...]") {
 			t.Errorf("check-now %q with an instance running: exit %d, stdout %q, stderr %q; want a usage error", args, code, out, errb)
 		}
 	}
 	for _, args := range [][]string{{"--bogus"}, {"tcp/99999"}} {
 		e, _, errb = testEnv()
-		if code := runCheckNow(ctx, e, args); code != exitUsage {
+		if code := printError(e, "check-now", runCheckNow(ctx, e, args)); code != exitUsage {
 			t.Errorf("check-now %q: exit %d (%s), want %d", args, code, errb, exitUsage)
 		}
 	}
 
-	tok := tokens.Issue(res.String(), "retry")
+	tok := offers.Issue(offer.Offer{Resource: res})
 	args := []string{"retry", "--resource", res.String(), "--token", tok}
 	e, out, errb = testEnv()
-	if code := runAction(ctx, e, args); code != exitOK {
+	if code := printError(e, "action", runAction(ctx, e, args)); code != exitOK {
 		t.Fatalf("action with a live token: exit %d: %s", code, errb)
 	}
 	if !strings.Contains(out.String(), "checking again") || !strings.Contains(out.String(), "all clear") {
@@ -122,16 +117,16 @@ func TestForwardedRequests(t *testing.T) {
 		"forged":   {"retry", "--resource", res.String(), "--token", "AAAAAAAAAAAAAAAAAAAAAA"},
 	} {
 		e, out, errb = testEnv()
-		if code := runAction(ctx, e, args); code != exitUsage || !strings.Contains(errb.String(), "rejected") || out.Len() != 0 {
+		if code := printError(e, "action", runAction(ctx, e, args)); code != exitUsage || !strings.Contains(errb.String(), "rejected") || out.Len() != 0 {
 			t.Errorf("%s token: exit %d, stdout %q, stderr %q; want a rejection", name, code, out, errb)
 		}
 	}
 
 	// A second start of the tray or watch mode hands over and exits 0.
 	e, out, errb = testEnv()
-	l2, code, ok := claimInstance(ctx, e)
-	if ok || l2 != nil || code != exitOK {
-		t.Fatalf("second claim: ok=%v code=%d: %s", ok, code, errb)
+	l2, err := claimInstance(ctx, e)
+	if l2 != nil || err != errHandedOver {
+		t.Fatalf("second claim: %v, %v: %s", l2, err, errb)
 	}
 	if !strings.Contains(errb.String(), "already running") || !strings.Contains(out.String(), "free") {
 		t.Errorf("second claim printed %q / %q", out, errb)

@@ -4,14 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"strings"
-	"sync"
+	"log/slog"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
-	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/report"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -19,18 +19,15 @@ import (
 // the bare `traycheck` without a desktop. extra sinks join the console's;
 // setup, when set, runs once the monitor exists (the console fallback opens
 // its IPC endpoint there) and returns what to undo at the end.
-func consoleLoop(ctx context.Context, e *env, name string, cfg *config.Config, asJSON bool,
-	rem monitor.Remedy, extra []monitor.Sink, setup func(*monitor.Monitor) func()) int {
+func consoleLoop(ctx context.Context, e *env, cfg *config.Config, asJSON bool,
+	rem monitor.Remedy, extra []monitor.Sink, setup func(*monitor.Monitor) func()) error {
 	prober := vpnport.New()
 	defer prober.Close()
-	events := powerEvents(ctx, e)
 	sinks := append([]monitor.Sink{&consoleSink{w: e.stdout, json: asJSON}}, extra...)
-	sinks = append(sinks, journal{e.journal})
-	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: events,
-		Sinks: sinks, Remedy: rem, Log: e.log})
+	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: powerEvents(ctx, e),
+		Sinks: append(sinks, journalSink{e.journal}), Remedy: rem, Log: e.log})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
-		return exitUsage
+		return usageError(err)
 	}
 	if setup != nil {
 		if undo := setup(m); undo != nil {
@@ -38,11 +35,7 @@ func consoleLoop(ctx context.Context, e *env, name string, cfg *config.Config, a
 		}
 	}
 	e.log.Debug("watching", "config", cfg.Source, "resources", len(cfg.Resources()), "interval", cfg.Interval)
-	if err := m.Run(ctx); err != nil {
-		fmt.Fprintf(e.stderr, "%s: %v\n", name, err)
-		return exitProbe
-	}
-	return exitOK
+	return m.Run(ctx)
 }
 
 // powerEvents starts the suspend/resume sources for a watch loop; without
@@ -56,29 +49,15 @@ func powerEvents(ctx context.Context, e *env) <-chan power.Event {
 	return events
 }
 
-// confirmPrefix marks a token that confirms an action ("confirm-end-process").
-// Such a token is issued only when the remedy asked for confirmation and the
-// prompt was printed, so the token that came with the finding can never skip
-// the question.
-const confirmPrefix = "confirm-"
-
-// consoleActor makes the console mode actionable, as the issue asks of a
-// console notifier: for each finding that needs attention it prints the
-// `traycheck action` command, with a token bound to that finding's resource
-// and actions; when an action needs confirmation it prints the prompt and
-// the confirming command, with a token of its own.
+// consoleActor makes the console mode actionable: for each finding that
+// needs attention it prints the `traycheck action` command with a token the
+// ledger bound to that finding's resource, actions and holder; when an
+// action needs confirmation it prints the question and the confirming
+// command, whose token is bound to the PID the question names.
 type consoleActor struct {
 	w      io.Writer
 	json   bool
-	tokens *instance.Tokens
-
-	mu     sync.Mutex
-	hints  map[string]string // request token -> what to tell its caller next
-	offers map[string]string // resource -> the last command offered for it
-}
-
-func newConsoleActor(w io.Writer, asJSON bool, tokens *instance.Tokens) *consoleActor {
-	return &consoleActor{w: w, json: asJSON, tokens: tokens, hints: map[string]string{}, offers: map[string]string{}}
+	offers *offer.Ledger
 }
 
 func (a *consoleActor) Checking(monitor.Trigger) {}
@@ -95,73 +74,69 @@ func (a *consoleActor) Result(r monitor.Report) {
 			a.offer(f)
 		}
 	}
-	o := r.Action
-	switch {
-	case o == nil:
-	case o.NeedsConfirmation():
+	if o := r.Action; o != nil && o.Confirm != nil {
 		a.ask(o)
-	case o.Err != nil:
-		// The failed request's token is spent; its caller gets the fresh
-		// command offered just above for the same resource.
-		a.mu.Lock()
-		if cmd, ok := a.offers[o.Request.Resource.String()]; ok {
-			a.hints[o.Request.Token] = "to try again, run: " + cmd
-		}
-		a.mu.Unlock()
 	}
 }
 
 func (a *consoleActor) offer(f diagnose.Finding) {
-	ids := make([]string, len(f.Actions))
-	for i, x := range f.Actions {
-		ids[i] = string(x)
-	}
 	res := f.Resource.String()
-	tok := a.tokens.Issue(res, ids...)
 	h, _ := f.ActHolder()
-	pid := h.PID
-	cmd := actionCommand("ACTION", res, pid, tok)
-	a.mu.Lock()
-	a.offers[res] = cmd + " (ACTION: " + strings.Join(ids, ", ") + ")"
-	a.mu.Unlock()
+	tok := a.offers.Issue(offer.Offer{Resource: f.Resource, Actions: f.Actions, PID: h.PID})
 	if a.json {
-		writeJSONLine(a.w, map[string]any{"event": "act", "resource": res, "actions": ids, "pid": pid, "token": tok})
+		writeJSONLine(a.w, map[string]any{"event": "act", "resource": res, "actions": f.Actions, "pid": h.PID, "token": tok})
 		return
 	}
-	fmt.Fprintf(a.w, "  to act on %s, run: %s\n    ACTION: %s\n", res, cmd, strings.Join(ids, ", "))
+	fmt.Fprintf(a.w, "  to act on %s, run: %s\n    ACTION: %s\n", res, actionCommand("ACTION", res, h.PID, tok), actionList(f.Actions))
 }
 
 func (a *consoleActor) ask(o *monitor.ActionOutcome) {
-	req := o.Request
-	res := req.Resource.String()
-	key := confirmPrefix + string(req.Action)
-	tok := a.tokens.Issue(res, key)
-	cmd := actionCommand(key, res, req.PID, tok)
-	a.mu.Lock()
-	a.hints[req.Token] = o.Prompt + "\nto confirm, run: " + cmd
-	a.mu.Unlock()
+	c := o.Confirm
+	res := c.Resource.String()
+	tok := a.offers.Issue(offer.Offer{Resource: c.Resource, Confirms: c.Action, PID: c.PID})
 	if a.json {
-		writeJSONLine(a.w, map[string]any{"event": "confirm", "resource": res, "action": string(req.Action),
-			"prompt": o.Prompt, "pid": req.PID, "token": tok})
+		writeJSONLine(a.w, map[string]any{"event": "confirm", "resource": res, "action": string(c.Action),
+			"prompt": c.Prompt(), "pid": c.PID, "token": tok})
 		return
 	}
-	fmt.Fprintf(a.w, "  %s\n  to confirm, run: %s\n", o.Prompt, cmd)
+	fmt.Fprintf(a.w, "  %s\n  to confirm, run: %s\n", c.Prompt(), actionCommand(c.Action.ConfirmKey(), res, c.PID, tok))
 }
 
-// hint is what the forwarder tells the `traycheck action` caller next: the
-// prompt and confirming command, or the fresh command after a failure.
-func (a *consoleActor) hint(requestToken string) (string, bool) {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	h, ok := a.hints[requestToken]
-	delete(a.hints, requestToken)
-	return h, ok
-}
+// journalSink records what happened for `traycheck report`: every
+// transition, every action's outcome and every suspend and resume.
+type journalSink struct{ j *report.Journal }
 
-func actionCommand(action, resource string, pid int, token string) string {
-	cmd := "traycheck action " + action + " --resource " + resource
-	if pid > 0 {
-		cmd += fmt.Sprintf(" --pid %d", pid)
+func (s journalSink) Checking(monitor.Trigger) {}
+
+func (s journalSink) Result(r monitor.Report) {
+	for _, f := range r.Transitions {
+		s.write(report.Event{At: r.At, Kind: "finding", Resource: f.Resource.String(), What: string(f.Cause), Detail: f.Message})
 	}
-	return cmd + " --token " + token
+	if o := r.Action; o != nil {
+		ev := report.Event{At: r.At, Kind: "action", Resource: o.Request.Resource.String(), What: string(o.Request.Action),
+			Detail: "done: " + o.Result.Message}
+		switch {
+		case o.Confirm != nil:
+			ev.Detail = "asked: " + o.Confirm.Prompt()
+		case o.Err != nil:
+			ev.Detail = "failed: " + o.Err.Error()
+		}
+		s.write(ev)
+	}
+}
+
+func (s journalSink) Power(ev power.Event) {
+	detail := fmt.Sprintf("slept %s (%s)", ev.Slept.Round(1e9), ev.Source)
+	if ev.Kind != power.Resume {
+		detail = "source " + ev.Source
+	}
+	s.write(report.Event{At: ev.At, Kind: "power", What: ev.Kind.String(), Detail: detail})
+}
+
+func (s journalSink) write(ev report.Event) {
+	if err := s.j.Write(ev); err != nil {
+		// The journal is a convenience for the report; losing a line must
+		// not stop the loop, but it should not pass silently either.
+		slog.Warn("writing the journal", "err", err)
+	}
 }

@@ -3,12 +3,14 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
+	"path/filepath"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/offer"
+	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/tray"
 )
 
@@ -16,21 +18,16 @@ import (
 // tray app where there is a desktop, else the console mode of `traycheck
 // watch`, saying so on stderr (a user who started it from a terminal on a
 // server should know why no icon appears).
-func runDefault(ctx context.Context, e *env, args []string) int {
-	fl := flag.NewFlagSet("traycheck", flag.ContinueOnError)
-	fl.SetOutput(e.stderr)
-	cfgPath := fl.String("config", "", "config file (default: the user config file, else the embedded default)")
-	asJSON := fl.Bool("json", false, "in console mode, print one JSON object per line")
-	if err := fl.Parse(args); err != nil {
-		return exitUsage
+func runDefault(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "traycheck", "traycheck [--json] [--config FILE]")
+	cfgPath := configFlag(fs)
+	asJSON := fs.Bool("json", false, "in console mode, print one JSON object per line")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
 	}
-	if fl.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "traycheck: unexpected argument %q\n", fl.Arg(0))
-		return exitUsage
-	}
-	cfg, code := loadConfig(e, *cfgPath)
-	if cfg == nil {
-		return code
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
 	}
 	host, err := tray.Preflight(ctx)
 	if err == nil {
@@ -44,36 +41,47 @@ func runDefault(ctx context.Context, e *env, args []string) int {
 
 // runConsole is the bare traycheck without a desktop: the loop of
 // `traycheck watch`, but as this session's one traycheck, like the tray: a
-// second bare launch hands over, and `traycheck check-now` reaches it. An
-// explicit `traycheck watch` stays out of this, so a terminal watch beside
-// the tray keeps working.
-func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) int {
-	lock, code, ok := claimInstance(ctx, e)
-	if !ok {
-		return code // another traycheck runs in this session and was asked to check now
-	}
-	if lock != nil {
-		defer lock.Release()
+// second bare launch hands over, and `traycheck check-now` and `traycheck
+// action` reach it. An explicit `traycheck watch` stays out of this, so a
+// terminal watch beside the tray keeps working.
+func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) error {
+	lock, err := claimInstance(ctx, e)
+	if err != nil {
+		return err // another traycheck runs in this session and was asked to check now
 	}
 	fmt.Fprintln(e.stderr, "traycheck: no desktop session, running in console mode (as `traycheck watch`); stop with Ctrl-C")
 	if lock == nil {
 		// No instance endpoint, so no way for `traycheck action` to reach
 		// this one: offer no actions rather than commands that cannot work.
-		return consoleLoop(ctx, e, "traycheck", cfg, asJSON, nil, nil, nil)
+		return consoleLoop(ctx, e, cfg, asJSON, nil, nil, nil)
 	}
-	tokens := instance.NewTokens(0)
-	actor := newConsoleActor(e.stdout, asJSON, tokens)
-	fwd := newForwarder()
-	fwd.Hint = actor.hint
-	runner := newRunner(e, cfg)
+	defer lock.Release()
+	offers := offer.New(0)
+	actor := &consoleActor{w: e.stdout, json: asJSON, offers: offers}
 	serve := func(m *monitor.Monitor) func() {
-		fwd.Attach(m)
-		srv, err := fwd.Serve(lock, tokens, e)
-		if err != nil {
-			e.log.Warn("later launches cannot reach this one (check-now, actions)", "err", err)
-			return nil
-		}
-		return func() { srv.Close() }
+		return listen(e, lock, &session{mon: m, offers: offers})
 	}
-	return consoleLoop(ctx, e, "traycheck", cfg, asJSON, trayRemedy(runner), []monitor.Sink{actor, fwd}, serve)
+	return consoleLoop(ctx, e, cfg, asJSON, newRunner(e, cfg), []monitor.Sink{actor}, serve)
+}
+
+// listen opens the instance endpoint for s; it returns what closes it.
+func listen(e *env, lock *instance.Lock, s *session) func() {
+	srv, err := lock.Listen(s.handle, e.log)
+	if err != nil {
+		e.log.Warn("later launches cannot reach this one (check-now, actions)", "err", err)
+		return func() {}
+	}
+	return func() { srv.Close() }
+}
+
+// newRunner is the remedy runner for cfg. An elevated check gets the user's
+// config file by absolute path, since root's home has another (or none).
+func newRunner(e *env, cfg *config.Config) *remedy.Runner {
+	o := remedy.Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: e.log}
+	if cfg.Source != config.EmbeddedSource {
+		if abs, err := filepath.Abs(cfg.Source); err == nil {
+			o.ConfigPath = abs
+		}
+	}
+	return remedy.New(o)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -12,17 +11,10 @@ import (
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/freeport"
+	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
-
-func init() {
-	register(&command{
-		name:    "explain",
-		summary: "explain a pasted error message and check the port or device it names",
-		run:     runExplain,
-	})
-}
 
 // explainJSON is the --json output: the Match fields, then the findings of
 // the live check in the same schema as `traycheck check --json`.
@@ -34,28 +26,20 @@ type explainJSON struct {
 	Findings []diagnose.Finding     `json:"findings"`
 }
 
-func runExplain(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("explain", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	asJSON := fs.Bool("json", false, "print the result as JSON")
-	cfgPath := fs.String("config", "", "config file (default: the user config, else the built-in default)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: traycheck explain [--json] [--config FILE] [TEXT...]")
-		fmt.Fprintln(e.stderr, "Recognises a \"port in use\" error message (TEXT, or standard input when none), checks the port or device it names and says who holds it.")
-		fs.PrintDefaults()
+func runExplain(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "explain", "traycheck explain [--json] [--config FILE] [TEXT...]",
+		"Recognises a \"port in use\" error message (TEXT, or standard input when none), checks the port or device it names and says who holds it.")
+	asJSON := jsonFlag(fs, "the result")
+	cfgPath := configFlag(fs)
+	words, err := parse(fs, args, -1)
+	if err != nil {
+		return err
 	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK
-		}
-		return exitUsage
-	}
-	text := strings.Join(fs.Args(), " ")
-	if fs.NArg() == 0 {
+	text := strings.Join(words, " ")
+	if len(words) == 0 {
 		b, err := io.ReadAll(io.LimitReader(e.stdin, diagnose.MaxExplainBytes))
 		if err != nil {
-			fmt.Fprintf(e.stderr, "traycheck explain: reading standard input: %v\n", err)
-			return exitUsage
+			return usageError(fmt.Errorf("reading standard input: %w", err))
 		}
 		text = string(b)
 	}
@@ -64,26 +48,22 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		if *asJSON {
 			explainWriteJSON(e.stdout, explainJSON{Match: m, Findings: []diagnose.Finding{}})
 		}
-		fmt.Fprintln(e.stderr, "traycheck explain: this text is not an error traycheck knows (port or device in use, RAS 602/633, reserved port, adapter in use, missing tray host); nothing was checked")
-		return exitUsage
+		return usageError(errors.New("this text is not an error traycheck knows (port or device in use, RAS 602/633, reserved port, adapter in use, missing tray host); nothing was checked"))
 	}
 	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line)
-	cfg, code := loadConfig(e, *cfgPath)
-	if cfg == nil {
-		return code
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
 	}
 	rs := explainResources(m, cfg)
 	var findings []diagnose.Finding
 	if len(rs) > 0 {
-		var err error
 		// The text is a program failing to get the resource, so a client
 		// holding it is not that program: another instance, or a leftover.
-		dc := diagContext(cfg, time.Now())
+		dc := monitor.DiagnoseContext(cfg, time.Now())
 		dc.Contended = true
-		findings, err = checkResources(ctx, rs, dc)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "traycheck explain: checking %s: %v\n", explainList(rs), err)
-			return exitProbe
+		if _, findings, err = monitor.Once(ctx, rs, dc); err != nil {
+			return probeError(fmt.Errorf("checking %s: %w", explainList(rs), err))
 		}
 	}
 	sug := explainSuggest(ctx, m, text, findings)
@@ -92,13 +72,17 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 	} else {
 		explainWriteText(e.stdout, m, rs, findings, sug)
 	}
-	code = exitFor(findings)
 	// An adapter or tray problem has no port to check here, but the text
 	// is an error the user has to act on.
 	if len(rs) == 0 {
-		code = exitAttention
+		return exitStatus(exitAttention)
 	}
-	return code
+	for _, f := range findings {
+		if f.NeedsAttention() {
+			return exitStatus(exitAttention)
+		}
+	}
+	return nil
 }
 
 // explainResources is what to check live: the resource the text names, or,

@@ -4,27 +4,29 @@
 // `explain` and friends work the same from a terminal.
 //
 // This package is wiring only: flags, subcommands, exit codes and output
-// format. Each subcommand lives in its own file and registers itself.
+// format. The subcommands are listed once, in commands.
 //
 // Output rules: results go to stdout (JSON with --json, else one or two lines
-// per resource); errors and logs go to stderr, lowercase, with the file or
-// value at fault and what was expected.
+// per resource); errors and logs go to stderr, lowercase, as "traycheck CMD:
+// what failed", with the file or value at fault and what was expected, then
+// any hints on lines of their own. A config error is printed as it is, since
+// it starts with FILE:LINE:COL for editors. Commands return an error; only
+// printError writes one.
 package main
 
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
-	"sort"
 	"syscall"
 
 	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/notify"
+	"github.com/traycheck/traycheck/internal/report"
 )
 
 // Exit codes: the public contract of every subcommand.
@@ -44,27 +46,36 @@ type env struct {
 	stdin          io.Reader
 	stdout, stderr io.Writer
 	log            *slog.Logger
-	// journal writes to the log file only (never the terminal): the record
-	// of findings and power events that `traycheck report` reads back.
-	journal *slog.Logger
+	// journal records findings and power events for `traycheck report`
+	// (nil: not kept, for one-shot commands).
+	journal *report.Journal
 }
 
 type command struct {
-	name    string
-	summary string
-	// run parses args (everything after the subcommand name) and returns an
-	// exit code.
-	run func(ctx context.Context, e *env, args []string) int
+	name, summary string
+	// run parses args (everything after the subcommand name).
+	run func(ctx context.Context, e *env, args []string) error
 }
 
-var commands = map[string]*command{}
-
-func register(c *command) {
-	if _, dup := commands[c.name]; dup {
-		panic("duplicate command " + c.name)
-	}
-	commands[c.name] = c
+// commands is every subcommand, in the order usage lists them.
+var commands = []command{
+	{"check", "say who holds the VPN's ports and devices, and what to do", runCheck},
+	{"watch", "check in the terminal on an interval and right after every wake", runWatch},
+	{"explain", "explain a pasted error message and check the port or device it names", runExplain},
+	{"report", "write a diagnostic report for a helpdesk (redacted)", runReport},
+	{"check-now", "make the running traycheck check now (or check once here)", runCheckNow},
+	{"action", "forward a notification's action to the running traycheck", runAction},
+	{"tray", "show the tray icon (what traycheck does on a desktop)", runTrayCmd},
+	{"autostart", "start traycheck at login: enable, disable or status", runAutostart},
+	{"config", "config path | init [--force] | validate: manage the config file", runConfig},
+	{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
+		fmt.Fprintf(e.stdout, "traycheck %s\n", version)
+		return nil
+	}},
 }
+
+// subcommands are the second words that name what failed in an error.
+var subcommands = map[string]bool{"path": true, "init": true, "validate": true, "enable": true, "disable": true, "status": true}
 
 func main() {
 	os.Exit(run(os.Args[1:]))
@@ -75,22 +86,27 @@ func run(args []string) int {
 	defer stop()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	var logw io.Writer = os.Stderr
-	e.journal = slog.New(slog.DiscardHandler)
 	if longRunning(args) {
-		// The tray and the watch loop run all day: keep what they saw in a
-		// bounded file (the report reads it back; a GUI build on Windows has
-		// no stderr at all). One-shot commands log to stderr only.
+		// The tray and the watch loop run all day: keep their log in a
+		// bounded file (a GUI build on Windows has no stderr at all), and
+		// their journal for the report. One-shot commands log to stderr.
 		if f, err := openLogFile(); err != nil {
 			fmt.Fprintf(os.Stderr, "traycheck: no log file: %v\n", err)
 		} else {
 			defer f.Close()
 			logw = io.MultiWriter(os.Stderr, f)
-			e.journal = slog.New(slog.NewTextHandler(f, nil))
+		}
+		if j, err := report.OpenJournal(); err != nil {
+			fmt.Fprintf(os.Stderr, "traycheck: no journal for the report: %v\n", err)
+		} else {
+			defer j.Close()
+			e.journal = j
 		}
 	}
 	e.log = slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: logLevel()}))
 	slog.SetDefault(e.log)
-	return dispatch(ctx, e, args)
+	name, err := dispatch(ctx, e, args)
+	return printError(e, name, err)
 }
 
 // longRunning reports whether args start the tray or the watch loop.
@@ -116,65 +132,103 @@ func logLevel() slog.Level {
 	return slog.LevelInfo
 }
 
-func dispatch(ctx context.Context, e *env, args []string) int {
+// dispatch runs the command args name and returns its name (for the error
+// prefix) and result.
+func dispatch(ctx context.Context, e *env, args []string) (string, error) {
 	// Windows starts `traycheck.exe --action-uri URI` when a toast button is
 	// clicked (the traycheck: URL scheme); it only forwards and exits.
 	if len(args) == 2 && args[0] == notify.ActionURIFlag {
-		return forwardActionURI(ctx, e, args[1])
+		return "action", forwardActionURI(ctx, e, args[1])
 	}
 	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
-		return runDefault(ctx, e, args)
+		return "", runDefault(ctx, e, args)
 	}
 	switch args[0] {
 	case "help", "-h", "--help":
 		usage(e.stdout)
-		return exitOK
+		return "", nil
 	}
-	c, ok := commands[args[0]]
-	if !ok {
-		fmt.Fprintf(e.stderr, "traycheck: unknown command %q\n", args[0])
-		usage(e.stderr)
-		return exitUsage
+	for _, c := range commands {
+		if c.name == args[0] {
+			name := c.name
+			if len(args) > 1 && subcommands[args[1]] && (c.name == "config" || c.name == "autostart") {
+				name += " " + args[1] // "traycheck config init: ..."
+			}
+			return name, c.run(ctx, e, args[1:])
+		}
 	}
-	return c.run(ctx, e, args[1:])
+	usage(e.stderr)
+	return "", usageError(fmt.Errorf("unknown command %q", args[0]))
 }
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: traycheck [COMMAND] [FLAGS]")
 	fmt.Fprintln(w, "\nWith no command, traycheck runs as a tray icon (console mode without a desktop).")
 	fmt.Fprintln(w, "\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
-		fmt.Fprintf(w, "  %-12s %s\n", n, commands[n].summary)
+	for _, c := range commands {
+		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nexit codes: 0 all clear, 1 conflict found, 2 usage or config error, 3 probe failed")
 }
 
-func init() {
-	register(&command{name: "version", summary: "print the version", run: func(_ context.Context, e *env, _ []string) int {
-		fmt.Fprintf(e.stdout, "traycheck %s\n", version)
-		return exitOK
-	}})
+// cliError is a command's failure: the exit code, the error, and hints that
+// say what to do instead.
+type cliError struct {
+	code  int
+	err   error
+	hints []string
+	// bare: print the error as it is (a config error starts with
+	// FILE:LINE:COL), without the "traycheck CMD:" prefix.
+	bare bool
 }
 
-// parseFlags parses a subcommand's flags and refuses leftover arguments; ok
-// is false when the caller should return code (0 after -h, else 2).
-func parseFlags(e *env, flags *flag.FlagSet, args []string) (code int, ok bool) {
-	flags.SetOutput(e.stderr)
-	if err := flags.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return exitOK, false
-		}
-		return exitUsage, false // flag has printed the error and the usage
+func (c *cliError) Error() string { return c.err.Error() }
+func (c *cliError) Unwrap() error { return c.err }
+
+// usageError is a usage or config error (exit 2).
+func usageError(err error, hints ...string) error {
+	return &cliError{code: exitUsage, err: err, hints: hints}
+}
+
+// probeError is a failure of the probe or of reaching the running traycheck
+// (exit 3).
+func probeError(err error, hints ...string) error {
+	return &cliError{code: exitProbe, err: err, hints: hints}
+}
+
+// exitStatus is a result that is no failure but sets the exit code (1: a
+// conflict was found); nothing is printed for it.
+type exitStatus int
+
+func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
+
+// errPrinted is a usage error the flag package has already printed.
+var errPrinted = &cliError{code: exitUsage, err: errors.New("usage error (printed)")}
+
+// printError writes err for the command name and returns the exit code.
+func printError(e *env, name string, err error) int {
+	var status exitStatus
+	var ce *cliError
+	switch {
+	case err == nil:
+		return exitOK
+	case errors.As(err, &status):
+		return int(status)
+	case err == errPrinted:
+		return exitUsage
+	case !errors.As(err, &ce):
+		ce = &cliError{code: exitProbe, err: err}
 	}
-	if flags.NArg() > 0 {
-		fmt.Fprintf(e.stderr, "traycheck %s: unexpected argument %q\n", flags.Name(), flags.Arg(0))
-		flags.Usage()
-		return exitUsage, false
+	prefix := "traycheck: "
+	if name != "" {
+		prefix = "traycheck " + name + ": "
 	}
-	return exitOK, true
+	if ce.bare {
+		prefix = ""
+	}
+	fmt.Fprintln(e.stderr, prefix+ce.err.Error())
+	for _, h := range ce.hints {
+		fmt.Fprintln(e.stderr, h)
+	}
+	return ce.code
 }

@@ -3,53 +3,32 @@ package main
 import (
 	"bytes"
 	"context"
-	"flag"
 	"fmt"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
-	"github.com/traycheck/traycheck/internal/logfile"
+	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/report"
 )
-
-func init() {
-	register(&command{
-		name:    "report",
-		summary: "write a diagnostic report for a helpdesk (redacted)",
-		run:     runReport,
-	})
-}
 
 // runReport writes the report even when parts of it failed, because a
 // helpdesk needs it most then: exit 0 when complete, 3 when the probe failed
 // and 2 when the config is broken (the report says why in both cases) or
 // the report could not be written.
-func runReport(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("report", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	asJSON := fs.Bool("json", false, "write the report as JSON")
-	out := fs.String("out", "", "write the report to FILE (atomically) instead of standard output")
+func runReport(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "report", "traycheck report [--json] [--out FILE] [--full] [--config FILE]",
+		"Writes what a helpdesk needs: versions, config, every watched port and device with its holders, adapters, recent events.")
+	asJSON := jsonFlag(fs, "the report")
+	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of standard output")
 	full := fs.Bool("full", false, "keep command-line arguments (user names and home paths are still replaced)")
-	cfgPath := fs.String("config", "", "config file (default: the user config, else the built-in default)")
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: traycheck report [--json] [--out FILE] [--full] [--config FILE]")
-		fmt.Fprintln(e.stderr, "Writes what a helpdesk needs: versions, config, every watched port and device with its holders, adapters, recent events.")
-		fs.PrintDefaults()
+	cfgPath := configFlag(fs)
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
 	}
-	if code, ok := parseFlags(e, fs, args); !ok {
-		return code
-	}
-
-	code := exitOK
-	cfg, err := config.Load(*cfgPath)
-	if err != nil {
-		code = exitUsage
-	}
-	r, in := buildReport(ctx, e, cfg, err, *full)
-	if in.ProbeErr != nil {
-		code = exitProbe
-	}
+	cfg, cfgErr := config.Load(*cfgPath)
+	r, in := buildReport(ctx, e, cfg, cfgErr, *full)
 	var buf bytes.Buffer
+	var err error
 	if *asJSON {
 		err = r.WriteJSON(&buf)
 	} else {
@@ -62,31 +41,30 @@ func runReport(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintf(e.stdout, "report written to %s\n", *out)
 		}
 	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "traycheck report: %v\n", err)
-		return exitUsage
+	switch {
+	case err != nil:
+		return usageError(err)
+	case in.ConfigErr != nil:
+		// The report was written and says why; exit 2 as a config error.
+		return usageError(in.ConfigErr)
+	case in.ProbeErr != nil:
+		return probeError(in.ProbeErr)
 	}
-	if in.ConfigErr != nil {
-		fmt.Fprintf(e.stderr, "traycheck report: %v\n", in.ConfigErr)
-	}
-	if in.ProbeErr != nil {
-		fmt.Fprintf(e.stderr, "traycheck report: %v\n", in.ProbeErr)
-	}
-	return code
+	return nil
 }
 
 // buildReport is the redacted report of cfg (nil when it failed to load,
-// cfgErr saying why): one probe of its resources, diagnosed as `traycheck
-// check` does, and the recent events of the log. `traycheck report` and the
-// tray's "Copy diagnostics" both write it. The Input says what failed.
+// cfgErr saying why): one check of its resources, as `traycheck check`
+// makes it, and the recent events of the journal. `traycheck report` and
+// the tray's "Copy diagnostics" both write it. The Input says what failed.
 func buildReport(ctx context.Context, e *env, cfg *config.Config, cfgErr error, full bool) (*report.Report, report.Input) {
 	in := report.Input{Version: version, Now: time.Now(), Config: cfg, ConfigErr: cfgErr}
 	if cfg != nil {
-		in.Observations, in.Findings, in.ProbeErr = observeResources(ctx, cfg.Resources(), diagContext(cfg, in.Now))
+		in.Observations, in.Findings, in.ProbeErr = monitor.Once(ctx, cfg.Resources(), monitor.DiagnoseContext(cfg, in.Now))
 	}
-	if p, err := logfile.DefaultPath(); err == nil {
-		if in.Recent, err = report.ReadLog(p); err != nil {
-			e.log.Warn("reading the log for the report", "err", err)
+	if p, err := report.JournalPath(); err == nil {
+		if in.Recent, err = report.ReadJournal(p); err != nil {
+			e.log.Warn("reading the journal for the report", "err", err)
 		}
 		in.LastSuspend, in.LastResume = report.LastPower(in.Recent)
 	}

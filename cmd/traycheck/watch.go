@@ -16,10 +16,6 @@ import (
 	"github.com/traycheck/traycheck/internal/power"
 )
 
-func init() {
-	register(&command{name: "watch", summary: "check in the terminal on an interval and right after every wake", run: runWatch})
-}
-
 // runWatch is `traycheck watch [--json] [--config FILE] [--interval D]`,
 // the console mode of the watch loop. It runs until SIGINT/SIGTERM and then
 // exits 0.
@@ -38,36 +34,29 @@ func init() {
 // findings has the schema of `traycheck check --json`; a check whose probe
 // failed has "findings":[] and "error". slept_s is 0 when the source cannot
 // tell (logind without a sleep clock).
-func runWatch(ctx context.Context, e *env, args []string) int {
-	fl := flag.NewFlagSet("watch", flag.ContinueOnError)
-	fl.SetOutput(e.stderr)
-	asJSON := fl.Bool("json", false, "print one JSON object per line")
-	cfgPath := fl.String("config", "", "config file (default: the user config file, else the embedded default)")
-	interval := fl.Duration("interval", 0, "check interval, overriding the config (at least 1s)")
-	if code, ok := parseFlags(e, fl, args); !ok {
-		return code
+func runWatch(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet(e, "watch", "traycheck watch [--json] [--config FILE] [--interval D]")
+	asJSON := fs.Bool("json", false, "print one JSON object per line")
+	cfgPath := configFlag(fs)
+	interval := fs.Duration("interval", 0, "check interval, overriding the config (at least 1s)")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
 	}
 	intervalSet := false
-	fl.Visit(func(f *flag.Flag) { intervalSet = intervalSet || f.Name == "interval" })
+	fs.Visit(func(f *flag.Flag) { intervalSet = intervalSet || f.Name == "interval" })
 	if intervalSet && *interval < config.MinInterval {
-		fmt.Fprintf(e.stderr, "traycheck watch: --interval %v is below the minimum of %v\n", *interval, config.MinInterval)
-		return exitUsage
+		return usageError(fmt.Errorf("--interval %v is below the minimum of %v", *interval, config.MinInterval))
 	}
-	cfg, code := loadConfig(e, *cfgPath)
-	if cfg == nil {
-		return code
+	cfg, err := loadConfig(*cfgPath)
+	if err != nil {
+		return err
 	}
 	if intervalSet {
 		cfg.Interval = *interval
 	}
-	return watchConsole(ctx, e, cfg, *asJSON)
-}
-
-// watchConsole is `traycheck watch`'s loop: the console and the log are its
-// only sinks, and it takes no actions (it is not the session's instance, so
-// a terminal watch beside the tray does not compete with it).
-func watchConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) int {
-	return consoleLoop(ctx, e, "traycheck watch", cfg, asJSON, nil, nil, nil)
+	// No remedy and no instance endpoint: a terminal watch beside the tray
+	// does not compete with it for actions.
+	return consoleLoop(ctx, e, cfg, *asJSON, nil, nil, nil)
 }
 
 // consoleSink prints to the terminal. It writes synchronously: the console

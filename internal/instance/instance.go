@@ -6,8 +6,10 @@
 // macOS, a named mutex on Windows), never a PID file a crash leaves behind.
 // The channel is a Unix socket of mode 0600 whose peer must have our UID
 // (a named pipe with a same-user security descriptor on Windows). Requests
-// are small length-prefixed JSON messages (ReadMessage); an action counts
-// only with a live, unused token from Tokens.
+// are small length-prefixed JSON messages (ReadMessage), answered by one
+// Reply frame whose body the caller's protocol defines: this package carries
+// frames, checks the peer and holds the lock; it renders nothing and judges
+// no token (the handler asks the offer ledger).
 package instance
 
 import (
@@ -30,9 +32,10 @@ var ErrNotRunning = errors.New("instance: no traycheck is running in this sessio
 // ErrUnsupported is returned on an OS without single-instance support.
 var ErrUnsupported = errors.New("instance: not supported on this OS")
 
-// Handler answers one verified request. For OpAction the token has already
-// been redeemed. It runs on the connection's goroutine and may take as long
-// as a check takes (the client waits up to SendTimeout).
+// Handler answers one well-formed request from a peer of our user. It runs on
+// the connection's goroutine and may take as long as a check takes (the
+// client waits up to SendTimeout). An action's token is the handler's to
+// redeem.
 type Handler func(ctx context.Context, m Message) Reply
 
 // SendTimeout bounds a forwarded request, including the check it asks for.
@@ -43,32 +46,6 @@ var connTimeout = 5 * time.Second // a var so tests can make it long
 
 // maxConns bounds the connections served at once; more are closed at once.
 const maxConns = 8
-
-// TokenChecker accepts an action's token for its resource, once. *Tokens is
-// one; a notifier that issues its own per-note tokens can supply another
-// (it must then check the action against the note itself).
-type TokenChecker interface {
-	Redeem(token, scope string) error
-}
-
-// ActionTokenChecker is a TokenChecker that binds each token to the actions
-// it was issued for; the Server gives it the requested action. *Tokens is
-// one.
-type ActionTokenChecker interface {
-	TokenChecker
-	RedeemAction(token, scope, action string) error
-}
-
-// redeem asks tokens about m, with its action when tokens can tell.
-func redeem(tokens TokenChecker, m Message) error {
-	if tokens == nil {
-		return ErrBadToken
-	}
-	if ac, ok := tokens.(ActionTokenChecker); ok {
-		return ac.RedeemAction(m.Token, m.Resource, m.Action)
-	}
-	return tokens.Redeem(m.Token, m.Resource)
-}
 
 // Lock is held by the one running instance.
 type Lock struct {
@@ -107,7 +84,6 @@ type listener interface {
 type Server struct {
 	ln     listener
 	h      Handler
-	tokens TokenChecker
 	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -116,9 +92,8 @@ type Server struct {
 }
 
 // Listen opens the IPC endpoint for the instance that holds l and serves it
-// until Close. Actions are checked against tokens before h sees them; with
-// nil tokens every action is refused.
-func (l *Lock) Listen(h Handler, tokens TokenChecker, log *slog.Logger) (*Server, error) {
+// until Close.
+func (l *Lock) Listen(h Handler, log *slog.Logger) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
@@ -127,7 +102,7 @@ func (l *Lock) Listen(h Handler, tokens TokenChecker, log *slog.Logger) (*Server
 		return nil, fmt.Errorf("opening the instance socket: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	s := &Server{ln: ln, h: h, tokens: tokens, log: log.With("component", "instance"),
+	s := &Server{ln: ln, h: h, log: log.With("component", "instance"),
 		ctx: ctx, cancel: cancel, sem: make(chan struct{}, maxConns)}
 	s.wg.Add(1)
 	go s.serve()
@@ -182,16 +157,8 @@ func (s *Server) handle(c conn) {
 		return
 	}
 	if m.Op == OpPing {
-		WriteReply(c, Reply{OK: true})
+		WriteReply(c, Reply{})
 		return
-	}
-	if m.Op == OpAction {
-		if redeem(s.tokens, m) != nil {
-			s.log.Warn("rejected an action with an unknown, expired or used token",
-				"action", m.Action, "resource", m.Resource)
-			WriteReply(c, Reply{Error: "rejected: the token is unknown, expired or already used"})
-			return
-		}
 	}
 	s.log.Info("forwarded request", "op", m.Op, "action", m.Action, "resource", m.Resource)
 	c.SetDeadline(time.Now().Add(SendTimeout))

@@ -39,21 +39,16 @@ type Message struct {
 	Resource string `json:"resource,omitempty"`
 	// PID picks the holder for end-process.
 	PID int `json:"pid,omitempty"`
-	// Token is the per-notification secret an action must carry.
+	// Token is the offer ledger's token an action must carry.
 	Token string `json:"token,omitempty"`
-	// JSON asks check-now for the reply as the JSON document `traycheck
-	// check --json` prints.
-	JSON bool `json:"json,omitempty"`
 }
 
-// Reply is the running instance's answer.
+// Reply is the running instance's answer: Error when it refused or failed,
+// else Body, a JSON document whose shape the caller's protocol defines (the
+// findings of the check it made, for traycheck).
 type Reply struct {
-	OK      bool   `json:"ok"`
-	Message string `json:"message,omitempty"`
-	Error   string `json:"error,omitempty"`
-	// Attention says the check found a conflict or problem, so the
-	// forwarding command exits 1 as `traycheck check` would.
-	Attention bool `json:"attention,omitempty"`
+	Error string          `json:"error,omitempty"`
+	Body  json.RawMessage `json:"body,omitempty"`
 }
 
 // Validate checks every field against what a legitimate sender produces, so
@@ -69,9 +64,6 @@ func (m Message) Validate() error {
 			return fmt.Errorf("%w: ping takes nothing", ErrMalformed)
 		}
 	case OpAction:
-		if m.JSON {
-			return fmt.Errorf("%w: an action takes no json flag", ErrMalformed)
-		}
 		if !isActionID(m.Action) {
 			return fmt.Errorf("%w: action %q is not an action id", ErrMalformed, truncate(m.Action))
 		}
@@ -102,7 +94,7 @@ func isActionID(s string) bool {
 	return true
 }
 
-// isToken accepts what Tokens.Issue produces (unpadded base64url) with room
+// isToken accepts what the offer ledger issues (unpadded base64url) with room
 // for a longer future token.
 func isToken(s string) bool {
 	if len(s) < 16 || len(s) > 64 {
@@ -135,13 +127,20 @@ func ReadMessage(r io.Reader) (Message, error) {
 	return m, nil
 }
 
-// WriteReply writes rep in the wire format, cutting an over-long message.
+// WriteReply writes rep in the wire format; a reply too long for it is
+// replaced by an error saying so.
 func WriteReply(w io.Writer, rep Reply) error {
-	if len(rep.Message) > MaxReply/2 {
-		rep.Message = rep.Message[:MaxReply/2] + "…"
+	if len(rep.Error) > MaxReply/2 {
+		rep.Error = rep.Error[:MaxReply/2] + "…"
 	}
-	return writeFrame(w, rep, MaxReply)
+	err := writeFrame(w, rep, MaxReply)
+	if errors.Is(err, errTooLong) {
+		return writeFrame(w, Reply{Error: "the answer is too long to send; see the running traycheck's log"}, MaxReply)
+	}
+	return err
 }
+
+var errTooLong = errors.New("message too long")
 
 // ReadReply reads one reply.
 func ReadReply(r io.Reader) (Reply, error) {
@@ -156,7 +155,7 @@ func writeFrame(w io.Writer, v any, limit int) error {
 		return err
 	}
 	if len(body) > limit {
-		return fmt.Errorf("message of %d bytes exceeds %d", len(body), limit)
+		return fmt.Errorf("%w: %d bytes exceed %d", errTooLong, len(body), limit)
 	}
 	buf := make([]byte, 4, 4+len(body))
 	binary.BigEndian.PutUint32(buf, uint32(len(body)))

@@ -11,6 +11,7 @@ import (
 
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -40,28 +41,43 @@ func (s *loopState) init() {
 	s.resumeStep = -1
 }
 
+// queued is an action waiting for the loop, with the channel its caller
+// waits on for the report of the check that follows it.
+type queued struct {
+	req   Request
+	reply chan Report
+}
+
 // finished is a remedy's outcome waiting for its check.
 type finished struct {
 	ActionOutcome
-	recheckAfter time.Duration
+	reply chan Report
+}
+
+// waiter is a Check call: it takes the first report of a check numbered
+// after it.
+type waiter struct {
+	after uint64
+	ch    chan Report
 }
 
 // Run runs the loop until ctx is done, then waits for a running remedy to
 // return and returns nil. The first check runs at once.
 func (m *Monitor) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
+	defer m.stop()
 	defer wg.Wait()
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel() // runs before wg.Wait: a remedy in flight sees it
 
 	pw := m.opts.Power
 	now := m.opts.Clock.Now()
-	m.check(ctx, Trigger{Kind: Interval, Source: "start", At: now}, now, true, nil)
+	m.check(ctx, Trigger{Kind: Interval, Origin: OriginStart, At: now}, now, true, nil)
 	for ctx.Err() == nil {
 		m.startRemedy(ctx, &wg)
 		now = m.opts.Clock.Now()
-		if t, o, ok := m.take(now); ok {
-			m.check(ctx, t, now, false, o)
+		if t, fin, ok := m.take(now); ok {
+			m.check(ctx, t, now, false, fin)
 			continue
 		}
 		timer := m.opts.Clock.TimerAt(m.nextDue())
@@ -79,6 +95,25 @@ func (m *Monitor) Run(ctx context.Context) error {
 		timer.Stop()
 	}
 	return nil
+}
+
+// stop answers every caller still waiting: the loop is gone.
+func (m *Monitor) stop() {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.stopped = true
+	for _, w := range m.waiters {
+		close(w.ch)
+	}
+	m.waiters = nil
+	for _, q := range m.queued {
+		close(q.reply)
+	}
+	m.queued = nil
+	for _, f := range m.outcome {
+		close(f.reply)
+	}
+	m.outcome = nil
 }
 
 func (m *Monitor) interval() time.Duration {
@@ -132,7 +167,7 @@ func (m *Monitor) onPower(e power.Event) {
 // take decides whether a check is due now and why, consuming everything the
 // check will satisfy (so triggers that piled up during the last check make
 // one check, not several). An action outcome is reported by itself.
-func (m *Monitor) take(now time.Time) (Trigger, *ActionOutcome, bool) {
+func (m *Monitor) take(now time.Time) (Trigger, *finished, bool) {
 	m.mu.Lock()
 	var fin *finished
 	if len(m.outcome) > 0 {
@@ -151,29 +186,28 @@ func (m *Monitor) take(now time.Time) (Trigger, *ActionOutcome, bool) {
 			t, ok = c, true
 		}
 	}
-	var out *ActionOutcome
 	if fin != nil {
 		m.st.remedyBusy = false
-		out = &fin.ActionOutcome
-		if out.Err == nil && out.Prompt == "" {
+		out := &fin.ActionOutcome
+		if out.Err == nil && out.Confirm == nil {
 			if out.Request.Action == diagnose.ResetAdapter {
 				m.st.resetTried[out.Request.Resource] = true
 			}
-			if fin.recheckAfter > 0 {
-				at := now.Add(fin.recheckAfter)
+			if d := out.Result.RecheckAfter; d > 0 {
+				at := now.Add(d)
 				if m.st.recheckAt.IsZero() || at.Before(m.st.recheckAt) {
 					m.st.recheckAt = at
 				}
 			}
 		}
-		pick(Trigger{Kind: Action, Source: out.Request.Source, At: now})
+		pick(Trigger{Kind: Action, Origin: out.Request.Origin, At: now})
 	}
 	if manual != nil {
 		pick(*manual)
 	}
 	if !m.st.recheckAt.IsZero() && !now.Before(m.st.recheckAt) {
 		m.st.recheckAt = time.Time{}
-		pick(Trigger{Kind: Action, Source: "recheck", At: now})
+		pick(Trigger{Kind: Action, Origin: OriginRecheck, At: now})
 	}
 	if m.st.resumeStep >= 0 && !now.Before(m.resumeDue(m.st.resumeStep)) {
 		for m.st.resumeStep >= 0 && !now.Before(m.resumeDue(m.st.resumeStep)) {
@@ -182,12 +216,12 @@ func (m *Monitor) take(now time.Time) (Trigger, *ActionOutcome, bool) {
 				m.st.resumeStep = -1
 			}
 		}
-		pick(Trigger{Kind: Resume, Source: "resume", At: now})
+		pick(Trigger{Kind: Resume, Origin: OriginResume, At: now})
 	}
 	if !now.Before(m.st.lastCheck.Add(m.interval())) {
-		pick(Trigger{Kind: Interval, Source: "timer", At: now})
+		pick(Trigger{Kind: Interval, Origin: OriginTimer, At: now})
 	}
-	return t, out, ok
+	return t, fin, ok
 }
 
 // startRemedy hands the next queued action to the Remedy when none runs.
@@ -200,14 +234,15 @@ func (m *Monitor) startRemedy(ctx context.Context, wg *sync.WaitGroup) {
 		m.mu.Unlock()
 		return
 	}
-	req := m.queued[0]
+	q := m.queued[0]
 	m.queued = slices.Delete(m.queued, 0, 1)
 	m.mu.Unlock()
 
+	req := q.req
 	req.Finding = m.st.latest[req.Resource]
 	m.st.remedyBusy = true
 	if m.opts.Remedy == nil {
-		o := finished{ActionOutcome: ActionOutcome{Request: req}}
+		o := finished{ActionOutcome: ActionOutcome{Request: req}, reply: q.reply}
 		if req.Action != diagnose.Retry {
 			o.Err = ErrNoRemedy
 		}
@@ -217,11 +252,11 @@ func (m *Monitor) startRemedy(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		res, err := m.opts.Remedy(ctx, req)
-		o := finished{ActionOutcome: ActionOutcome{Request: req, Message: res.Message}, recheckAfter: res.RecheckAfter}
-		var ce *ConfirmationError
+		res, err := m.opts.Remedy.Do(ctx, req.Request)
+		o := finished{ActionOutcome: ActionOutcome{Request: req, Result: res}, reply: q.reply}
+		var ce *remedy.ConfirmationError
 		if errors.As(err, &ce) {
-			o.Prompt = ce.Prompt
+			o.Confirm = &ce.Confirmation
 		} else if err != nil {
 			o.Err = fmt.Errorf("%s: %w", req.Action, err)
 		}
@@ -231,14 +266,24 @@ func (m *Monitor) startRemedy(ctx context.Context, wg *sync.WaitGroup) {
 
 func (m *Monitor) deliver(o finished) {
 	m.mu.Lock()
-	m.outcome = append(m.outcome, o)
+	if m.stopped {
+		close(o.reply)
+	} else {
+		m.outcome = append(m.outcome, o)
+	}
 	m.mu.Unlock()
 	m.poke()
 }
 
-// check probes, diagnoses, works out transitions and tells the sinks.
-func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first bool, act *ActionOutcome) {
+// check probes, diagnoses, works out transitions, tells the sinks and
+// answers the callers it satisfies: the action's (fin), and every Check
+// that was waiting when this check started.
+func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first bool, fin *finished) {
 	m.st.lastCheck = now
+	m.mu.Lock()
+	m.started++
+	seq := m.started
+	m.mu.Unlock()
 	for _, s := range m.opts.Sinks {
 		s.Checking(t)
 	}
@@ -253,9 +298,15 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 	obs, err := m.opts.Prober.Probe(pctx, m.resources)
 	cancel()
 	if ctx.Err() != nil {
-		return // shutting down: a half-done check is no result
+		if fin != nil {
+			close(fin.reply) // shutting down: a half-done check is no result
+		}
+		return
 	}
-	r := Report{Trigger: t, First: first, At: now, LastResume: m.st.lastResume, Action: act}
+	r := Report{Trigger: t, First: first, At: now, LastResume: m.st.lastResume}
+	if fin != nil {
+		r.Action = &fin.ActionOutcome
+	}
 	if err != nil {
 		r.Err = fmt.Errorf("probing %d resources: %w", len(m.resources), err)
 		m.opts.Log.Warn("check failed", "trigger", t.Kind, "err", err)
@@ -265,17 +316,25 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 	for _, s := range m.opts.Sinks {
 		s.Result(r)
 	}
+	if fin != nil {
+		fin.reply <- r
+	}
+	m.mu.Lock()
+	kept := m.waiters[:0]
+	for _, w := range m.waiters {
+		if w.after < seq {
+			w.ch <- r
+		} else {
+			kept = append(kept, w)
+		}
+	}
+	m.waiters = kept
+	m.mu.Unlock()
 }
 
 func (m *Monitor) diagnose(obs []vpnport.Observation, now time.Time) (all, changed []diagnose.Finding) {
-	c := diagnose.Context{
-		Now:               now,
-		VPNClients:        m.opts.Config.Clients,
-		SSHForwardPorts:   m.opts.Config.SSHForwardPorts,
-		LastResume:        m.st.lastResume,
-		WakeWindow:        m.opts.WakeWindow,
-		AdapterConfigured: m.opts.Config.Adapter != "",
-	}
+	c := DiagnoseContext(m.opts.Config, now)
+	c.LastResume, c.WakeWindow = m.st.lastResume, m.opts.WakeWindow
 	all = make([]diagnose.Finding, 0, len(obs))
 	for _, o := range obs {
 		c.ResetTried = m.st.resetTried[o.Resource]
@@ -297,7 +356,7 @@ func (m *Monitor) diagnose(obs []vpnport.Observation, now time.Time) (all, chang
 // personAsked reports whether t comes from a person: "Check now" or a
 // clicked action, not an action's delayed re-check.
 func personAsked(t Trigger) bool {
-	return t.Kind == Manual || (t.Kind == Action && t.Source != "recheck")
+	return t.Kind == Manual || (t.Kind == Action && t.Origin.Person())
 }
 
 // verdict is what makes a finding news: its cause and who holds the

@@ -2,8 +2,10 @@
 // resume from sleep, "check now", an action the user clicked) lead to a probe,
 // the probe to a diagnosis, and only transitions (a resource whose cause is
 // new or changed) are marked for the user. Sinks (tray, notifications,
-// console) observe every check; they and the CLI send requests back in with
-// CheckNow and Act.
+// console) observe every check. The way back is answered: Check returns the
+// report of a check that started after the call, Do the report of the check
+// that follows the action, so a caller never fishes its answer out of the
+// broadcast.
 //
 // After a resume the loop re-checks after a short settle delay and then on a
 // backoff schedule for about a minute, because Wi-Fi, DHCP and the VPN's own
@@ -14,7 +16,8 @@
 // Sinks are called synchronously from the loop goroutine, in order, one call
 // at a time. A sink must return quickly and must not block: hand the Report
 // to your own goroutine (a buffered channel, or state under a mutex) when you
-// have slow work to do. CheckNow and Act never block, so a sink may call them.
+// have slow work to do. CheckNow never blocks, so a sink may call it; Check
+// and Do wait for the loop and must not be called from a sink.
 package monitor
 
 import (
@@ -27,6 +30,7 @@ import (
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -48,83 +52,82 @@ const (
 	Action   TriggerKind = "action"
 )
 
+// Origin says who or what asked for a check or an action. Policy reads it
+// (only a person's check may open a device), so it is a closed set of
+// values, never free text.
+type Origin string
+
+// The origins.
+const (
+	OriginStart        Origin = "start"        // the first check after Run starts
+	OriginTimer        Origin = "timer"        // the interval
+	OriginResume       Origin = "resume"       // the post-resume schedule
+	OriginRecheck      Origin = "recheck"      // an action's delayed re-check (wait)
+	OriginMenu         Origin = "tray"         // the tray menu
+	OriginNotification Origin = "notification" // a notification button
+	OriginConsole      Origin = "console"      // the console's `traycheck action` command
+	OriginIPC          Origin = "ipc"          // a later launch: check-now, a forwarded action
+)
+
+// Person reports whether a person asked, rather than a schedule.
+func (o Origin) Person() bool {
+	switch o {
+	case OriginMenu, OriginNotification, OriginConsole, OriginIPC:
+		return true
+	}
+	return false
+}
+
 // Trigger is why a check ran. When several triggers arrive while a check is
 // running they are coalesced into one check, reported under the most
 // user-facing kind (action, then manual, then resume, then interval).
 type Trigger struct {
-	Kind TriggerKind
-	// Source says who asked: "timer", "logind", "tray", "notification",
-	// "cli", "recheck" (an action's delayed re-check) ...
-	Source string
+	Kind   TriggerKind
+	Origin Origin
 	At     time.Time
 }
 
-// Request is an action the user asked for, coming back into the loop from a
-// menu item or notification button.
+// Request is an action the user asked for, coming back into the loop. The
+// caller sets Resource, Origin and the remedy fields Action, PID and
+// Confirmed; the loop fills in Finding with its latest finding for Resource
+// before the remedy runs.
 type Request struct {
-	Action   diagnose.Action
+	remedy.Request
 	Resource vpnport.Resource
-	// Finding is the loop's latest finding for Resource, filled in by the
-	// loop before the remedy runs (callers leave it zero).
-	Finding diagnose.Finding
-	// PID is the process to end, for end-process.
-	PID int
-	// Confirmed is set when the user confirmed a prompt the remedy asked
-	// for (ActionOutcome.Prompt). Nothing is ended, reset, rebooted or
-	// removed without it.
-	Confirmed bool
-	// Token is opaque to the loop and comes back in the ActionOutcome, so a
-	// UI can match an outcome to its notification or menu item.
-	Token string
-	// Source names who asked ("tray", "notification", "cli").
-	Source string
+	Origin   Origin
 }
 
-// RemedyResult is what a remedy reports after it ran.
-type RemedyResult struct {
-	Message string
-	// RecheckAfter asks for another check after this long (wait: when the
-	// TIME_WAIT timer expires); 0 for none.
-	RecheckAfter time.Duration
+// Remedy carries out a request; *remedy.Runner is the real one. It may take
+// long (an elevation prompt); the loop runs it on its own goroutine, one at
+// a time, while it goes on checking. It returns a [*remedy.ConfirmationError]
+// when the action needs a confirmation the request does not carry.
+type Remedy interface {
+	Do(ctx context.Context, req remedy.Request) (remedy.Result, error)
 }
-
-// Remedy carries out a Request. It may take long (an elevation prompt); it
-// runs on its own goroutine, one at a time, while the loop goes on checking.
-// It returns a *ConfirmationError when the action needs an explicit
-// confirmation the Request does not carry.
-type Remedy func(ctx context.Context, req Request) (RemedyResult, error)
-
-// ConfirmationError is returned by a Remedy when the user must confirm first
-// (ending a process, resetting an adapter, removing a lock). Prompt names
-// what will happen to what ("End openvpn (PID 812, /usr/sbin/openvpn)?").
-type ConfirmationError struct {
-	Prompt string
-}
-
-func (e *ConfirmationError) Error() string { return "needs confirmation: " + e.Prompt }
 
 // ErrNoRemedy is the outcome of an action other than retry when the monitor
 // has no Remedy.
 var ErrNoRemedy = errors.New("no remedy is available for this action")
 
-// ErrQueueFull is returned by Act when too many actions are waiting.
+// ErrQueueFull is returned by Do when too many actions are waiting.
 var ErrQueueFull = errors.New("too many actions are waiting; try again")
+
+// ErrStopped is returned by Check and Do when the loop stopped before their
+// answer.
+var ErrStopped = errors.New("the watch loop stopped")
 
 // ActionOutcome is what became of a Request. It arrives in the Report of the
 // check that follows the action.
 type ActionOutcome struct {
 	Request Request
-	// Message is the remedy's own account of what it did.
-	Message string
-	// Prompt is set when the remedy asks for confirmation: show it, and on
-	// an explicit yes, Act again with the same Request and Confirmed set.
-	Prompt string
-	// Err is why the action failed (nil on success or when Prompt is set).
+	// Result is the remedy's own account of what it did.
+	Result remedy.Result
+	// Confirm is set when the remedy asks for a confirmation: ask it, and
+	// on an explicit yes Do the same Request again with Confirmed set.
+	Confirm *remedy.Confirmation
+	// Err is why the action failed (nil on success or when Confirm is set).
 	Err error
 }
-
-// NeedsConfirmation reports whether the UI should ask the user and resubmit.
-func (o *ActionOutcome) NeedsConfirmation() bool { return o.Prompt != "" }
 
 // Report is the result of one check.
 type Report struct {
@@ -228,8 +231,11 @@ type Monitor struct {
 
 	mu      sync.Mutex
 	manual  *Trigger   // a pending manual check, coalesced
-	queued  []Request  // actions waiting for the loop
+	queued  []queued   // actions waiting for the loop
 	outcome []finished // remedies that finished, waiting for a check
+	started uint64     // checks started so far
+	waiters []waiter   // Check calls waiting for a later check
+	stopped bool       // Run has returned
 
 	st loopState // owned by the loop goroutine
 }
@@ -266,32 +272,70 @@ func New(opts Options) (*Monitor, error) {
 	return m, nil
 }
 
-// CheckNow asks for a check as soon as the loop is free. Its Report is
-// always delivered, even when nothing changed. Several calls while a check
-// runs make one check. It never blocks.
-func (m *Monitor) CheckNow(source string) {
+// CheckNow asks for a check as soon as the loop is free, without waiting
+// for it. Its Report is always delivered to the sinks, even when nothing
+// changed. Several calls while a check runs make one check. It never
+// blocks, so a sink may call it.
+func (m *Monitor) CheckNow(origin Origin) {
 	m.mu.Lock()
 	if m.manual == nil {
-		m.manual = &Trigger{Kind: Manual, Source: source, At: m.opts.Clock.Now()}
+		m.manual = &Trigger{Kind: Manual, Origin: origin, At: m.opts.Clock.Now()}
 	}
 	m.mu.Unlock()
 	m.poke()
 }
 
-// Act queues an action the user asked for. The loop hands it to the Remedy
-// (retry needs none), then re-checks at once and delivers a Report whose
-// Action says what happened. It never blocks; it fails only when too many
-// actions wait.
-func (m *Monitor) Act(req Request) error {
+// Check asks for a check and returns the Report of the first check that
+// starts after the call (so it sees the state as of now, never an older
+// one). It fails only when ctx ends or the loop stops first.
+func (m *Monitor) Check(ctx context.Context, origin Origin) (Report, error) {
+	ch := make(chan Report, 1)
 	m.mu.Lock()
-	if len(m.queued) >= maxQueued {
+	if m.stopped {
 		m.mu.Unlock()
-		return ErrQueueFull
+		return Report{}, ErrStopped
 	}
-	m.queued = append(m.queued, req)
+	m.waiters = append(m.waiters, waiter{after: m.started, ch: ch})
+	if m.manual == nil {
+		m.manual = &Trigger{Kind: Manual, Origin: origin, At: m.opts.Clock.Now()}
+	}
 	m.mu.Unlock()
 	m.poke()
-	return nil
+	return m.await(ctx, ch)
+}
+
+// Do queues an action the user asked for and returns the Report of the
+// check that follows it; the Report's Action says what became of it (done,
+// failed, or a confirmation to ask). The loop hands the request to the
+// Remedy (retry needs none) and re-checks at once. Do fails when too many
+// actions wait, or when ctx ends or the loop stops before the answer.
+func (m *Monitor) Do(ctx context.Context, req Request) (Report, error) {
+	ch := make(chan Report, 1)
+	m.mu.Lock()
+	switch {
+	case m.stopped:
+		m.mu.Unlock()
+		return Report{}, ErrStopped
+	case len(m.queued) >= maxQueued:
+		m.mu.Unlock()
+		return Report{}, ErrQueueFull
+	}
+	m.queued = append(m.queued, queued{req: req, reply: ch})
+	m.mu.Unlock()
+	m.poke()
+	return m.await(ctx, ch)
+}
+
+func (m *Monitor) await(ctx context.Context, ch chan Report) (Report, error) {
+	select {
+	case r, ok := <-ch:
+		if !ok {
+			return Report{}, ErrStopped
+		}
+		return r, nil
+	case <-ctx.Done():
+		return Report{}, ctx.Err()
+	}
 }
 
 func (m *Monitor) poke() {

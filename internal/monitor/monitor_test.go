@@ -11,6 +11,7 @@ import (
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -155,9 +156,9 @@ func TestTransitionsOnlyOnChangedCauseOrHolder(t *testing.T) {
 func TestCheckNowAlwaysReports(t *testing.T) {
 	h := start(t, nil)
 	h.sink.next(t)
-	h.m.CheckNow("tray")
+	h.m.CheckNow(OriginMenu)
 	r := h.sink.next(t)
-	if r.Trigger.Kind != Manual || r.Trigger.Source != "tray" || len(r.Transitions) != 0 || len(r.Findings) != 1 {
+	if r.Trigger.Kind != Manual || r.Trigger.Origin != OriginMenu || len(r.Transitions) != 0 || len(r.Findings) != 1 {
 		t.Fatalf("manual report = %+v", r)
 	}
 }
@@ -167,7 +168,7 @@ func TestCheckNowAlwaysReports(t *testing.T) {
 func TestOnlyRequestedChecksMayOpenDevices(t *testing.T) {
 	h := start(t, nil)
 	h.sink.next(t) // the first check comes from the interval schedule
-	h.m.CheckNow("tray")
+	h.m.CheckNow(OriginMenu)
 	h.sink.next(t)
 	h.prober.mu.Lock()
 	got := slices.Clone(h.prober.opened)
@@ -180,10 +181,10 @@ func TestOnlyRequestedChecksMayOpenDevices(t *testing.T) {
 		want bool
 	}{
 		{Trigger{Kind: Interval}, false},
-		{Trigger{Kind: Resume, Source: "resume"}, false},
-		{Trigger{Kind: Action, Source: "recheck"}, false},
-		{Trigger{Kind: Action, Source: "tray"}, true},
-		{Trigger{Kind: Manual, Source: "cli#1"}, true},
+		{Trigger{Kind: Resume, Origin: OriginResume}, false},
+		{Trigger{Kind: Action, Origin: OriginRecheck}, false},
+		{Trigger{Kind: Action, Origin: OriginMenu}, true},
+		{Trigger{Kind: Manual, Origin: OriginIPC}, true},
 	} {
 		if got := personAsked(tc.t); got != tc.want {
 			t.Errorf("personAsked(%+v) = %v, want %v", tc.t, got, tc.want)
@@ -199,10 +200,10 @@ func TestTriggersDuringACheckAreCoalesced(t *testing.T) {
 	h.prober.mu.Lock()
 	h.prober.gate, h.prober.in = gate, in
 	h.prober.mu.Unlock()
-	h.m.CheckNow("first")
+	h.m.CheckNow(OriginIPC)
 	<-in // the check is running and held
 	for range 5 {
-		h.m.CheckNow("again")
+		h.m.CheckNow(OriginMenu)
 	}
 	h.clock.Advance(time.Hour) // the interval falls due meanwhile too
 	h.prober.mu.Lock()
@@ -210,11 +211,11 @@ func TestTriggersDuringACheckAreCoalesced(t *testing.T) {
 	h.prober.mu.Unlock()
 	close(gate)
 
-	if r := h.sink.next(t); r.Trigger.Source != "first" {
-		t.Fatalf("first report from %q", r.Trigger.Source)
+	if r := h.sink.next(t); r.Trigger.Origin != OriginIPC {
+		t.Fatalf("first report from %q", r.Trigger.Origin)
 	}
 	r := h.sink.next(t)
-	if r.Trigger.Kind != Manual || r.Trigger.Source != "again" {
+	if r.Trigger.Kind != Manual || r.Trigger.Origin != OriginMenu {
 		t.Fatalf("coalesced report = %+v, want one manual check", r.Trigger)
 	}
 	h.waitArm(time.Hour)
@@ -259,49 +260,61 @@ func TestResumeRestartsTheSchedule(t *testing.T) {
 	h.waitArm(time.Second) // the settle delay again
 }
 
+// act asks the loop for an action without waiting for its answer, as a
+// sink or a click handler does.
+func (h *harness) act(a diagnose.Action, pid int, confirmed bool, origin Origin) {
+	go h.m.Do(context.Background(), req(a, pid, confirmed, origin))
+}
+
+func req(a diagnose.Action, pid int, confirmed bool, origin Origin) Request {
+	return Request{Request: remedy.Request{Action: a, PID: pid, Confirmed: confirmed}, Resource: udp1194, Origin: origin}
+}
+
+// remedyFunc adapts a function to Remedy.
+type remedyFunc func(context.Context, remedy.Request) (remedy.Result, error)
+
+func (f remedyFunc) Do(ctx context.Context, r remedy.Request) (remedy.Result, error) {
+	return f(ctx, r)
+}
+
 func TestActRetryWithoutRemedyRechecks(t *testing.T) {
 	h := start(t, nil)
 	h.sink.next(t)
-	if err := h.m.Act(Request{Action: diagnose.Retry, Resource: udp1194, Token: "n1", Source: "notification"}); err != nil {
-		t.Fatal(err)
+	r, err := h.m.Do(context.Background(), req(diagnose.Retry, 0, false, OriginNotification))
+	if err != nil || r.Trigger.Kind != Action || r.Action == nil || r.Action.Err != nil || r.Action.Request.Origin != OriginNotification {
+		t.Fatalf("retry answered %+v, action %+v, %v", r.Trigger, r.Action, err)
 	}
-	r := h.sink.next(t)
-	if r.Trigger.Kind != Action || r.Action == nil || r.Action.Err != nil || r.Action.Request.Token != "n1" {
-		t.Fatalf("retry report = %+v, action %+v", r.Trigger, r.Action)
-	}
-	if err := h.m.Act(Request{Action: diagnose.EndProcess, Resource: udp1194, PID: 42}); err != nil {
-		t.Fatal(err)
-	}
-	if r := h.sink.next(t); r.Action == nil || !errors.Is(r.Action.Err, ErrNoRemedy) {
-		t.Fatalf("end-process without a remedy: %+v", r.Action)
+	h.sink.next(t)
+	r, err = h.m.Do(context.Background(), req(diagnose.EndProcess, 42, false, OriginMenu))
+	if err != nil || r.Action == nil || !errors.Is(r.Action.Err, ErrNoRemedy) {
+		t.Fatalf("end-process without a remedy: %+v, %v", r.Action, err)
 	}
 }
 
 func TestActConfirmationRoundTrip(t *testing.T) {
-	var got []Request
+	var got []remedy.Request
 	h := start(t, func(h *harness, o *Options) {
 		h.prober.set(heldBy("nc", 42), nil) // before the first check
-		o.Remedy = func(_ context.Context, req Request) (RemedyResult, error) {
+		o.Remedy = remedyFunc(func(_ context.Context, req remedy.Request) (remedy.Result, error) {
 			got = append(got, req) // the loop runs one remedy at a time
 			if !req.Confirmed {
-				return RemedyResult{}, &ConfirmationError{Prompt: "End nc (PID 42, /usr/bin/nc)?"}
+				return remedy.Result{}, &remedy.ConfirmationError{Confirmation: remedy.Confirmation{
+					Action: req.Action, PID: 42, Question: "End nc (PID 42, /usr/bin/nc)?"}}
 			}
-			return RemedyResult{Message: "ended nc"}, nil
-		}
+			return remedy.Result{Message: "ended nc"}, nil
+		})
 	})
 	h.sink.next(t)
-	req := Request{Action: diagnose.EndProcess, Resource: udp1194, PID: 42, Token: "t", Source: "tray"}
-	h.m.Act(req)
-	r := h.sink.next(t)
-	if r.Action == nil || !r.Action.NeedsConfirmation() || r.Action.Err != nil {
-		t.Fatalf("unconfirmed end-process: %+v", r.Action)
+	ctx := context.Background()
+	r, err := h.m.Do(ctx, req(diagnose.EndProcess, 42, false, OriginMenu))
+	if err != nil || r.Action == nil || r.Action.Confirm == nil || r.Action.Confirm.PID != 42 || r.Action.Err != nil {
+		t.Fatalf("unconfirmed end-process: %+v, %v", r.Action, err)
 	}
+	h.sink.next(t)
 	h.prober.set(nil, nil)
-	req.Confirmed = true
-	h.m.Act(req)
-	r = h.sink.next(t)
-	if r.Action == nil || r.Action.Message != "ended nc" || r.Action.NeedsConfirmation() {
-		t.Fatalf("confirmed end-process: %+v", r.Action)
+	r, err = h.m.Do(ctx, req(diagnose.EndProcess, 42, true, OriginMenu))
+	if err != nil || r.Action == nil || r.Action.Result.Message != "ended nc" || r.Action.Confirm != nil {
+		t.Fatalf("confirmed end-process: %+v, %v", r.Action, err)
 	}
 	if !slices.Equal(causes(r.Transitions), []diagnose.Cause{diagnose.Free}) {
 		t.Fatalf("the re-check after the action must see the port free: %v", causes(r.Transitions))
@@ -311,23 +324,72 @@ func TestActConfirmationRoundTrip(t *testing.T) {
 	}
 }
 
+// Check answers with a check that started after the call, never one that
+// was already running.
+func TestCheckWaitsForALaterCheck(t *testing.T) {
+	h := start(t, nil)
+	h.sink.next(t)
+	gate, in := make(chan struct{}), make(chan struct{}, 1)
+	h.prober.mu.Lock()
+	h.prober.gate, h.prober.in = gate, in
+	h.prober.mu.Unlock()
+	h.clock.Advance(time.Hour) // an interval check starts and is held
+	<-in
+	h.prober.set(heldBy("nc", 42), nil) // the state changes meanwhile
+	answer := make(chan Report, 1)
+	go func() {
+		r, err := h.m.Check(context.Background(), OriginIPC)
+		if err != nil {
+			t.Error(err)
+		}
+		answer <- r
+	}()
+	waitFor(t, "Check to register", func() bool {
+		h.m.mu.Lock()
+		defer h.m.mu.Unlock()
+		return len(h.m.waiters) == 1
+	})
+	h.prober.mu.Lock()
+	h.prober.gate, h.prober.in = nil, nil
+	h.prober.mu.Unlock()
+	close(gate)
+	r := <-answer
+	if r.Trigger.Kind != Manual || r.Trigger.Origin != OriginIPC || r.Findings[0].Cause != diagnose.OtherApp {
+		t.Fatalf("Check answered with %+v %v; want its own manual check seeing nc", r.Trigger, causes(r.Findings))
+	}
+}
+
+func TestCheckAndDoAnswerWhenTheLoopStops(t *testing.T) {
+	h := start(t, nil)
+	h.sink.next(t)
+	h.stop()
+	if _, err := h.m.Check(context.Background(), OriginIPC); !errors.Is(err, ErrStopped) {
+		t.Fatalf("Check after stop = %v", err)
+	}
+	if _, err := h.m.Do(context.Background(), req(diagnose.Retry, 0, false, OriginIPC)); !errors.Is(err, ErrStopped) {
+		t.Fatalf("Do after stop = %v", err)
+	}
+}
+
 func TestResetTriedReachesDiagnosis(t *testing.T) {
 	h := start(t, func(h *harness, o *Options) {
 		h.prober.set(heldByKernel, nil) // before the first check
-		o.Remedy = func(context.Context, Request) (RemedyResult, error) { return RemedyResult{Message: "reset"}, nil }
+		o.Remedy = remedyFunc(func(context.Context, remedy.Request) (remedy.Result, error) {
+			return remedy.Result{Message: "reset"}, nil
+		})
 	})
 	if f := h.sink.next(t).Findings[0]; f.Cause != diagnose.KernelOwned || f.Has(diagnose.RebootSuggested) {
 		t.Fatalf("before a reset: %+v", f)
 	}
-	h.m.Act(Request{Action: diagnose.ResetAdapter, Resource: udp1194, Confirmed: true})
+	h.act(diagnose.ResetAdapter, 0, true, OriginMenu)
 	if f := h.sink.next(t).Findings[0]; !f.Has(diagnose.RebootSuggested) {
 		t.Fatalf("still held after a reset: a reboot must be suggested, got %v", f.Actions)
 	}
 	h.prober.set(nil, nil)
-	h.m.CheckNow("t")
+	h.m.CheckNow(OriginMenu)
 	h.sink.next(t)
 	h.prober.set(heldByKernel, nil)
-	h.m.CheckNow("t")
+	h.m.CheckNow(OriginMenu)
 	if f := h.sink.next(t).Findings[0]; f.Has(diagnose.RebootSuggested) {
 		t.Fatalf("a new problem after the port was free starts afresh: %v", f.Actions)
 	}
@@ -335,18 +397,18 @@ func TestResetTriedReachesDiagnosis(t *testing.T) {
 
 func TestWaitRechecksWhenTimerExpires(t *testing.T) {
 	h := start(t, func(_ *harness, o *Options) {
-		o.Remedy = func(context.Context, Request) (RemedyResult, error) {
-			return RemedyResult{Message: "waiting", RecheckAfter: 40 * time.Second}, nil
-		}
+		o.Remedy = remedyFunc(func(context.Context, remedy.Request) (remedy.Result, error) {
+			return remedy.Result{Message: "waiting", RecheckAfter: 40 * time.Second}, nil
+		})
 	})
 	h.sink.next(t)
-	h.m.Act(Request{Action: diagnose.Wait, Resource: udp1194})
+	h.act(diagnose.Wait, 0, false, OriginMenu)
 	if r := h.sink.next(t); r.Trigger.Kind != Action {
 		t.Fatalf("trigger %v", r.Trigger.Kind)
 	}
 	h.waitArm(40 * time.Second)
 	h.clock.Advance(40 * time.Second)
-	if r := h.sink.next(t); r.Trigger.Kind != Action || r.Trigger.Source != "recheck" || r.Action != nil {
+	if r := h.sink.next(t); r.Trigger.Kind != Action || r.Trigger.Origin != OriginRecheck || r.Action != nil {
 		t.Fatalf("delayed re-check = %+v", r.Trigger)
 	}
 }
@@ -355,13 +417,13 @@ func TestProbeErrorKeepsLastKnownCauses(t *testing.T) {
 	h := start(t, nil)
 	h.sink.next(t)
 	h.prober.set(nil, errors.New("netlink refused"))
-	h.m.CheckNow("t")
+	h.m.CheckNow(OriginMenu)
 	r := h.sink.next(t)
 	if r.Err == nil || len(r.Findings) != 0 || len(r.Transitions) != 0 {
 		t.Fatalf("failed probe report = %+v", r)
 	}
 	h.prober.set(nil, nil)
-	h.m.CheckNow("t")
+	h.m.CheckNow(OriginMenu)
 	if r := h.sink.next(t); r.Err != nil || len(r.Transitions) != 0 {
 		t.Fatalf("recovery to the same cause is no transition: %+v", r)
 	}
@@ -373,17 +435,16 @@ func TestSinkMayCallBackIntoTheLoop(t *testing.T) {
 		h.sink.onResult = func(r Report) {
 			calls++ // loop goroutine only
 			if calls == 1 {
-				h.m.CheckNow("sink")
-				h.m.Act(Request{Action: diagnose.Retry, Resource: udp1194})
+				h.m.CheckNow(OriginMenu)
+				h.m.CheckNow(OriginNotification)
 			}
 		}
 	})
 	if r := h.sink.next(t); !r.First {
 		t.Fatalf("first report %+v", r.Trigger)
 	}
-	// The manual check and the action's re-check are one check, reported as
-	// the action.
-	if r := h.sink.next(t); r.Trigger.Kind != Action || r.Action == nil {
+	// Both requests are one check, reported under the first.
+	if r := h.sink.next(t); r.Trigger.Kind != Manual || r.Trigger.Origin != OriginMenu {
 		t.Fatalf("second report %+v", r.Trigger)
 	}
 	h.waitArm(time.Hour)
@@ -396,7 +457,7 @@ func TestSinkMayCallBackIntoTheLoop(t *testing.T) {
 func TestActQueueIsBounded(t *testing.T) {
 	started, release := make(chan struct{}, 1), make(chan struct{})
 	h := start(t, func(_ *harness, o *Options) {
-		o.Remedy = func(ctx context.Context, _ Request) (RemedyResult, error) {
+		o.Remedy = remedyFunc(func(ctx context.Context, _ remedy.Request) (remedy.Result, error) {
 			select {
 			case started <- struct{}{}:
 			default:
@@ -405,21 +466,33 @@ func TestActQueueIsBounded(t *testing.T) {
 			case <-release:
 			case <-ctx.Done():
 			}
-			return RemedyResult{}, nil
-		}
+			return remedy.Result{}, nil
+		})
 	})
 	defer close(release)
 	h.sink.next(t)
-	if err := h.m.Act(Request{Action: diagnose.Wait, Resource: udp1194}); err != nil {
-		t.Fatal(err)
-	}
+	h.act(diagnose.Wait, 0, false, OriginMenu)
 	<-started // that one left the queue and runs
-	for i := range maxQueued {
-		if err := h.m.Act(Request{Action: diagnose.Wait, Resource: udp1194}); err != nil {
-			t.Fatalf("queued action %d: %v", i, err)
-		}
+	for range maxQueued {
+		h.act(diagnose.Wait, 0, false, OriginMenu)
 	}
-	if err := h.m.Act(Request{Action: diagnose.Wait, Resource: udp1194}); !errors.Is(err, ErrQueueFull) {
+	waitFor(t, "the queue to fill", func() bool {
+		h.m.mu.Lock()
+		defer h.m.mu.Unlock()
+		return len(h.m.queued) == maxQueued
+	})
+	if _, err := h.m.Do(context.Background(), req(diagnose.Wait, 0, false, OriginMenu)); !errors.Is(err, ErrQueueFull) {
 		t.Fatalf("one more than the queue holds: %v, want ErrQueueFull", err)
+	}
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

@@ -38,8 +38,8 @@ type Input struct {
 	ProbeErr     error
 	// LastSuspend and LastResume are zero when not recorded.
 	LastSuspend, LastResume time.Time
-	// Recent are the recent findings and actions from the bounded log; nil
-	// means there is no log (yet), as opposed to an empty one.
+	// Recent are the recent findings and actions from the journal; nil
+	// means there is no journal (yet), as opposed to an empty one.
 	Recent []Event
 	// Now is the report's time; zero means time.Now().
 	Now time.Time

@@ -2,8 +2,6 @@ package tray
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -12,13 +10,17 @@ import (
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/notify/compose"
+	"github.com/traycheck/traycheck/internal/offer"
+	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-// Loop is the part of *monitor.Monitor the tray drives.
+// Loop is the part of *monitor.Monitor the tray drives. Do answers with the
+// report of the check that follows the action, so the tray learns what
+// became of its click from the answer, not from the broadcast.
 type Loop interface {
-	CheckNow(source string)
-	Act(req monitor.Request) error
+	CheckNow(origin monitor.Origin)
+	Do(ctx context.Context, req monitor.Request) (monitor.Report, error)
 }
 
 // Autostart is the "Start at login" switch (package autostart).
@@ -32,6 +34,10 @@ type Autostart interface {
 type Options struct {
 	// Notifier shows notes; nil means notify.None().
 	Notifier notify.Notifier
+	// Offers is the ledger the notes' tokens come from and are redeemed
+	// against; the IPC server shares it (a toast's URI arrives there). nil
+	// means a ledger of the tray's own.
+	Offers *offer.Ledger
 	// Autostart backs the checkbox; nil leaves it disabled.
 	Autostart Autostart
 	// OpenConfig opens the config file for editing; nil disables the item.
@@ -61,21 +67,13 @@ type Controller struct {
 	changed chan struct{} // capacity 1: "the view changed"
 	poke    chan struct{} // capacity 1: "reports are queued"
 
+	ctx     context.Context // Run's: the clicks' requests live as long as it
 	mu      sync.Mutex
 	loop    Loop
 	view    View
 	queue   []monitor.Report
-	notes   map[string]issued // by tag: the note on screen and what it answers
+	tokens  map[string]string // by tag: the token of the note on screen
 	alerted map[string]bool   // tags with a conflict note shown
-}
-
-// issued remembers a note we showed, to vet the answer.
-type issued struct {
-	token    string
-	resource vpnport.Resource
-	confirm  diagnose.Action // set on a confirmation note
-	pid      int
-	finding  diagnose.Finding
 }
 
 // NewController returns a Controller; Attach the monitor before Run.
@@ -92,10 +90,13 @@ func NewController(o Options) *Controller {
 	if o.Open == nil {
 		o.Open = OpenPath
 	}
+	if o.Offers == nil {
+		o.Offers = offer.New(0)
+	}
 	c := &Controller{
 		o: o, log: o.Log.With("component", "tray"),
 		changed: make(chan struct{}, 1), poke: make(chan struct{}, 1),
-		notes: map[string]issued{}, alerted: map[string]bool{},
+		ctx: context.Background(), tokens: map[string]string{}, alerted: map[string]bool{},
 	}
 	c.view.Prompts = map[vpnport.Resource]Prompt{}
 	return c
@@ -155,13 +156,9 @@ func (c *Controller) Result(r monitor.Report) {
 		c.view.Findings = append(c.view.Findings[:0:0], r.Findings...)
 	}
 	c.dropStalePrompts()
-	if o := r.Action; o != nil && o.NeedsConfirmation() {
-		req := o.Request
-		c.view.Prompts[req.Resource] = Prompt{Action: req.Action, PID: req.PID, Text: compose.Clean(o.Prompt, 160)}
-	}
 	// Only reports that can lead to a note wait for Run: a quiet check
 	// every second must not pile up behind a notification daemon that hangs.
-	if len(r.Transitions) > 0 || r.Action != nil {
+	if len(r.Transitions) > 0 {
 		c.queue = append(c.queue, r)
 	}
 	status := StatusLine(c.view)
@@ -171,7 +168,7 @@ func (c *Controller) Result(r monitor.Report) {
 		lvl = slog.LevelInfo
 	}
 	c.log.Log(context.Background(), lvl, "check finished", "trigger", string(r.Trigger.Kind),
-		"source", r.Trigger.Source, "status", status)
+		"origin", r.Trigger.Origin, "status", status)
 	signal(c.poke)
 	signal(c.changed)
 }
@@ -182,6 +179,7 @@ func (c *Controller) dropStalePrompts() {
 	for res, p := range c.view.Prompts {
 		f, ok := c.finding(res)
 		if !ok || !f.NeedsAttention() || (p.PID != 0 && !holds(f, p.PID)) {
+			c.o.Offers.Revoke(p.Token)
 			delete(c.view.Prompts, res)
 		}
 	}
@@ -215,16 +213,25 @@ func (c *Controller) Do(ctx context.Context, cmd Command) {
 	c.mu.Unlock()
 	switch cmd.Kind {
 	case CheckNow:
-		c.log.Info("check requested", "source", "tray")
+		c.log.Info("check requested", "origin", monitor.OriginMenu)
 		if loop != nil {
-			loop.CheckNow("tray")
+			loop.CheckNow(monitor.OriginMenu)
 		}
 	case Act:
-		if cmd.Confirmed {
-			c.dropPrompt(cmd.Resource)
+		if !cmd.Confirmed {
+			c.act(loop, monitor.Request{Request: remedy.Request{Action: cmd.Action, PID: cmd.PID},
+				Resource: cmd.Resource, Origin: monitor.OriginMenu})
+			return
 		}
-		c.act(loop, monitor.Request{Action: cmd.Action, Resource: cmd.Resource, PID: cmd.PID,
-			Confirmed: cmd.Confirmed, Source: "tray"})
+		// The menu's yes answers the prompt it showed, through the same
+		// ledger as a note's button: bound to the PID the prompt named.
+		c.dropPrompt(cmd.Resource)
+		ans, err := c.o.Offers.Redeem(cmd.Token, cmd.Resource, cmd.Action.ConfirmKey(), cmd.PID)
+		if err != nil {
+			c.log.Warn("ignored a stale confirmation", "resource", cmd.Resource.String(), "err", err)
+			return
+		}
+		c.answer(loop, ans, monitor.OriginMenu)
 	case Cancel:
 		c.dropPrompt(cmd.Resource)
 	case ToggleAutostart:
@@ -246,15 +253,38 @@ func (c *Controller) Do(ctx context.Context, cmd Command) {
 	}
 }
 
+// answer turns an answer the ledger accepted into a request to the loop.
+func (c *Controller) answer(loop Loop, ans offer.Answer, origin monitor.Origin) {
+	if ans.Cancelled {
+		c.dropPrompt(ans.Resource)
+		return
+	}
+	c.act(loop, monitor.Request{Request: remedy.Request{Action: ans.Action, PID: ans.PID, Confirmed: ans.Confirmed},
+		Resource: ans.Resource, Origin: origin})
+}
+
+// act sends req to the loop and, off the caller's goroutine, handles the
+// answer: a confirmation is asked where the click came from (a note for a
+// note's button; the menu always shows it), a failure gets a note.
 func (c *Controller) act(loop Loop, req monitor.Request) {
 	c.log.Info("action requested", "action", string(req.Action), "resource", req.Resource.String(),
-		"pid", req.PID, "confirmed", req.Confirmed, "source", req.Source)
+		"pid", req.PID, "confirmed", req.Confirmed, "origin", req.Origin)
 	if loop == nil {
 		return
 	}
-	if err := loop.Act(req); err != nil {
-		c.log.Error("action not queued", "action", string(req.Action), "err", err)
-	}
+	c.mu.Lock()
+	ctx := c.ctx
+	c.mu.Unlock()
+	go func() {
+		r, err := loop.Do(ctx, req)
+		if err != nil {
+			c.log.Error("action not carried out", "action", string(req.Action), "err", err)
+			return
+		}
+		if r.Action != nil {
+			c.outcome(ctx, r.Action)
+		}
+	}()
 }
 
 func (c *Controller) dropPrompt(r vpnport.Resource) {
@@ -295,12 +325,6 @@ func (c *Controller) toggleAutostart() {
 		c.log.Error("changing start at login failed", "err", err)
 	}
 	c.RefreshAutostart()
-}
-
-func newToken() string {
-	b := make([]byte, 16)
-	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported OSes
-	return hex.EncodeToString(b)
 }
 
 // errString renders an action failure for a note.

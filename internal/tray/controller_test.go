@@ -10,23 +10,32 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
+	"github.com/traycheck/traycheck/internal/offer"
+	"github.com/traycheck/traycheck/internal/remedy"
 
 	"github.com/traycheck/traycheck/internal/testenv"
 )
 
+// fakeLoop records requests and answers them with answer (nil: a report
+// whose outcome carries the request alone).
 type fakeLoop struct {
-	checks chan string
+	checks chan monitor.Origin
 	acts   chan monitor.Request
+	answer func(monitor.Request) monitor.Report
 }
 
 func newFakeLoop() *fakeLoop {
-	return &fakeLoop{checks: make(chan string, 8), acts: make(chan monitor.Request, 8)}
+	return &fakeLoop{checks: make(chan monitor.Origin, 8), acts: make(chan monitor.Request, 8)}
 }
 
-func (f *fakeLoop) CheckNow(src string) { f.checks <- src }
-func (f *fakeLoop) Act(r monitor.Request) error {
+func (f *fakeLoop) CheckNow(o monitor.Origin) { f.checks <- o }
+
+func (f *fakeLoop) Do(_ context.Context, r monitor.Request) (monitor.Report, error) {
 	f.acts <- r
-	return nil
+	if f.answer != nil {
+		return f.answer(r), nil
+	}
+	return monitor.Report{Action: &monitor.ActionOutcome{Request: r}}, nil
 }
 
 // waitFor polls cond until it holds; the deadline only bounds a hung test.
@@ -57,6 +66,16 @@ func TestNotificationToConfirmedEndProcess(t *testing.T) {
 	con := notify.NewConsole(out)
 	c := NewController(Options{Notifier: con})
 	loop := newFakeLoop()
+	// The remedy asks before ending anything.
+	loop.answer = func(r monitor.Request) monitor.Report {
+		r.Finding = held
+		o := &monitor.ActionOutcome{Request: r}
+		if !r.Confirmed {
+			o.Confirm = &remedy.Confirmation{Action: r.Action, Resource: r.Resource, PID: 4242,
+				Question: "End python3 (PID 4242, /usr/bin/python3)?", Consequence: "Unsaved work in it will be lost."}
+		}
+		return monitor.Report{Trigger: monitor.Trigger{Kind: monitor.Action}, Findings: []diagnose.Finding{held}, Action: o}
+	}
 	c.Attach(loop)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -75,24 +94,18 @@ func TestNotificationToConfirmedEndProcess(t *testing.T) {
 		t.Fatal("console refused the click")
 	}
 	req := nextAct(t, loop)
-	if req.Action != diagnose.EndProcess || req.PID != 4242 || req.Confirmed || req.Resource != udp1194 || req.Source != "notification" {
+	if req.Action != diagnose.EndProcess || req.PID != 4242 || req.Confirmed || req.Resource != udp1194 || req.Origin != monitor.OriginNotification {
 		t.Fatalf("first click asked %+v; want end-process of 4242, unconfirmed", req)
 	}
-	// The remedy asks for confirmation; the tray shows it in a second note
-	// and in the menu.
-	req.Finding = held
-	c.Result(monitor.Report{Trigger: monitor.Trigger{Kind: monitor.Action}, Findings: []diagnose.Finding{held},
-		Action: &monitor.ActionOutcome{Request: req, Prompt: "End python3 (PID 4242, /usr/bin/python3)?"}})
+	// The tray shows the remedy's question in a second note and in the menu.
 	waitFor(t, "the confirmation note", func() bool {
 		return strings.Contains(out.String(), "End python3 (PID 4242, /usr/bin/python3)?\n")
 	})
-	if p := c.View().Prompts[udp1194]; p.PID != 4242 || p.Action != diagnose.EndProcess {
-		t.Errorf("menu prompt = %+v", p)
-	}
+	waitFor(t, "the menu prompt", func() bool { return c.View().Prompts[udp1194].PID == 4242 })
 	if con.Deliver("udp/1194", "end-process") {
-		t.Error("the confirmation note accepted the unconfirmed key")
+		t.Error("the confirmation note took the unconfirmed key")
 	}
-	if !con.Deliver("udp/1194", "confirm-end-process") {
+	if !con.Deliver("udp/1194", diagnose.EndProcess.ConfirmKey()) {
 		t.Fatal("console refused the confirmation")
 	}
 	req = nextAct(t, loop)
@@ -102,7 +115,7 @@ func TestNotificationToConfirmedEndProcess(t *testing.T) {
 
 	free1194 := free(udp1194)
 	c.Result(monitor.Report{Trigger: monitor.Trigger{Kind: monitor.Action}, Findings: []diagnose.Finding{free1194},
-		Transitions: []diagnose.Finding{free1194}, Action: &monitor.ActionOutcome{Request: req, Message: "ended"}})
+		Transitions: []diagnose.Finding{free1194}})
 	waitFor(t, "the all-clear note", func() bool { return strings.Contains(out.String(), "udp/1194 is free again") })
 	v := c.View()
 	if Icon(v) != icons.OK || len(v.Prompts) != 0 {
@@ -111,32 +124,40 @@ func TestNotificationToConfirmedEndProcess(t *testing.T) {
 	if n := strings.Count(out.String(), "udp/1194 is held by python3 (PID 4242)\n"); n != 1 {
 		t.Errorf("conflict note shown %d times, want once (transitions only)", n)
 	}
-	select {
-	case r := <-loop.acts:
-		t.Errorf("unexpected request %+v", r)
-	default:
-	}
 }
 
 func TestForgedResponsesDoNothing(t *testing.T) {
-	c := NewController(Options{})
+	offers := offer.New(0)
+	c := NewController(Options{Offers: offers})
 	loop := newFakeLoop()
 	c.Attach(loop)
-	c.notes["udp/1194"] = issued{token: "right", resource: udp1194, finding: held}
+	right := offers.Issue(offer.Offer{Resource: udp1194, Actions: held.Actions, PID: 4242})
 	for _, r := range []notify.Response{
-		{Tag: "udp/1194", Action: "end-process", Token: "wrong"},
+		{Tag: "udp/1194", Action: "end-process", Token: right[:len(right)-1] + "x"},
 		{Tag: "udp/1194", Action: "end-process"},
-		{Tag: "tcp/22", Action: "retry", Token: "right"},
-		{Tag: "udp/1194", Action: "confirm-end-process", Token: "right"}, // not a confirmation note
+		{Tag: "tcp/22", Action: "retry", Token: right},
+		{Tag: "udp/1194", Action: diagnose.EndProcess.ConfirmKey(), Token: right}, // not a confirmation note
+		{Tag: "udp/1194", Action: "reboot-suggested", Token: right},               // not offered
+		{Tag: "not a tag", Action: "retry", Token: right},
 	} {
-		c.respond(r)
+		if err := c.Answer(r); err == nil {
+			t.Errorf("%+v was accepted", r)
+		}
 	}
-	c.notes["udp/1194"] = issued{token: "right", resource: udp1194, finding: held}
-	c.respond(notify.Response{Tag: "udp/1194", Action: "reboot-suggested", Token: "right"}) // not offered
 	select {
 	case r := <-loop.acts:
 		t.Fatalf("a forged response became %+v", r)
-	default:
+	case <-time.After(20 * time.Millisecond):
+	}
+	// The note's own answer still works, once.
+	if err := c.Answer(notify.Response{Tag: "udp/1194", Action: "retry", Token: right}); err != nil {
+		t.Fatal(err)
+	}
+	if r := nextAct(t, loop); r.Action != diagnose.Retry || r.Resource != udp1194 {
+		t.Errorf("request = %+v", r)
+	}
+	if err := c.Answer(notify.Response{Tag: "udp/1194", Action: "retry", Token: right}); err == nil {
+		t.Error("a replayed answer was accepted")
 	}
 }
 
@@ -147,43 +168,24 @@ func TestMenuCommands(t *testing.T) {
 	c.Attach(loop)
 	ctx := context.Background()
 	c.Do(ctx, Command{Kind: CheckNow})
-	if src := <-loop.checks; src != "tray" {
-		t.Errorf("check source = %q", src)
+	if o := <-loop.checks; o != monitor.OriginMenu {
+		t.Errorf("check origin = %q", o)
 	}
 	c.Checking(monitor.Trigger{Kind: monitor.Manual})
 	if !c.View().Checking {
 		t.Error("a manual check does not show as checking")
 	}
 	c.Do(ctx, Command{Kind: Act, Action: diagnose.Retry, Resource: udp1194})
-	if r := nextAct(t, loop); r.Action != diagnose.Retry || r.Source != "tray" {
+	if r := nextAct(t, loop); r.Action != diagnose.Retry || r.Origin != monitor.OriginMenu {
 		t.Errorf("retry = %+v", r)
+	}
+	// A yes without the prompt's token does nothing.
+	c.Do(ctx, Command{Kind: Act, Action: diagnose.EndProcess, Resource: udp1194, PID: 4242, Confirmed: true, Token: "forged-token-forged"})
+	select {
+	case r := <-loop.acts:
+		t.Fatalf("a confirmation without its token became %+v", r)
+	case <-time.After(20 * time.Millisecond):
 	}
 	c.Do(ctx, Command{Kind: Quit})
 	<-quit
-}
-
-func TestRedeemAndAnswer(t *testing.T) {
-	c := NewController(Options{})
-	loop := newFakeLoop()
-	c.Attach(loop)
-	c.notes["udp/1194"] = issued{token: "0123456789abcdef0123456789abcdef", resource: udp1194, finding: held}
-	if err := c.Redeem("0123456789abcdef0123456789abcdef", "tcp/22"); err == nil {
-		t.Error("redeemed a token for another resource")
-	}
-	if err := c.Redeem("ffffffffffffffffffffffffffffffff", "udp/1194"); err == nil {
-		t.Error("redeemed a wrong token")
-	}
-	if err := c.Redeem("0123456789abcdef0123456789abcdef", "udp/1194"); err != nil {
-		t.Fatalf("the note's own token: %v", err)
-	}
-	// Redeem leaves the token for the answer itself.
-	if err := c.Answer(notify.Response{Tag: "udp/1194", Action: "retry", Token: "0123456789abcdef0123456789abcdef"}); err != nil {
-		t.Fatal(err)
-	}
-	if r := nextAct(t, loop); r.Action != diagnose.Retry || r.Resource != udp1194 {
-		t.Errorf("request = %+v", r)
-	}
-	if err := c.Answer(notify.Response{Tag: "udp/1194", Action: "retry", Token: "0123456789abcdef0123456789abcdef"}); err == nil {
-		t.Error("a replayed answer was accepted")
-	}
 }

@@ -53,13 +53,13 @@ func (c *Controller) copyDiagnostics(ctx context.Context) {
 	if err != nil {
 		c.log.Error("writing the diagnostic report failed", "err", err)
 		c.show(ctx, notify.Note{Tag: diagnosticsTag, Title: "Could not write the diagnostic report",
-			Body: compose.Clean(err.Error(), 300)}, issued{})
+			Body: compose.Clean(err.Error(), 300)})
 		return
 	}
 	tool, err := c.o.Clipboard(ctx, text)
 	if err == nil {
 		c.log.Info("diagnostics copied", "path", path, "clipboard", tool)
-		c.show(ctx, diagnosticsNote(path, true, nil), issued{})
+		c.show(ctx, diagnosticsNote(path, true, nil))
 		return
 	}
 	c.log.Info("no clipboard for the diagnostics; showing the file instead", "err", err)
@@ -68,7 +68,7 @@ func (c *Controller) copyDiagnostics(ctx context.Context) {
 		c.log.Warn("showing the report's folder failed", "err", openErr)
 	}
 	c.log.Info("diagnostics saved", "path", path, "clipboard", false, "folder_opened", openErr == nil)
-	c.show(ctx, diagnosticsNote(path, false, openErr), issued{})
+	c.show(ctx, diagnosticsNote(path, false, openErr))
 }
 
 // diagnosticsNote says where the report is and whether the clipboard has
@@ -99,13 +99,13 @@ func (c *Controller) openLog(ctx context.Context) {
 	if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
 		c.log.Info("no log to open yet", "path", p)
 		c.show(ctx, notify.Note{Tag: logTag, Title: "No log yet",
-			Body: "traycheck has not written a log yet. It will be at " + p}, issued{})
+			Body: "traycheck has not written a log yet. It will be at " + p})
 		return
 	}
 	if err := c.o.Open(ctx, p); err != nil {
 		c.log.Error("opening the log failed", "err", err)
 		c.show(ctx, notify.Note{Tag: logTag, Title: "Could not open the log",
-			Body: compose.Clean(err.Error(), 300)}, issued{})
+			Body: compose.Clean(err.Error(), 300)})
 		return
 	}
 	c.log.Info("opened the log", "path", p)

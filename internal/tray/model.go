@@ -40,6 +40,9 @@ type Prompt struct {
 	Action diagnose.Action
 	PID    int
 	Text   string // "End python3 (PID 4242, /usr/bin/python3)?"
+	// Token is the ledger's token for this confirmation; the menu's yes
+	// carries it back.
+	Token string
 }
 
 // AutostartView is the checkbox: Available is false until the platform
@@ -71,6 +74,7 @@ type Command struct {
 	Resource  vpnport.Resource
 	PID       int
 	Confirmed bool
+	Token     string // a confirmation's ledger token
 }
 
 // Item is one menu entry; Children make it a submenu.
@@ -190,14 +194,14 @@ func findingItem(f diagnose.Finding, p Prompt) Item {
 		yes := compose.Confirm(f, p.Action, "").Buttons[0].Label
 		it.Children = []Item{
 			{Title: p.Text, Disabled: true},
-			{Title: yes, Command: Command{Kind: Act, Action: p.Action, Resource: f.Resource, PID: p.PID, Confirmed: true}},
+			{Title: yes, Command: Command{Kind: Act, Action: p.Action, Resource: f.Resource, PID: p.PID, Confirmed: true, Token: p.Token}},
 			{Title: "Cancel", Command: Command{Kind: Cancel, Resource: f.Resource}},
 		}
 		return it
 	}
 	for _, a := range f.Actions {
 		label := compose.Label(f, a)
-		if compose.NeedsConfirm(a) {
+		if spec, _ := a.Spec(); spec.Confirm {
 			label += "…" // a confirmation follows
 		}
 		it.Children = append(it.Children, Item{Title: label,

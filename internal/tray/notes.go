@@ -2,14 +2,14 @@ package tray
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"time"
 
-	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/notify/compose"
+	"github.com/traycheck/traycheck/internal/offer"
+	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 // showTimeout bounds one notification call: a hung daemon must not stall
@@ -19,6 +19,9 @@ const showTimeout = 10 * time.Second
 // Run does the controller's slow work until ctx ends: it shows notes for
 // queued reports and turns the notifier's responses into requests.
 func (c *Controller) Run(ctx context.Context) {
+	c.mu.Lock()
+	c.ctx = ctx
+	c.mu.Unlock()
 	responses := c.o.Notifier.Responses()
 	for {
 		select {
@@ -37,25 +40,31 @@ func (c *Controller) Run(ctx context.Context) {
 				responses = nil // closed: the menu still works
 				continue
 			}
-			_ = c.respond(r) // a refused answer does nothing; respond logs mismatches
+			_ = c.Answer(r) // a refused answer does nothing; Answer logs it
 		}
 	}
 }
 
-func (c *Controller) show(ctx context.Context, n notify.Note, is issued) {
+// show puts n on screen; its token (if any) replaces the one of the note it
+// replaces, which can no longer be answered.
+func (c *Controller) show(ctx context.Context, n notify.Note) {
 	ctx, cancel := context.WithTimeout(ctx, showTimeout)
 	defer cancel()
 	if err := c.o.Notifier.Show(ctx, n); err != nil {
 		c.log.Warn("notification failed", "tag", n.Tag, "err", err)
+		c.o.Offers.Revoke(n.Token)
 		return
 	}
 	c.mu.Lock()
-	c.notes[n.Tag] = is
+	old := c.tokens[n.Tag]
+	c.tokens[n.Tag] = n.Token
 	c.mu.Unlock()
+	if old != n.Token {
+		c.o.Offers.Revoke(old)
+	}
 }
 
-// notifyReport turns one report into notes: transitions only (never every
-// poll), plus the outcome of an action.
+// notifyReport turns one report's transitions into notes (never every poll).
 func (c *Controller) notifyReport(ctx context.Context, r monitor.Report) {
 	for _, f := range r.Transitions {
 		tag := f.Resource.String()
@@ -65,96 +74,68 @@ func (c *Controller) notifyReport(ctx context.Context, r monitor.Report) {
 		c.mu.Unlock()
 		switch {
 		case f.NeedsAttention():
-			tok := newToken()
-			c.show(ctx, compose.Note(f, tok), issued{token: tok, resource: f.Resource, finding: f})
+			h, _ := f.ActHolder()
+			tok := c.o.Offers.Issue(offer.Offer{Resource: f.Resource, Actions: f.Actions, PID: h.PID})
+			c.show(ctx, compose.Note(f, tok))
 		case alerted:
 			// Replace the stale conflict note, so nobody clicks its buttons.
-			c.show(ctx, notify.Note{Tag: tag, Title: compose.Title(f) + " again", Body: compose.Clean(f.Message, 400)},
-				issued{resource: f.Resource, finding: f})
+			c.show(ctx, notify.Note{Tag: tag, Title: compose.Title(f) + " again", Body: compose.Clean(f.Message, 400)})
 		}
-	}
-	o := r.Action
-	if o == nil {
-		return
-	}
-	req := o.Request
-	switch {
-	case o.NeedsConfirmation():
-		if req.Source != "notification" {
-			return // asked from the menu: the menu shows the prompt
-		}
-		tok := newToken()
-		c.show(ctx, compose.ConfirmPrompt(req.Finding, req.Action, o.Prompt, tok),
-			issued{token: tok, resource: req.Resource, confirm: req.Action, pid: req.PID, finding: req.Finding})
-	case o.Err != nil:
-		c.log.Error("action failed", "action", string(req.Action), "resource", req.Resource.String(), "err", o.Err)
-		c.show(ctx, notify.Note{Tag: req.Resource.String(), Title: errString(o), Urgent: true},
-			issued{resource: req.Resource, finding: req.Finding})
-	default:
-		c.log.Info("action done", "action", string(req.Action), "resource", req.Resource.String(), "message", o.Message)
 	}
 }
 
-// errRefused is why an answer is ignored: no such note, a wrong token, or
-// a key that note did not offer.
+// outcome shows what became of an action the tray asked for: the
+// confirmation (in the menu, and as a note when a note's button asked), or
+// the failure.
+func (c *Controller) outcome(ctx context.Context, o *monitor.ActionOutcome) {
+	req := o.Request
+	switch {
+	case o.Confirm != nil:
+		cf := o.Confirm
+		tok := c.o.Offers.Issue(offer.Offer{Resource: req.Resource, Confirms: cf.Action, PID: cf.PID})
+		c.mu.Lock()
+		c.view.Prompts[req.Resource] = Prompt{Action: cf.Action, PID: cf.PID, Text: compose.Clean(cf.Prompt(), 160), Token: tok}
+		c.mu.Unlock()
+		signal(c.changed)
+		if req.Origin == monitor.OriginNotification {
+			c.show(ctx, compose.ConfirmPrompt(req.Finding, cf.Action, cf.Question, cf.Consequence, tok))
+		}
+	case o.Err != nil:
+		c.log.Error("action failed", "action", string(req.Action), "resource", req.Resource.String(), "err", o.Err)
+		c.show(ctx, notify.Note{Tag: req.Resource.String(), Title: errString(o), Urgent: true})
+	default:
+		c.log.Info("action done", "action", string(req.Action), "resource", req.Resource.String(), "message", o.Result.Message)
+	}
+}
+
+// errRefused is why an answer is ignored: the ledger does not know its
+// token for this note's resource, or the note did not offer that key.
 var errRefused = errors.New("tray: no note of this tray offers that answer")
 
-// respond vets a notifier response against the note we showed for its tag:
-// right token, a key that note offered, a confirmation only on the
-// confirmation note it belongs to.
-func (c *Controller) respond(r notify.Response) error {
-	c.mu.Lock()
-	is, ok := c.notes[r.Tag]
-	loop := c.loop
-	if ok && is.token != "" && subtle.ConstantTimeCompare([]byte(is.token), []byte(r.Token)) == 1 {
-		delete(c.notes, r.Tag) // one answer per note
-	} else {
-		ok = false
-	}
-	c.mu.Unlock()
-	if !ok {
+// Answer takes a notifier's raw response (a click or dismissal) and lets
+// the ledger decide whether it answers what was offered: right token for
+// the note's resource, a key the note offered, a confirmation only on the
+// confirmation note it belongs to, once.
+func (c *Controller) Answer(r notify.Response) error {
+	rs, err := vpnport.ParseTarget(r.Tag)
+	if err != nil || len(rs) != 1 {
 		return errRefused
 	}
 	if r.Dismissed {
+		c.o.Offers.Revoke(r.Token)
 		return nil
 	}
-	if r.Action == compose.Cancel {
-		c.dropPrompt(is.resource)
-		return nil
-	}
-	a, confirmed, known := compose.ParseKey(r.Action)
-	switch {
-	case !known:
-		return errRefused
-	case confirmed != (is.confirm != ""), confirmed && a != is.confirm:
-		c.log.Warn("ignored a mismatched answer", "tag", r.Tag, "key", r.Action)
-		return errRefused
-	case !confirmed && !is.finding.Has(a) && a != diagnose.Retry:
+	ans, err := c.o.Offers.Redeem(r.Token, rs[0], r.Action, 0)
+	if err != nil {
+		c.log.Warn("ignored an answer that was not offered", "tag", r.Tag, "key", r.Action, "err", err)
 		return errRefused
 	}
-	pid := is.pid
-	if !confirmed {
-		pid = ActPID(is.finding, a)
-	}
-	c.act(loop, monitor.Request{Action: a, Resource: is.resource, PID: pid, Confirmed: confirmed,
-		Source: "notification", Token: r.Token})
-	return nil
-}
-
-// Answer takes an answer to a note that arrived some other way than the
-// notifier (`traycheck action` forwarded by a later launch). It is vetted
-// exactly like a click.
-func (c *Controller) Answer(r notify.Response) error { return c.respond(r) }
-
-// Redeem tells the single-instance server whether token belongs to the note
-// now shown for scope (a resource). It does not use the token up: the answer
-// itself does, when it reaches Answer or the notifier.
-func (c *Controller) Redeem(token, scope string) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	is, ok := c.notes[scope]
-	if !ok || is.token == "" || subtle.ConstantTimeCompare([]byte(is.token), []byte(token)) != 1 {
-		return errRefused
+	loop := c.loop
+	if c.tokens[r.Tag] == r.Token {
+		delete(c.tokens, r.Tag)
 	}
+	c.mu.Unlock()
+	c.answer(loop, ans, monitor.OriginNotification)
 	return nil
 }

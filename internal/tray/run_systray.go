@@ -34,7 +34,7 @@ func Run(ctx context.Context, c *Controller, hostRunning bool) error {
 			desktop := os.Getenv("XDG_CURRENT_DESKTOP")
 			c.log.Warn("no tray host (StatusNotifierWatcher) is running; the icon appears when one starts",
 				"fix", NoHostAdvice(desktop))
-			go c.show(ctx, noHostNote(desktop), issued{})
+			go c.show(ctx, noHostNote(desktop))
 		}
 	}, cancel)
 	return nil

@@ -15,47 +15,12 @@ import (
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-// Keys a note may carry besides the action ids of `traycheck check --json`.
-const (
-	// Cancel dismisses a confirmation without acting.
-	Cancel = "cancel"
-	// confirmPrefix marks the key of the "yes, do it" button of a
-	// confirmation; the remedy runs with Confirmed=true only for such a key.
-	confirmPrefix = "confirm-"
-)
+// Cancel is the key of a confirmation's "no" button.
+const Cancel = diagnose.CancelKey
 
 // maxName bounds a process name in a title: names come from other users'
 // processes, and a 4 KiB argv[0] must not push the resource off the screen.
 const maxName = 40
-
-// NeedsConfirm reports whether a must be confirmed by a second, explicit
-// click that names its target before it runs.
-func NeedsConfirm(a diagnose.Action) bool {
-	switch a {
-	case diagnose.EndProcess, diagnose.RebootSuggested, diagnose.RemoveLock:
-		return true
-	}
-	return false
-}
-
-// ConfirmKey is the button key that confirms a.
-func ConfirmKey(a diagnose.Action) string { return confirmPrefix + string(a) }
-
-// ParseKey maps a button key back to the action it stands for. confirmed is
-// true only for a confirmation key; ok is false for Cancel and for anything
-// that is not a known action (a forged or stale key does nothing).
-func ParseKey(key string) (a diagnose.Action, confirmed, ok bool) {
-	s, confirmed := strings.CutPrefix(key, confirmPrefix)
-	for _, x := range diagnose.Actions {
-		if string(x) == s {
-			if confirmed && !NeedsConfirm(x) {
-				return "", false, false
-			}
-			return x, confirmed, true
-		}
-	}
-	return "", false, false
-}
 
 // Clean makes text from outside (process names, paths) safe to show: control
 // and format characters (newlines, bidi overrides) become spaces or vanish,
@@ -145,59 +110,44 @@ func describe(f diagnose.Finding, form int) string {
 	return r + " " + is + "in use"
 }
 
-// Label is the text of the button for a: "Retry", "Wait 42s", "End python3".
+// Label is the text of the button for a: the action table's label, made
+// specific where the finding says more ("Wait 42s", "End python3").
 func Label(f diagnose.Finding, a diagnose.Action) string {
 	switch a {
-	case diagnose.Retry:
-		return "Retry"
 	case diagnose.Wait:
 		if f.TimeWaitLeftS > 0 {
 			return "Wait " + strconv.Itoa(f.TimeWaitLeftS) + "s"
 		}
-		return "Wait"
 	case diagnose.EndProcess:
 		if h, ok := f.ActHolder(); ok {
 			return "End " + Clean(h.Name, maxName)
 		}
-		return "End process"
-	case diagnose.ResetAdapter:
-		return "Reset adapter"
-	case diagnose.RebootSuggested:
-		return "Reboot suggested"
-	case diagnose.RemoveLock:
-		return "Remove lock"
-	case diagnose.UseOtherPort:
-		return "Use another port"
-	case diagnose.CheckAsAdmin:
-		return "Check as admin"
+	}
+	if spec, ok := a.Spec(); ok {
+		return spec.Label
 	}
 	return Clean(string(a), maxName)
 }
 
-// explain says what clicking a does, for the body.
+// explain says what clicking a does, for the body, from the action table:
+// its consequence, after the confirmation it asks for and with the admin
+// rights it may ask for.
 func explain(f diagnose.Finding, a diagnose.Action) string {
-	switch a {
-	case diagnose.Retry:
-		return "checks again now"
-	case diagnose.Wait:
-		return "checks again when the TIME_WAIT sockets expire"
-	case diagnose.EndProcess:
-		if h, ok := f.ActHolder(); ok {
-			return fmt.Sprintf("asks you to confirm, then stops PID %d", h.PID)
-		}
-		return "asks you to confirm, then stops the holder"
-	case diagnose.ResetAdapter:
-		return "turns the network adapter off and on (asks for admin rights)"
-	case diagnose.RebootSuggested:
-		return "asks you to confirm, then restarts the computer"
-	case diagnose.RemoveLock:
-		return "asks you to confirm, then deletes the stale lock file"
-	case diagnose.UseOtherPort:
-		return "suggests a free port to use instead"
-	case diagnose.CheckAsAdmin:
-		return "checks again with admin rights to name the holder"
+	spec, ok := a.Spec()
+	if !ok {
+		return "runs " + Clean(string(a), maxName)
 	}
-	return "runs " + string(a)
+	what := spec.Consequence
+	if h, ok := f.ActHolder(); ok && a == diagnose.EndProcess {
+		what = fmt.Sprintf("stops PID %d", h.PID)
+	}
+	if spec.Elevates {
+		what += " (asks for admin rights)"
+	}
+	if spec.Confirm {
+		what = "asks you to confirm, then " + what
+	}
+	return what
 }
 
 // Body says the cause in a sentence, then what each button does.
@@ -237,7 +187,7 @@ func Note(f diagnose.Finding, token string) notify.Note {
 	return n
 }
 
-// Confirm is the second note asked before a (NeedsConfirm): it names the
+// Confirm is the second note asked before a (its spec says Confirm): it names the
 // target exactly, "End python3 (PID 4242, /usr/bin/python3)?", and offers
 // the confirmation and Cancel. It replaces the finding's note (same tag).
 func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
@@ -256,6 +206,10 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 		title = "Restart the computer now?"
 		yes = "Restart"
 		body = "Nothing else holds " + f.Resource.String() + " and resetting the adapter did not help; a restart clears the stale lock. Save your work first."
+	case diagnose.ResetAdapter:
+		title = "Reset the network adapter?"
+		yes = "Reset it"
+		body = "Every connection through it drops for a moment; administrator rights may be asked for."
 	case diagnose.RemoveLock:
 		path, pid := "the lock file", 0
 		if f.Lock != nil {
@@ -273,7 +227,7 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 		Title: title,
 		Body:  body,
 		Buttons: []notify.Button{
-			{Key: ConfirmKey(a), Label: yes},
+			{Key: a.ConfirmKey(), Label: yes},
 			{Key: Cancel, Label: "Cancel"},
 		},
 		Token:  token,
@@ -281,20 +235,16 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 	}
 }
 
-// ConfirmPrompt is Confirm with the remedy's own prompt as the title when it
-// gave one: the remedy re-reads the process before asking, so its wording
-// names what will really be acted on.
-func ConfirmPrompt(f diagnose.Finding, a diagnose.Action, prompt, token string) notify.Note {
+// ConfirmPrompt is Confirm with the remedy's own question as the title and
+// its consequence as the body, when it gave them: the remedy re-reads the
+// target before asking, so its wording names what will really be acted on.
+func ConfirmPrompt(f diagnose.Finding, a diagnose.Action, question, consequence, token string) notify.Note {
 	n := Confirm(f, a, token)
-	// The question is the title; anything the remedy adds after it ("Unsaved
-	// work in it is lost.") goes to the body, where daemons do not cut it.
-	q, rest, _ := strings.Cut(prompt, "? ")
-	if rest != "" {
-		q += "?"
-		n.Body = Clean(rest, 400)
+	if q := Clean(question, 4*maxName); q != "" {
+		n.Title = q
 	}
-	if p := Clean(q, 4*maxName); p != "" {
-		n.Title = p
+	if c := Clean(consequence, 400); c != "" {
+		n.Body = c
 	}
 	return n
 }

@@ -114,36 +114,6 @@ func TestConfirmNamesProcessAndPath(t *testing.T) {
 	}
 }
 
-func TestParseKey(t *testing.T) {
-	cases := []struct {
-		key           string
-		a             diagnose.Action
-		confirmed, ok bool
-	}{
-		{"retry", diagnose.Retry, false, true},
-		{"end-process", diagnose.EndProcess, false, true},
-		{"confirm-end-process", diagnose.EndProcess, true, true},
-		{"confirm-reboot-suggested", diagnose.RebootSuggested, true, true},
-		{"confirm-retry", "", false, false}, // retry needs no confirmation: a forged key
-		{"cancel", "", false, false},
-		{"", "", false, false},
-		{"rm -rf", "", false, false},
-	}
-	for _, tc := range cases {
-		a, c, ok := ParseKey(tc.key)
-		if a != tc.a || c != tc.confirmed || ok != tc.ok {
-			t.Errorf("ParseKey(%q) = %q,%v,%v want %q,%v,%v", tc.key, a, c, ok, tc.a, tc.confirmed, tc.ok)
-		}
-	}
-	for _, a := range diagnose.Actions {
-		if NeedsConfirm(a) {
-			if got, c, ok := ParseKey(ConfirmKey(a)); got != a || !c || !ok {
-				t.Errorf("ConfirmKey(%s) does not round-trip", a)
-			}
-		}
-	}
-}
-
 func TestHostileNames(t *testing.T) {
 	f := heldByPython()
 	f.Holders[0].Name = "evil\n\u202eexe.txt" + strings.Repeat("x", 5000)
@@ -181,13 +151,32 @@ func FuzzClean(f *testing.F) {
 	})
 }
 
-func TestConfirmPromptSplitsQuestion(t *testing.T) {
-	n := ConfirmPrompt(heldByPython(), diagnose.EndProcess, "End python3 (PID 4242, /usr/bin/python3)? Unsaved work in it is lost.", "t")
+func TestConfirmPromptUsesTheRemedysWords(t *testing.T) {
+	t.Parallel()
+	n := ConfirmPrompt(heldByPython(), diagnose.EndProcess, "End python3 (PID 4242, /usr/bin/python3)?", "Unsaved work in it is lost.", "t")
 	if n.Title != "End python3 (PID 4242, /usr/bin/python3)?" || n.Body != "Unsaved work in it is lost." {
 		t.Errorf("title %q body %q", n.Title, n.Body)
 	}
-	n = ConfirmPrompt(heldByPython(), diagnose.EndProcess, "End python3 (PID 4242, /opt/x)?", "t")
+	n = ConfirmPrompt(heldByPython(), diagnose.EndProcess, "End python3 (PID 4242, /opt/x)?", "", "t")
 	if n.Title != "End python3 (PID 4242, /opt/x)?" || !strings.Contains(n.Body, "Unsaved work") {
 		t.Errorf("a bare question: title %q body %q", n.Title, n.Body)
+	}
+}
+
+// Every action whose spec asks for a confirmation gets a confirmation note
+// whose yes key parses back to that action, confirmed: the split that once
+// dropped reset-adapter's confirmation button cannot come back.
+func TestEveryConfirmationNoteParsesBack(t *testing.T) {
+	t.Parallel()
+	for _, a := range diagnose.Actions {
+		spec, _ := a.Spec()
+		if !spec.Confirm {
+			continue
+		}
+		n := Confirm(heldByPython(), a, "tok")
+		got, confirmed, ok := diagnose.ParseKey(n.Buttons[0].Key)
+		if got != a || !confirmed || !ok || n.Buttons[1].Key != Cancel {
+			t.Errorf("%s: buttons %+v parse to %q,%v,%v", a, n.Buttons, got, confirmed, ok)
+		}
 	}
 }
