@@ -39,7 +39,7 @@ func TestMenuAndCheckNow(t *testing.T) {
 	}
 	manualCheck := func() bool {
 		for _, l := range strings.Split(tr.log.String(), "\n") {
-			if strings.Contains(l, `msg="check finished"`) && strings.Contains(l, "trigger=manual source=tray") {
+			if strings.Contains(l, `msg="check finished"`) && strings.Contains(l, "trigger=manual origin=tray") {
 				return true
 			}
 		}
