@@ -10,12 +10,12 @@ import (
 // URLScheme is traycheck's per-user URL scheme. Windows toast buttons are
 // "protocol" activations: a click opens `traycheck:action?...`, Windows
 // starts the registered command line with that URI, and the single-instance
-// code hands it to the running notifier's Deliver.
+// code forwards it to the running instance, whose offer ledger judges it.
 const URLScheme = "traycheck"
 
 // ActionURIFlag is the flag the registered URL scheme's command line passes
 // the URI with: `"C:\...\traycheck.exe" --action-uri "traycheck:action?..."`.
-// main hands the value to the running instance, which calls Toast.Deliver.
+// main forwards the value to the running instance.
 const ActionURIFlag = "--action-uri"
 
 // RegisterURLScheme registers the per-user traycheck: URL scheme so that a

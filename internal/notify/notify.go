@@ -30,9 +30,9 @@ type Note struct {
 	Title   string
 	Body    string
 	Buttons []Button
-	// Token is a random per-note secret. A response is accepted only when it
-	// carries the token of a note this notifier showed (action URIs on Windows
-	// can be opened by anyone, e.g. a web page).
+	// Token is the note's token from the offer ledger, carried back with
+	// the answer; the ledger, not the notifier, decides whether it answers
+	// what was offered (action URIs on Windows can be opened by anyone).
 	Token string
 	// Urgent asks for a note that stays until dismissed.
 	Urgent bool
@@ -51,8 +51,9 @@ type Notifier interface {
 	// Show displays n, replacing any earlier note with the same Tag. It must
 	// not block on the user.
 	Show(ctx context.Context, n Note) error
-	// Responses delivers clicked actions and dismissals, only for notes this
-	// notifier showed. It is closed by Close.
+	// Responses delivers clicked actions and dismissals as the desktop
+	// reported them, with the note's tag and token (a transport: the caller
+	// redeems them against its ledger). It is closed by Close.
 	Responses() <-chan Response
 	// Close withdraws nothing but releases the connection and stops delivery.
 	Close() error

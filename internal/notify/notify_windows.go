@@ -84,7 +84,8 @@ func registerAppID(name, icon string) error {
 // HKCU\Software\Classes\traycheck with "URL Protocol", and its open command
 // `"EXE" --action-uri "%1"`. Whatever opens such a URI (a toast button, but
 // also a web page) only gets the URI to ParseActionURI, which refuses all
-// but well-formed actions, and Deliver, which demands a shown note's token.
+// but well-formed actions, and the running instance's offer ledger, which
+// demands the token of a note it showed.
 func registerURLScheme(exe string) error {
 	base := `Software\Classes\` + URLScheme
 	k, _, err := registry.CreateKey(registry.CURRENT_USER, base, registry.SET_VALUE)

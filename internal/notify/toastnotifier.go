@@ -2,17 +2,10 @@ package notify
 
 import (
 	"context"
-	"crypto/subtle"
-	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
 )
-
-// ErrNoSuchNote is returned by Toast.Deliver for a well-formed action URI
-// that answers no note on screen: wrong token, a tag never shown, a key that
-// was not one of the note's buttons, or a note already answered.
-var ErrNoSuchNote = errors.New("notify: no shown note matches this action")
 
 // toastMsg is one notification as go-toast receives it, every field already
 // sanitised (toastText) or checked (toastSafeAttr).
@@ -30,10 +23,11 @@ type toastButton struct {
 	Arguments string // an action URI, XML-escaped for the attribute
 }
 
-// Toast is the Windows notifier. Each button is a protocol activation of a
-// traycheck: action URI carrying the note's token; Windows starts traycheck
-// with that URI, the single-instance code forwards it to the running
-// instance, which calls Deliver. Toasts report no dismissals.
+// Toast is the Windows notifier, and only a transport: each button is a
+// protocol activation of a traycheck: action URI carrying the note's token;
+// Windows starts traycheck with that URI, and the single-instance code
+// forwards it to the running instance, whose offer ledger judges it. So
+// Responses never delivers, and toasts report no dismissals.
 //
 // The OS-neutral part lives here so it is tested everywhere; notify_windows.go
 // supplies push (go-toast) and registers the app and the URL scheme.
@@ -44,7 +38,6 @@ type Toast struct {
 	log   *slog.Logger
 
 	mu    sync.Mutex
-	notes map[string]Note
 	queue chan toastMsg
 	ch    chan Response
 	done  bool
@@ -60,7 +53,7 @@ func newToast(appID, icon string, push func(toastMsg) error, log *slog.Logger) *
 		icon = ""
 	}
 	t := &Toast{appID: appID, icon: icon, push: push, log: log,
-		notes: map[string]Note{}, queue: make(chan toastMsg, toastQueue), ch: make(chan Response, 8)}
+		queue: make(chan toastMsg, toastQueue), ch: make(chan Response)}
 	go t.run()
 	return t
 }
@@ -106,46 +99,10 @@ func (t *Toast) Show(_ context.Context, n Note) error {
 	default:
 		return fmt.Errorf("toast notifier: %d notes already waiting to be shown", toastQueue)
 	}
-	t.notes[n.Tag] = n
 	return nil
 }
 
-// Deliver accepts an action URI that Windows passed to a new traycheck
-// process (the single-instance code forwards it here). It answers the note
-// last shown for the URI's tag only when the token matches and the action
-// is one of that note's buttons; each note is answered at most once.
-// Errors wrap ErrBadActionURI or ErrNoSuchNote.
-func (t *Toast) Deliver(uri string) error {
-	a, err := ParseActionURI(uri)
-	if err != nil {
-		return err
-	}
-	return t.DeliverAction(a)
-}
-
-// DeliverAction is Deliver for a URI the caller already parsed (the
-// single-instance code may decode it before forwarding). a is validated
-// again here, so a hand-built value gets no further than a URI would.
-func (t *Toast) DeliverAction(a ActionURI) error {
-	if err := a.validate(); err != nil {
-		return err
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	n, ok := t.notes[a.Tag]
-	if !ok || t.done || subtle.ConstantTimeCompare([]byte(n.Token), []byte(a.Token)) != 1 || !hasButton(n, a.Action) {
-		return fmt.Errorf("action %q for %q: %w", a.Action, a.Tag, ErrNoSuchNote)
-	}
-	select {
-	case t.ch <- Response{Tag: a.Tag, Action: a.Action, Token: a.Token}:
-		delete(t.notes, a.Tag)
-		return nil
-	default:
-		return errors.New("toast notifier: responses are not being read")
-	}
-}
-
-// Responses delivers the answers accepted by Deliver.
+// Responses never delivers: a toast's answers arrive as forwarded URIs.
 func (t *Toast) Responses() <-chan Response { return t.ch }
 
 // Close stops delivery. A toast being shown finishes in the background.

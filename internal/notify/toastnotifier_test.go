@@ -2,7 +2,6 @@ package notify
 
 import (
 	"context"
-	"errors"
 	"io"
 	"log/slog"
 	"strings"
@@ -10,7 +9,7 @@ import (
 	"time"
 )
 
-func TestToastShowAndDeliver(t *testing.T) {
+func TestToastShow(t *testing.T) {
 	pushed := make(chan toastMsg, 4)
 	release := make(chan struct{})
 	tn := newToast("traycheck", `C:\Users\me\AppData\Local\traycheck\icon.png`, func(m toastMsg) error {
@@ -42,29 +41,6 @@ func TestToastShowAndDeliver(t *testing.T) {
 		t.Fatalf("label %q", m.Actions[1].Label)
 	}
 
-	forged := []string{
-		"traycheck:action?id=end-process&tag=udp%2F1194&token=ffffffffffffffff", // wrong token
-		"traycheck:action?id=reboot-suggested&tag=udp%2F1194&token=0123456789abcdef",
-		"traycheck:action?id=retry&tag=tcp%2F22&token=0123456789abcdef",
-	}
-	for _, u := range forged {
-		if err := tn.Deliver(u); !errors.Is(err, ErrNoSuchNote) {
-			t.Errorf("Deliver(%q) = %v, want ErrNoSuchNote", u, err)
-		}
-	}
-	if err := tn.Deliver("traycheck:action?id=end-process"); !errors.Is(err, ErrBadActionURI) {
-		t.Errorf("malformed URI: %v", err)
-	}
-	good := "traycheck:action?id=end-process&tag=udp%2F1194&token=0123456789abcdef"
-	if err := tn.Deliver(good); err != nil {
-		t.Fatal(err)
-	}
-	if r := <-tn.Responses(); r != (Response{Tag: "udp/1194", Action: "end-process", Token: "0123456789abcdef"}) {
-		t.Fatalf("response %+v", r)
-	}
-	if err := tn.Deliver(good); !errors.Is(err, ErrNoSuchNote) {
-		t.Errorf("second click on the same note: %v", err)
-	}
 }
 
 func TestToastRejectsBadNotesAndClose(t *testing.T) {
