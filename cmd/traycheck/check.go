@@ -5,9 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -112,7 +112,7 @@ func writeFindings(w io.Writer, fs []diagnose.Finding) {
 		}
 		fmt.Fprintf(w, "%-7s  %-*s  %s: %s\n", status, width, f.Resource, f.Cause, f.Message)
 		if len(f.Actions) > 0 {
-			fmt.Fprintf(w, "%-7s  %-*s  next: %s\n", "", width, "", actionList(f.Actions))
+			fmt.Fprintf(w, "%-7s  %-*s  next: %s\n", "", width, "", console.ActionList(f.Actions))
 		}
 	}
 	switch {
@@ -123,12 +123,4 @@ func writeFindings(w io.Writer, fs []diagnose.Finding) {
 	default:
 		fmt.Fprintf(w, "%d of %d need attention\n", bad, len(fs))
 	}
-}
-
-func actionList(as []diagnose.Action) string {
-	s := make([]string, len(as))
-	for i, a := range as {
-		s[i] = string(a)
-	}
-	return strings.Join(s, ", ")
 }

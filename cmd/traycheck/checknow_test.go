@@ -18,6 +18,7 @@ import (
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -68,7 +69,7 @@ func TestForwardedRequests(t *testing.T) {
 	go func() { done <- m.Run(ctx) }()
 	defer func() { cancel(); <-done }()
 	offers := offer.New(0)
-	defer listen(e, lock, &session{mon: m, offers: offers})()
+	defer listen(e, lock, &session.Server{Loop: m, Offers: offers})()
 
 	e, out, errb := testEnv()
 	if code := printError(e, "check-now", runCheckNow(ctx, e, nil)); code != exitOK {

@@ -3,13 +3,11 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 
 	"github.com/traycheck/traycheck/internal/config"
-	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/monitor"
-	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/power"
 	"github.com/traycheck/traycheck/internal/report"
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -23,7 +21,7 @@ func consoleLoop(ctx context.Context, e *env, cfg *config.Config, asJSON bool,
 	rem monitor.Remedy, extra []monitor.Sink, setup func(*monitor.Monitor) func()) error {
 	prober := vpnport.New()
 	defer prober.Close()
-	sinks := append([]monitor.Sink{&consoleSink{w: e.stdout, json: asJSON}}, extra...)
+	sinks := append([]monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON}}, extra...)
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: powerEvents(ctx, e),
 		Sinks: append(sinks, journalSink{e.journal}), Remedy: rem, Log: e.log})
 	if err != nil {
@@ -47,59 +45,6 @@ func powerEvents(ctx context.Context, e *env) <-chan power.Event {
 		return nil
 	}
 	return events
-}
-
-// consoleActor makes the console mode actionable: for each finding that
-// needs attention it prints the `traycheck action` command with a token the
-// ledger bound to that finding's resource, actions and holder; when an
-// action needs confirmation it prints the question and the confirming
-// command, whose token is bound to the PID the question names.
-type consoleActor struct {
-	w      io.Writer
-	json   bool
-	offers *offer.Ledger
-}
-
-func (a *consoleActor) Checking(monitor.Trigger) {}
-
-// Result offers the actions of new problems, and of every problem again
-// when the user asked (a manual check, an action): a token is used once.
-func (a *consoleActor) Result(r monitor.Report) {
-	offer := r.Transitions
-	if r.Trigger.Kind == monitor.Manual || r.Trigger.Kind == monitor.Action {
-		offer = r.Findings
-	}
-	for _, f := range offer {
-		if f.NeedsAttention() && len(f.Actions) > 0 {
-			a.offer(f)
-		}
-	}
-	if o := r.Action; o != nil && o.Confirm != nil {
-		a.ask(o)
-	}
-}
-
-func (a *consoleActor) offer(f diagnose.Finding) {
-	res := f.Resource.String()
-	h, _ := f.ActHolder()
-	tok := a.offers.Issue(offer.Offer{Resource: f.Resource, Actions: f.Actions, PID: h.PID})
-	if a.json {
-		writeJSONLine(a.w, map[string]any{"event": "act", "resource": res, "actions": f.Actions, "pid": h.PID, "token": tok})
-		return
-	}
-	fmt.Fprintf(a.w, "  to act on %s, run: %s\n    ACTION: %s\n", res, actionCommand("ACTION", res, h.PID, tok), actionList(f.Actions))
-}
-
-func (a *consoleActor) ask(o *monitor.ActionOutcome) {
-	c := o.Confirm
-	res := c.Resource.String()
-	tok := a.offers.Issue(offer.Offer{Resource: c.Resource, Confirms: c.Action, PID: c.PID})
-	if a.json {
-		writeJSONLine(a.w, map[string]any{"event": "confirm", "resource": res, "action": string(c.Action),
-			"prompt": c.Prompt(), "pid": c.PID, "token": tok})
-		return
-	}
-	fmt.Fprintf(a.w, "  %s\n  to confirm, run: %s\n", c.Prompt(), actionCommand(c.Action.ConfirmKey(), res, c.PID, tok))
 }
 
 // journalSink records what happened for `traycheck report`: every

@@ -7,10 +7,12 @@ import (
 	"path/filepath"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/tray"
 )
 
@@ -57,16 +59,16 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) er
 	}
 	defer lock.Release()
 	offers := offer.New(0)
-	actor := &consoleActor{w: e.stdout, json: asJSON, offers: offers}
+	actor := &console.Actor{W: e.stdout, JSON: asJSON, Offers: offers}
 	serve := func(m *monitor.Monitor) func() {
-		return listen(e, lock, &session{mon: m, offers: offers})
+		return listen(e, lock, &session.Server{Loop: m, Offers: offers})
 	}
 	return consoleLoop(ctx, e, cfg, asJSON, newRunner(e, cfg), []monitor.Sink{actor}, serve)
 }
 
 // listen opens the instance endpoint for s; it returns what closes it.
-func listen(e *env, lock *instance.Lock, s *session) func() {
-	srv, err := lock.Listen(s.handle, e.log)
+func listen(e *env, lock *instance.Lock, s *session.Server) func() {
+	srv, err := lock.Listen(s.Handle, e.log)
 	if err != nil {
 		e.log.Warn("later launches cannot reach this one (check-now, actions)", "err", err)
 		return func() {}

@@ -13,6 +13,7 @@ import (
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/offer"
+	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/tray"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -73,7 +74,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	if lock != nil {
 		// A forwarded action is a note's answer (a toast's URI): the
 		// controller vets and shows it like a click.
-		defer listen(e, lock, &session{mon: m, offers: offers, notes: ctrl.Answer})()
+		defer listen(e, lock, &session.Server{Loop: m, Offers: offers, Notes: ctrl.Answer})()
 	}
 	loopDone := make(chan error, 1)
 	go func() { loopDone <- m.Run(ctx) }()

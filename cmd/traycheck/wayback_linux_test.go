@@ -14,12 +14,14 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/testenv"
 	"github.com/traycheck/traycheck/internal/tray"
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -136,7 +138,7 @@ func newWorld(t *testing.T, trayMode bool) *world {
 	offers := offer.New(0)
 	w.notes = &noteRecorder{Console: notify.NewConsole(w.console)}
 	w.ctrl = tray.NewController(tray.Options{Notifier: w.notes, Offers: offers, Log: e.log})
-	actor := &consoleActor{w: w.console, offers: offers}
+	actor := &console.Actor{W: w.console, Offers: offers}
 	prober := vpnport.New()
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Sinks: []monitor.Sink{w.ctrl, actor},
 		Remedy: runner, Diagnose: w.diagnose, Log: e.log})
@@ -144,9 +146,9 @@ func newWorld(t *testing.T, trayMode bool) *world {
 		t.Fatal(err)
 	}
 	w.ctrl.Attach(m)
-	s := &session{mon: m, offers: offers}
+	s := &session.Server{Loop: m, Offers: offers}
 	if trayMode {
-		s.notes = w.ctrl.Answer
+		s.Notes = w.ctrl.Answer
 	}
 	closeSrv := listen(e, lk, s)
 	done := make(chan error, 2)

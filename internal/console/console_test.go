@@ -1,4 +1,4 @@
-package main
+package console
 
 import (
 	"bytes"
@@ -13,11 +13,11 @@ import (
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-// TestConsoleSinkJSON pins the `watch --json` line format, key by key, and
+// TestSinkJSON pins the `watch --json` line format, key by key, and
 // which checks get a line.
-func TestConsoleSinkJSON(t *testing.T) {
+func TestSinkJSON(t *testing.T) {
 	var out bytes.Buffer
-	c := &consoleSink{w: &out, json: true}
+	c := &Sink{W: &out, JSON: true}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	free := diagnose.Finding{Resource: vpnport.Resource{Kind: vpnport.UDP, Port: 1194}, Cause: diagnose.Free,
 		Holders: []vpnport.Holder{}, Actions: []diagnose.Action{}, Message: "udp/1194 is free."}
@@ -43,9 +43,9 @@ func TestConsoleSinkJSON(t *testing.T) {
 	}
 }
 
-func TestConsoleSinkHuman(t *testing.T) {
+func TestSinkHuman(t *testing.T) {
 	var out bytes.Buffer
-	c := &consoleSink{w: &out}
+	c := &Sink{W: &out}
 	held := diagnose.Finding{Resource: vpnport.Resource{Kind: vpnport.UDP, Port: 1194}, Cause: diagnose.OtherApp,
 		Message: "udp/1194 is held by nc (PID 42)."}
 	c.Power(power.Event{Kind: power.Resume, Slept: 90 * time.Second, Source: "clock"})
