@@ -3,9 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
-	"io/fs"
-	"os"
 
 	"github.com/traycheck/traycheck/internal/autostart"
 	"github.com/traycheck/traycheck/internal/config"
@@ -61,8 +58,8 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		e.log.Warn("no log file to open from the menu", "err", err)
 	}
 	offers := offer.New(0)
-	ctrl := tray.NewController(tray.Options{Notifier: n, Offers: offers, OpenConfig: configOpener(e, cfgPath),
-		Diagnostics: diagnosticsWriter(e, cfg), LogPath: logPath, Autostart: loginSwitch{}, Log: e.log})
+	ctrl := tray.NewController(tray.Options{Notifier: n, Offers: offers, OpenConfig: tray.ConfigOpener(cfgPath, e.log),
+		Diagnostics: diagnosticsWriter(e, cfg), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
 	prober := vpnport.New()
 	defer prober.Close()
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: powerEvents(ctx, e),
@@ -87,36 +84,4 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		e.log.Error("watch loop ended", "err", err)
 	}
 	return nil
-}
-
-// loginSwitch is package autostart as the tray's "Start at login" checkbox.
-type loginSwitch struct{}
-
-func (loginSwitch) Enabled() (bool, error) { return autostart.Enabled() }
-func (loginSwitch) Enable() error          { return autostart.Enable() }
-func (loginSwitch) Disable() error         { return autostart.Disable() }
-
-// configOpener opens the config file in the user's editor, first writing the
-// default there when there is none, so "Open config" always shows a file.
-func configOpener(e *env, path string) func(ctx context.Context) error {
-	return func(ctx context.Context) error {
-		p := path
-		if p == "" {
-			var err error
-			if p, err = config.DefaultPath(); err != nil {
-				return err
-			}
-		}
-		if _, err := os.Stat(p); errors.Is(err, fs.ErrNotExist) {
-			if err := config.WriteDefault(p, false); err != nil {
-				return fmt.Errorf("creating %s: %w", p, err)
-			}
-			e.log.Info("wrote the default config", "path", p)
-		}
-		if err := tray.EditFile(ctx, p); err != nil {
-			return err
-		}
-		e.log.Info("opened the config", "path", p)
-		return nil
-	}
 }

@@ -60,3 +60,10 @@ func Disable() error { return disable() }
 // Status says in one line whether traycheck starts at login, from where, and
 // which program it starts.
 func Status() (string, error) { return status() }
+
+// Switch is this package as one value: the tray's "Start at login" checkbox.
+type Switch struct{}
+
+func (Switch) Enabled() (bool, error) { return Enabled() }
+func (Switch) Enable() error          { return Enable() }
+func (Switch) Disable() error         { return Disable() }
