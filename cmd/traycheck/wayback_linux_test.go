@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -112,19 +113,46 @@ func newWorld(t *testing.T, trayMode bool) *world {
 	run := filepath.Join(dir, "run")
 	os.Mkdir(run, 0o700)
 	t.Setenv("XDG_RUNTIME_DIR", run)
-	port := freeUDPPort(t)
-	w := &world{res: vpnport.Resource{Kind: vpnport.UDP, Port: port}, exited: make(chan struct{}),
-		lock: filepath.Join(dir, "LCK..ttyTEST"), console: &testenv.SyncBuffer{}}
+	w := &world{exited: make(chan struct{}), lock: filepath.Join(dir, "LCK..ttyTEST"), console: &testenv.SyncBuffer{}}
 	if err := os.WriteFile(w.lock, []byte(fmt.Sprintf("%10d\n", deadPID)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	w.holder = exec.Command(socat, "-u", fmt.Sprintf("UDP4-RECV:%d", port), "/dev/null")
-	if err := w.holder.Start(); err != nil {
-		t.Fatal(err)
+	// A port found free may be taken before socat binds it: then socat
+	// exits, and another port is tried.
+	for attempt := 0; w.holder == nil; attempt++ {
+		if attempt == 5 {
+			t.Fatal("socat could not hold a free port in 5 attempts")
+		}
+		port := freeUDPPort(t)
+		cmd := exec.Command(socat, "-u", fmt.Sprintf("UDP4-RECV:%d", port), "/dev/null")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		held := false
+		for deadline := time.Now().Add(20 * time.Second); !held && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			select {
+			case <-exited:
+				deadline = time.Time{}
+				continue
+			default:
+			}
+			c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", port))
+			if err != nil {
+				held = true
+				break
+			}
+			c.Close()
+		}
+		if !held {
+			cmd.Process.Kill()
+			<-exited
+			continue
+		}
+		w.holder, w.exited, w.res = cmd, exited, vpnport.Resource{Kind: vpnport.UDP, Port: port}
 	}
-	go func() { w.holder.Wait(); close(w.exited) }()
 	t.Cleanup(func() { w.holder.Process.Kill(); <-w.exited })
-	waitUDPHeld(t, port)
 
 	e, _, _ := testEnv()
 	ctx, cancel := context.WithCancel(context.Background())
@@ -236,10 +264,11 @@ func TestEveryConfirmationFromEveryEntryPoint(t *testing.T) {
 			}
 		}},
 		"console": {false, func(t *testing.T, w *world, a diagnose.Action) {
-			m := regexp.MustCompile(`traycheck action ACTION --resource \S+ (?:--pid (\d+) )?--token (\S+)`).FindStringSubmatch(w.console.String())
-			if m == nil {
-				t.Fatalf("the console printed no command:\n%s", w.console)
-			}
+			var m []string
+			waitUntil(t, "the console's command", func() bool {
+				m = regexp.MustCompile(`traycheck action ACTION --resource \S+ (?:--pid (\d+) )?--token (\S+)`).FindStringSubmatch(w.console.String())
+				return m != nil
+			})
 			args := []string{string(a), "--resource", w.res.String(), "--token", m[2]}
 			if m[1] != "" {
 				args = append(args, "--pid", m[1])

@@ -65,14 +65,13 @@ const (
 	OriginRecheck      Origin = "recheck"      // an action's delayed re-check (wait)
 	OriginMenu         Origin = "tray"         // the tray menu
 	OriginNotification Origin = "notification" // a notification button
-	OriginConsole      Origin = "console"      // the console's `traycheck action` command
-	OriginIPC          Origin = "ipc"          // a later launch: check-now, a forwarded action
+	OriginIPC          Origin = "ipc"          // a later launch: check-now, `traycheck action`, a toast's URI
 )
 
 // Person reports whether a person asked, rather than a schedule.
 func (o Origin) Person() bool {
 	switch o {
-	case OriginMenu, OriginNotification, OriginConsole, OriginIPC:
+	case OriginMenu, OriginNotification, OriginIPC:
 		return true
 	}
 	return false
