@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/freeport"
 	"github.com/traycheck/traycheck/internal/monitor"
@@ -221,5 +222,5 @@ func explainWriteJSON(w io.Writer, v explainJSON) {
 	if v.Findings == nil {
 		v.Findings = []diagnose.Finding{}
 	}
-	writeJSON(w, v)
+	console.WriteJSON(w, v)
 }

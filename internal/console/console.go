@@ -181,3 +181,68 @@ func ActionList(as []diagnose.Action) string {
 	}
 	return strings.Join(s, ", ")
 }
+
+// CheckReport is the JSON document of `traycheck check --json` (and of
+// check-now --json, for the running traycheck's check); its field names are
+// public contract.
+type CheckReport struct {
+	CheckedAt time.Time          `json:"checked_at"`
+	Findings  []diagnose.Finding `json:"findings"`
+}
+
+// WriteCheck prints a check as `traycheck check` prints it, as the JSON
+// document or as lines, and reports whether a finding needs attention.
+func WriteCheck(w io.Writer, asJSON bool, at time.Time, fs []diagnose.Finding) (attention bool) {
+	if asJSON {
+		if fs == nil {
+			fs = []diagnose.Finding{}
+		}
+		WriteJSON(w, CheckReport{CheckedAt: at.UTC().Truncate(time.Second), Findings: fs})
+	} else {
+		WriteFindings(w, fs)
+	}
+	for _, f := range fs {
+		if f.NeedsAttention() {
+			return true
+		}
+	}
+	return false
+}
+
+// WriteJSON writes v as indented JSON, as the one-shot commands print it.
+func WriteJSON(w io.Writer, v any) {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+}
+
+// WriteFindings prints one line per resource that is fine and two for one
+// that needs attention: status, resource, cause and message, then the next
+// steps, so the eye finds the problems first.
+func WriteFindings(w io.Writer, fs []diagnose.Finding) {
+	width := 0
+	for _, f := range fs {
+		width = max(width, len(f.Resource.String()))
+	}
+	bad := 0
+	for _, f := range fs {
+		status := "ok"
+		if f.NeedsAttention() {
+			status = "PROBLEM"
+			bad++
+		}
+		fmt.Fprintf(w, "%-7s  %-*s  %s: %s\n", status, width, f.Resource, f.Cause, f.Message)
+		if len(f.Actions) > 0 {
+			fmt.Fprintf(w, "%-7s  %-*s  next: %s\n", "", width, "", ActionList(f.Actions))
+		}
+	}
+	switch {
+	case len(fs) == 0:
+		fmt.Fprintln(w, "nothing to check: the config watches no ports or devices")
+	case bad == 0:
+		fmt.Fprintf(w, "all clear: %d checked\n", len(fs))
+	default:
+		fmt.Fprintf(w, "%d of %d need attention\n", bad, len(fs))
+	}
+}
