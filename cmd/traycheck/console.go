@@ -2,14 +2,11 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/power"
-	"github.com/traycheck/traycheck/internal/report"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -23,7 +20,7 @@ func consoleLoop(ctx context.Context, e *env, cfg *config.Config, asJSON bool,
 	defer prober.Close()
 	sinks := append([]monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON}}, extra...)
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: powerEvents(ctx, e),
-		Sinks: append(sinks, journalSink{e.journal}), Remedy: rem, Log: e.log})
+		Sinks: append(sinks, monitor.JournalSink{J: e.journal}), Remedy: rem, Log: e.log})
 	if err != nil {
 		return usageError(err)
 	}
@@ -45,43 +42,4 @@ func powerEvents(ctx context.Context, e *env) <-chan power.Event {
 		return nil
 	}
 	return events
-}
-
-// journalSink records what happened for `traycheck report`: every
-// transition, every action's outcome and every suspend and resume.
-type journalSink struct{ j *report.Journal }
-
-func (s journalSink) Checking(monitor.Trigger) {}
-
-func (s journalSink) Result(r monitor.Report) {
-	for _, f := range r.Transitions {
-		s.write(report.Event{At: r.At, Kind: "finding", Resource: f.Resource.String(), What: string(f.Cause), Detail: f.Message})
-	}
-	if o := r.Action; o != nil {
-		ev := report.Event{At: r.At, Kind: "action", Resource: o.Request.Resource.String(), What: string(o.Request.Action),
-			Detail: "done: " + o.Result.Message}
-		switch {
-		case o.Confirm != nil:
-			ev.Detail = "asked: " + o.Confirm.Prompt()
-		case o.Err != nil:
-			ev.Detail = "failed: " + o.Err.Error()
-		}
-		s.write(ev)
-	}
-}
-
-func (s journalSink) Power(ev power.Event) {
-	detail := fmt.Sprintf("slept %s (%s)", ev.Slept.Round(1e9), ev.Source)
-	if ev.Kind != power.Resume {
-		detail = "source " + ev.Source
-	}
-	s.write(report.Event{At: ev.At, Kind: "power", What: ev.Kind.String(), Detail: detail})
-}
-
-func (s journalSink) write(ev report.Event) {
-	if err := s.j.Write(ev); err != nil {
-		// The journal is a convenience for the report; losing a line must
-		// not stop the loop, but it should not pass silently either.
-		slog.Warn("writing the journal", "err", err)
-	}
 }

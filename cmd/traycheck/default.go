@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
@@ -63,7 +62,7 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) er
 	serve := func(m *monitor.Monitor) func() {
 		return listen(e, lock, &session.Server{Loop: m, Offers: offers})
 	}
-	return consoleLoop(ctx, e, cfg, asJSON, newRunner(e, cfg), []monitor.Sink{actor}, serve)
+	return consoleLoop(ctx, e, cfg, asJSON, remedy.New(remedy.ConfigOptions(cfg, e.log)), []monitor.Sink{actor}, serve)
 }
 
 // listen opens the instance endpoint for s; it returns what closes it.
@@ -74,16 +73,4 @@ func listen(e *env, lock *instance.Lock, s *session.Server) func() {
 		return func() {}
 	}
 	return func() { srv.Close() }
-}
-
-// newRunner is the remedy runner for cfg. An elevated check gets the user's
-// config file by absolute path, since root's home has another (or none).
-func newRunner(e *env, cfg *config.Config) *remedy.Runner {
-	o := remedy.Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: e.log}
-	if cfg.Source != config.EmbeddedSource {
-		if abs, err := filepath.Abs(cfg.Source); err == nil {
-			o.ConfigPath = abs
-		}
-	}
-	return remedy.New(o)
 }

@@ -10,6 +10,7 @@ import (
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/offer"
+	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/tray"
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -63,7 +64,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	prober := vpnport.New()
 	defer prober.Close()
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: powerEvents(ctx, e),
-		Sinks: []monitor.Sink{ctrl, journalSink{e.journal}}, Remedy: newRunner(e, cfg), Log: e.log})
+		Sinks: []monitor.Sink{ctrl, monitor.JournalSink{J: e.journal}}, Remedy: remedy.New(remedy.ConfigOptions(cfg, e.log)), Log: e.log})
 	if err != nil {
 		return usageError(err)
 	}

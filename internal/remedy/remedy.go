@@ -20,8 +20,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -400,4 +402,17 @@ func firstLine(b []byte) string {
 		b = b[:200]
 	}
 	return string(b)
+}
+
+// ConfigOptions are the Options for cfg: its adapter and reconnect command,
+// and the config file by absolute path for check-as-admin, because the
+// elevated check runs with root's home, which has another config (or none).
+func ConfigOptions(cfg *config.Config, log *slog.Logger) Options {
+	o := Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: log}
+	if cfg.Source != config.EmbeddedSource {
+		if abs, err := filepath.Abs(cfg.Source); err == nil {
+			o.ConfigPath = abs
+		}
+	}
+	return o
 }
