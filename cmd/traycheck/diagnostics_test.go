@@ -38,8 +38,7 @@ func diagnosticsConfig(t testing.TB) *config.Config {
 // the cache directory, and the text handed to the clipboard is the file's.
 func TestDiagnosticsWriter(t *testing.T) {
 	cfg := diagnosticsConfig(t)
-	e, _, _ := testEnv()
-	path, text, err := diagnosticsWriter(e, cfg)(context.Background())
+	path, text, err := diagnosticsWriter(cfg)(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,8 +69,7 @@ func TestDiagnosticsWriter(t *testing.T) {
 // atomic write.
 func BenchmarkDiagnosticsWriter(b *testing.B) {
 	cfg := diagnosticsConfig(b)
-	e, _, _ := testEnv()
-	w := diagnosticsWriter(e, cfg)
+	w := diagnosticsWriter(cfg)
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, _, err := w(context.Background()); err != nil {

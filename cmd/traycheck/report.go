@@ -7,8 +7,10 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/report"
+	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 // runReport writes the report even when parts of it failed, because a
@@ -26,7 +28,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	cfg, cfgErr := config.Load(*cfgPath)
-	r, in := buildReport(ctx, e, cfg, cfgErr, *full)
+	r, in := report.Collect(ctx, report.Input{Version: version, Config: cfg, ConfigErr: cfgErr}, *full, reportCheck)
 	var buf bytes.Buffer
 	var err error
 	if *asJSON {
@@ -53,20 +55,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
-// buildReport is the redacted report of cfg (nil when it failed to load,
-// cfgErr saying why): one check of its resources, as `traycheck check`
-// makes it, and the recent events of the journal. `traycheck report` and
-// the tray's "Copy diagnostics" both write it. The Input says what failed.
-func buildReport(ctx context.Context, e *env, cfg *config.Config, cfgErr error, full bool) (*report.Report, report.Input) {
-	in := report.Input{Version: version, Now: time.Now(), Config: cfg, ConfigErr: cfgErr}
-	if cfg != nil {
-		in.Observations, in.Findings, in.ProbeErr = monitor.Once(ctx, cfg.Resources(), monitor.DiagnoseContext(cfg, in.Now))
-	}
-	if p, err := report.JournalPath(); err == nil {
-		if in.Recent, err = report.ReadJournal(p); err != nil {
-			e.log.Warn("reading the journal for the report", "err", err)
-		}
-		in.LastSuspend, in.LastResume = report.LastPower(in.Recent)
-	}
-	return report.Redact(report.Build(in), report.ForCurrentUser(full)), in
+// reportCheck is the report's check: the one-shot check of `traycheck check`.
+func reportCheck(ctx context.Context, cfg *config.Config, now time.Time) ([]vpnport.Observation, []diagnose.Finding, error) {
+	return monitor.Once(ctx, cfg.Resources(), monitor.DiagnoseContext(cfg, now))
 }

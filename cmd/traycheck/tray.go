@@ -11,6 +11,7 @@ import (
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/report"
 	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/tray"
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -60,7 +61,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	}
 	offers := offer.New(0)
 	ctrl := tray.NewController(tray.Options{Notifier: n, Offers: offers, OpenConfig: tray.ConfigOpener(cfgPath, e.log),
-		Diagnostics: diagnosticsWriter(e, cfg), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
+		Diagnostics: diagnosticsWriter(cfg), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
 	prober := vpnport.New()
 	defer prober.Close()
 	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: powerEvents(ctx, e),
@@ -85,4 +86,14 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		e.log.Error("watch loop ended", "err", err)
 	}
 	return nil
+}
+
+// diagnosticsWriter is the tray's "Copy diagnostics": the redacted report
+// `traycheck report` prints, saved for attaching. A failed probe still gives
+// a report (it says why).
+func diagnosticsWriter(cfg *config.Config) func(ctx context.Context) (string, []byte, error) {
+	return func(ctx context.Context) (string, []byte, error) {
+		r, _ := report.Collect(ctx, report.Input{Version: version, Config: cfg}, false, reportCheck)
+		return report.SaveText(r)
+	}
 }
