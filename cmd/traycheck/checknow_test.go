@@ -133,3 +133,13 @@ func TestForwardedRequests(t *testing.T) {
 		t.Errorf("second claim printed %q / %q", out, errb)
 	}
 }
+
+// listen serves s on lock's endpoint, as runLoop does, until the returned
+// func closes it.
+func listen(e *env, lock *instance.Lock, s *session.Server) func() {
+	srv, err := lock.Listen(s.Handle, e.log)
+	if err != nil {
+		panic(err)
+	}
+	return func() { srv.Close() }
+}

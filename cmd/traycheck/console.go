@@ -4,42 +4,56 @@ import (
 	"context"
 
 	"github.com/traycheck/traycheck/internal/config"
-	"github.com/traycheck/traycheck/internal/console"
+	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-// consoleLoop runs the watch loop in the terminal: `traycheck watch`, and
-// the bare `traycheck` without a desktop. extra sinks join the console's;
-// setup, when set, runs once the monitor exists (the console fallback opens
-// its IPC endpoint there) and returns what to undo at the end.
-func consoleLoop(ctx context.Context, e *env, cfg *config.Config, asJSON bool,
-	rem monitor.Remedy, extra []monitor.Sink, setup func(*monitor.Monitor) func()) error {
+// runLoop is the one wiring of the watch loop for watch, the console mode
+// and the tray: the prober, the suspend/resume events, the sinks and the
+// journal. With srv it takes actions (the tray, the console mode as the
+// session's instance), and with the lock it also answers later launches
+// through srv. body runs the mode until it ends (nil: the loop alone, until
+// ctx ends).
+func runLoop(ctx context.Context, e *env, cfg *config.Config, sinks []monitor.Sink, lock *instance.Lock,
+	srv *session.Server, body func(ctx context.Context, m *monitor.Monitor) error) error {
 	prober := vpnport.New()
 	defer prober.Close()
-	sinks := append([]monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON}}, extra...)
-	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: powerEvents(ctx, e),
-		Sinks: append(sinks, monitor.JournalSink{J: e.journal}), Remedy: rem, Log: e.log})
-	if err != nil {
-		return usageError(err)
-	}
-	if setup != nil {
-		if undo := setup(m); undo != nil {
-			defer undo()
-		}
-	}
-	e.log.Debug("watching", "config", cfg.Source, "resources", len(cfg.Resources()), "interval", cfg.Interval)
-	return m.Run(ctx)
-}
-
-// powerEvents starts the suspend/resume sources for a watch loop; without
-// any, the loop still checks on its interval.
-func powerEvents(ctx context.Context, e *env) <-chan power.Event {
 	events, err := power.Watch(ctx, power.Options{Log: e.log})
 	if err != nil {
 		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
-		return nil
 	}
-	return events
+	opts := monitor.Options{Config: cfg, Prober: prober, Power: events, Sinks: append(sinks, monitor.JournalSink{J: e.journal}), Log: e.log}
+	if lock != nil {
+		defer lock.Release()
+	}
+	if srv != nil {
+		opts.Remedy = remedy.New(remedy.ConfigOptions(cfg, e.log))
+	}
+	m, err := monitor.New(opts)
+	if err != nil {
+		return usageError(err)
+	}
+	if lock != nil && srv != nil {
+		srv.Loop = m
+		if s, err := lock.Listen(srv.Handle, e.log); err != nil {
+			e.log.Warn("later launches cannot reach this one (check-now, actions)", "err", err)
+		} else {
+			defer s.Close()
+		}
+	}
+	e.log.Debug("watching", "config", cfg.Source, "resources", len(cfg.Resources()), "interval", cfg.Interval)
+	if body == nil {
+		return m.Run(ctx)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	err = body(ctx, m)
+	cancel()
+	<-done
+	return err
 }

@@ -7,10 +7,8 @@ import (
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
-	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/offer"
-	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/tray"
 )
@@ -51,26 +49,13 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) er
 		return err // another traycheck runs in this session and was asked to check now
 	}
 	fmt.Fprintln(e.stderr, "traycheck: no desktop session, running in console mode (as `traycheck watch`); stop with Ctrl-C")
+	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON}}
 	if lock == nil {
-		// No instance endpoint, so no way for `traycheck action` to reach
-		// this one: offer no actions rather than commands that cannot work.
-		return consoleLoop(ctx, e, cfg, asJSON, nil, nil, nil)
+		// Without the instance endpoint `traycheck action` cannot reach
+		// this one: no actions are offered rather than dead commands.
+		return runLoop(ctx, e, cfg, sinks, nil, nil, nil)
 	}
-	defer lock.Release()
 	offers := offer.New(0)
-	actor := &console.Actor{W: e.stdout, JSON: asJSON, Offers: offers}
-	serve := func(m *monitor.Monitor) func() {
-		return listen(e, lock, &session.Server{Loop: m, Offers: offers})
-	}
-	return consoleLoop(ctx, e, cfg, asJSON, remedy.New(remedy.ConfigOptions(cfg, e.log)), []monitor.Sink{actor}, serve)
-}
-
-// listen opens the instance endpoint for s; it returns what closes it.
-func listen(e *env, lock *instance.Lock, s *session.Server) func() {
-	srv, err := lock.Listen(s.Handle, e.log)
-	if err != nil {
-		e.log.Warn("later launches cannot reach this one (check-now, actions)", "err", err)
-		return func() {}
-	}
-	return func() { srv.Close() }
+	sinks = append(sinks, &console.Actor{W: e.stdout, JSON: asJSON, Offers: offers})
+	return runLoop(ctx, e, cfg, sinks, lock, &session.Server{Offers: offers}, nil)
 }

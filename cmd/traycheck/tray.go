@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 
 	"github.com/traycheck/traycheck/internal/autostart"
 	"github.com/traycheck/traycheck/internal/config"
@@ -10,11 +9,9 @@ import (
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/offer"
-	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/report"
 	"github.com/traycheck/traycheck/internal/session"
 	"github.com/traycheck/traycheck/internal/tray"
-	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 // runTrayCmd is `traycheck tray [--config FILE]`: the tray app, refusing to
@@ -44,11 +41,6 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	if err != nil {
 		return err // another traycheck runs in this session and was asked to check now
 	}
-	if lock != nil {
-		defer lock.Release()
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	n, err := notify.New(ctx, notify.Options{Log: e.log})
 	if err != nil {
 		e.log.Warn("notifications unavailable; actions stay in the tray menu", "err", err)
@@ -62,30 +54,17 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	offers := offer.New(0)
 	ctrl := tray.NewController(tray.Options{Notifier: n, Offers: offers, OpenConfig: tray.ConfigOpener(cfgPath, e.log),
 		Diagnostics: diagnosticsWriter(cfg), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
-	prober := vpnport.New()
-	defer prober.Close()
-	m, err := monitor.New(monitor.Options{Config: cfg, Prober: prober, Power: powerEvents(ctx, e),
-		Sinks: []monitor.Sink{ctrl, monitor.JournalSink{J: e.journal}}, Remedy: remedy.New(remedy.ConfigOptions(cfg, e.log)), Log: e.log})
-	if err != nil {
-		return usageError(err)
-	}
-	ctrl.Attach(m)
-	if lock != nil {
-		// A forwarded action is a note's answer (a toast's URI): the
-		// controller vets and shows it like a click.
-		defer listen(e, lock, &session.Server{Loop: m, Offers: offers, Notes: ctrl.Answer})()
-	}
-	loopDone := make(chan error, 1)
-	go func() { loopDone <- m.Run(ctx) }()
-	e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
-	if err := tray.Run(ctx, ctrl, host); err != nil {
-		return usageError(err)
-	}
-	cancel()
-	if err := <-loopDone; err != nil && !errors.Is(err, context.Canceled) {
-		e.log.Error("watch loop ended", "err", err)
-	}
-	return nil
+	// A forwarded action is a note's answer (a toast's URI): the controller
+	// vets and shows it like a click.
+	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}
+	return runLoop(ctx, e, cfg, []monitor.Sink{ctrl}, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
+		ctrl.Attach(m)
+		e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
+		if err := tray.Run(ctx, ctrl, host); err != nil {
+			return usageError(err)
+		}
+		return nil
+	})
 }
 
 // diagnosticsWriter is the tray's "Copy diagnostics": the redacted report

@@ -6,6 +6,8 @@ import (
 	"fmt"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/console"
+	"github.com/traycheck/traycheck/internal/monitor"
 )
 
 // runWatch is `traycheck watch [--json] [--config FILE] [--interval D]`,
@@ -48,5 +50,5 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	}
 	// No remedy and no instance endpoint: a terminal watch beside the tray
 	// does not compete with it for actions.
-	return consoleLoop(ctx, e, cfg, *asJSON, nil, nil, nil)
+	return runLoop(ctx, e, cfg, []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON}}, nil, nil, nil)
 }
