@@ -225,8 +225,8 @@ func (c *Controller) Do(ctx context.Context, cmd Command) {
 		}
 		// The menu's yes answers the prompt it showed, through the same
 		// ledger as a note's button: bound to the PID the prompt named.
-		c.dropPrompt(cmd.Resource)
 		ans, err := c.o.Offers.Redeem(cmd.Token, cmd.Resource, cmd.Action.ConfirmKey(), cmd.PID)
+		c.dropPrompt(cmd.Resource)
 		if err != nil {
 			c.log.Warn("ignored a stale confirmation", "resource", cmd.Resource.String(), "err", err)
 			return
@@ -287,10 +287,14 @@ func (c *Controller) act(loop Loop, req monitor.Request) {
 	}()
 }
 
+// dropPrompt forgets the menu's question for r; its token can no longer
+// answer it.
 func (c *Controller) dropPrompt(r vpnport.Resource) {
 	c.mu.Lock()
+	tok := c.view.Prompts[r].Token
 	delete(c.view.Prompts, r)
 	c.mu.Unlock()
+	c.o.Offers.Revoke(tok)
 	signal(c.changed)
 }
 
