@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -15,7 +14,6 @@ var (
 	procRoot   = "/proc"
 	lockDirs   = []string{"/var/lock", "/run/lock"}
 	sysTTYRoot = "/sys/class/tty"
-	sysNetRoot = "/sys/class/net"
 )
 
 func init() {
@@ -125,7 +123,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 			o.Holders = append(o.Holders, h)
 		}
 		if o.Resource.Kind == UDP && linuxUnowned(o.Sockets) {
-			o.KernelHolder = linuxKernelUDPHolder()
+			o.KernelHolder = linuxKernelUDPHolder(o.Resource.Port)
 		}
 		for _, uid := range markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid) {
 			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.userName(uid), Cmdline: []string{}})
@@ -146,29 +144,4 @@ func linuxUnowned(socks []Socket) bool {
 		}
 	}
 	return false
-}
-
-// linuxKernelUDPHolder names the kernel WireGuard interfaces, the usual
-// process-less holder of a VPN's UDP port. Which interface listens on which
-// port needs CAP_NET_ADMIN (genetlink), so this names every WireGuard
-// interface present; with none, it says nothing.
-func linuxKernelUDPHolder() string {
-	ents, err := os.ReadDir(sysNetRoot)
-	if err != nil {
-		return ""
-	}
-	var wg []string
-	for _, e := range ents {
-		b, err := readBounded(sysNetRoot+"/"+e.Name()+"/uevent", 4<<10)
-		if err == nil && sysfsDevtype(b) == "wireguard" {
-			wg = append(wg, e.Name())
-		}
-	}
-	switch len(wg) {
-	case 0:
-		return ""
-	case 1:
-		return "WireGuard interface " + wg[0]
-	}
-	return "a WireGuard interface (" + strings.Join(wg, ", ") + ")"
 }
