@@ -139,6 +139,18 @@ func diagnosePort(o vpnport.Observation, c Context) Finding {
 		// working, not a conflict (and never a reason to reboot).
 		return Finding{Cause: VPNClient}
 	}
+	if len(w.others) == 0 && len(w.hidden) > 0 {
+		if p := probableHolders(w.hidden, o.Candidates, c, o.Resource.Port); len(p) > 0 {
+			if !c.Contended {
+				// The user's own system VPN, most likely: fine, but said
+				// as a guess, with the way to make sure.
+				return Finding{Cause: VPNClient, Holders: append(p, w.clients...), Actions: []Action{CheckAsAdmin}}
+			}
+			// A program just failed to get the port: the hidden holder
+			// stays unknown, but the likely one is named alongside.
+			w.hidden = append(w.hidden, p...)
+		}
+	}
 	return diagnoseHeld(w, live, c, true)
 }
 

@@ -100,6 +100,9 @@ func message(f Finding, o vpnport.Observation) string {
 		}
 		return r + " is free."
 	case VPNClient:
+		if p := probableOf(f.Holders); len(p) > 0 {
+			return fmt.Sprintf("%s is held by a process of user %s whose details are hidden: probably your VPN client %s; check as administrator to be sure.", r, Printable(p[0].User), probableText(p))
+		}
 		if len(f.Holders) == 0 && o.KernelHolder != "" {
 			return fmt.Sprintf("%s is held by the kernel's %s: the VPN itself, as expected.", r, o.KernelHolder)
 		}
@@ -135,6 +138,9 @@ func message(f Finding, o vpnport.Observation) string {
 		if len(f.Holders) == 0 {
 			return fmt.Sprintf("%s: no process you can see holds it, but some processes cannot be inspected without privileges and it does not open for you (%s). Check as administrator to see who has it.", r, openErr(o))
 		}
+		if p := probableOf(f.Holders); len(p) > 0 {
+			return fmt.Sprintf("%s is held by %s, probably %s. Check as administrator to see which program.", r, HoldersText(hiddenOf(f.Holders)), probableText(p))
+		}
 		return fmt.Sprintf("%s is held by %s. Check as administrator to see which program.", r, who)
 	case KernelOwned:
 		if len(f.Holders) > 0 && f.Holders[0].PID == 4 {
@@ -158,4 +164,24 @@ func openErr(o vpnport.Observation) string {
 		return o.OpenErr
 	}
 	return "busy"
+}
+
+func probableOf(hs []vpnport.Holder) []vpnport.Holder {
+	var out []vpnport.Holder
+	for _, h := range hs {
+		if h.Probable {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func hiddenOf(hs []vpnport.Holder) []vpnport.Holder {
+	var out []vpnport.Holder
+	for _, h := range hs {
+		if !h.Probable {
+			out = append(out, h)
+		}
+	}
+	return out
 }

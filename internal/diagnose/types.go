@@ -80,10 +80,11 @@ func (f Finding) NeedsAttention() bool {
 }
 
 // ActHolder is the holder end-process acts on: the first live process
-// (never a hidden or kernel holder), and false when there is none.
+// (never a hidden, kernel or merely probable holder), and false when there
+// is none.
 func (f Finding) ActHolder() (vpnport.Holder, bool) {
 	for _, h := range f.Holders {
-		if !h.Hidden && !h.Kernel && h.PID > 0 {
+		if !h.Hidden && !h.Kernel && !h.Probable && h.PID > 0 {
 			return h, true
 		}
 	}

@@ -76,6 +76,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 	}
 	euid := uint32(os.Geteuid())
 	cache := map[int]Holder{}
+	var allHidden []uint32 // users owning sockets we could not attribute
 	for i := range obs {
 		o := &obs[i]
 		var pids []int
@@ -125,13 +126,20 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 		if o.Resource.Kind == UDP && linuxUnowned(o.Sockets) {
 			o.KernelHolder = linuxKernelUDPHolder(o.Resource.Port)
 		}
-		for _, uid := range markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid) {
+		hiddenUIDs := markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid)
+		for _, uid := range hiddenUIDs {
 			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.userName(uid), Cmdline: []string{}})
+		}
+		for _, uid := range hiddenUIDs {
+			if !slices.Contains(allHidden, uid) {
+				allHidden = append(allHidden, uid)
+			}
 		}
 	}
 	for i := range s.wants {
 		s.wants[i].pids = nil
 	}
+	p.addCandidates(ctx, obs, allHidden)
 	return obs, nil
 }
 

@@ -1,0 +1,106 @@
+package diagnose
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/traycheck/traycheck/internal/vpnport"
+)
+
+func TestProbableVPNClient(t *testing.T) {
+	rootHidden := vpnport.Holder{Hidden: true, User: "root", UID: 0, Cmdline: []string{}}
+	ovpn := func(pid int, args ...string) vpnport.Holder {
+		return vpnport.Holder{PID: pid, Name: "openvpn", User: "root", Cmdline: append([]string{"/usr/sbin/openvpn"}, args...)}
+	}
+	charon := func(pid int) vpnport.Holder {
+		return vpnport.Holder{PID: pid, Name: "charon", User: "root", Cmdline: []string{"/usr/lib/ipsec/charon"}}
+	}
+	alice := vpnport.Holder{PID: 77, Name: "openvpn", User: "alice", UID: 1000, Cmdline: []string{"openvpn", "--lport", "1194"}}
+	held := func(port uint16, cands ...vpnport.Holder) vpnport.Observation {
+		s := sock(vpnport.StateUnconn, 9)
+		s.OwnerHidden = true
+		return vpnport.Observation{Resource: vpnport.Resource{Kind: vpnport.UDP, Port: port},
+			Sockets: []vpnport.Socket{s}, Holders: []vpnport.Holder{rootHidden}, Candidates: cands}
+	}
+	tests := []struct {
+		name  string
+		obs   vpnport.Observation
+		cause Cause
+		pids  []int // the probable holders
+		msg   string
+	}{
+		{name: "openvpn naming the port", obs: held(1194, ovpn(4919, "--lport", "1194"), charon(50)),
+			cause: VPNClient, pids: []int{4919}, msg: "probably your VPN client openvpn (PID 4919, user root); check as administrator to be sure"},
+		{name: "charon on its usual port", obs: held(500, ovpn(4919, "--config", "/etc/openvpn/x.conf"), charon(50)),
+			cause: VPNClient, pids: []int{50}},
+		{name: "two charons: either", obs: held(4500, charon(50), charon(51)),
+			cause: VPNClient, pids: []int{50, 51}, msg: "charon (PID 50 or PID 51, user root)"},
+		{name: "the only client, port set in its config file", obs: held(1195, ovpn(4919, "--config", "/etc/openvpn/x.conf")),
+			cause: VPNClient, pids: []int{4919}},
+		{name: "a lone charon is not blamed for another port", obs: held(1194, charon(50)),
+			cause: HiddenOwner},
+		{name: "openvpn told to use another port", obs: held(1194, ovpn(4919, "--lport", "1195")),
+			cause: HiddenOwner},
+		{name: "no client runs", obs: held(1194),
+			cause: HiddenOwner, msg: "a process of user root (PID hidden)"},
+		{name: "two openvpns, neither naming a port: no guess", obs: held(1195, ovpn(1, "--config", "a"), ovpn(2, "--config", "b")),
+			cause: HiddenOwner},
+		{name: "another user's client does not count", obs: held(1194, alice),
+			cause: HiddenOwner},
+		{name: "a program that is no configured client does not count", obs: held(1194, vpnport.Holder{PID: 5, Name: "socat", User: "root", Cmdline: []string{"socat", "UDP-RECV:1194"}}),
+			cause: HiddenOwner},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := Diagnose(tt.obs, baseCtx())
+			if f.Cause != tt.cause {
+				t.Fatalf("cause %s, want %s (%s)", f.Cause, tt.cause, f.Message)
+			}
+			var pids []int
+			for _, h := range f.Holders {
+				if h.Probable {
+					pids = append(pids, h.PID)
+				}
+			}
+			if !slices.Equal(pids, tt.pids) {
+				t.Errorf("probable %v, want %v", pids, tt.pids)
+			}
+			if f.NeedsAttention() != (tt.cause != VPNClient) {
+				t.Errorf("needs attention %v for %s", f.NeedsAttention(), f.Cause)
+			}
+			if _, ok := f.ActHolder(); ok {
+				t.Error("a probable or hidden holder must never be acted on")
+			}
+			if tt.msg != "" && !strings.Contains(f.Message, tt.msg) {
+				t.Errorf("message %q lacks %q", f.Message, tt.msg)
+			}
+		})
+	}
+}
+
+// A program that just failed to bind (explain) keeps hidden-owner: the
+// likely holder is named beside the hidden one, as a guess.
+func TestProbableWhenContended(t *testing.T) {
+	s := sock(vpnport.StateUnconn, 9)
+	s.OwnerHidden = true
+	o := vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{s},
+		Holders:    []vpnport.Holder{{Hidden: true, User: "root", Cmdline: []string{}}},
+		Candidates: []vpnport.Holder{{PID: 4919, Name: "openvpn", User: "root", Cmdline: []string{"openvpn", "--port", "1194"}}}}
+	c := baseCtx()
+	c.Contended = true
+	f := Diagnose(o, c)
+	if f.Cause != HiddenOwner || !f.Has(CheckAsAdmin) {
+		t.Fatalf("%s %v", f.Cause, f.Actions)
+	}
+	if want := "held by a process of user root (PID hidden), probably openvpn (PID 4919, user root)"; !strings.Contains(f.Message, want) {
+		t.Errorf("message %q lacks %q", f.Message, want)
+	}
+}
+
+func TestCmdlinePorts(t *testing.T) {
+	nums, set := cmdlinePorts([]string{"ssh", "-N", "-L", "127.0.0.1:8080:db:5432", "--lport=1195", "--port", "1196"})
+	if !slices.Equal(nums, []uint16{127, 1, 8080, 5432, 1195, 1196}) || !slices.Equal(set, []uint16{1195, 1196}) {
+		t.Errorf("nums %v set %v", nums, set)
+	}
+}

@@ -1,0 +1,38 @@
+package vpnport
+
+import (
+	"context"
+	"strings"
+)
+
+// An unprivileged probe cannot read another user's fd table, so a port held
+// by root's openvpn shows only as "a process of user root". Its comm and
+// cmdline stay readable (unless /proc is mounted with hidepid), so the probe
+// can still list which configured VPN clients of that user run; diagnosis
+// decides whether one of them fits the port.
+
+type clientNamesKey struct{}
+
+// WithClientNames tells the probe which program names are VPN clients (the
+// config's clients), so that for a port whose owner is hidden it reports the
+// running processes of that name and user as Observation.Candidates.
+func WithClientNames(ctx context.Context, names []string) context.Context {
+	return context.WithValue(ctx, clientNamesKey{}, names)
+}
+
+func clientNames(ctx context.Context) []string {
+	v, _ := ctx.Value(clientNamesKey{}).([]string)
+	return v
+}
+
+// commMatches reports whether a process's comm is one of names. The kernel
+// cuts comm to 15 bytes ("nm-openvpn-serv"), so a full-length comm matches a
+// longer name it begins.
+func commMatches(comm string, names []string) bool {
+	for _, n := range names {
+		if strings.EqualFold(comm, n) || (len(comm) == 15 && len(n) > 15 && strings.EqualFold(n[:15], comm)) {
+			return true
+		}
+	}
+	return false
+}
