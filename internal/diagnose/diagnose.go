@@ -185,7 +185,9 @@ func diagnoseHeld(w owners, live []vpnport.Socket, c Context, network bool) Find
 			Actions: []Action{CheckAsAdmin, Retry}}
 	case len(w.clients) > 0:
 		if extra := extraInstances(w.clients, live, c); len(extra) > 0 {
-			return Finding{Cause: SameAppInstance, Holders: w.clients, Actions: heldActions(network, true)}
+			// Oldest first: the old copy is the usual leftover, and the
+			// first live holder is what end-process acts on.
+			return Finding{Cause: SameAppInstance, Holders: oldestFirst(w.clients), Actions: heldActions(network, true)}
 		}
 		if c.Contended && wake {
 			// The client's own connection died with the sleep but its socket

@@ -72,7 +72,7 @@ func TestDiagnose(t *testing.T) {
 				Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 7, 100), sock(vpnport.StateUnconn, 8, 200)},
 				Holders: []vpnport.Holder{ovpnA, ovpnB}},
 			cause: SameAppInstance, actions: []Action{Retry, EndProcess, UseOtherPort}, holders: []int{100, 200},
-			msg: "another instance of the same program"},
+			msg: "2 copies of the same program: openvpn (PID 100, /usr/sbin/openvpn, user root) and openvpn (PID 200"},
 		{name: "one socket inherited across fork is one instance",
 			obs: vpnport.Observation{Resource: udp1194,
 				Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 7, 100, 200)},

@@ -93,6 +93,10 @@ func HoldersText(hs []vpnport.Holder) string {
 func message(f Finding, o vpnport.Observation) string {
 	r := f.Resource.String()
 	who := HoldersText(f.Holders)
+	addrs := holderAddrs(o.Sockets)
+	if len(f.Holders) > 1 && differentAddrs(f.Holders, addrs) {
+		who = holdersAtText(f.Holders, addrs)
+	}
 	switch f.Cause {
 	case Free:
 		if o.Unseen {
@@ -116,6 +120,9 @@ func message(f Finding, o vpnport.Observation) string {
 		}
 		return fmt.Sprintf("%s is in use by another program that traycheck may not see (%s). Check as administrator to name it.", r, openErr(o))
 	case SameAppInstance:
+		if len(f.Holders) > 1 {
+			return fmt.Sprintf("%s is held by %d copies of the same program: %s. End the one that is a leftover (usually the older), then retry.", r, len(f.Holders), copiesText(f.Holders, addrs))
+		}
 		return fmt.Sprintf("%s is held by another instance of the same program: %s. End the old one, then retry.", r, who)
 	case StaleAfterWake:
 		if len(f.Holders) > 0 {

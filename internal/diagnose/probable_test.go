@@ -1,9 +1,11 @@
 package diagnose
 
 import (
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -102,5 +104,48 @@ func TestCmdlinePorts(t *testing.T) {
 	nums, set := cmdlinePorts([]string{"ssh", "-N", "-L", "127.0.0.1:8080:db:5432", "--lport=1195", "--port", "1196"})
 	if !slices.Equal(nums, []uint16{127, 1, 8080, 5432, 1195, 1196}) || !slices.Equal(set, []uint16{1195, 1196}) {
 		t.Errorf("nums %v set %v", nums, set)
+	}
+}
+
+// Item 10 of issue 10: who holds which address, and which copy is older.
+func TestAddressAwareMessages(t *testing.T) {
+	at := func(addr string, pid int) vpnport.Socket {
+		return vpnport.Socket{State: vpnport.StateListen, Local: netip.MustParseAddrPort(addr), Inode: uint64(pid), PIDs: []int{pid}}
+	}
+	oldSSH := vpnport.Holder{PID: 300, Name: "ssh", Exe: "/usr/bin/ssh", User: "alice", Started: t0}
+	newSSH := vpnport.Holder{PID: 310, Name: "ssh", Exe: "/usr/bin/ssh", User: "alice", Started: t0.Add(5 * time.Minute)}
+	sc := vpnport.Holder{PID: 400, Name: "socat", Exe: "/usr/bin/socat", User: "alice"}
+
+	// Listed newest first by PID order on purpose: the message sorts by age.
+	o := vpnport.Observation{Resource: tcp8080, Sockets: []vpnport.Socket{at("[::1]:8080", 310), at("127.0.0.1:8080", 300)},
+		Holders: []vpnport.Holder{newSSH, oldSSH}}
+	c := baseCtx()
+	c.Contended = true
+	f := Diagnose(o, c)
+	if f.Cause != SameAppInstance {
+		t.Fatalf("%s: %s", f.Cause, f.Message)
+	}
+	want := "ssh (PID 300, /usr/bin/ssh, user alice) on 127.0.0.1, the older (started Nov 25 09:00:00), and ssh (PID 310, /usr/bin/ssh, user alice) on [::1], the newer (started Nov 25 09:05:00)"
+	if !strings.Contains(f.Message, want) {
+		t.Errorf("message %q\nlacks %q", f.Message, want)
+	}
+	if h, _ := f.ActHolder(); h.PID != 300 {
+		t.Errorf("end-process would act on PID %d, want the older 300", h.PID)
+	}
+
+	// Different programs on different addresses.
+	o = vpnport.Observation{Resource: tcp8080, Sockets: []vpnport.Socket{at("127.0.0.1:8080", 400), at("[::1]:8080", 310)},
+		Holders: []vpnport.Holder{newSSH, sc}}
+	f = Diagnose(o, baseCtx())
+	want = "socat (PID 400, /usr/bin/socat, user alice) on 127.0.0.1 and ssh (PID 310, /usr/bin/ssh, user alice) on [::1]"
+	if f.Cause != OtherApp || !strings.Contains(f.Message, want) {
+		t.Errorf("%s: %q\nlacks %q", f.Cause, f.Message, want)
+	}
+
+	// Same addresses: no address noise.
+	o = vpnport.Observation{Resource: tcp8080, Sockets: []vpnport.Socket{at("0.0.0.0:8080", 400), at("0.0.0.0:8080", 300)},
+		Holders: []vpnport.Holder{oldSSH, sc}}
+	if f = Diagnose(o, baseCtx()); strings.Contains(f.Message, " on 0.0.0.0") {
+		t.Errorf("addresses named though equal: %s", f.Message)
 	}
 }
