@@ -35,6 +35,7 @@ func Diagnose(o vpnport.Observation, c Context) Finding {
 	if f.Actions == nil {
 		f.Actions = []Action{}
 	}
+	applyRole(&f)
 	f.Message = message(f, o)
 	return f
 }

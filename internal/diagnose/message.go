@@ -91,6 +91,11 @@ func HoldersText(hs []vpnport.Holder) string {
 // message says in one or two sentences what holds the resource, why, and
 // the next step. Its wording is for people; scripts use the cause id.
 func message(f Finding, o vpnport.Observation) string {
+	if f.Role != "" {
+		if m := roleMessage(f); m != "" {
+			return m
+		}
+	}
 	r := f.Resource.String()
 	who := HoldersText(f.Holders)
 	addrs := holderAddrs(o.Sockets)

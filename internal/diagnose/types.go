@@ -71,6 +71,12 @@ type Finding struct {
 	Lock *vpnport.LockFile `json:"lock,omitempty"`
 	// Reserved is the excluded range behind a reserved-range finding.
 	Reserved *vpnport.PortRange `json:"reserved,omitempty"`
+	// Role is the stable id of what the holder is beyond its program
+	// ("ssh-mux-master"), when it plays one (see roles.go).
+	Role string `json:"role,omitzero"`
+	// Commands are commands the user can run for that role instead of
+	// ending the process ("ssh -S PATH -O cancel -L ... x").
+	Commands []string `json:"commands,omitempty"`
 }
 
 // NeedsAttention reports whether the finding is a conflict or problem (exit
