@@ -120,6 +120,11 @@ func diagnosePort(o vpnport.Observation, c Context) Finding {
 
 	if len(live) == 0 && len(w.live()) == 0 && len(w.hidden) == 0 {
 		switch {
+		case len(waiting) > 0 && o.Resource.Kind == vpnport.TCP && slices.Contains(c.SSHForwardPorts, o.Resource.Port):
+			// ssh sets SO_REUSEADDR on its forward listeners (Linux, BSD,
+			// macOS) and Windows lets listeners bind over TIME_WAIT
+			// anyway: for the ssh forward this port is free now.
+			return Finding{Cause: Free, TimeWaitLeftS: timeWaitLeft(waiting)}
 		case len(waiting) > 0:
 			// Only the ghosts of closed connections remain: they go away by
 			// themselves, so waiting is the fix, not killing anything.

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode"
@@ -104,6 +105,9 @@ func message(f Finding, o vpnport.Observation) string {
 	}
 	switch f.Cause {
 	case Free:
+		if n := timeWaitCount(o); n > 0 {
+			return fmt.Sprintf("%s is free for ssh: only %d connection(s) in TIME_WAIT remain from a closed connection (expiring in %ds), and ssh binds its forward over them at once.", r, n, f.TimeWaitLeftS)
+		}
 		if o.Unseen {
 			return r + " is free as far as traycheck can see: no visible process holds it, but some processes cannot be inspected without privileges."
 		}
@@ -137,13 +141,7 @@ func message(f Finding, o vpnport.Observation) string {
 	case CrashedLeftover:
 		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. Remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
 	case TimeWait:
-		n := 0
-		for _, s := range o.Sockets {
-			if s.State == vpnport.StateTimeWait {
-				n++
-			}
-		}
-		return fmt.Sprintf("%s has %d connection(s) in TIME_WAIT from a closed connection (no program holds it); they expire in %ds. Wait, or use another local port.", r, n, f.TimeWaitLeftS)
+		return fmt.Sprintf("%s has %d connection(s) in TIME_WAIT from a closed connection (no program holds it); they expire in %ds. %s", r, timeWaitCount(o), f.TimeWaitLeftS, timeWaitAdvice(goos, f.TimeWaitLeftS))
 	case ReservedRange:
 		return fmt.Sprintf("%s lies in the excluded port range %s reserved by Windows (Hyper-V/WinNAT); no program holds it, but binding fails. Use another port, or restart the winnat service as administrator to release dynamic reservations.", r, f.Reserved)
 	case HiddenOwner:
@@ -196,4 +194,29 @@ func hiddenOf(hs []vpnport.Holder) []vpnport.Holder {
 		}
 	}
 	return out
+}
+
+func timeWaitCount(o vpnport.Observation) int {
+	n := 0
+	for _, s := range o.Sockets {
+		if s.State == vpnport.StateTimeWait {
+			n++
+		}
+	}
+	return n
+}
+
+// goos is the OS whose socket rules the advice states; tests set others.
+var goos = runtime.GOOS
+
+// timeWaitAdvice says who TIME_WAIT really blocks on os. Linux and the BSDs
+// (macOS) refuse a bind over it only to a socket without SO_REUSEADDR;
+// Windows (since 2000) lets a listener bind over it unless the program asks
+// for SO_EXCLUSIVEADDRUSE, and there SO_REUSEADDR means something else (it
+// lets a socket take a port another live socket holds), so it is not advice.
+func timeWaitAdvice(os string, left int) string {
+	if os == "windows" {
+		return fmt.Sprintf("Windows lets a program listen on the port over them at once; only one that binds with SO_EXCLUSIVEADDRUSE, or binds this local port for an outgoing connection, must wait %ds or use another port.", left)
+	}
+	return fmt.Sprintf("A program that sets SO_REUSEADDR (OpenSSH's forwards, most servers, Python's http.server) binds over them at once; only one without it (a bare bind, socat without reuseaddr) must wait %ds or use another port.", left)
 }

@@ -149,3 +149,21 @@ func TestAddressAwareMessages(t *testing.T) {
 		t.Errorf("addresses named though equal: %s", f.Message)
 	}
 }
+
+func TestTimeWaitAdvicePerOS(t *testing.T) {
+	for _, tt := range []struct{ os, want, not string }{
+		{"linux", "sets SO_REUSEADDR (OpenSSH's forwards, most servers, Python's http.server) binds over them at once; only one without it", "EXCLUSIVEADDRUSE"},
+		{"darwin", "sets SO_REUSEADDR", "EXCLUSIVEADDRUSE"},
+		{"windows", "Windows lets a program listen on the port over them at once; only one that binds with SO_EXCLUSIVEADDRUSE", "sets SO_REUSEADDR"},
+	} {
+		old := goos
+		goos = tt.os
+		o := vpnport.Observation{Resource: vpnport.Resource{Kind: vpnport.TCP, Port: 9000},
+			Sockets: []vpnport.Socket{{State: vpnport.StateTimeWait, TimerLeft: 30 * time.Second}}}
+		f := Diagnose(o, baseCtx())
+		goos = old
+		if f.Cause != TimeWait || !strings.Contains(f.Message, tt.want) || strings.Contains(f.Message, tt.not) {
+			t.Errorf("%s: %s: %s", tt.os, f.Cause, f.Message)
+		}
+	}
+}
