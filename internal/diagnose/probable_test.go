@@ -152,8 +152,8 @@ func TestAddressAwareMessages(t *testing.T) {
 
 func TestTimeWaitAdvicePerOS(t *testing.T) {
 	for _, tt := range []struct{ os, want, not string }{
-		{"linux", "sets SO_REUSEADDR (OpenSSH's forwards, most servers, Python's http.server) binds over them at once; only one without it", "EXCLUSIVEADDRUSE"},
-		{"darwin", "sets SO_REUSEADDR", "EXCLUSIVEADDRUSE"},
+		{"linux", "sets SO_REUSEADDR (OpenSSH's forwards, most servers, Python's http.server) binds over them at once when the listener that accepted those connections set it too; one without it", "EXCLUSIVEADDRUSE"},
+		{"darwin", "sets SO_REUSEADDR (OpenSSH's forwards, most servers) usually binds over them at once", "EXCLUSIVEADDRUSE"},
 		{"windows", "Windows lets a program listen on the port over them at once; only one that binds with SO_EXCLUSIVEADDRUSE", "sets SO_REUSEADDR"},
 	} {
 		old := goos
