@@ -150,7 +150,8 @@ func diagnosePort(o vpnport.Observation, c Context) Finding {
 			if !c.Contended {
 				// The user's own system VPN, most likely: fine, but said
 				// as a guess, with the way to make sure.
-				return Finding{Cause: VPNClient, Holders: append(p, w.clients...), Actions: []Action{CheckAsAdmin}}
+				hs := append(append(slices.Clone(w.hidden), p...), w.clients...)
+				return Finding{Cause: VPNClient, Holders: hs, Actions: []Action{CheckAsAdmin}}
 			}
 			// A program just failed to get the port: the hidden holder
 			// stays unknown, but the likely one is named alongside.

@@ -47,11 +47,7 @@ func Printable(s string) string {
 func HolderText(h vpnport.Holder) string {
 	switch {
 	case h.Hidden:
-		u := Printable(h.User)
-		if u == "" {
-			u = "UID " + strconv.FormatUint(uint64(h.UID), 10)
-		}
-		return "a process of user " + u + " (PID hidden)"
+		return "a process of user " + userText(h) + " (PID hidden)"
 	case h.Kernel:
 		if h.PID == 4 {
 			// Windows' System process: HTTP.sys and SMB hold ports for
@@ -114,7 +110,11 @@ func message(f Finding, o vpnport.Observation) string {
 		return r + " is free."
 	case VPNClient:
 		if p := probableOf(f.Holders); len(p) > 0 {
-			return fmt.Sprintf("%s is held by a process of user %s whose details are hidden: probably your VPN client %s; check as administrator to be sure.", r, Printable(p[0].User), probableText(p))
+			owner := "another user"
+			if hs := hiddenOf(f.Holders); len(hs) > 0 && hs[0].Hidden {
+				owner = "user " + userText(hs[0])
+			}
+			return fmt.Sprintf("%s is held by a process of %s whose details are hidden: probably your VPN client %s; check as administrator to be sure.", r, owner, probableText(p))
 		}
 		if len(f.Holders) == 0 && o.KernelHolder != "" {
 			return fmt.Sprintf("%s is held by the kernel's %s: the VPN itself, as expected.", r, o.KernelHolder)
@@ -224,4 +224,12 @@ func timeWaitAdvice(os string, left int) string {
 		return fmt.Sprintf("A program that sets SO_REUSEADDR (OpenSSH's forwards, most servers, Python's http.server) binds over them at once when the listener that accepted those connections set it too; one without it (a bare bind, socat without reuseaddr), or any program after a listener without it, must wait %ds or use another port.", left)
 	}
 	return fmt.Sprintf("A program that sets SO_REUSEADDR (OpenSSH's forwards, most servers) usually binds over them at once; one without it must wait %ds or use another port.", left)
+}
+
+// userText is a holder's user name, or its UID when the name is unknown.
+func userText(h vpnport.Holder) string {
+	if u := Printable(h.User); u != "" {
+		return u
+	}
+	return "UID " + strconv.FormatUint(uint64(h.UID), 10)
 }

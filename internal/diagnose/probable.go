@@ -52,7 +52,10 @@ func probableHolders(hidden []vpnport.Holder, cands []vpnport.Holder, c Context,
 	}
 	var clients []vpnport.Holder
 	for _, h := range cands {
-		if h.UID == hidden[0].UID && isClient(h, c, port) && !slices.ContainsFunc(clients, func(x vpnport.Holder) bool { return x.PID == h.PID }) {
+		// A socket is its creator's: a daemon that bound as root and
+		// dropped to nobody holds a root socket.
+		owner := hidden[0].UID
+		if (h.UID == owner || owner == 0) && isClient(h, c, port) && !slices.ContainsFunc(clients, func(x vpnport.Holder) bool { return x.PID == h.PID }) {
 			clients = append(clients, h)
 		}
 	}
@@ -67,7 +70,7 @@ func probableHolders(hidden []vpnport.Holder, cands []vpnport.Holder, c Context,
 			// It was told to use another port.
 		case hasKnown && slices.Contains(known.ports, port):
 			usual = append(usual, h)
-		case !hasKnown || !known.fixed:
+		case (!hasKnown || !known.fixed) && !usualPortOfOther(programName(h), port, c):
 			open = append(open, h)
 		}
 	}
@@ -85,6 +88,17 @@ func probableHolders(hidden []vpnport.Holder, cands []vpnport.Holder, c Context,
 		out[i].Probable = true
 	}
 	return out
+}
+
+// usualPortOfOther reports whether port is the usual port of another
+// configured client: a lone wireguard-go is not blamed for openvpn's 1194.
+func usualPortOfOther(name string, port uint16, c Context) bool {
+	for prog, k := range clientPorts {
+		if prog != name && slices.Contains(k.ports, port) && slices.ContainsFunc(c.VPNClients, func(n string) bool { return strings.EqualFold(n, prog) }) {
+			return true
+		}
+	}
+	return false
 }
 
 // cmdlinePorts returns every number in the arguments (an ssh -L spec, an

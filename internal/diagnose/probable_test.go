@@ -19,6 +19,7 @@ func TestProbableVPNClient(t *testing.T) {
 		return vpnport.Holder{PID: pid, Name: "charon", User: "root", Cmdline: []string{"/usr/lib/ipsec/charon"}}
 	}
 	alice := vpnport.Holder{PID: 77, Name: "openvpn", User: "alice", UID: 1000, Cmdline: []string{"openvpn", "--lport", "1194"}}
+	bobHidden := vpnport.Holder{Hidden: true, User: "bob", UID: 1001, Cmdline: []string{}}
 	held := func(port uint16, cands ...vpnport.Holder) vpnport.Observation {
 		s := sock(vpnport.StateUnconn, 9)
 		s.OwnerHidden = true
@@ -31,6 +32,7 @@ func TestProbableVPNClient(t *testing.T) {
 		cause Cause
 		pids  []int // the probable holders
 		msg   string
+		extra string // another configured client
 	}{
 		{name: "openvpn naming the port", obs: held(1194, ovpn(4919, "--lport", "1194"), charon(50)),
 			cause: VPNClient, pids: []int{4919}, msg: "probably your VPN client openvpn (PID 4919, user root); check as administrator to be sure"},
@@ -48,14 +50,27 @@ func TestProbableVPNClient(t *testing.T) {
 			cause: HiddenOwner, msg: "a process of user root (PID hidden)"},
 		{name: "two openvpns, neither naming a port: no guess", obs: held(1195, ovpn(1, "--config", "a"), ovpn(2, "--config", "b")),
 			cause: HiddenOwner},
-		{name: "another user's client does not count", obs: held(1194, alice),
-			cause: HiddenOwner},
+		{name: "a daemon that dropped to another user still holds root's socket", obs: held(1194, alice),
+			cause: VPNClient, pids: []int{77}},
+		{name: "a lone client is not blamed for another client's usual port", obs: held(1194, vpnport.Holder{PID: 9, Name: "wireguard-go", User: "root", Cmdline: []string{"wireguard-go", "wg0"}}),
+			cause: HiddenOwner, extra: "wireguard-go"},
+		{name: "a lone client with no port of its own named fits an unusual port", obs: held(1195, vpnport.Holder{PID: 9, Name: "wireguard-go", User: "root", Cmdline: []string{"wireguard-go", "wg0"}}),
+			cause: VPNClient, pids: []int{9}, extra: "wireguard-go"},
+		{name: "another user's client does not count for bob's socket", obs: func() vpnport.Observation {
+			o := held(1194, alice)
+			o.Holders = []vpnport.Holder{bobHidden}
+			return o
+		}(), cause: HiddenOwner},
 		{name: "a program that is no configured client does not count", obs: held(1194, vpnport.Holder{PID: 5, Name: "socat", User: "root", Cmdline: []string{"socat", "UDP-RECV:1194"}}),
 			cause: HiddenOwner},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			f := Diagnose(tt.obs, baseCtx())
+			c := baseCtx()
+			if tt.extra != "" {
+				c.VPNClients = append(c.VPNClients, tt.extra)
+			}
+			f := Diagnose(tt.obs, c)
 			if f.Cause != tt.cause {
 				t.Fatalf("cause %s, want %s (%s)", f.Cause, tt.cause, f.Message)
 			}

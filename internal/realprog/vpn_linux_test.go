@@ -14,15 +14,15 @@ import (
 
 // startOpenVPN runs a real openvpn in ns on udp 127.0.0.1:1194 with a static
 // key and the null device, so no tun is needed.
-func startOpenVPN(t *testing.T, ns *testenv.NetNS, local string) *testenv.Proc {
+func startOpenVPN(t *testing.T, ns *testenv.NetNS, local string, extra ...string) *testenv.Proc {
 	t.Helper()
 	ovpn := testenv.LookPath(t, "openvpn")
 	key := filepath.Join(t.TempDir(), "static.key")
 	if out, err := exec.Command(ovpn, "--genkey", "secret", key).CombinedOutput(); err != nil {
 		t.Fatalf("openvpn --genkey: %v\n%s", err, out)
 	}
-	return testenv.Start(t, ns.Command(context.Background(), ovpn, "--dev", "null", "--proto", "udp",
-		"--local", local, "--lport", "1194", "--secret", key, "--cipher", "AES-256-CBC", "--verb", "3"))
+	return testenv.Start(t, ns.Command(context.Background(), ovpn, append([]string{"--dev", "null", "--proto", "udp",
+		"--local", local, "--lport", "1194", "--secret", key, "--cipher", "AES-256-CBC", "--verb", "3"}, extra...)...))
 }
 
 // The desktop user's healthy system VPN is not red: openvpn runs as root,
@@ -98,5 +98,23 @@ func TestTwoOpenVPNsSayAddressAndAge(t *testing.T) {
 	}
 	if got := f.holderPIDs(false); len(got) != 2 || got[0] != older || got[1] != newer {
 		t.Errorf("holders %v, want the older %d first (end-process acts on it)", got, older)
+	}
+}
+
+// openvpn --user nobody binds as root, then drops to nobody: its socket
+// stays root's while the process is nobody's and no longer dumpable, so even
+// nobody cannot read its fds. It is still the probable holder.
+func TestOpenVPNDroppedPrivileges(t *testing.T) {
+	ns := testenv.NewNetNS(t)
+	p := startOpenVPN(t, ns, "127.0.0.1", "--user", "nobody", "--group", "nogroup")
+	waitHeld(t, ns, p, "udp", 1194)
+	testenv.WaitFor(t, 10*time.Second, "openvpn to drop privileges", func() bool {
+		return strings.Contains(p.Log.String(), "UID set to nobody")
+	})
+	code, fs := check(t, ns, asNobody(t), writeConfig(t, vpnConfig("udp/1194")))
+	f := only(t, fs)
+	t.Log(f.Message)
+	if code != 0 || f.Cause != "vpn-client" || !slices.Contains(f.holderPIDs(true), p.Cmd.Process.Pid) || !strings.Contains(f.Message, "user nobody") {
+		t.Errorf("exit %d, %s: %s", code, f.Cause, f.Message)
 	}
 }

@@ -36,3 +36,16 @@ func commMatches(comm string, names []string) bool {
 	}
 	return false
 }
+
+// candidateOf reports whether a process of uid may hold a socket of one of
+// the owner UIDs. A socket belongs to the user who created it: a daemon that
+// opened its port as root and then dropped to nobody (openvpn --user,
+// dnsmasq) holds a root socket, so any user's process may hold root's.
+func candidateOf(uid uint32, owners []uint32) bool {
+	for _, o := range owners {
+		if o == uid || o == 0 {
+			return true
+		}
+	}
+	return false
+}

@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"context"
 	"os"
-	"slices"
 	"strconv"
+
+	"golang.org/x/sys/unix"
 )
 
 // linuxCandidates lists the processes of the given users whose comm is one
@@ -34,9 +35,13 @@ func (p *linuxProber) linuxCandidates(ctx context.Context, names []string, uids 
 			continue
 		}
 		h, ok := p.holders.holder(pid)
-		if ok && slices.Contains(uids, h.UID) {
-			out = append(out, h)
+		// An empty cmdline is a zombie (or a kernel thread): no holder.
+		// A process whose fds we can read was already searched and does
+		// not hold the port.
+		if !ok || len(h.Cmdline) == 0 || fdsReadable(pid) || !candidateOf(h.UID, uids) {
+			continue
 		}
+		out = append(out, h)
 	}
 	return out
 }
@@ -54,10 +59,20 @@ func (p *linuxProber) addCandidates(ctx context.Context, obs []Observation, uids
 				continue
 			}
 			for _, c := range cands {
-				if c.UID == h.UID {
+				if candidateOf(c.UID, []uint32{h.UID}) {
 					obs[i].Candidates = append(obs[i].Candidates, c)
 				}
 			}
 		}
 	}
+}
+
+// fdsReadable reports whether this probe may list pid's fds.
+func fdsReadable(pid int) bool {
+	fd, err := unix.Open(procRoot+"/"+strconv.Itoa(pid)+"/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	unix.Close(fd)
+	return true
 }
