@@ -43,6 +43,14 @@ func (t tunnelPort) String() string {
 // port could not be read (one of them may be it, so they are named as
 // candidates); otherwise "", and the message falls back to the general list.
 func kernelHolderFor(ts []tunnelPort, port uint16) string {
+	s, _ := kernelHolderExact(ts, port)
+	return s
+}
+
+// kernelHolderExact is kernelHolderFor that also says whether the kernel
+// itself reported an interface on exactly this port (not a guess among
+// WireGuard interfaces whose port it would not tell).
+func kernelHolderExact(ts []tunnelPort, port uint16) (string, bool) {
 	var exact, maybe []string
 	for _, t := range ts {
 		switch {
@@ -54,13 +62,32 @@ func kernelHolderFor(ts []tunnelPort, port uint16) string {
 	}
 	switch {
 	case len(exact) > 0:
-		return strings.Join(exact, " and ")
+		return strings.Join(exact, " and "), true
 	case len(maybe) == 1:
-		return "WireGuard interface " + maybe[0]
+		return "WireGuard interface " + maybe[0], false
 	case len(maybe) > 1:
-		return "a WireGuard interface (" + strings.Join(maybe, ", ") + ")"
+		return "a WireGuard interface (" + strings.Join(maybe, ", ") + ")", false
 	}
-	return ""
+	return "", false
+}
+
+// unhideKernelSockets undoes markHiddenOwners for root's unowned sockets on
+// a port the kernel reported a tunnel interface on: unprivileged, they look
+// like a hidden root process's, but they are the interface's. It returns
+// the hidden UIDs left.
+func unhideKernelSockets(socks []Socket, uids []uint32) []uint32 {
+	for i := range socks {
+		if socks[i].OwnerHidden && socks[i].UID == 0 {
+			socks[i].OwnerHidden = false
+		}
+	}
+	out := uids[:0]
+	for _, u := range uids {
+		if u != 0 {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // Netlink constants beyond inetdiag.go's.

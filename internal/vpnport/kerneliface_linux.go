@@ -13,11 +13,18 @@ import (
 // privilege; WireGuard's listen port does (CAP_NET_ADMIN), so unprivileged
 // the WireGuard interfaces present are named as the likely holder.
 func linuxKernelUDPHolder(port uint16) string {
+	s, _ := linuxKernelUDPHolderExact(port)
+	return s
+}
+
+// linuxKernelUDPHolderExact also says whether the kernel reported an
+// interface on exactly this port.
+func linuxKernelUDPHolderExact(port uint16) (string, bool) {
 	ts, err := linuxTunnelPorts()
 	if err != nil {
 		slog.Debug("listing kernel tunnel interfaces", "err", err)
 	}
-	return kernelHolderFor(ts, port)
+	return kernelHolderExact(ts, port)
 }
 
 // linuxTunnelPorts lists the kernel's tunnel interfaces and their ports.

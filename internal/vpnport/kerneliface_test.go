@@ -115,3 +115,25 @@ func BenchmarkDecodeLinks(b *testing.B) {
 		ts, _, _ = decodeLinks(ts[:0], raw, 1)
 	}
 }
+
+func TestUnhideKernelSockets(t *testing.T) {
+	socks := []Socket{{UID: 0, Inode: 5, OwnerHidden: true}, {UID: 1000, Inode: 6, OwnerHidden: true}, {UID: 0, Inode: 7, PIDs: []int{9}}}
+	left := unhideKernelSockets(socks, []uint32{0, 1000})
+	if len(left) != 1 || left[0] != 1000 || socks[0].OwnerHidden || !socks[1].OwnerHidden {
+		t.Errorf("left %v, sockets %+v", left, socks)
+	}
+}
+
+func FuzzDecodeLinks(f *testing.F) {
+	raw, err := os.ReadFile("testdata/kerneliface/links_vxlan.bin")
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(raw)
+	f.Add(wgReply(1, 0x1d, "wg0", 51820))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		decodeLinks(nil, b, 1)
+		decodeWGDevice([]tunnelPort{{Kind: "wireguard", Name: "wg0"}}, b, 1, 0x1d)
+		decodeGenlFamilyID(b, 1)
+	})
+}

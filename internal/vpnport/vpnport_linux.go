@@ -123,10 +123,14 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 			}
 			o.Holders = append(o.Holders, h)
 		}
+		kernelExact := false
 		if o.Resource.Kind == UDP && linuxUnowned(o.Sockets) {
-			o.KernelHolder = linuxKernelUDPHolder(o.Resource.Port)
+			o.KernelHolder, kernelExact = linuxKernelUDPHolderExact(o.Resource.Port)
 		}
 		hiddenUIDs := markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid)
+		if kernelExact {
+			hiddenUIDs = unhideKernelSockets(o.Sockets, hiddenUIDs)
+		}
 		for _, uid := range hiddenUIDs {
 			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.userName(uid), Cmdline: []string{}})
 		}
