@@ -30,7 +30,8 @@ func (p *linuxProber) linuxCandidates(ctx context.Context, names []string, uids 
 		if err != nil || pid <= 0 {
 			continue
 		}
-		comm, err := readBounded(procRoot+"/"+e.Name()+"/comm", 64)
+		// The holder reader's buffer is reused: no allocation per process.
+		comm, err := p.holders.read(procRoot + "/" + e.Name() + "/comm")
 		if err != nil || !commMatches(string(bytes.TrimSpace(comm)), names) {
 			continue
 		}
