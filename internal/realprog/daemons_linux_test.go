@@ -140,11 +140,16 @@ func TestXL2TPD(t *testing.T) {
 	}
 }
 
-// dnsmasq on OpenVPN's port is another program, never "probably your VPN":
-// as root it is named; as nobody it is named if it runs as nobody, else its
-// owner stays hidden.
+// dnsmasq on OpenVPN's port is another program, never "probably your VPN",
+// even with an openvpn naming that port running in another namespace: as
+// root it is named; as nobody its owner stays hidden (it bound as root and
+// dropped to nobody, so its socket is root's and its fds unreadable).
 func TestDnsmasqOnVPNPort(t *testing.T) {
 	ns := testenv.NewNetNS(t)
+	// A root openvpn on the same port number in another namespace (a
+	// container's, say) holds nothing here: it must not be the guess.
+	other := testenv.NewNetNS(t)
+	waitHeld(t, other, startOpenVPN(t, other, "127.0.0.1"), "udp", 1194)
 	dnsmasq := testenv.LookPath(t, "dnsmasq")
 	p := testenv.Start(t, ns.Command(context.Background(), dnsmasq, "-k", "--conf-file=/dev/null", "--port=1194",
 		"--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file=", "--log-facility=-"))

@@ -1,7 +1,9 @@
 package vpnport
 
 import (
+	"bytes"
 	"context"
+	"strconv"
 	"strings"
 )
 
@@ -45,6 +47,30 @@ func candidateOf(uid uint32, owners []uint32) bool {
 	for _, o := range owners {
 		if o == uid || o == 0 {
 			return true
+		}
+	}
+	return false
+}
+
+// procNetHasInode reports whether a /proc/PID/net/{tcp,tcp6,udp,udp6}
+// table lists a socket with one of the inodes. Those tables are readable for
+// every process and show the sockets of that process's network namespace,
+// so a client running in another namespace (a container's openvpn) is no
+// candidate for a socket in ours.
+func procNetHasInode(b []byte, inodes []uint64) bool {
+	for line := range bytes.SplitSeq(b, []byte("\n")) {
+		f := bytes.Fields(line)
+		if len(f) < 10 {
+			continue
+		}
+		n, err := strconv.ParseUint(string(f[9]), 10, 64)
+		if err != nil {
+			continue // the header
+		}
+		for _, i := range inodes {
+			if n == i {
+				return true
+			}
 		}
 	}
 	return false

@@ -55,17 +55,45 @@ func (p *linuxProber) addCandidates(ctx context.Context, obs []Observation, uids
 		return
 	}
 	for i := range obs {
-		for _, h := range obs[i].Holders {
+		o := &obs[i]
+		var inodes []uint64
+		for _, s := range o.Sockets {
+			if s.OwnerHidden {
+				inodes = append(inodes, s.Inode)
+			}
+		}
+		for _, h := range o.Holders {
 			if !h.Hidden {
 				continue
 			}
 			for _, c := range cands {
-				if candidateOf(c.UID, []uint32{h.UID}) {
-					obs[i].Candidates = append(obs[i].Candidates, c)
+				if candidateOf(c.UID, []uint32{h.UID}) && p.inOurNetNS(c.PID, o.Resource.Kind, inodes) {
+					o.Candidates = append(o.Candidates, c)
 				}
 			}
 		}
 	}
+}
+
+// inOurNetNS reports whether pid's network namespace holds one of the
+// sockets (see procNetHasInode). Unreadable tables do not exclude it.
+func (p *linuxProber) inOurNetNS(pid int, kind Kind, inodes []uint64) bool {
+	if len(inodes) == 0 {
+		return true
+	}
+	base := procRoot + "/" + strconv.Itoa(pid) + "/net/" + string(kind)
+	readable := false
+	for _, f := range []string{base, base + "6"} {
+		b, err := p.holders.read(f)
+		if err != nil {
+			continue
+		}
+		readable = true
+		if procNetHasInode(b, inodes) {
+			return true
+		}
+	}
+	return !readable
 }
 
 // fdsReadable reports whether this probe may list pid's fds.
