@@ -86,6 +86,9 @@ func TestCharonTwice(t *testing.T) {
 func TestWireGuardGo(t *testing.T) {
 	ns := testenv.NewNetNS(t)
 	wggo := testenv.LookPath(t, "wireguard-go")
+	if _, err := os.Stat("/dev/net/tun"); err != nil {
+		testenv.Missing(t, "/dev/net/tun for wireguard-go: %v", err)
+	}
 	wg := testenv.LookPath(t, "wg")
 	dir := t.TempDir()
 	key, err := exec.Command(wg, "genkey").Output()
