@@ -273,3 +273,38 @@ c.close()`, port)))
 		t.Errorf("a new ssh -L did not bind over its TIME_WAIT:\n%s", out)
 	}
 }
+
+// Two ssh -L forwards on one port, the old one on 127.0.0.1 and the new one
+// on [::1] (what a user gets when the old forward still holds IPv4): the
+// message says which holds which address and which is older, and
+// end-process would act on the old one.
+func TestTwoSSHForwardsSayWhichAddress(t *testing.T) {
+	e := startSSHD(t)
+	const port = 18300
+	fwd := func(bind string) *testenv.Proc {
+		argv := append(append([]string{e.ssh}, e.opts...), "-N", "-L", fmt.Sprintf("%s:%d:127.0.0.1:22", bind, port), "root@127.0.0.1")
+		return testenv.Start(t, e.ns.Command(context.Background(), argv[0], argv[1:]...))
+	}
+	old := fwd("127.0.0.1")
+	waitHeld(t, e.ns, old, "tcp", port)
+	time.Sleep(1100 * time.Millisecond) // start times are shown to the second
+	young := fwd("[::1]")
+	testenv.WaitFor(t, 10*time.Second, "the new forward on [::1]", func() bool {
+		out, _ := e.ns.Command(context.Background(), "ss", "-Htln", "src [::1]").Output()
+		return strings.Contains(string(out), fmt.Sprintf(":%d", port))
+	})
+	code, fs := check(t, e.ns, nil, writeConfig(t, forwardConfig(port)))
+	f := only(t, fs)
+	t.Log(f.Message)
+	if code != 1 || f.Cause != "same-app-instance" {
+		t.Fatalf("exit %d, %s: %s", code, f.Cause, f.Message)
+	}
+	want := fmt.Sprintf("ssh (PID %d, %s, user root) on 127.0.0.1, the older", old.Cmd.Process.Pid, e.ssh)
+	want2 := fmt.Sprintf("ssh (PID %d, %s, user root) on [::1], the newer", young.Cmd.Process.Pid, e.ssh)
+	if !strings.Contains(f.Message, want) || !strings.Contains(f.Message, want2) {
+		t.Errorf("message %q\nlacks %q or %q", f.Message, want, want2)
+	}
+	if pids := f.holderPIDs(false); len(pids) != 2 || pids[0] != old.Cmd.Process.Pid {
+		t.Errorf("holders %v: the old forward must come first", pids)
+	}
+}
