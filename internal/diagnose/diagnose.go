@@ -121,9 +121,12 @@ func diagnosePort(o vpnport.Observation, c Context) Finding {
 	if len(live) == 0 && len(w.live()) == 0 && len(w.hidden) == 0 {
 		switch {
 		case len(waiting) > 0 && o.Resource.Kind == vpnport.TCP && slices.Contains(c.SSHForwardPorts, o.Resource.Port):
-			// ssh sets SO_REUSEADDR on its forward listeners (Linux, BSD,
-			// macOS) and Windows lets listeners bind over TIME_WAIT
-			// anyway: for the ssh forward this port is free now.
+			// ssh sets SO_REUSEADDR on its forward listeners, so it binds
+			// over TIME_WAIT left by a listener that set it too (on
+			// Linux both must; an earlier ssh forward, the usual source,
+			// does), and Windows lets listeners bind over TIME_WAIT
+			// anyway: for the ssh forward the port is free; the message
+			// says what to do if that earlier listener lacked it.
 			return Finding{Cause: Free, TimeWaitLeftS: timeWaitLeft(waiting)}
 		case len(waiting) > 0:
 			// Only the ghosts of closed connections remain: they go away by
