@@ -31,6 +31,7 @@ func Once(ctx context.Context, rs []vpnport.Resource, dc diagnose.Context) ([]vp
 	}
 	p := vpnport.New()
 	defer p.Close()
+	ctx = vpnport.WithClientNames(ctx, dc.VPNClients)
 	obs, err := p.Probe(vpnport.AllowDeviceOpen(ctx), rs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("probe failed: %w", err)
