@@ -107,7 +107,7 @@ func startInstance(t *testing.T) *instanceUnderTest {
 	return it
 }
 
-func TestForwardingAndTokens(t *testing.T) {
+func TestForwarding(t *testing.T) {
 	dir := runtimeDir(t)
 	ctx := context.Background()
 	if _, err := Send(ctx, Message{Op: OpCheckNow}); !errors.Is(err, ErrNotRunning) {
