@@ -146,6 +146,14 @@ type Holder struct {
 	Hidden bool `json:"hidden,omitzero"`
 	// Kernel means the kernel itself holds it (PID 4 on Windows, HTTP.sys).
 	Kernel bool `json:"kernel,omitzero"`
+	// Unit is the systemd service the process runs in ("dnsmasq.service"):
+	// ending the process would only make systemd start it again. UserUnit
+	// says it is the user's own service (systemctl --user).
+	Unit     string `json:"unit,omitzero"`
+	UserUnit bool   `json:"user_unit,omitzero"`
+	// Container is the Docker container a docker-proxy forwards the port to:
+	// its name when the engine answers, else its address and port.
+	Container string `json:"container,omitzero"`
 }
 
 // LockFile is a UUCP-style lock (/var/lock/LCK..ttyUSB0) for a device.
