@@ -18,4 +18,3 @@ func (h *linuxHolders) culprit(base string, hd *Holder) {
 		}
 	}
 }
-
