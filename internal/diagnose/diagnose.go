@@ -35,7 +35,7 @@ func Diagnose(o vpnport.Observation, c Context) Finding {
 	if f.Actions == nil {
 		f.Actions = []Action{}
 	}
-	applyRole(&f)
+	applyRole(&f, o)
 	f.Message = message(f, o)
 	return f
 }
