@@ -11,7 +11,9 @@ import (
 // fakeNM serves NetworkManager's settings API (ListConnections and each
 // connection's GetSettings) on a private system bus: the D-Bus conversation is
 // real, only the connections are made up.
-type fakeNM struct{ conns map[dbus.ObjectPath]map[string]map[string]dbus.Variant }
+type fakeNM struct {
+	conns map[dbus.ObjectPath]map[string]map[string]dbus.Variant
+}
 
 func (f *fakeNM) ListConnections() ([]dbus.ObjectPath, *dbus.Error) {
 	var out []dbus.ObjectPath
@@ -24,7 +26,9 @@ func (f *fakeNM) ListConnections() ([]dbus.ObjectPath, *dbus.Error) {
 	return out, nil
 }
 
-type fakeConn struct{ s map[string]map[string]dbus.Variant }
+type fakeConn struct {
+	s map[string]map[string]dbus.Variant
+}
 
 func (c fakeConn) GetSettings() (map[string]map[string]dbus.Variant, *dbus.Error) { return c.s, nil }
 
