@@ -45,4 +45,3 @@ func TestOpenVPNShippedProfiles(t *testing.T) {
 		}
 	}
 }
-
