@@ -14,7 +14,7 @@ var update = flag.Bool("update", false, "rewrite traycheck.catalog and traycheck
 // The installed catalog and message table are generated from Table: a row
 // added or changed without regenerating them fails here.
 func TestGeneratedFilesMatchTable(t *testing.T) {
-	for file, want := range map[string][]byte{"traycheck.catalog": Catalog()} {
+	for file, want := range map[string][]byte{"traycheck.catalog": Catalog(), "traycheck.mc": MessageCompilerSource()} {
 		if *update {
 			if err := os.WriteFile(file, want, 0o644); err != nil {
 				t.Fatal(err)

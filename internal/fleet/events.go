@@ -179,3 +179,22 @@ func (e Event) Fields(shareCmdline bool) []Field {
 	}
 	return out
 }
+
+// EventText renders fields as a Windows event's insertion string: the
+// message, a blank line, then NAME=value lines for the structured fields
+// (newlines in a value become spaces, so no value forges a line).
+func EventText(fields []Field) string {
+	var b strings.Builder
+	for i, f := range fields {
+		v := strings.NewReplacer("\r", " ", "\n", " ").Replace(f.Value)
+		if len(v) > maxFieldValue {
+			v = v[:maxFieldValue]
+		}
+		if i == 0 && f.Name == "MESSAGE" {
+			b.WriteString(v + "\r\n")
+			continue
+		}
+		b.WriteString("\r\n" + f.Name + "=" + v)
+	}
+	return b.String()
+}
