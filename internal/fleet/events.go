@@ -167,6 +167,8 @@ func (e Event) Fields(shareCmdline bool) []Field {
 		add("HOLDER_NAME", h.Name)
 		add("HOLDER_EXE", h.Exe)
 		add("HOLDER_USER", h.User)
+		add("HOLDER_UNIT", h.Unit)
+		add("HOLDER_ROLE", h.Role)
 		if h.PID > 0 {
 			add("HOLDER_PID", fmt.Sprint(h.PID))
 		}
