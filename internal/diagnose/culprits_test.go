@@ -107,3 +107,19 @@ func TestReservedRangeAdminFix(t *testing.T) {
 		}
 	}
 }
+
+// Actions the machine policy forbids are never offered.
+func TestForbiddenActionsNeverOffered(t *testing.T) {
+	t.Parallel()
+	o := vpnport.Observation{Resource: vpnport.Resource{Kind: vpnport.UDP, Port: 1194},
+		Holders: []vpnport.Holder{{PID: 42, Name: "python3"}},
+		Sockets: []vpnport.Socket{{Proto: vpnport.UDP, State: vpnport.StateUnconn, Local: netip.MustParseAddrPort("0.0.0.0:1194"), Inode: 3, PIDs: []int{42}}}}
+	f := Diagnose(o, Context{Now: t0})
+	if !f.Has(EndProcess) {
+		t.Fatalf("no end-process to forbid: %v", f.Actions)
+	}
+	f = Diagnose(o, Context{Now: t0, Forbidden: []Action{EndProcess, UseOtherPort}})
+	if f.Has(EndProcess) || f.Has(UseOtherPort) || !f.Has(Retry) {
+		t.Fatalf("actions %v", f.Actions)
+	}
+}

@@ -36,6 +36,9 @@ func Diagnose(o vpnport.Observation, c Context) Finding {
 		f.Actions = []Action{}
 	}
 	applyRole(&f, o)
+	if len(c.Forbidden) > 0 {
+		f.Actions = slices.DeleteFunc(f.Actions, func(a Action) bool { return slices.Contains(c.Forbidden, a) })
+	}
 	f.Message = message(f, o)
 	return f
 }

@@ -144,6 +144,9 @@ type Context struct {
 	// ResetTried says a reset-adapter already ran for this resource and it is
 	// still held: only then is a reboot the next suggestion.
 	ResetTried bool
+	// Forbidden are actions the machine policy forbids: never offered, so
+	// no menu, notification, console line or token can carry them.
+	Forbidden []Action
 }
 
 // DefaultWakeWindow is how long after a resume a problem counts as
