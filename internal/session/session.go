@@ -78,6 +78,9 @@ type Loop interface {
 	Do(ctx context.Context, req monitor.Request) (monitor.Report, error)
 }
 
+// Handle is the instance endpoint's handler: check-now is answered with a
+// check that starts now; an action, once the ledger accepts its token, with
+// the re-check that follows it (or the question it must ask first).
 func (s *Server) Handle(ctx context.Context, m instance.Message) instance.Reply {
 	ctx, cancel := context.WithTimeout(ctx, replyWait)
 	defer cancel()
@@ -99,7 +102,7 @@ func (s *Server) Handle(ctx context.Context, m instance.Message) instance.Reply 
 	}
 	ans, err := s.Offers.Redeem(m.Token, rs[0], m.Action, m.PID)
 	if err != nil {
-		return instance.Reply{Error: "rejected: the token is unknown, expired or already used, or was not Offered for this answer"}
+		return instance.Reply{Error: "rejected: the token is unknown, expired or already used, or was not offered for this answer"}
 	}
 	if ans.Cancelled {
 		return instance.Reply{Error: "cancelled: nothing was done"}
