@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -28,16 +27,9 @@ func TestConsoleActionsEndTheHolder(t *testing.T) {
 	if err := os.Mkdir(run, 0o700); err != nil {
 		t.Fatal(err)
 	}
-	port := freeUDPPort(t)
+	holder, exited, port := startSocat(t, socat)
 	res := fmt.Sprintf("udp/%d", port)
-	holder := exec.Command(socat, "-u", fmt.Sprintf("UDP4-RECV:%d", port), "/dev/null")
-	if err := holder.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- holder.Wait() }()
-	t.Cleanup(func() { holder.Process.Kill() })
-	waitUDPHeld(t, port)
+	t.Cleanup(func() { holder.Process.Kill(); <-exited })
 
 	cfg := filepath.Join(dir, "config.toml")
 	if err := os.WriteFile(cfg, []byte(fmt.Sprintf("[vpn]\nports = [%q]\n[check]\ninterval = \"1h\"\n", res)), 0o600); err != nil {
@@ -123,19 +115,4 @@ func exitCode(err error) int {
 		return -1
 	}
 	return 0
-}
-
-// waitUDPHeld waits until something has bound the port: a child needs a
-// moment to start.
-func waitUDPHeld(t *testing.T, port uint16) {
-	t.Helper()
-	for i := 0; i < 500; i++ {
-		c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", port))
-		if err != nil {
-			return
-		}
-		c.Close()
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatalf("nothing bound udp/%d", port)
 }

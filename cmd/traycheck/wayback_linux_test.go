@@ -117,41 +117,9 @@ func newWorld(t *testing.T, trayMode bool) *world {
 	if err := os.WriteFile(w.lock, []byte(fmt.Sprintf("%10d\n", deadPID)), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	// A port found free may be taken before socat binds it: then socat
-	// exits, and another port is tried.
-	for attempt := 0; w.holder == nil; attempt++ {
-		if attempt == 5 {
-			t.Fatal("socat could not hold a free port in 5 attempts")
-		}
-		port := freeUDPPort(t)
-		cmd := exec.Command(socat, "-u", fmt.Sprintf("UDP4-RECV:%d", port), "/dev/null")
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		exited := make(chan struct{})
-		go func() { cmd.Wait(); close(exited) }()
-		held := false
-		for deadline := time.Now().Add(20 * time.Second); !held && time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
-			select {
-			case <-exited:
-				deadline = time.Time{}
-				continue
-			default:
-			}
-			c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", port))
-			if err != nil {
-				held = true
-				break
-			}
-			c.Close()
-		}
-		if !held {
-			cmd.Process.Kill()
-			<-exited
-			continue
-		}
-		w.holder, w.exited, w.res = cmd, exited, vpnport.Resource{Kind: vpnport.UDP, Port: port}
-	}
+	var port uint16
+	w.holder, w.exited, port = startSocat(t, socat)
+	w.res = vpnport.Resource{Kind: vpnport.UDP, Port: port}
 	t.Cleanup(func() { w.holder.Process.Kill(); <-w.exited })
 
 	e, _, _ := testEnv()
@@ -344,4 +312,37 @@ func (w *world) notActed(t *testing.T, a diagnose.Action) {
 	if cmds := w.commands(); len(cmds) != 0 {
 		t.Fatalf("commands ran before the confirmation: %q", cmds)
 	}
+}
+
+// startSocat starts socat holding a free UDP port on loopback and waits
+// until it does. A port found free may be taken before socat binds it (other
+// tests share the machine): then socat exits, and another port is tried.
+func startSocat(t *testing.T, socat string) (*exec.Cmd, chan struct{}, uint16) {
+	t.Helper()
+	for range 5 {
+		port := freeUDPPort(t)
+		cmd := exec.Command(socat, "-u", fmt.Sprintf("UDP4-RECV:%d", port), "/dev/null")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+			select {
+			case <-exited:
+				deadline = time.Time{}
+				continue
+			default:
+			}
+			c, err := net.ListenPacket("udp4", fmt.Sprintf("127.0.0.1:%d", port))
+			if err != nil {
+				return cmd, exited, port
+			}
+			c.Close()
+		}
+		cmd.Process.Kill()
+		<-exited
+	}
+	t.Fatal("socat could not hold a free port in 5 attempts")
+	return nil, nil, 0
 }
