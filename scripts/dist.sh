@@ -66,20 +66,25 @@ hostbin=$stage/host/traycheck
 mkdir -p "$stage/host"
 GOOS= GOARCH= CGO_ENABLED=0 "$GO" build -ldflags "-X main.version=$version" -o "$hostbin" ./cmd/traycheck
 "$GO" run ./packaging/mangen -bin "$hostbin" -version "$version" | gzip -9n >"$stage/traycheck.1.gz"
-# Debian wants a changelog in the package; the release notes are in git.
-printf 'traycheck %s\n\n  See the release notes: https://github.com/traycheck/traycheck/releases\n' "$version" |
-	gzip -9n >"$stage/changelog.gz"
+# Debian wants a changelog in its own format; the release notes live with
+# the release.
+maintainer=${MAINTAINER:-The traycheck authors <traycheck@users.noreply.github.com>}
+{
+	printf 'traycheck (%s-1) unstable; urgency=medium\n\n' "$version"
+	printf '  * Release %s.\n  * Release notes: https://github.com/traycheck/traycheck/releases\n\n' "$version"
+	printf ' -- %s  %s\n' "$maintainer" "$(LC_ALL=C date -u -R -d "@$SOURCE_DATE_EPOCH")"
+} | gzip -9n >"$stage/changelog.Debian.gz"
 
 # Linux: .deb and .rpm per architecture.
 for arch in amd64 arm64; do
 	s=$stage/linux-$arch
 	mkdir -p "$s"
 	gobuild linux "$arch" "$s/traycheck"
-	cp "$stage/traycheck.1.gz" "$stage/changelog.gz" "$s/"
+	cp "$stage/traycheck.1.gz" "$stage/changelog.Debian.gz" "$s/"
 	rpmarch=$([ "$arch" = amd64 ] && echo x86_64 || echo aarch64)
 	for p in deb rpm; do
 		if [ "$p" = deb ]; then target=$dist/traycheck_${version}_$arch.deb; else target=$dist/traycheck-$version-1.$rpmarch.rpm; fi
-		ARCH=$arch VERSION=$version STAGE=$s MAINTAINER="${MAINTAINER:-The traycheck authors <traycheck@users.noreply.github.com>}" \
+		ARCH=$arch VERSION=$version STAGE=$s MAINTAINER="$maintainer" \
 			GOOS= GOARCH= "$GO" run "$NFPM" package --config packaging/nfpm.yaml --packager "$p" --target "$target" >/dev/null
 		echo "built $target"
 	done
