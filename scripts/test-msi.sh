@@ -69,7 +69,8 @@ winecfg -v win10 >/dev/null 2>&1
 x86_64-w64-mingw32-gcc -shared -nostdlib -O2 -Wl,-e,DllMain -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
 	packaging/windows/wine-processprng.c -ladvapi32
 
-winmsi() { wine msiexec "$@" /qn; wineserver -w; }
+# (the uninstall's custom action prints the autostart status: not needed here)
+winmsi() { wine msiexec "$@" /qn >/dev/null; wineserver -w; }
 # reg_has KEY NAME: the value's data ("" when absent); NAME "" is the default value.
 reg_has() {
 	local sel=(/v "$2")
