@@ -29,6 +29,8 @@ func TestScripts(t *testing.T) {
 			// Keep the user's real config out of the tests.
 			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/.config")
 			e.Setenv("HOME", e.WorkDir)
+			// ... and a package's system-wide autostart entry.
+			e.Setenv("XDG_CONFIG_DIRS", e.WorkDir+"/.xdg-system")
 			return nil
 		},
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
