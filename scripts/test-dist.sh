@@ -54,6 +54,31 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# --- version scheme ---------------------------------------------------------------
+step "scripts/version.sh in a scratch repository"
+(
+	unset VERSION
+	r=$tmp/vrepo
+	mkdir -p "$r/scripts"
+	cp scripts/version.sh "$r/scripts/"
+	cd "$r"
+	g() { git -c user.name=t -c user.email=t@t -c commit.gpgsign=false -c tag.gpgsign=false "$@" >/dev/null; }
+	g init -q .
+	g commit -q --allow-empty -m one
+	case $(scripts/version.sh) in 0.0.0+git1.g*) ;; *) fail "untagged: $(scripts/version.sh)" ;; esac
+	g tag -a v1.2.3 -m v1.2.3
+	[ "$(scripts/version.sh)" = 1.2.3 ] || fail "on tag v1.2.3: $(scripts/version.sh)"
+	g commit -q --allow-empty -m two
+	case $(scripts/version.sh) in 1.2.3+git1.g*) ;; *) fail "one commit after v1.2.3: $(scripts/version.sh)" ;; esac
+	g tag -a v1.3.0-rc.1 -m rc
+	[ "$(scripts/version.sh)" = 1.3.0~rc.1 ] || fail "on tag v1.3.0-rc.1: $(scripts/version.sh)"
+	[ "$(VERSION=v2.0.0 scripts/version.sh)" = 2.0.0 ] || fail "VERSION=v2.0.0: $(VERSION=v2.0.0 scripts/version.sh)"
+	! VERSION=2.0 scripts/version.sh 2>/dev/null || fail "VERSION=2.0 was accepted"
+	# 1.3.0~rc.1 < 1.3.0 < 1.3.0+git1 for dpkg
+	dpkg --compare-versions 1.3.0~rc.1 lt 1.3.0 && dpkg --compare-versions 1.3.0 lt 1.3.0+git1.gabc1234 ||
+		fail "dpkg orders the version forms wrongly"
+)
+
 # --- checksums and archives ---------------------------------------------------
 step "SHA256SUMS"
 (cd "$dist" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not verify"
