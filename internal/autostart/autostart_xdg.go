@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 )
 
@@ -35,10 +36,25 @@ func systemEntry() (path string, on bool, exec string) {
 		p := filepath.Join(d, "autostart", "traycheck.desktop")
 		if b, err := os.ReadFile(p); err == nil {
 			_, on, exec := entryState(b)
-			return p, on, exec
+			return p, on && tryExecFound(desktopKeys(b)["TryExec"]), exec
 		}
 	}
 	return "", false, ""
+}
+
+// tryExecFound reports whether an entry's TryExec program exists: the
+// session skips an entry whose TryExec is missing (the package's entry,
+// left behind as a conffile after `apt remove`), so it starts nothing.
+func tryExecFound(v string) bool {
+	if v == "" {
+		return true
+	}
+	if filepath.IsAbs(v) {
+		_, err := os.Stat(v)
+		return err == nil
+	}
+	_, err := exec.LookPath(v)
+	return err == nil
 }
 
 func readEntry() (path string, b []byte, err error) {

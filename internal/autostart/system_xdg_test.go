@@ -35,14 +35,25 @@ func systemDirs(t *testing.T, entry []byte) (user, sys string) {
 	return filepath.Join(cfg, "autostart", "traycheck.desktop"), sys
 }
 
-// The package's entry as packaging/linux installs it.
-func packageEntry(t *testing.T) []byte {
+// packageEntry is the package's entry as packaging/linux installs it, with
+// its TryExec (/usr/bin/traycheck, not on a test machine) replaced by
+// tryExec; "" means a program that exists (this test binary).
+func packageEntry(t *testing.T, tryExec string) []byte {
 	t.Helper()
 	b, err := os.ReadFile("../../packaging/linux/traycheck-autostart.desktop")
 	if err != nil {
 		t.Fatal(err)
 	}
-	return b
+	if tryExec == "" {
+		if tryExec, err = os.Executable(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	const packaged = "TryExec=/usr/bin/traycheck\n"
+	if !bytes.Contains(b, []byte(packaged)) {
+		t.Fatalf("the package's entry has no %q", packaged)
+	}
+	return bytes.Replace(b, []byte(packaged), []byte("TryExec="+tryExec+"\n"), 1)
 }
 
 // With the package's system-wide entry, "Start at login" is on without a
@@ -50,7 +61,7 @@ func packageEntry(t *testing.T) []byte {
 // (the system file is untouched); switching it on takes the override away.
 func TestSystemEntrySwitchedPerUser(t *testing.T) {
 	installed(t)
-	pkg := packageEntry(t)
+	pkg := packageEntry(t, "")
 	user, sys := systemDirs(t, pkg)
 
 	if on, err := Enabled(); !on || err != nil {
@@ -101,7 +112,7 @@ func TestSystemEntrySwitchedPerUser(t *testing.T) {
 // system entry too.
 func TestSystemEntryForeignUserEntry(t *testing.T) {
 	installed(t)
-	user, _ := systemDirs(t, packageEntry(t))
+	user, _ := systemDirs(t, packageEntry(t, ""))
 	mine := []byte("[Desktop Entry]\nType=Application\nName=traycheck\nExec=/opt/tc/traycheck\nHidden=true\n")
 	os.MkdirAll(filepath.Dir(user), 0o755)
 	if err := os.WriteFile(user, mine, 0o644); err != nil {
@@ -125,7 +136,7 @@ func TestSystemEntryForeignUserEntry(t *testing.T) {
 // then writes the user's own entry as without a package.
 func TestSystemEntrySwitchedOffByAdmin(t *testing.T) {
 	link := installed(t)
-	user, sys := systemDirs(t, append(packageEntry(t), []byte("Hidden=true\n")...))
+	user, sys := systemDirs(t, append(packageEntry(t, ""), []byte("Hidden=true\n")...))
 	if on, _ := Enabled(); on {
 		t.Error("Enabled although the system entry is hidden")
 	}
@@ -147,5 +158,27 @@ func TestSystemEntrySwitchedOffByAdmin(t *testing.T) {
 	}
 	if _, err := os.Stat(user); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("Disable with the system entry off left %s: %v", user, err)
+	}
+}
+
+// The package's entry left behind by `apt remove` (a conffile whose TryExec
+// program is gone) starts nothing: it does not count, and enabling writes
+// the user's own entry.
+func TestSystemEntryWithMissingTryExec(t *testing.T) {
+	link := installed(t)
+	gone := filepath.Join(t.TempDir(), "removed", "traycheck")
+	user, _ := systemDirs(t, packageEntry(t, gone))
+	if on, _ := Enabled(); on {
+		t.Error("Enabled by an entry whose TryExec is missing")
+	}
+	if err := Enable(); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(user)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, on, execValue := entryState(b); !on || unquoteExec(t, execValue) != link {
+		t.Errorf("user entry on=%v Exec=%q, want %q", on, execValue, link)
 	}
 }
