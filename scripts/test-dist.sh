@@ -46,10 +46,16 @@ cleanup() {
 	if [ -n "$deb_installed" ]; then
 		dpkg --purge traycheck >/dev/null 2>&1 || echo "test-dist: WARNING: dpkg --purge traycheck failed" >&2
 	fi
-	if [ -n "${WINEPREFIX:-}" ] && [ -d "$WINEPREFIX" ]; then
-		wineserver -k 2>/dev/null || true
+	# scripts/test-msi.sh's prefix: stop its wineserver (and any program
+	# left in it), which may still be saving the registry as we remove it.
+	if [ -d "$tmp/wineprefix" ]; then
+		WINEPREFIX=$tmp/wineprefix wineserver -k 2>/dev/null || true
 	fi
-	rm -rf "$tmp"
+	for _ in $(seq 50); do
+		rm -rf "$tmp" 2>/dev/null && break
+		sleep 0.2
+	done
+	[ ! -e "$tmp" ] || echo "test-dist: WARNING: could not remove $tmp" >&2
 	[ $rc -eq 0 ] || echo "test-dist: FAILED (the test package, if installed, was purged)" >&2
 }
 trap cleanup EXIT

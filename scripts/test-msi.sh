@@ -4,7 +4,8 @@
 # runs the installed traycheck.exe, upgrades it with a newer build of the
 # same installer, and uninstalls: nothing may be left.
 #
-# usage: scripts/test-msi.sh TMPDIR VERSION MSIVERSION   (TMPDIR is removed by the caller)
+# usage: scripts/test-msi.sh TMPDIR VERSION MSIVERSION
+# (the caller stops the wineserver of TMPDIR/wineprefix and removes TMPDIR)
 #
 # Wine runs with a HOME, XDG directories and prefix under TMPDIR and with
 # winemenubuilder off: msiexec creating the Start-menu shortcut would
