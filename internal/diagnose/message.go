@@ -120,6 +120,8 @@ func message(f Finding, o vpnport.Observation) string {
 		return fmt.Sprintf("%s is held by the VPN client %s, as expected.", r, who)
 	case OtherApp:
 		switch {
+		case len(f.Holders) > 0 && !f.Has(EndProcess):
+			return fmt.Sprintf("%s is held by %s. Close it and retry.", r, who)
 		case len(f.Holders) > 0:
 			return fmt.Sprintf("%s is held by %s. Close it and retry, or end it.", r, who)
 		case f.Lock != nil:
