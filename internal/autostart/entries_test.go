@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -68,6 +69,9 @@ func unquoteExec(t testing.TB, v string) string {
 }
 
 func TestDesktopEntryIsValid(t *testing.T) {
+	if runtime.GOOS == "windows" {
+		t.Skip("desktop-file-validate is a Linux program with no Windows build; the Linux lane validates these entries (the generator is OS-neutral)")
+	}
 	validate := testenv.LookPath(t, "desktop-file-validate")
 	for _, exe := range trickyPaths {
 		b, err := DesktopEntry(exe)
