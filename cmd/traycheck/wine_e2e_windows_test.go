@@ -281,6 +281,14 @@ func TestWineSecondInstanceHandsOver(t *testing.T) {
 	if !strings.Contains(out, fmt.Sprintf("udp/%d", port)) {
 		t.Errorf("second launch did not print the first one's check of udp/%d:\n%s", port, out)
 	}
+
+	// What Windows starts when a toast button is clicked: the URI reaches
+	// the first instance, which refuses a token it never showed.
+	uri := fmt.Sprintf("traycheck:action?id=retry&tag=udp%%2F%d&token=0123456789abcdef", port)
+	out, stderr, code = e.run("--action-uri", uri)
+	if code == exitOK || !strings.Contains(stderr, "the running traycheck said: rejected") || !strings.Contains(firstLog.String(), "rejected an action") {
+		t.Errorf("--action-uri %s: exit %d, want a refusal from the first instance:\n%s%s\nfirst:\n%s", uri, code, out, stderr, firstLog.String())
+	}
 	if err := first.Process.Signal(os.Kill); err != nil {
 		t.Fatal(err)
 	}
