@@ -118,6 +118,7 @@ while read -r ip dir; do
 	else
 		printf 'ok    %-28s %3d passed, %d skipped (%ds)\n' "$pkg" "$p" "$s" $((SECONDS - start))
 	fi
+	[ -z "$skip" ] || awk -v pkg="$pkg" '!/^#/ && $1 == pkg { t = $2; $1 = $2 = ""; sub(/^ +/, ""); print "      skip " t " (scripts/wine/skip.txt): " $0 }' scripts/wine/skip.txt
 	# A test's own skip states its reason on the line before.
 	awk '/^    [^ ]/ { why = $0 } /^--- SKIP: / { sub(/^ +/, "", why); print "      skip " $3 ": " why }' "$log"
 done < <("$GO" list -f '{{.ImportPath}} {{.Dir}}' ./...)
