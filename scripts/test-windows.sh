@@ -124,8 +124,13 @@ while read -r ip dir; do
 		printf 'ok    %-28s %3d passed, %d skipped (%ds)\n' "$pkg" "$p" "$s" $((SECONDS - start))
 	fi
 	[ -z "$skip" ] || awk -v pkg="$pkg" '!/^#/ && $1 == pkg { t = $2; $1 = $2 = ""; sub(/^ +/, ""); print "      skip " t " (scripts/wine/skip.txt): " $0 }' scripts/wine/skip.txt
-	# A test's own skip states its reason on the line before.
-	awk '/^    [^ ]/ { why = $0 } /^--- SKIP: / { sub(/^ +/, "", why); print "      skip " $3 ": " why }' "$log"
+	# A test's own skip states its reason on the line before; a testscript
+	# subtest's is its script's skip command.
+	awk '/^=== (RUN|CONT|NAME) / { cur = $3 }
+		/^        > .*skip / { sub(/^ +> /, ""); script[cur] = $0 }
+		/^    [^ ]/ { why = $0 }
+		/^--- SKIP: / { sub(/^ +/, "", why); print "      skip " $3 ": " why }
+		/^ +--- SKIP: / && ($3 in script) { print "      skip " $3 ": " script[$3] }' "$log"
 done < <("$GO" list -f '{{.ImportPath}} {{.Dir}}' ./...)
 
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
