@@ -42,9 +42,9 @@ trap cleanup EXIT
 
 # The prefix takes 10-20 s and needs nothing we build: start it first.
 (
-	wine wineboot -i >/dev/null 2>&1
+	timeout 3m wine wineboot -i >/dev/null 2>&1
 	# Wine 8.0's new prefixes say Windows 7; traycheck targets 10 and later.
-	wine winecfg -v win10 >/dev/null 2>&1
+	timeout 3m wine winecfg -v win10 >/dev/null 2>&1
 ) &
 prefix_pid=$!
 
@@ -104,7 +104,9 @@ while read -r ip dir; do
 	log=$work/log/$name.txt
 	start=$SECONDS
 	rc=0
-	(cd "$dir" && wine "$bin" "${args[@]}") >"$log" 2>&1 || rc=$?
+	# -test.timeout ends a hung test with its goroutines' stacks; timeout(1)
+	# guards against Wine itself hanging.
+	(cd "$dir" && timeout --kill-after=10s 5m wine "$bin" "${args[@]}") >"$log" 2>&1 || rc=$?
 	tr -d '\r' <"$log" >"$log.u" && mv "$log.u" "$log"
 	p=$(grep -c '^--- PASS: ' "$log" || true)
 	f=$(grep -c '^--- FAIL: ' "$log" || true)
