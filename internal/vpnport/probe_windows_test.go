@@ -66,3 +66,21 @@ func TestProbeNamesThisProcess(t *testing.T) {
 		}
 	}
 }
+
+// TestProbeReportsNoLockFiles: UUCP lock files (LCK..name) are a Unix
+// convention; on Windows a COM port's exclusive open is the kernel's own
+// lock. So the probe never reports a lock file there, and remove-lock is
+// never offered on Windows.
+func TestProbeReportsNoLockFiles(t *testing.T) {
+	p := New()
+	defer p.Close()
+	for _, ctx := range []context.Context{context.Background(), AllowDeviceOpen(context.Background())} {
+		obs, err := p.Probe(ctx, []Resource{{Kind: Device, Path: "COM250"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o := obs[0]; o.Lock != nil || o.Exists {
+			t.Errorf("COM250 (open allowed: %v): exists %v, lock %+v; want missing, no lock", DeviceOpenAllowed(ctx), o.Exists, o.Lock)
+		}
+	}
+}
