@@ -21,7 +21,6 @@
 # env: GO (default go), KEEP=1 keeps the work directory for a post-mortem.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-root=$PWD
 GO=${GO:-go}
 
 for p in wine wineserver x86_64-w64-mingw32-gcc; do
@@ -80,12 +79,13 @@ bad=$(awk '!/^#/ && NF > 0 && (NF < 3 || $2 ~ /\//) { print FILENAME ":" NR ": "
 [ -z "$bad" ] || { echo "test-windows: want 'PACKAGE TestName reason...' (top-level tests only):" >&2; echo "$bad" >&2; exit 1; }
 
 passed=0 failed=0 skipped=0
-failures=()
+failures=() ran=()
 while read -r ip dir; do
 	name=${ip##*/}
 	bin=$work/bin/$name.test.exe
 	[ -f "$bin" ] || continue
 	pkg=${ip#github.com/traycheck/traycheck/}
+	ran+=("$pkg")
 	args=(-test.v -test.timeout 4m)
 	skip=$(skip_pattern "$pkg")
 	if [ -n "$skip" ]; then
@@ -134,6 +134,15 @@ while read -r ip dir; do
 		/^--- SKIP: / { sub(/^ +/, "", why); print "      skip " $3 ": " why }
 		/^ +--- SKIP: / && ($3 in script) { print "      skip " $3 ": " script[$3] }' "$log"
 done < <("$GO" list -f '{{.ImportPath}} {{.Dir}}' ./...)
+
+# An entry for a package that has no Windows test binary skips nothing.
+for pkg in $(awk '!/^#/ && NF >= 3 { print $1 }' scripts/wine/skip.txt | sort -u); do
+	if ! printf '%s\n' "${ran[@]}" | grep -qx "$pkg"; then
+		echo "test-windows: skip.txt names package $pkg, which has no Windows tests" >&2
+		failed=$((failed + 1))
+		failures+=("$pkg: stale skip.txt entry")
+	fi
+done
 
 [ ${#failures[@]} -eq 0 ] || printf 'failed: %s\n' "${failures[@]}"
 echo "$passed passed, $failed failed, $skipped skipped"
