@@ -18,6 +18,7 @@
 # (trap), and runs Wine with a temporary HOME and prefix and without its
 # desktop-menu integration.
 set -euo pipefail
+export LC_ALL=C # sort orders the file lists the same everywhere
 cd "$(dirname "$0")/.."
 root=$PWD
 dist=$root/build/dist
@@ -132,6 +133,7 @@ for arch in amd64 arm64; do
 done
 want_files="/etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
+/usr/lib/systemd/catalog/traycheck.catalog
 /usr/share/doc/traycheck/changelog.Debian.gz
 /usr/share/doc/traycheck/copyright
 /usr/share/icons/hicolor/48x48/apps/traycheck.png
@@ -169,6 +171,10 @@ desktop-file-validate /etc/xdg/autostart/traycheck.desktop || fail "the autostar
 zcat /usr/share/man/man1/traycheck.1.gz | groff -man -ww -z 2>&1 | { ! grep .; } || fail "groff warns about the man page"
 zcat /usr/share/man/man1/traycheck.1.gz | grep -q "traycheck $version" || fail "the man page does not carry version $version"
 
+# systemd's dpkg trigger has put the catalog into the journal's database.
+journalctl --list-catalog 2>/dev/null | grep -q 'traycheck: .* is held by another program' ||
+	fail "journalctl --list-catalog does not know traycheck's messages after dpkg -i"
+
 step "autostart: the package's entry, switched off and on per user"
 got=$(as_user traycheck autostart status)
 case $got in "enabled: /etc/xdg/autostart/traycheck.desktop"*) ;; *) fail "autostart status with the package: $got" ;; esac
@@ -196,11 +202,13 @@ for f in $want_files /usr/share/doc/traycheck /usr/share/lintian/overrides/trayc
 	[ ! -e "$f" ] || fail "dpkg --purge left $f"
 done
 ! dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep -q installed || fail "dpkg still knows traycheck after --purge"
+! journalctl --list-catalog 2>/dev/null | grep -q 'traycheck: ' || fail "the journal's catalog still has traycheck's messages after --purge"
 
 # --- .rpm --------------------------------------------------------------------------
 step "rpm -qlp (both architectures)"
 want_rpm="/etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
+/usr/lib/systemd/catalog/traycheck.catalog
 /usr/share/icons/hicolor/48x48/apps/traycheck.png
 /usr/share/licenses/traycheck/LICENSE
 /usr/share/man/man1/traycheck.1.gz"

@@ -65,10 +65,10 @@ export WINEPREFIX=$tmp/wineprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtm
 mkdir -p "$HOME"
 wineboot -i >/dev/null 2>&1
 winecfg -v win10 >/dev/null 2>&1
-# Go >= 1.22 binaries need ProcessPrng, which Wine 8.0 lacks: a test-only
-# bcryptprimitives.dll, only in this prefix (docs in the C file).
-x86_64-w64-mingw32-gcc -shared -nostdlib -O2 -Wl,-e,DllMain -o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" \
-	packaging/windows/wine-processprng.c -ladvapi32
+# Go >= 1.22 binaries need ProcessPrng, which Wine 8.0 lacks: the Windows
+# lane's test-only bcryptprimitives.dll, only in this prefix.
+x86_64-w64-mingw32-gcc -O2 -Wall -Werror -shared -nostdlib -e DllMainCRTStartup \
+	-o "$WINEPREFIX/drive_c/windows/system32/bcryptprimitives.dll" scripts/wine/processprng.c -ladvapi32
 
 # (the uninstall's custom action prints the autostart status: not needed here)
 winmsi() { wine msiexec "$@" /qn >/dev/null; wineserver -w; }
