@@ -35,7 +35,7 @@ done
 deb=$dist/traycheck_${version}_amd64.deb
 [ -f "$deb" ] || fail "$deb missing: run make dist first (the tree's version is $version)"
 
-if dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep -q 'installed\|config-files'; then
+if dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep 'installed\|config-files' >/dev/null; then
 	fail "a traycheck package is already on this machine; this test will not touch it"
 fi
 [ ! -e /usr/bin/traycheck ] || fail "/usr/bin/traycheck exists and belongs to no package; move it away first"
@@ -166,13 +166,16 @@ set -e
 # 0: all free; 1: a configured port is held on this machine (CI runners may
 # run a VPN or a DNS server). A usage (2) or probe (3) failure is a failure.
 [ $rc -le 1 ] || fail "traycheck check exited $rc: $out"
-echo "$out" | grep -Eq '^(ok|PROBLEM) +(tcp|udp)/[0-9]+' || fail "traycheck check printed no finding: $out"
+grep -Eq '^(ok|PROBLEM) +(tcp|udp)/[0-9]+' <<<"$out" || fail "traycheck check printed no finding: $out"
 desktop-file-validate /etc/xdg/autostart/traycheck.desktop || fail "the autostart entry does not validate"
 zcat /usr/share/man/man1/traycheck.1.gz | groff -man -ww -z 2>&1 | { ! grep .; } || fail "groff warns about the man page"
-zcat /usr/share/man/man1/traycheck.1.gz | grep -q "traycheck $version" || fail "the man page does not carry version $version"
+zcat /usr/share/man/man1/traycheck.1.gz | grep -F "traycheck $version" >/dev/null || fail "the man page does not carry version $version"
 
 # systemd's dpkg trigger has put the catalog into the journal's database.
-journalctl --list-catalog 2>/dev/null | grep -q 'traycheck: .* is held by another program' ||
+# (Read whole first: grep -q would stop reading, and pipefail would count
+# journalctl's SIGPIPE.)
+catalog=$(journalctl --list-catalog 2>/dev/null || true)
+grep -q 'traycheck: .* is held by another program' <<<"$catalog" ||
 	fail "journalctl --list-catalog does not know traycheck's messages after dpkg -i"
 
 step "autostart: the package's entry, switched off and on per user"
@@ -201,8 +204,9 @@ deb_installed=""
 for f in $want_files /usr/share/doc/traycheck /usr/share/lintian/overrides/traycheck; do
 	[ ! -e "$f" ] || fail "dpkg --purge left $f"
 done
-! dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep -q installed || fail "dpkg still knows traycheck after --purge"
-! journalctl --list-catalog 2>/dev/null | grep -q 'traycheck: ' || fail "the journal's catalog still has traycheck's messages after --purge"
+! dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep installed >/dev/null || fail "dpkg still knows traycheck after --purge"
+catalog=$(journalctl --list-catalog 2>/dev/null || true)
+! grep -q 'traycheck: ' <<<"$catalog" || fail "the journal's catalog still has traycheck's messages after --purge"
 
 # --- .rpm --------------------------------------------------------------------------
 step "rpm -qlp (both architectures)"

@@ -24,7 +24,7 @@ step() { echo "test-dist: $*"; }
 # table MSI NAME: the rows of a table, tab-separated, without the 3 header lines.
 table() { msiinfo export "$1" "$2" | tail -n +4 | tr -d '\r'; }
 has_row() { # MSI TABLE ROW-REGEX WHAT
-	table "$1" "$2" | grep -Eq "$3" || fail "$(basename "$1"): no $4 in $2:
+	table "$1" "$2" | grep -E "$3" >/dev/null || fail "$(basename "$1"): no $4 in $2:
 $(table "$1" "$2")"
 }
 
@@ -42,19 +42,19 @@ for arch in x64 arm64; do
 	has_row "$m" Registry "${tab}1${tab}Software\\\\Classes\\\\traycheck${tab}URL Protocol${tab}${tab}" "URL Protocol marker"
 	has_row "$m" Registry "${tab}1${tab}Software\\\\Classes\\\\traycheck\\\\shell\\\\open\\\\command${tab}${tab}\"\\[INSTALLDIR\\]traycheck.exe\" --action-uri \"%1\"${tab}" "protocol command"
 	has_row "$m" Registry "${tab}1${tab}Software\\\\Classes\\\\AppUserModelId\\\\traycheck${tab}DisplayName${tab}traycheck${tab}" "AppUserModelID"
-	if table "$m" Registry | cut -f2 | grep -qv '^1$'; then fail "$(basename "$m"): a registry row outside HKCU"; fi
+	if table "$m" Registry | cut -f2 | grep -v '^1$' >/dev/null; then fail "$(basename "$m"): a registry row outside HKCU"; fi
 	has_row "$m" Upgrade "^$upgradecode${tab}${tab}$msiversion${tab}${tab}513${tab}${tab}WIX_UPGRADE_DETECTED\$" "upgrade row (same version included)"
 	has_row "$m" Upgrade "^$upgradecode${tab}$msiversion${tab}${tab}${tab}2${tab}${tab}WIX_DOWNGRADE_DETECTED\$" "downgrade detection"
 	has_row "$m" Property "^UpgradeCode${tab}$upgradecode\$" "stable UpgradeCode"
 	has_row "$m" Property "^ProductVersion${tab}$msiversion\$" "ProductVersion"
-	if table "$m" Property | grep -q '^ALLUSERS'; then fail "$(basename "$m"): ALLUSERS is set; the package is per-user"; fi
+	if table "$m" Property | grep '^ALLUSERS' >/dev/null; then fail "$(basename "$m"): ALLUSERS is set; the package is per-user"; fi
 	has_row "$m" Property "^STARTATLOGIN${tab}1\$" "start-at-login default"
 	has_row "$m" Component "^StartAtLogin${tab}.*${tab}STARTATLOGIN = \"1\"${tab}" "start-at-login condition"
 	has_row "$m" Shortcut "^StartMenuShortcut${tab}ProgramMenuFolder${tab}traycheck${tab}" "Start-menu shortcut"
 	has_row "$m" CustomAction "^DisableAutostart${tab}82${tab}TraycheckExe${tab}autostart disable" "uninstall's autostart disable"
 	has_row "$m" InstallExecuteSequence "^DisableAutostart${tab}REMOVE=\"ALL\" AND NOT UPGRADINGPRODUCTCODE${tab}" "uninstall-only condition"
 	want=$([ $arch = x64 ] && echo "x64;1033" || echo "Arm64;1033")
-	msiinfo suminfo "$m" | grep -qx "Template: $want" || fail "$(basename "$m"): summary template is not $want"
+	msiinfo suminfo "$m" | grep -x "Template: $want" >/dev/null || fail "$(basename "$m"): summary template is not $want"
 	codes+=$(msiinfo suminfo "$m" | sed -n 's/^Revision number (UUID): //p')$'\n'
 done
 [ "$(printf '%s' "$codes" | sort -u | wc -l)" = 2 ] || fail "the two MSIs share a package code: $codes"
@@ -98,7 +98,7 @@ dir=$(find "$users" -path '*/AppData/Local/Programs/traycheck' -type d)
 [ -n "$dir" ] || fail "nothing installed under AppData/Local/Programs/traycheck"
 for f in traycheck.exe traycheck-cli.exe LICENSE.txt; do [ -f "$dir/$f" ] || fail "$f not installed"; done
 [ -f "$(dirname "$(dirname "$dir")")/traycheck/traycheck.png" ] || fail "toast icon not in %LocalAppData%\\traycheck"
-find "$users" -name traycheck.lnk | grep -q 'Start Menu/Programs/traycheck.lnk' || fail "no Start-menu shortcut"
+find "$users" -name traycheck.lnk | grep 'Start Menu/Programs/traycheck.lnk' >/dev/null || fail "no Start-menu shortcut"
 windir=$(winepath -w "$dir")
 [ "$(reg_has 'HKCU\Software\Classes\traycheck\shell\open\command' '')" = "\"$windir\\traycheck.exe\" --action-uri \"%1\"" ] ||
 	fail "protocol command: $(reg_has 'HKCU\Software\Classes\traycheck\shell\open\command' '')"
