@@ -4,7 +4,9 @@ import (
 	"context"
 	"net"
 	"os"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/shirou/gopsutil/v4/process"
 )
@@ -46,32 +48,27 @@ func BenchmarkProbeFreePort(b *testing.B) {
 	}
 }
 
-// BenchmarkOwnerScan is the /proc walk alone: the owner of an inode held by
-// the newest process (found first) and one held by the oldest (PID 1 is
-// never it, so the walk goes through every process: the worst case).
+// BenchmarkOwnerScan is the /proc part alone on the machine as it is: the
+// complete walk a first probe makes, and the re-check of a standing
+// conflict that trusts nothing it has not confirmed again.
 func BenchmarkOwnerScan(b *testing.B) {
 	h := startHelper(b, "listen", "tcp4", "127.0.0.1:0")
 	o := probeOne(b, Resource{Kind: TCP, Port: h.port(b)})
-	for _, tc := range []struct {
-		name  string
-		inode uint64
-		found bool
-	}{
-		{"newest", o.Sockets[0].Inode, true},
-		{"absent", 1, false},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
+	for _, full := range []bool{true, false} {
+		b.Run(map[bool]string{true: "complete", false: "recheck"}[full], func(b *testing.B) {
 			var s linuxScan
+			s.wants = append(s.wants[:0], linuxWant{inode: o.Sockets[0].Inode})
+			if err := s.scan(context.Background(), time.Now(), true); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
-				s.wants = append(s.wants[:0], linuxWant{inode: tc.inode})
-				if err := s.scan(context.Background()); err != nil {
+				if err := s.scan(context.Background(), time.Now(), full); err != nil {
 					b.Fatal(err)
 				}
-				if (len(s.wants[0].pids) > 0) != tc.found {
-					b.Fatalf("pids %v", s.wants[0].pids)
+				if !slices.Equal(s.wants[0].pids, []int{h.pid}) {
+					b.Fatalf("pids %v, want [%d]", s.wants[0].pids, h.pid)
 				}
-				s.wants[0].pids = s.wants[0].pids[:0]
 			}
 		})
 	}
@@ -85,7 +82,7 @@ func BenchmarkHolder(b *testing.B) {
 		var h linuxHolders
 		b.ReportAllocs()
 		for b.Loop() {
-			if hd, ok := h.holder(pid); !ok || hd.Exe == "" {
+			if hd, ok := h.holder(pid, 0); !ok || hd.Exe == "" {
 				b.Fatal("no holder")
 			}
 		}
