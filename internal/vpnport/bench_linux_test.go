@@ -108,9 +108,9 @@ func BenchmarkHolder(b *testing.B) {
 }
 
 // BenchmarkProbeScale is the probe on a crowded machine: N more processes
-// (TRAYCHECK_BENCH_PROCS, default 1000 and 5000), each holding 7 sockets
-// (2 TCP listeners, both ends of an ESTABLISHED pair, 2 UDP sockets) and
-// the usual stdin/stdout/stderr, all started after the holder, so the
+// (TRAYCHECK_BENCH_PROCS, default 1000 and 5000), each holding 6 sockets
+// (2 TCP listeners, both ends of an ESTABLISHED pair, 2 UDP sockets) next
+// to the usual stdin/stdout/stderr, all started after the holder, so the
 // holder is the oldest: the daemon started at boot.
 //
 //   - first-tcp: a fresh Prober's first probe (the complete walk a one-shot
