@@ -41,10 +41,10 @@ func (h *linuxHolders) holder(pid int, start uint64) (Holder, bool) {
 		return Holder{}, false
 	}
 	st, err := parseProcStat(b)
-	if err != nil || (start != 0 && st.StartTicks != start) {
+	if start != 0 && (err != nil || st.StartTicks != start) {
 		return Holder{}, false
 	}
-	if bt := h.boot(); !bt.IsZero() {
+	if bt := h.boot(); err == nil && !bt.IsZero() {
 		hd.Started = bt.Add(time.Duration(st.StartTicks) * linuxClockTick)
 	}
 	comm, err := h.read(dfd, "comm")
