@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -72,7 +73,7 @@ func TestDiagnose(t *testing.T) {
 				Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 7, 100), sock(vpnport.StateUnconn, 8, 200)},
 				Holders: []vpnport.Holder{ovpnA, ovpnB}},
 			cause: SameAppInstance, actions: []Action{Retry, EndProcess, UseOtherPort}, holders: []int{100, 200},
-			msg: "another instance of the same program"},
+			msg: "2 copies of the same program: openvpn (PID 100, /usr/sbin/openvpn, user root) and openvpn (PID 200"},
 		{name: "one socket inherited across fork is one instance",
 			obs: vpnport.Observation{Resource: udp1194,
 				Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 7, 100, 200)},
@@ -93,8 +94,11 @@ func TestDiagnose(t *testing.T) {
 			obs:   vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 7, 300)}, Holders: []vpnport.Holder{sshOld}},
 			cause: OtherApp, actions: []Action{Retry, EndProcess, UseOtherPort}, holders: []int{300}},
 		{name: "only TIME_WAIT left: wait, with the seconds rounded up",
-			obs:   vpnport.Observation{Resource: tcp8080, Sockets: []vpnport.Socket{tw(41200 * time.Millisecond), tw(3 * time.Second)}},
+			obs:   vpnport.Observation{Resource: vpnport.Resource{Kind: vpnport.TCP, Port: 8443}, Sockets: []vpnport.Socket{tw(41200 * time.Millisecond), tw(3 * time.Second)}},
 			cause: TimeWait, actions: []Action{Wait, UseOtherPort}, msg: "2 connection(s) in TIME_WAIT"},
+		{name: "only TIME_WAIT on an ssh forward port: free for ssh",
+			obs:   vpnport.Observation{Resource: tcp8080, Sockets: []vpnport.Socket{tw(41200 * time.Millisecond)}},
+			cause: Free, actions: []Action{}, msg: "free for ssh: only 1 connection(s) in TIME_WAIT remain from a closed connection (expiring in 42s)"},
 		{name: "a listener beside TIME_WAIT is the real holder",
 			obs:   vpnport.Observation{Resource: tcp8080, Sockets: []vpnport.Socket{tw(time.Second), sock(vpnport.StateListen, 9, 4242)}, Holders: []vpnport.Holder{python}},
 			cause: OtherApp, actions: []Action{Retry, EndProcess, UseOtherPort}, holders: []int{4242}},
@@ -103,7 +107,7 @@ func TestDiagnose(t *testing.T) {
 			cause: HiddenOwner, actions: []Action{CheckAsAdmin, Retry}, holders: []int{0}, msg: "a process of user bob (PID hidden)"},
 		{name: "socket with no process is kernel-owned",
 			obs:   vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}},
-			cause: KernelOwned, actions: []Action{Retry, UseOtherPort}, msg: "held by the kernel"},
+			cause: KernelOwned, actions: []Action{Retry, UseOtherPort}, msg: noOwnerMsg()},
 		{name: "a kernel WireGuard interface on its port is the VPN itself",
 			obs:   vpnport.Observation{Resource: udp51820, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}, KernelHolder: "WireGuard interface wg0"},
 			cause: VPNClient, actions: []Action{}, msg: "kernel's WireGuard interface wg0: the VPN itself"},
@@ -304,4 +308,13 @@ func TestHostileNamesArePrintable(t *testing.T) {
 	if got := Printable("bad\xffutf8"); got != "bad\uFFFDutf8" {
 		t.Errorf("Printable(invalid UTF-8) = %q", got)
 	}
+}
+
+// noOwnerMsg is what the message of a port no process holds says: Windows
+// has none of the Linux kernel's port users (WireGuard, VXLAN, NFS).
+func noOwnerMsg() string {
+	if runtime.GOOS == "windows" {
+		return "Windows names no process as its owner (owner PID 0)"
+	}
+	return "held by the kernel"
 }

@@ -36,7 +36,7 @@ func (h *linuxHolders) holder(pid int, start uint64) (Holder, bool) {
 	}
 	defer unix.Close(dfd)
 	hd := Holder{PID: pid}
-	b, err := h.read(dfd, "stat")
+	b, err := h.readAt(dfd, "stat")
 	if err != nil {
 		return Holder{}, false
 	}
@@ -47,7 +47,7 @@ func (h *linuxHolders) holder(pid int, start uint64) (Holder, bool) {
 	if bt := h.boot(); err == nil && !bt.IsZero() {
 		hd.Started = bt.Add(time.Duration(st.StartTicks) * linuxClockTick)
 	}
-	comm, err := h.read(dfd, "comm")
+	comm, err := h.readAt(dfd, "comm")
 	if err != nil {
 		return Holder{}, false
 	}
@@ -57,18 +57,19 @@ func (h *linuxHolders) holder(pid int, start uint64) (Holder, bool) {
 	if n, err := unix.Readlinkat(dfd, "exe", h.link()); err == nil {
 		hd.Exe = string(h.linkBuf[:n])
 	}
-	if b, err := h.read(dfd, "status"); err == nil {
+	if b, err := h.readAt(dfd, "status"); err == nil {
 		if uid, ok := parseStatusUID(b); ok {
 			hd.UID = uid
 		}
 	}
 	hd.User = h.userName(hd.UID)
-	if b, err := h.read(dfd, "cmdline"); err == nil {
+	if b, err := h.readAt(dfd, "cmdline"); err == nil {
 		hd.Cmdline = procSplitCmdline(b)
 	}
 	if hd.Cmdline == nil {
 		hd.Cmdline = []string{}
 	}
+	h.culprit(dfd, &hd)
 	return hd, true
 }
 
@@ -100,7 +101,7 @@ func (h *linuxHolders) userName(uid uint32) string {
 // moves when the clock is stepped, by less than the second it is rounded to.
 func (h *linuxHolders) boot() time.Time {
 	if h.bootTime.IsZero() {
-		if b, err := h.read(unix.AT_FDCWD, procRoot+"/stat"); err == nil {
+		if b, err := h.read(procRoot + "/stat"); err == nil {
 			if sec, ok := parseBootTime(b); ok {
 				h.bootTime = time.Unix(sec, 0)
 			}
@@ -109,10 +110,13 @@ func (h *linuxHolders) boot() time.Time {
 	return h.bootTime
 }
 
-// read reads a /proc file (name relative to the directory dfd) into the
+// read reads a /proc file into the reused buffer.
+func (h *linuxHolders) read(path string) ([]byte, error) { return h.readAt(unix.AT_FDCWD, path) }
+
+// readAt reads a /proc file (name relative to the directory dfd) into the
 // reused buffer, growing it for a long cmdline or /proc/stat on a many-core
 // machine.
-func (h *linuxHolders) read(dfd int, name string) ([]byte, error) {
+func (h *linuxHolders) readAt(dfd int, name string) ([]byte, error) {
 	fd, err := unix.Openat(dfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
