@@ -24,8 +24,8 @@ import (
 // program: gunicorn binds the port and forks three sync workers, then its
 // master is killed. The workers keep the listening socket (a sync worker
 // only notices its new parent at its next wake-up, half the --timeout
-// later), so the port stays held by three processes and no parent links
-// them. `traycheck check` must name all three, say so, and offer
+// later: 15 s by default, 300 s here), so the port stays held by three
+// processes and no parent links them. `traycheck check` must name all three, say so, and offer
 // end-process; end-process must ask once naming all three and then end all
 // three, which frees the port.
 func TestOrphanedGunicornWorkers(t *testing.T) {
@@ -52,6 +52,19 @@ func TestOrphanedGunicornWorkers(t *testing.T) {
 		return len(workers) == 3
 	})
 	slices.Sort(workers)
+	// A sync worker checks its parent once per loop, just before it waits
+	// in select() for --timeout/2: one still booting when the master dies
+	// exits at once ("Parent changed"). Kill the master only when every
+	// worker sleeps in its select.
+	testenv.WaitFor(t, 30*time.Second, "the workers to wait in select()", func() bool {
+		for _, pid := range workers {
+			b, err := os.ReadFile(fmt.Sprintf("/proc/%d/wchan", pid))
+			if err != nil || !(strings.Contains(string(b), "poll") || strings.Contains(string(b), "select")) {
+				return false
+			}
+		}
+		return true
+	})
 	// Cleanup kills the process group, which the orphans keep.
 	if err := syscall.Kill(master.Cmd.Process.Pid, syscall.SIGKILL); err != nil {
 		t.Fatal(err)
