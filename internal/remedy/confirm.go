@@ -59,12 +59,12 @@ func (r *Runner) confirmation(req Request) (Confirmation, error) {
 			// its PID it could end whoever holds the resource now.
 			return c, fmt.Errorf("%w: a confirmed end-process must name the PID its question named", ErrRefused)
 		}
-		h, err := pickHolder(req)
+		h, group, err := endGroup(req)
 		if err != nil {
 			return c, err
 		}
 		c.PID = h.PID
-		c.Target, c.Question, c.Consequence = endPrompt(h)
+		c.Target, c.Question, c.Consequence = endPrompt(group)
 	case diagnose.ResetAdapter:
 		name := r.o.Adapter
 		if name == "" {

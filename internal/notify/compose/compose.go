@@ -140,6 +140,11 @@ func explain(f diagnose.Finding, a diagnose.Action) string {
 	what := spec.Consequence
 	if h, ok := f.ActHolder(); ok && a == diagnose.EndProcess {
 		what = fmt.Sprintf("stops PID %d", h.PID)
+		// Processes sharing one socket are ended together (remedy ends
+		// the holder's whole group): say so, not just the first PID.
+		if g := f.EndGroup(h.PID); len(g) > 1 {
+			what = fmt.Sprintf("stops all %d processes holding it", len(g))
+		}
 	}
 	if spec.Elevates {
 		what += " (asks for admin rights)"

@@ -180,3 +180,16 @@ func TestEveryConfirmationNoteParsesBack(t *testing.T) {
 		}
 	}
 }
+
+// TestNoteForSharedSocket: workers sharing one socket are ended together,
+// and the button's explanation says so instead of naming one PID.
+func TestNoteForSharedSocket(t *testing.T) {
+	f := heldByPython()
+	w := f.Holders[0]
+	w.PID = 4243
+	f.Holders = append(f.Holders, w)
+	f.Together = [][]int{{4242, 4243}}
+	if n := Note(f, "tok"); !strings.Contains(n.Body, "then stops all 2 processes holding it") {
+		t.Errorf("body %q does not say both are stopped", n.Body)
+	}
+}
