@@ -10,7 +10,8 @@
 # env:   VERSION (default: scripts/version.sh)
 #
 # x64 only: Debian 12's mingw-w64 has no aarch64 target. A DLL loaded as a
-# data file is not executed, so the same file serves Windows on Arm.
+# data file runs no code, so the x64 one should serve Windows on Arm too
+# (not verified here: no Arm Windows to try it on).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${1:?usage: scripts/build-eventdll.sh OUT.dll}
