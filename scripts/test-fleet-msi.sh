@@ -71,13 +71,14 @@ if [ -n "${SIGN_CERT:-}" ]; then
 fi
 
 step "Wine (fleet MSI): fresh prefix"
+# The Windows test binary that calls FormatMessage, built meanwhile (with
+# the real HOME: Go's module and build caches live there).
+(GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -c -o "$tmp/fleet.test.exe" ./internal/fleet) &
+gotest=$!
 export HOME=$tmp/fleethome XDG_CONFIG_HOME=$tmp/fleethome/.config XDG_DATA_HOME=$tmp/fleethome/.local/share
 export WINEPREFIX=$tmp/fleetprefix WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml=;winemenubuilder.exe=d"
 unset DISPLAY WAYLAND_DISPLAY
 mkdir -p "$HOME"
-# The Windows test binary that calls FormatMessage, built meanwhile.
-(GOOS=windows GOARCH=amd64 CGO_ENABLED=0 "$GO" test -c -o "$tmp/fleet.test.exe" ./internal/fleet) &
-gotest=$!
 wineboot -i >/dev/null 2>&1
 winecfg -v win10 >/dev/null 2>&1
 # Go >= 1.22 binaries need ProcessPrng, which Wine 8.0 lacks (scripts/test-msi.sh).
