@@ -64,7 +64,10 @@ msiinfo suminfo "$m" | grep -x "Template: x64;1033" >/dev/null || fail "fleet MS
 msiextract -C "$tmp/fleet-extract" "$m" >/dev/null
 dll=$(find "$tmp/fleet-extract" -name traycheck-events.dll)
 [ -n "$dll" ] || fail "msiextract found no traycheck-events.dll in the fleet MSI"
-x86_64-w64-mingw32-objdump -p "$dll" | grep -Eq '^AddressOfEntryPoint[[:space:]]+0+$' || fail "the packaged traycheck-events.dll has an entry point"
+# (objdump's output read whole: grep -q would stop reading, and pipefail
+# would count objdump's SIGPIPE.)
+pe=$(x86_64-w64-mingw32-objdump -p "$dll")
+grep -Eq '^AddressOfEntryPoint[[:space:]]+0+$' <<<"$pe" || fail "the packaged traycheck-events.dll has an entry point"
 if [ -n "${SIGN_CERT:-}" ]; then
 	osslsigncode verify -CAfile "${SIGN_CA:-$SIGN_CERT}" -in "$dll" >/dev/null || fail "traycheck-events.dll in the fleet MSI is not signed"
 	osslsigncode verify -CAfile "${SIGN_CA:-$SIGN_CERT}" -in "$m" >/dev/null || fail "the fleet MSI is not signed"
