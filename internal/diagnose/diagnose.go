@@ -300,8 +300,18 @@ func diagnoseDevice(o vpnport.Observation, c Context) Finding {
 		return Finding{Cause: CrashedLeftover, Lock: &l, Actions: []Action{RemoveLock, Retry}}
 	}
 	if o.Lock != nil {
-		// A live process claims the device by lock but has it not open (yet).
+		// A live process claims the device by lock but has it not open
+		// (yet), or not visibly. It is named, but a lock file is only a
+		// claim anyone can write (and its PID may have been reused), so
+		// "end it" is never offered on its word alone.
 		l := *o.Lock
+		l.Holder = nil
+		if h := o.Lock.Holder; h != nil {
+			if isClient(*h, c, 0) {
+				return Finding{Cause: VPNClient, Holders: []vpnport.Holder{*h}}
+			}
+			return Finding{Cause: OtherApp, Holders: []vpnport.Holder{*h}, Lock: &l, Actions: []Action{Retry}}
+		}
 		return Finding{Cause: OtherApp, Lock: &l, Actions: []Action{Retry}}
 	}
 	if o.Busy {

@@ -95,10 +95,14 @@ func message(f Finding, o vpnport.Observation) string {
 	who := HoldersText(f.Holders)
 	switch f.Cause {
 	case Free:
+		s := r + " is free."
 		if o.Unseen {
-			return r + " is free as far as traycheck can see: no visible process holds it, but some processes cannot be inspected without privileges."
+			s = r + " is free as far as traycheck can see: no visible process holds it, but some processes cannot be inspected without privileges."
 		}
-		return r + " is free."
+		if o.LockNote != "" {
+			s += " But " + Printable(o.LockNote) + ": programs that lock the device (minicom, cu) may refuse it; an administrator can delete it."
+		}
+		return s
 	case VPNClient:
 		if len(f.Holders) == 0 && o.KernelHolder != "" {
 			return fmt.Sprintf("%s is held by the kernel's %s: the VPN itself, as expected.", r, o.KernelHolder)
@@ -106,6 +110,8 @@ func message(f Finding, o vpnport.Observation) string {
 		return fmt.Sprintf("%s is held by the VPN client %s, as expected.", r, who)
 	case OtherApp:
 		switch {
+		case f.Lock != nil && len(f.Holders) > 0:
+			return fmt.Sprintf("%s is locked by %s (lock file %s). Close that program and retry.", r, who, Printable(f.Lock.Path))
 		case len(f.Holders) > 0:
 			return fmt.Sprintf("%s is held by %s. Close it and retry, or end it.", r, who)
 		case f.Lock != nil:
