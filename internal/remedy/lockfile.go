@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -25,10 +26,13 @@ func (r *Runner) removeLock(req Request) (Result, error) {
 		return Result{}, &ConfirmationError{Prompt: fmt.Sprintf(
 			"Remove the lock file %s? It names PID %d, which is no longer running.", lk.Path, lk.PID)}
 	}
-	f, err := os.Open(lk.Path)
+	f, err := openLockFile(lk.Path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return Result{Message: fmt.Sprintf("lock file %s is already gone; checking again", lk.Path)}, nil
+		}
+		if errors.Is(err, syscall.ELOOP) {
+			return Result{}, fmt.Errorf("%w: %s is a symbolic link, not a lock file", ErrRefused, lk.Path)
 		}
 		return Result{}, fmt.Errorf("reading lock file: %w", err)
 	}

@@ -145,39 +145,58 @@ func TestProbeDeadlineBeatsStuckSyscall(t *testing.T) {
 	}
 }
 
-// TestWatchEndsOnSIGTERMWhileStuck: `traycheck watch` whose check is
-// blocked in the kernel (its lock directory hangs) still ends on SIGTERM,
-// within a second, with exit code 0.
-func TestWatchEndsOnSIGTERMWhileStuck(t *testing.T) {
+// TestSignalEndsStuckCheck: `traycheck watch` and `traycheck check` whose
+// check is blocked in the kernel (the lock directory hangs) still end on
+// SIGTERM or Ctrl-C, within a second: watch with exit code 0 as after any
+// SIGTERM, check with 3 (the probe failed).
+func TestSignalEndsStuckCheck(t *testing.T) {
 	pts, _ := openPTY(t)
 	bin := testenv.Traycheck(t)
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "config.toml")
-	if err := os.WriteFile(cfg, fmt.Appendf(nil, "[vpn]\nports = []\ndevices = [%q]\n[check]\ninterval = \"1s\"\n", pts), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := startStuck(t, "exec", bin, "watch", "--json", "--config", cfg)
-	cmd.Env = append(cmd.Env, "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_CACHE_HOME="+dir, "XDG_RUNTIME_DIR="+dir)
-	p := testenv.Start(t, cmd)
-	pid := cmd.Process.Pid
-	testenv.WaitFor(t, 20*time.Second, "traycheck watch to block on the hung lock directory", func() bool {
-		if done, _ := p.Exited(); done {
-			t.Fatalf("watch exited early:\n%s", p.Log.String())
-		}
-		return blockedInFUSE(pid)
-	})
-	t0 := time.Now()
-	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
-		t.Fatal(err)
-	}
-	err := p.Wait(t, 10*time.Second)
-	took := time.Since(t0)
-	t.Logf("exited %v after SIGTERM", took.Round(time.Millisecond))
-	if err != nil {
-		t.Errorf("watch ended with %v, want exit 0\n%s", err, p.Log.String())
-	}
-	if took > time.Second {
-		t.Errorf("watch took %v to end after SIGTERM, want under a second", took)
+	for _, tc := range []struct {
+		name string
+		args []string
+		sig  syscall.Signal
+		code int
+	}{
+		{"watch", []string{"watch", "--json"}, syscall.SIGTERM, 0},
+		{"check", []string{"check", pts}, syscall.SIGINT, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			cfg := filepath.Join(dir, "config.toml")
+			if err := os.WriteFile(cfg, fmt.Appendf(nil, "[vpn]\nports = []\ndevices = [%q]\n[check]\ninterval = \"1s\"\n", pts), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			args := append([]string{bin, tc.args[0], "--config", cfg}, tc.args[1:]...)
+			cmd := startStuck(t, "exec", args...)
+			cmd.Env = append(cmd.Env, "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_CACHE_HOME="+dir, "XDG_RUNTIME_DIR="+dir)
+			p := testenv.Start(t, cmd)
+			pid := cmd.Process.Pid
+			testenv.WaitFor(t, 20*time.Second, "traycheck to block on the hung lock directory", func() bool {
+				if done, _ := p.Exited(); done {
+					t.Fatalf("traycheck exited early:\n%s", p.Log.String())
+				}
+				return blockedInFUSE(pid)
+			})
+			t0 := time.Now()
+			if err := syscall.Kill(pid, tc.sig); err != nil {
+				t.Fatal(err)
+			}
+			err := p.Wait(t, 10*time.Second)
+			took := time.Since(t0)
+			t.Logf("exited %v after %v: %v", took.Round(time.Millisecond), tc.sig, err)
+			code := 0
+			var ee *exec.ExitError
+			if errors.As(err, &ee) {
+				code = ee.ExitCode()
+			}
+			if code != tc.code {
+				t.Errorf("exit code %d (%v), want %d\n%s", code, err, tc.code, p.Log.String())
+			}
+			if took > time.Second {
+				t.Errorf("took %v to end after %v, want under a second", took, tc.sig)
+			}
+		})
 	}
 }
 

@@ -321,8 +321,12 @@ func (p *Prober) Probe(ctx context.Context, rs []Resource) ([]Observation, error
 		default:
 		}
 		p.stuck, p.stuckSince = done, start
-		return nil, fmt.Errorf("%w after %v (%w): a system call is blocked (a device or lock file on a hung file system?)",
-			ErrProbeStuck, time.Since(start).Round(time.Millisecond), context.Cause(ctx))
+		took := time.Since(start).Round(time.Millisecond)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%w after %v (%w): a system call is blocked (a device or lock file on a hung file system?)",
+				ErrProbeStuck, took, context.Cause(ctx))
+		}
+		return nil, fmt.Errorf("%w: stopped after %v (%w)", ErrProbeStuck, took, context.Cause(ctx))
 	}
 }
 
