@@ -251,6 +251,7 @@ func assertNamed(t *testing.T, who string, f diagnose.Finding, cause diagnose.Ca
 // and the device it names.
 func explainAs(t *testing.T, text, entry, dev string) {
 	t.Helper()
+	t.Logf("captured: %q", text)
 	m := diagnose.Explain(text)
 	if !m.Matched || m.Entry != entry || m.Family != diagnose.DeviceInUse {
 		t.Errorf("Explain(%q) = entry %q family %q, want %s", text, m.Entry, m.Family, entry)
