@@ -314,6 +314,14 @@ func diagnoseDevice(o vpnport.Observation, c Context) Finding {
 		}
 		return Finding{Cause: OtherApp, Lock: &l, Actions: []Action{Retry}}
 	}
+	if o.BadLock != nil {
+		// No process holds it, but what sits at its lock name makes
+		// minicom refuse the device (and minicom and cu hang on a FIFO):
+		// free for the kernel, not for the programs that dial. Only
+		// deleting the file helps; remove-lock needs a PID to re-verify,
+		// so the message says how instead.
+		return Finding{Cause: CrashedLeftover, Actions: []Action{Retry}}
+	}
 	if o.Busy {
 		if afterWake(c) {
 			return Finding{Cause: StaleAfterWake, Actions: staleActions(c, false)}

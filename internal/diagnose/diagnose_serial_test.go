@@ -42,9 +42,17 @@ func TestDiagnoseDeviceLockHolder(t *testing.T) {
 	if f.Cause != OtherApp || !f.Has(EndProcess) {
 		t.Errorf("open and locked: %+v", f)
 	}
-	// A planted non-lock is mentioned, not blamed on anyone.
-	f = Diagnose(vpnport.Observation{Resource: tty, Exists: true, LockNote: "/run/lock/LCK..ttyUSB0 is not a lock file (not a regular file: a FIFO)"}, c)
-	if f.Cause != Free || !strings.Contains(f.Message, "a FIFO") {
+	// A planted non-lock blocks minicom and cu but blames no one, and
+	// remove-lock (which needs a PID to re-verify) is not offered.
+	bad := &vpnport.BadLock{Path: "/run/lock/LCK..ttyUSB0", Why: "not a regular file: a FIFO"}
+	f = Diagnose(vpnport.Observation{Resource: tty, Exists: true, BadLock: bad}, c)
+	if f.Cause != CrashedLeftover || !slices.Equal(f.Actions, []Action{Retry}) || len(f.Holders) != 0 || f.Lock != nil ||
+		!strings.Contains(f.Message, "a FIFO") || !strings.Contains(f.Message, bad.Path) || !strings.Contains(f.Message, "Delete it as administrator") {
 		t.Errorf("planted FIFO: %+v", f)
+	}
+	// A real stale lock is dealt with first; the bad one shows on the next check.
+	dead := &vpnport.LockFile{Path: "/run/lock/LCK..pts_0", PID: 31337}
+	if f := Diagnose(vpnport.Observation{Resource: tty, Exists: true, Lock: dead, BadLock: bad}, c); !f.Has(RemoveLock) || f.Lock.Path != dead.Path {
+		t.Errorf("stale and bad lock: %+v", f)
 	}
 }

@@ -95,14 +95,10 @@ func message(f Finding, o vpnport.Observation) string {
 	who := HoldersText(f.Holders)
 	switch f.Cause {
 	case Free:
-		s := r + " is free."
 		if o.Unseen {
-			s = r + " is free as far as traycheck can see: no visible process holds it, but some processes cannot be inspected without privileges."
+			return r + " is free as far as traycheck can see: no visible process holds it, but some processes cannot be inspected without privileges."
 		}
-		if o.LockNote != "" {
-			s += " But " + Printable(o.LockNote) + ": programs that lock the device (minicom, cu) may refuse it; an administrator can delete it."
-		}
-		return s
+		return r + " is free."
 	case VPNClient:
 		if len(f.Holders) == 0 && o.KernelHolder != "" {
 			return fmt.Sprintf("%s is held by the kernel's %s: the VPN itself, as expected.", r, o.KernelHolder)
@@ -126,6 +122,13 @@ func message(f Finding, o vpnport.Observation) string {
 		}
 		return fmt.Sprintf("%s is still marked as held since the machine woke from sleep, but no process holds it. Retry, then reset the adapter; a reboot clears it if nothing else does.", r)
 	case CrashedLeftover:
+		if f.Lock == nil {
+			if o.BadLock == nil {
+				return r + " has a stale lock."
+			}
+			return fmt.Sprintf("%s: no process holds it, but %s sits at its lock name and is no lock (%s): minicom refuses the device while it is there, and minicom and cu hang on a FIFO. Delete it as administrator, then retry.",
+				r, Printable(o.BadLock.Path), Printable(o.BadLock.Why))
+		}
 		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. Remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
 	case TimeWait:
 		n := 0

@@ -96,9 +96,9 @@ func linuxRealSerial(name string) bool {
 // known) in every lock directory that exists, and returns the one that
 // matters most: a lock naming a live process, else one naming a dead one.
 // A file at a lock name that is no lock (a FIFO, a link, a huge file,
-// garbage) is no claim on the device: it is returned as a note instead,
-// so a check can say so without blaming a process.
-func linuxLockFile(dev string, n linuxNode) (lock *LockFile, note string) {
+// garbage) is no claim on the device: it is returned apart, so a check can
+// say so without blaming a process.
+func linuxLockFile(dev string, n linuxNode) (lock *LockFile, bad *BadLock) {
 	names := uucpLockNames(dev, n.resolved)
 	if n.rdev != 0 {
 		names = append(names, lockdevSVR4Name(unix.Major(n.dev), unix.Major(n.rdev), unix.Minor(n.rdev)))
@@ -115,21 +115,21 @@ func linuxLockFile(dev string, n linuxNode) (lock *LockFile, note string) {
 				pid, err = ParseUUCPLock(b)
 			}
 			if err != nil {
-				if note == "" {
-					note = fmt.Sprintf("%s is not a lock file (%v)", p, err)
+				if bad == nil {
+					bad = &BadLock{Path: p, Why: err.Error()}
 				}
 				continue
 			}
 			lf := &LockFile{Path: p, PID: pid, Alive: linuxAlive(pid)}
 			if lf.Alive {
-				return lf, note
+				return lf, bad
 			}
 			if lock == nil {
 				lock = lf
 			}
 		}
 	}
-	return lock, note
+	return lock, bad
 }
 
 // linuxLockDirs returns the lock directories that exist, each once: on

@@ -104,8 +104,9 @@ func TestLockFileLiveWins(t *testing.T) {
 
 // TestLockFilePlanted: the lock directories are world-writable. A FIFO (whose
 // blocking open would never return), a symlink to /dev/zero (endless
-// bytes), a huge file and garbage planted under the device's lock name are
-// no lock: the probe returns at once, names no PID, and says what it found.
+// bytes), a huge file, a directory and garbage planted under the device's
+// lock name are no lock: the probe returns at once, names no PID, and says
+// what it found.
 func TestLockFilePlanted(t *testing.T) {
 	pts, n := openPTY(t)
 	name := "LCK..pts_" + strconv.Itoa(n)
@@ -133,8 +134,8 @@ func TestLockFilePlanted(t *testing.T) {
 				t.Fatalf("probe: %v", err)
 			}
 			o := obs[0]
-			if o.Lock != nil || !strings.Contains(o.LockNote, lock) || !strings.Contains(o.LockNote, "not a lock file") {
-				t.Errorf("lock %+v, note %q; want no lock and a note naming %s", o.Lock, o.LockNote, lock)
+			if o.Lock != nil || o.BadLock == nil || o.BadLock.Path != lock || o.BadLock.Why == "" {
+				t.Errorf("lock %+v, bad lock %+v; want no lock, and %s reported as no lock", o.Lock, o.BadLock, lock)
 			}
 		})
 	}

@@ -35,6 +35,20 @@ func init() {
 		return
 	case "probe":
 		os.Exit(stuckProbe(os.Args[1], os.Args[2]))
+	case "planted":
+		// A fresh tmpfs over /run/lock (private to this namespace), the
+		// planted file under the device's lock name, then the program.
+		if err := unix.Mount("tmpfs", "/run/lock", "tmpfs", unix.MS_NOSUID|unix.MS_NODEV, "mode=1777"); err != nil {
+			fmt.Fprintln(os.Stderr, "mount:", err)
+			os.Exit(3)
+		}
+		if err := plant(os.Args[1], filepath.Join("/run/lock", os.Args[2])); err != nil {
+			fmt.Fprintln(os.Stderr, "plant:", err)
+			os.Exit(3)
+		}
+		err := syscall.Exec(os.Args[3], os.Args[3:], os.Environ())
+		fmt.Fprintln(os.Stderr, "exec:", err)
+		os.Exit(3)
 	case "exec":
 		// Mount the unanswered file system over every lock directory,
 		// then become the program to test (traycheck watch).
@@ -210,4 +224,61 @@ func blockedInFUSE(pid int) bool {
 		}
 	}
 	return false
+}
+
+// plant puts what a hostile local user could under a lock name.
+func plant(kind, p string) error {
+	switch kind {
+	case "fifo":
+		return unix.Mkfifo(p, 0o644)
+	case "zero":
+		return os.Symlink("/dev/zero", p)
+	case "huge":
+		f, err := os.Create(p)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return f.Truncate(1 << 30) // sparse: a gigabyte of zeros to read
+	}
+	return fmt.Errorf("unknown plant %q", kind)
+}
+
+// TestCheckWithPlantedLock: `traycheck check` of a device whose lock name in
+// the real /run/lock (a private copy, in a mount namespace) is a FIFO, a
+// link to /dev/zero or a huge file answers at once: no process holds the
+// device, but minicom would refuse it (or hang), so it needs attention and
+// the message names the file.
+func TestCheckWithPlantedLock(t *testing.T) {
+	testenv.Root(t)
+	pts, n := openPTY(t)
+	bin := testenv.Traycheck(t)
+	for _, kind := range []string{"fifo", "zero", "huge"} {
+		t.Run(kind, func(t *testing.T) {
+			dir := t.TempDir()
+			cmd := exec.Command(os.Args[0], kind, fmt.Sprintf("LCK..pts_%d", n), bin, "check", "--json", pts)
+			cmd.Env = append(os.Environ(), stuckEnv+"=planted", "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_CACHE_HOME="+dir)
+			cmd.SysProcAttr = &syscall.SysProcAttr{Unshareflags: syscall.CLONE_NEWNS}
+			p := testenv.Start(t, cmd)
+			// Exit 1: the device needs attention.
+			var ee *exec.ExitError
+			if err := p.Wait(t, 20*time.Second); !errors.As(err, &ee) || ee.ExitCode() != 1 {
+				t.Fatalf("check: %v, want exit code 1\n%s", err, p.Log.String())
+			}
+			var rep struct {
+				Findings []struct {
+					Cause   string `json:"cause"`
+					Message string `json:"message"`
+				} `json:"findings"`
+			}
+			if err := json.Unmarshal([]byte(p.Log.String()), &rep); err != nil || len(rep.Findings) != 1 {
+				t.Fatalf("check --json: %v\n%s", err, p.Log.String())
+			}
+			f := rep.Findings[0]
+			if f.Cause != "crashed-leftover" || !strings.Contains(f.Message, "/run/lock/LCK..pts_") || !strings.Contains(f.Message, "is no lock") {
+				t.Errorf("finding %+v, want crashed-leftover naming the planted file", f)
+			}
+			t.Logf("%s: %s", kind, f.Message)
+		})
+	}
 }

@@ -159,6 +159,12 @@ type LockFile struct {
 	Holder *Holder `json:"holder,omitempty"`
 }
 
+// BadLock is a file at a lock name that is not a lock, and why not.
+type BadLock struct {
+	Path string `json:"path"`
+	Why  string `json:"why"`
+}
+
 // PortRange is an inclusive range of ports, such as a Windows excluded range.
 type PortRange struct {
 	Proto Kind   `json:"proto"`
@@ -193,10 +199,11 @@ type Observation struct {
 	Busy bool `json:"busy,omitzero"`
 	// Lock is the device's UUCP lock file, if one exists.
 	Lock *LockFile `json:"lock,omitempty"`
-	// LockNote says what sits at one of the device's lock names that is
-	// not a lock ("/run/lock/LCK..ttyS0 is not a lock file (not a regular
-	// file: a FIFO)"): anyone can plant one, and dialers may refuse it.
-	LockNote string `json:"lock_note,omitzero"`
+	// BadLock is a file at one of the device's lock names that is no lock
+	// (a FIFO, a symlink, no PID in it): anyone can plant one, a crash
+	// mid-write leaves one, and minicom refuses the device (cu and minicom
+	// hang on a FIFO) while it is there.
+	BadLock *BadLock `json:"bad_lock,omitempty"`
 	// Unseen is set for a device no visible process holds while some
 	// processes could not be inspected (an unprivileged probe): a holder
 	// may be hidden, so "free" is only as far as the probe can see.

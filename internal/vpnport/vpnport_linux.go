@@ -72,7 +72,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 			}
 			// A lock file matters even for a missing device: a crashed
 			// program's lock outlives an unplugged adapter.
-			o.Lock, o.LockNote = linuxLockFile(r.Path, nodes[i])
+			o.Lock, o.BadLock = linuxLockFile(r.Path, nodes[i])
 		}
 	}
 	if err := s.scan(ctx); err != nil {
