@@ -14,6 +14,24 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 )
 
+// TestRemoveLockSVR4Name: lockdev's LK.nnn.nnn.nnn lock of a dead PID is
+// removed like an LCK.. one; a look-alike name is not.
+func TestRemoveLockSVR4Name(t *testing.T) {
+	dir := t.TempDir()
+	dead := deadPID(t)
+	stale := writeLock(t, dir, "LK.000.188.000", dead)
+	if _, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.RemoveLock, Finding: lockFinding(stale, dead), Confirmed: true}); err != nil {
+		t.Fatalf("SVR4 lock: %v", err)
+	}
+	if _, err := os.Lstat(stale); !os.IsNotExist(err) {
+		t.Errorf("SVR4 lock still there: %v", err)
+	}
+	other := writeLock(t, dir, "LK.passwd", dead)
+	if _, err := New(Options{}).Do(context.Background(), Request{Action: diagnose.RemoveLock, Finding: lockFinding(other, dead), Confirmed: true}); !errors.Is(err, ErrRefused) {
+		t.Errorf("LK.passwd: %v, want ErrRefused", err)
+	}
+}
+
 // TestRemoveLockPlantedFIFO: a FIFO swapped in under the lock's name after
 // the check must not hang the confirmed action (a blocking open of a FIFO
 // waits for a writer forever); it is refused and left in place.
