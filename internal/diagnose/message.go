@@ -107,7 +107,7 @@ func message(f Finding, o vpnport.Observation) string {
 	case OtherApp:
 		switch {
 		case f.Lock != nil && len(f.Holders) > 0:
-			return fmt.Sprintf("%s is locked by %s (lock file %s). Close that program and retry.", r, who, Printable(f.Lock.Path))
+			return fmt.Sprintf("%s is locked by %s, according to the lock file %s. Close that program and retry.", r, who, Printable(f.Lock.Path))
 		case len(f.Holders) > 0:
 			return fmt.Sprintf("%s is held by %s. Close it and retry, or end it.", r, who)
 		case f.Lock != nil:
