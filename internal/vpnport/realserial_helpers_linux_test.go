@@ -266,4 +266,3 @@ func pyserial(t *testing.T) string {
 	}
 	return py
 }
-
