@@ -293,9 +293,10 @@ func diagnoseDevice(o vpnport.Observation, c Context) Finding {
 		return diagnoseHeld(w, nil, c, false)
 	}
 	if o.Lock != nil && !o.Lock.Alive {
-		// A lock naming a dead PID: the program crashed without cleaning up,
-		// and every well-behaved dialer will refuse the device until the lock
-		// goes.
+		// A lock naming a dead PID: the program crashed without cleaning up.
+		// minicom and cu notice the dead PID and take the lock over (seen
+		// with minicom 2.8 and cu 1.07); a program that does not refuses the
+		// device until the lock goes.
 		l := *o.Lock
 		return Finding{Cause: CrashedLeftover, Lock: &l, Actions: []Action{RemoveLock, Retry}}
 	}

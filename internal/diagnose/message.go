@@ -129,7 +129,7 @@ func message(f Finding, o vpnport.Observation) string {
 			return fmt.Sprintf("%s: no process holds it, but %s sits at its lock name and is no lock (%s): minicom refuses the device while it is there, and minicom and cu hang on a FIFO. Delete it as administrator, then retry.",
 				r, Printable(o.BadLock.Path), Printable(o.BadLock.Why))
 		}
-		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. Remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
+		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. minicom and cu take such a lock over by themselves; for other programs, remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
 	case TimeWait:
 		n := 0
 		for _, s := range o.Sockets {
