@@ -126,6 +126,19 @@ func TestRealCu(t *testing.T) {
 	testenv.Root(t)
 	m := newModem(t)
 	lockName := "LCK.." + strconv.Itoa(m.n)
+	// cu runs as user uucp: on a device uucp may not open, it also says
+	// "Line in use", and the explanation must point at permissions.
+	if err := os.Chmod(m.path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	denied := runUntil(t, "Line in use", "cu", "-l", m.path)
+	explainAs(t, denied, "cu-line-in-use", m.path)
+	if !strings.Contains(denied, "Permission denied") || !strings.Contains(diagnose.Explain(denied).Explanation, "permissions") {
+		t.Errorf("cu on a device it may not open: %q; explanation %q", denied, diagnose.Explain(denied).Explanation)
+	}
+	if err := os.Chmod(m.path, 0o666); err != nil {
+		t.Fatal(err)
+	}
 	p := testenv.Start(t, underPTY(t, "cu", "-l", m.path))
 	pid := waitLock(t, lockName)
 	assertNamed(t, "nobody", checkDevice(t, true, m.path), diagnose.OtherApp, "cu", pid)
