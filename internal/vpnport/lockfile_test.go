@@ -135,3 +135,15 @@ func BenchmarkParseUUCPLock(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkParseProcLocks(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "proclocks", "mixed"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pids := make([]int, 0, 4)
+	b.ReportAllocs()
+	for b.Loop() {
+		pids = parseProcLocks(data, 0, 0x1a, 3, pids[:0])
+	}
+}

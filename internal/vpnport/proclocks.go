@@ -1,9 +1,6 @@
 package vpnport
 
-import (
-	"bytes"
-	"strconv"
-)
+import "bytes"
 
 // MaxProcLocksSize bounds how much of /proc/locks is read: each lock is one
 // line of about 50 bytes, so this is tens of thousands of locks.
@@ -27,7 +24,8 @@ func parseProcLocks(b []byte, devMajor, devMinor uint32, ino uint64, pids []int)
 		} else {
 			line, b = b, nil
 		}
-		f := bytes.Fields(line)
+		var arr [8][]byte
+		f := procFields(line, arr[:0])
 		if len(f) < 6 || bytes.Equal(f[1], []byte("->")) {
 			continue
 		}
@@ -40,13 +38,55 @@ func parseProcLocks(b []byte, devMajor, devMinor uint32, ino uint64, pids []int)
 		if !ok1 || !ok2 {
 			continue
 		}
-		ma, err1 := strconv.ParseUint(string(maj), 16, 32)
-		mi, err2 := strconv.ParseUint(string(min), 16, 32)
+		ma, ok1 := procHex32(maj)
+		mi, ok2 := procHex32(min)
 		in, ok3 := procUint(inode)
-		if err1 != nil || err2 != nil || !ok3 || uint32(ma) != devMajor || uint32(mi) != devMinor || in != ino {
+		if !ok1 || !ok2 || !ok3 || ma != devMajor || mi != devMinor || in != ino {
 			continue
 		}
 		pids = append(pids, pid)
 	}
 	return pids
+}
+
+// procFields splits b at spaces and tabs into dst, up to its capacity.
+func procFields(b []byte, dst [][]byte) [][]byte {
+	for len(b) > 0 && len(dst) < cap(dst) {
+		i := 0
+		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
+			i++
+		}
+		b = b[i:]
+		j := 0
+		for j < len(b) && b[j] != ' ' && b[j] != '\t' {
+			j++
+		}
+		if j > 0 {
+			dst = append(dst, b[:j])
+		}
+		b = b[j:]
+	}
+	return dst
+}
+
+// procHex32 parses a non-empty run of hex digits that fits in 32 bits.
+func procHex32(b []byte) (uint32, bool) {
+	if len(b) == 0 || len(b) > 8 {
+		return 0, false
+	}
+	var n uint32
+	for _, c := range b {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		n = n<<4 | uint32(c)
+	}
+	return n, true
 }
