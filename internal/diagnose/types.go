@@ -71,6 +71,10 @@ type Finding struct {
 	Lock *vpnport.LockFile `json:"lock,omitempty"`
 	// Reserved is the excluded range behind a reserved-range finding.
 	Reserved *vpnport.PortRange `json:"reserved,omitempty"`
+	// Commands are commands the user can run for its holder's role (see
+	// roles.go) instead of ending the process ("ssh -S PATH -O cancel -L
+	// ... x", "systemctl stop dnsmasq.service").
+	Commands []string `json:"commands,omitempty"`
 }
 
 // NeedsAttention reports whether the finding is a conflict or problem (exit
@@ -80,14 +84,26 @@ func (f Finding) NeedsAttention() bool {
 }
 
 // ActHolder is the holder end-process acts on: the first live process
-// (never a hidden or kernel holder), and false when there is none.
+// (never a hidden, kernel or merely probable holder), and false when there
+// is none.
 func (f Finding) ActHolder() (vpnport.Holder, bool) {
 	for _, h := range f.Holders {
-		if !h.Hidden && !h.Kernel && h.PID > 0 {
+		if !h.Hidden && !h.Kernel && !h.Probable && h.PID > 0 {
 			return h, true
 		}
 	}
 	return vpnport.Holder{}, false
+}
+
+// Role is the role of the first holder that plays one ("ssh-mux-master"),
+// or "".
+func (f Finding) Role() string {
+	for _, h := range f.Holders {
+		if h.Role != "" {
+			return h.Role
+		}
+	}
+	return ""
 }
 
 // Has reports whether a is among f's actions.
@@ -128,6 +144,9 @@ type Context struct {
 	// ResetTried says a reset-adapter already ran for this resource and it is
 	// still held: only then is a reboot the next suggestion.
 	ResetTried bool
+	// Forbidden are actions the machine policy forbids: never offered, so
+	// no menu, notification, console line or token can carry them.
+	Forbidden []Action
 }
 
 // DefaultWakeWindow is how long after a resume a problem counts as

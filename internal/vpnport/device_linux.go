@@ -47,6 +47,7 @@ func linuxStatDevice(o *Observation) (n linuxNode) {
 	if st.Mode&unix.S_IFMT != unix.S_IFCHR {
 		return n
 	}
+	o.USBID = linuxUSBID(o.Resource.Path)
 	n.rdev, n.dev, n.ino = uint64(st.Rdev), uint64(st.Dev), st.Ino
 	return n
 }

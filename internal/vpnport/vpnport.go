@@ -146,6 +146,22 @@ type Holder struct {
 	Hidden bool `json:"hidden,omitzero"`
 	// Kernel means the kernel itself holds it (PID 4 on Windows, HTTP.sys).
 	Kernel bool `json:"kernel,omitzero"`
+	// Probable marks a guess, not a fact: the owner's fds were hidden, and
+	// this process (a configured VPN client of the owner's user) is the
+	// likely holder. Nothing may act on a probable holder.
+	Probable bool `json:"probable,omitzero"`
+	// Unit is the systemd service the process runs in ("dnsmasq.service"):
+	// a service is stopped as a unit, not by ending its process. UserUnit
+	// says it is the user's own service (systemctl --user).
+	Unit     string `json:"unit,omitzero"`
+	UserUnit bool   `json:"user_unit,omitzero"`
+	// Container is the Docker container a docker-proxy forwards the port to:
+	// its name when the engine answers, else its address and port.
+	Container string `json:"container,omitzero"`
+	// Role is the stable id of what the holder is beyond its program
+	// ("ssh-mux-master", "systemd-service"), set by diagnosis from its table
+	// of known culprits.
+	Role string `json:"role,omitzero"`
 }
 
 // LockFile is a UUCP-style lock (/var/lock/LCK..ttyUSB0) for a device.
@@ -218,6 +234,14 @@ type Observation struct {
 	// KernelHolder names what in the kernel likely holds a port that no
 	// process holds ("WireGuard interface wg0"), when the probe can tell.
 	KernelHolder string `json:"kernel_holder,omitzero"`
+	// USBID is a USB serial device's "vendor:product" ids ("12d1:1001"),
+	// for the udev rule that keeps ModemManager off it; empty otherwise.
+	USBID string `json:"usb_id,omitzero"`
+	// Candidates are running processes of a hidden owner's user whose name
+	// is one of the client names the probe was given (WithClientNames):
+	// which of them holds the port cannot be read, so diagnosis may only
+	// guess from their command lines.
+	Candidates []Holder `json:"candidates,omitempty"`
 }
 
 // HolderByPID returns the holder with that PID, if any.
@@ -253,6 +277,16 @@ func DeviceOpenAllowed(ctx context.Context) bool {
 type osImpl interface {
 	probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error)
 	close() error
+}
+
+// threadBinder is implemented by an osImpl whose answer depends on the
+// calling thread (Linux: its network namespace, which a caller may have
+// entered with setns on a locked thread). bindThread runs on the caller;
+// the function it returns, if any, runs first on the probe's goroutine and
+// puts that goroutine's thread where the caller's is; the leave function
+// that returns runs after the probe and puts the thread back.
+type threadBinder interface {
+	bindThread() (enter func() (leave func(), err error), err error)
 }
 
 // newOSImpl is set by the OS file's init; nil means no probe on this OS.
@@ -310,12 +344,27 @@ func (p *Prober) Probe(ctx context.Context, rs []Resource) ([]Observation, error
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	var enter func() (func(), error)
+	if tb, ok := p.impl.(threadBinder); ok {
+		var err error
+		if enter, err = tb.bindThread(); err != nil {
+			return nil, err
+		}
+	}
 	start := time.Now()
 	done := make(chan struct{})
 	var obs []Observation
 	var err error
 	go func() {
 		defer close(done)
+		if enter != nil {
+			leave, eerr := enter()
+			if eerr != nil {
+				err = eerr
+				return
+			}
+			defer leave()
+		}
 		obs, err = p.impl.probe(ctx, rs, start)
 	}()
 	select {
