@@ -3,6 +3,7 @@ package vpnport
 import (
 	"fmt"
 	"runtime"
+	"strconv"
 
 	"golang.org/x/sys/unix"
 )
@@ -11,23 +12,29 @@ import (
 // namespace. Probe runs on a goroutine of its own (so a stuck system call
 // cannot hold the caller), and a goroutine may run on any thread; a caller
 // that entered another namespace on its locked thread (a test, a tool
-// probing a container) must still get that namespace's sockets. Usually the
-// caller's thread is in the process's namespace and nothing is done.
+// probing a container) must still get that namespace's sockets. The
+// namespaces are compared by the threads' own /proc entries, not with the
+// process's: the locked caller may itself be the main thread.
 func (p *linuxProber) bindThread() (func() (func(), error), error) {
-	var self, thread unix.Stat_t
-	if err := unix.Stat("/proc/thread-self/ns/net", &thread); err != nil {
+	want, ok := threadNetNS()
+	if !ok {
 		return nil, nil // no namespaces to follow
 	}
-	if err := unix.Stat("/proc/self/ns/net", &self); err == nil && self.Dev == thread.Dev && self.Ino == thread.Ino {
-		return nil, nil
-	}
-	target, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		return nil, fmt.Errorf("reading the caller's network namespace: %w", err)
-	}
+	tid := unix.Gettid()
 	return func() (func(), error) {
-		defer unix.Close(target)
 		runtime.LockOSThread()
+		if here, ok := threadNetNS(); ok && here == want {
+			runtime.UnlockOSThread()
+			return func() {}, nil
+		}
+		// The caller waits for this probe on its own, locked thread, so
+		// that thread is still in the namespace wanted.
+		target, err := unix.Open("/proc/self/task/"+strconv.Itoa(tid)+"/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+		if err != nil {
+			runtime.UnlockOSThread()
+			return nil, fmt.Errorf("reading the caller's network namespace: %w", err)
+		}
+		defer unix.Close(target)
 		orig, err := unix.Open("/proc/thread-self/ns/net", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 		if err != nil {
 			runtime.UnlockOSThread()
@@ -47,4 +54,13 @@ func (p *linuxProber) bindThread() (func() (func(), error), error) {
 			}
 		}, nil
 	}, nil
+}
+
+// threadNetNS identifies the calling thread's network namespace.
+func threadNetNS() ([2]uint64, bool) {
+	var st unix.Stat_t
+	if err := unix.Stat("/proc/thread-self/ns/net", &st); err != nil {
+		return [2]uint64{}, false
+	}
+	return [2]uint64{uint64(st.Dev), st.Ino}, true
 }
