@@ -122,6 +122,8 @@ func message(f Finding, o vpnport.Observation) string {
 		switch {
 		case f.Lock != nil && len(f.Holders) > 0:
 			return fmt.Sprintf("%s is locked by %s, according to the lock file %s. Close that program and retry.", r, who, Printable(f.Lock.Path))
+		case len(f.Holders) > 0 && !f.Has(EndProcess):
+			return fmt.Sprintf("%s is held by %s. Close it and retry.", r, who)
 		case len(f.Holders) > 0:
 			return fmt.Sprintf("%s is held by %s. Close it and retry, or end it.", r, who)
 		case f.Lock != nil:
@@ -168,6 +170,12 @@ func message(f Finding, o vpnport.Observation) string {
 		}
 		if o.KernelHolder != "" {
 			return fmt.Sprintf("%s is held by the kernel's %s, not by a process. Bring that interface down, or use another port.", r, o.KernelHolder)
+		}
+		if runtime.GOOS == "windows" {
+			// Windows names the owner of every socket but a closing one;
+			// the Linux kernel users below do not exist there. (Under
+			// Wine every TCP listener and native Linux socket lands here.)
+			return fmt.Sprintf("%s is held, but Windows names no process as its owner (owner PID 0). Retry, or use another port.", r)
 		}
 		return fmt.Sprintf("%s is held by the kernel, not by a process (a WireGuard interface, VXLAN or NFS). Bring that interface down, or use another port.", r)
 	case DeviceMissing:

@@ -37,17 +37,13 @@ func (r *Runner) removeLock(req Request) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("reading lock file: %w", err)
 	}
-	defer f.Close()
-	before, err := f.Stat()
+	// The file is closed before it is removed: Windows refuses to delete a
+	// file while a handle opened without FILE_SHARE_DELETE (os.Open's) is
+	// open on it. The Lstat below still ties the name to the file read.
+	before, b, err := readLockFile(f, lk.Path)
+	f.Close()
 	if err != nil {
-		return Result{}, fmt.Errorf("reading lock file: %w", err)
-	}
-	if !before.Mode().IsRegular() {
-		return Result{}, fmt.Errorf("%w: %s is not a regular file", ErrRefused, lk.Path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, vpnport.MaxUUCPLockSize+1))
-	if err != nil {
-		return Result{}, fmt.Errorf("reading lock file: %w", err)
+		return Result{}, err
 	}
 	pid, err := vpnport.ParseUUCPLock(b)
 	if err != nil {
@@ -79,4 +75,21 @@ var svr4LockName = regexp.MustCompile(`^LK\.\d{3,10}\.\d{3,10}\.\d{3,10}$`)
 // isLockName reports whether name is a UUCP device lock's name.
 func isLockName(name string) bool {
 	return strings.HasPrefix(name, "LCK..") || svr4LockName.MatchString(name)
+}
+
+// readLockFile returns what f is and holds, refusing anything but a regular
+// file.
+func readLockFile(f *os.File, path string) (os.FileInfo, []byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading lock file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%w: %s is not a regular file", ErrRefused, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, vpnport.MaxUUCPLockSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading lock file: %w", err)
+	}
+	return fi, b, nil
 }
