@@ -31,6 +31,10 @@ func Once(ctx context.Context, rs []vpnport.Resource, dc diagnose.Context) ([]vp
 	}
 	p := vpnport.New()
 	defer p.Close()
+	// The same deadline as the loop's: a device or lock file on a hung file
+	// system fails the check instead of hanging the command.
+	ctx, cancel := context.WithTimeout(ctx, DefaultProbeTimeout)
+	defer cancel()
 	ctx = vpnport.WithClientNames(ctx, dc.VPNClients)
 	obs, err := p.Probe(vpnport.AllowDeviceOpen(ctx), rs)
 	if err != nil {
