@@ -6,6 +6,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -67,22 +68,26 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "traycheck explain: this text is not an error traycheck knows (port or device in use, RAS 602/633, reserved port, adapter in use, missing tray host); nothing was checked")
 		return exitUsage
 	}
-	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line)
+	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line, "program", m.Program)
 	cfg, code := loadConfig(e, *cfgPath)
 	if cfg == nil {
 		return code
 	}
-	rs := explainResources(m, cfg)
+	sc := explainResources(m, cfg)
 	var findings []diagnose.Finding
-	if len(rs) > 0 {
+	if len(sc.rs) > 0 {
 		var err error
-		// The text is a program failing to get the resource, so a client
-		// holding it is not that program: another instance, or a leftover.
 		dc := diagContext(cfg, time.Now())
-		dc.Contended = true
-		findings, err = checkResources(ctx, rs, dc)
+		dc.VPNClients = append(dc.VPNClients, diagnose.ProgramClients(m.Program)...)
+		// Only a text that names the resource proves a program just failed
+		// to get it, so that whoever holds it is not that program. A text
+		// without a port may come from the very process still holding its
+		// other ports (charon keeps running), and one client holding its
+		// own port is the VPN working.
+		dc.Contended = sc.kind == scopeNamed
+		findings, err = checkResources(ctx, sc.rs, dc)
 		if err != nil {
-			fmt.Fprintf(e.stderr, "traycheck explain: checking %s: %v\n", explainList(rs), err)
+			fmt.Fprintf(e.stderr, "traycheck explain: checking %s: %v\n", explainList(sc.rs), err)
 			return exitProbe
 		}
 	}
@@ -90,30 +95,64 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 	if *asJSON {
 		explainWriteJSON(e.stdout, explainJSON{Match: m, Findings: findings})
 	} else {
-		explainWriteText(e.stdout, m, rs, findings, sug)
+		explainWriteText(e.stdout, m, sc, findings, sug)
 	}
 	code = exitFor(findings)
-	// An adapter or tray problem has no port to check here, but the text
-	// is an error the user has to act on.
-	if len(rs) == 0 {
+	// An adapter, tray or remote problem has no port to check here, but the
+	// text is an error the user has to act on.
+	if len(sc.rs) == 0 {
 		code = exitAttention
 	}
 	return code
 }
 
-// explainResources is what to check live: the resource the text names, or,
-// when it names none (RAS "Error 633", Python's bare "[Errno 98]"), the
-// configured resources of the kind the family is about.
-func explainResources(m diagnose.Match, cfg *config.Config) []vpnport.Resource {
-	if r, ok := m.Resource.Target(); ok {
-		return []vpnport.Resource{r}
+// What explain checked live, and why: the scope decides the sentence that
+// introduces the findings and whether a holder is a contender.
+const (
+	scopeNone       = iota // nothing checkable here (adapter, tray, ssh -R, a dial failure)
+	scopeNamed             // the resource the text names (both protocols when it does not say which)
+	scopeProgram           // no resource named: the ports of the program that printed it
+	scopeConfigured        // neither resource nor program known: the configured ones
+)
+
+type explainScope struct {
+	kind int
+	rs   []vpnport.Resource
+}
+
+// explainResources is what to check live: the resource the text names; when
+// it names none, the ports of the program that printed it (charon's IKE
+// ports, never OpenVPN's); when the program is unknown too (Python's bare
+// "[Errno 98]", RAS 633 without devices), the configured resources of the
+// kind the family is about.
+func explainResources(m diagnose.Match, cfg *config.Config) explainScope {
+	if rs := m.Resource.Targets(); len(rs) > 0 {
+		return explainScope{scopeNamed, rs}
+	}
+	switch {
+	case m.Resource.Remote, m.Family == diagnose.AdapterInUse, m.Family == diagnose.TrayHostMissing:
+		return explainScope{}
+	case m.Family == diagnose.DialFailed:
+		// Not a local conflict; a configured device that vanished is the
+		// one local thing worth a look.
+		return explainScope{scopeConfigured, cfg.Devices}
+	case m.Program == diagnose.ProgSSH:
+		var rs []vpnport.Resource
+		for _, p := range cfg.SSHForwardPorts {
+			rs = append(rs, vpnport.Resource{Kind: vpnport.TCP, Port: p})
+		}
+		return explainScope{scopeProgram, rs}
+	}
+	if ps := diagnose.ProgramPorts(m.Program); len(ps) > 0 {
+		if m.Program == diagnose.ProgRAS {
+			ps = append(slices.Clone(cfg.Devices), ps...)
+		}
+		return explainScope{scopeProgram, ps}
 	}
 	switch m.Family {
-	case diagnose.AdapterInUse, diagnose.TrayHostMissing:
-		return nil
 	case diagnose.PortAlreadyOpen, diagnose.DeviceInUse:
 		if len(cfg.Devices) > 0 {
-			return cfg.Devices
+			return explainScope{scopeConfigured, cfg.Devices}
 		}
 	case diagnose.AddressInUse, diagnose.AccessForbidden:
 		var ports []vpnport.Resource
@@ -123,10 +162,10 @@ func explainResources(m diagnose.Match, cfg *config.Config) []vpnport.Resource {
 			}
 		}
 		if len(ports) > 0 {
-			return ports
+			return explainScope{scopeConfigured, ports}
 		}
 	}
-	return cfg.Resources()
+	return explainScope{scopeConfigured, cfg.Resources()}
 }
 
 // explainSuggestion is a free port to use instead, and the rewritten ssh
@@ -138,19 +177,22 @@ type explainSuggestion struct {
 }
 
 // explainSuggest looks for another port when the text is an address-in-use
-// error and someone (a process or TIME_WAIT) holds the port it names.
+// error and someone (a process or TIME_WAIT) holds the port it names, in
+// whichever protocol is held when the text did not say.
 func explainSuggest(ctx context.Context, m diagnose.Match, text string, fs []diagnose.Finding) *explainSuggestion {
-	r, ok := m.Resource.Target()
-	if m.Family != diagnose.AddressInUse || !ok || r.Kind == vpnport.Device {
+	if m.Family != diagnose.AddressInUse {
 		return nil
 	}
 	var f *diagnose.Finding
-	for i := range fs {
-		if fs[i].Resource == r {
-			f = &fs[i]
+	for _, r := range m.Resource.Targets() {
+		for i := range fs {
+			if fs[i].Resource == r && f == nil && r.Kind != vpnport.Device &&
+				(len(fs[i].Holders) > 0 || fs[i].TimeWaitLeftS > 0) && fs[i].Cause != diagnose.Free {
+				f = &fs[i]
+			}
 		}
 	}
-	if f == nil || (len(f.Holders) == 0 && f.TimeWaitLeftS == 0) || f.Cause == diagnose.Free {
+	if f == nil {
 		return nil
 	}
 	sug, err := remedy.SuggestPort(ctx, *f, m.Resource.Address, explainCommands(text))
@@ -174,23 +216,20 @@ func explainCommands(text string) [][]string {
 	return out
 }
 
-func explainWriteText(w io.Writer, m diagnose.Match, rs []vpnport.Resource, fs []diagnose.Finding, s *explainSuggestion) {
-	head := string(m.Family) + " (" + m.Code + ")"
-	if r, ok := m.Resource.Target(); ok {
-		head += ": " + r.String()
-		if m.Resource.Address != "" {
-			head += " on " + m.Resource.Address
-		}
-	} else if m.Resource.Path != "" {
-		head += ": " + m.Resource.Path
-	}
-	fmt.Fprintln(w, head)
+func explainWriteText(w io.Writer, m diagnose.Match, sc explainScope, fs []diagnose.Finding, s *explainSuggestion) {
+	fmt.Fprintln(w, explainHead(m))
 	fmt.Fprintln(w, m.Explanation)
 	switch {
-	case len(rs) == 0:
+	case m.Resource.Remote:
+		fmt.Fprintf(w, "tcp/%d is on the server, not on this computer: nothing here can hold it, so nothing was checked here.\n", m.Resource.Port)
+	case len(sc.rs) == 0 && m.Program == diagnose.ProgSSH:
+		fmt.Fprintln(w, "The text names no port and the config lists no ssh forward ports ([ssh] forward_ports): nothing was checked. Paste the line with the port, or run `traycheck check tcp/PORT`.")
+	case len(sc.rs) == 0:
 		fmt.Fprintln(w, "Nothing to check live for this error.")
-	case !explainNamed(m):
-		fmt.Fprintf(w, "The text names no port or device; checked the configured %s:\n", explainList(rs))
+	case sc.kind == scopeProgram:
+		fmt.Fprintf(w, "The text names no port; checked the ports %s uses by default: %s (if yours differs, run `traycheck check PORT`):\n", m.Program, explainList(sc.rs))
+	case sc.kind == scopeConfigured:
+		fmt.Fprintf(w, "The text names no port or program; checked the configured %s (it may be about none of them):\n", explainList(sc.rs))
 	default:
 		fmt.Fprintln(w, "Now:")
 	}
@@ -202,6 +241,11 @@ func explainWriteText(w io.Writer, m diagnose.Match, rs []vpnport.Resource, fs [
 				names[i] = string(a)
 			}
 			fmt.Fprintf(w, "  actions: %s\n", strings.Join(names, ", "))
+		}
+		if f.Cause == diagnose.SameAppInstance && len(f.Holders) == 1 {
+			// One running copy may well be the user's working tunnel: the
+			// one that failed was the second.
+			fmt.Fprintf(w, "  If PID %d is the VPN or tunnel you are using, it is working: the program that printed this error was a second copy. End it only to replace it.\n", f.Holders[0].PID)
 		}
 	}
 	if s == nil {
@@ -217,9 +261,35 @@ func explainWriteText(w io.Writer, m diagnose.Match, rs []vpnport.Resource, fs [
 	}
 }
 
-func explainNamed(m diagnose.Match) bool {
-	_, ok := m.Resource.Target()
-	return ok
+// explainHead is the first line: family, code and the resource as the text
+// names it ("tcp/8080 on 127.0.0.1", "tcp/1194 and udp/1194 (the text does
+// not say which)", "tcp/9001 on the server").
+func explainHead(m diagnose.Match) string {
+	head := string(m.Family) + " (" + m.Code + ")"
+	r := m.Resource
+	switch {
+	case r.Remote && r.Port != 0:
+		return fmt.Sprintf("%s: tcp/%d on the server (ssh -R)", head, r.Port)
+	case r.Kind == vpnport.Device || r.Kind == diagnose.AdapterKind:
+		if r.Path != "" {
+			head += ": " + r.Path
+		}
+		return head
+	case r.Port == 0:
+		return head
+	}
+	ts := r.Targets()
+	head += ": " + explainList(ts)
+	if len(ts) > 1 {
+		head = strings.Replace(head, ", ", " and ", 1)
+	}
+	if r.Address != "" {
+		head += " on " + r.Address
+	}
+	if r.AnyProto {
+		head += " (the text does not say tcp or udp: both checked)"
+	}
+	return head
 }
 
 func explainList(rs []vpnport.Resource) string {
