@@ -227,7 +227,15 @@ func explainWriteText(w io.Writer, m diagnose.Match, sc explainScope, fs []diagn
 	case len(sc.rs) == 0:
 		fmt.Fprintln(w, "Nothing to check live for this error.")
 	case sc.kind == scopeProgram:
-		fmt.Fprintf(w, "The text names no port; checked the ports %s uses by default: %s (if yours differs, run `traycheck check PORT`):\n", m.Program, explainList(sc.rs))
+		prog := m.Program
+		if prog == diagnose.ProgRAS {
+			prog = "Windows Remote Access"
+		}
+		what := "ports"
+		if len(sc.rs) > 0 && sc.rs[0].Kind == vpnport.Device {
+			what = "devices and ports" // RAS: the configured devices first
+		}
+		fmt.Fprintf(w, "The text names no port; checked the %s %s uses: %s (if yours differ, run `traycheck check PORT`):\n", what, prog, explainList(sc.rs))
 	case sc.kind == scopeConfigured:
 		fmt.Fprintf(w, "The text names no port or program; checked the configured %s (it may be about none of them):\n", explainList(sc.rs))
 	default:

@@ -46,6 +46,9 @@ type catEntry struct {
 	port uint16
 	// remote: the port is on the other end of the connection (ssh -R).
 	remote bool
+	// own: the note replaces the family's text, which would be wrong here
+	// (Docker's allocator holds no socket; ssh -R's port is not local).
+	own bool
 }
 
 func (e *catEntry) hinted(lower string) bool {
@@ -78,13 +81,22 @@ func (e *catEntry) codeFor(line string, r TextResource) string {
 // explanation is the family's text and the entry's note. A refused bind on
 // a port of 1024 or above is not about privileges on Linux and macOS, so the
 // text then says what it is instead of blaming the port number.
+// A note's "PORT" becomes the port the text names, so the commands it
+// gives can be copied as they are.
 func (e *catEntry) explanation(r TextResource) string {
 	s := catFamilyText[e.family]
 	if e.family == AccessForbidden && r.Port >= 1024 {
 		s = catForbiddenHigh
 	}
-	if e.note != "" {
-		s += " " + e.note
+	note := e.note
+	if r.Port != 0 {
+		note = strings.ReplaceAll(note, "PORT", strconv.Itoa(int(r.Port)))
+	}
+	switch {
+	case e.own:
+		s = note
+	case note != "":
+		s += " " + note
 	}
 	return s
 }

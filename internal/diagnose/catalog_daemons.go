@@ -9,16 +9,16 @@ func catDaemons() []catEntry {
 	return []catEntry{
 		// ssh -R: sshd on the server binds the port, so nothing here holds it.
 		{id: "openssh-remote-forward", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 88,
-			program: ProgSSH, remote: true,
+			program: ProgSSH, remote: true, own: true,
 			hints: []string{"remote port forwarding failed"}, re: catRE(`remote port forwarding failed for listen port (?P<port>\d{1,5})`),
-			note: "This is ssh's remote forward (-R): the port is on the server, not on this computer, so checking here proves nothing. " +
+			note: "The server could not listen on the port of ssh's remote forward (-R): the port is on the server, not on this computer, so checking here proves nothing. " +
 				"On the server something already listens on it, most often the sshd of your earlier session whose connection died and has not timed out yet " +
 				"(ClientAliveInterval on the server, ServerAliveInterval on the client make that quicker). Run `traycheck check tcp/PORT` or `ss -ltnp 'sport = :PORT'` there."},
 		// strongSwan's socket-default plugin names no port; "IPv4 disabled" follows.
 		{id: "charon-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 70, program: ProgCharon,
 			hints: []string{"unable to bind socket"}, re: catRE(`\bunable to bind socket: Address already in use`),
-			note: "strongSwan's charon could not bind one of its IKE ports (udp/500 or udp/4500) and says which neither port nor address: " +
-				"it keeps running on the sockets it did get, so a running charon is not necessarily a second copy."},
+			note: "strongSwan's charon could not bind one of its IKE ports (udp/500 or udp/4500); its message names neither the port nor the address. " +
+				"It keeps running on the sockets it did get, so a running charon is not by itself a second copy."},
 		{id: "xl2tpd-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 85, program: ProgXL2TPD,
 			hints: []string{"init_network"}, re: catRE(`init_network: Unable to bind socket: Address already in use`),
 			note: "xl2tpd could not bind its L2TP port (udp/1701 unless `port =` in xl2tpd.conf says otherwise) and exited."},
@@ -45,9 +45,9 @@ func catDaemons() []catEntry {
 			hints: []string{"connection in use"}, re: catRE(`Connection in use: \('(?P<addr>[^']{0,64})', (?P<port>\d{1,5})(?:, \d{1,10}, \d{1,10})?\)`),
 			note: "gunicorn retries five times, a second apart, then gives up (\"Can't connect to\"): often an earlier gunicorn (its master or an orphaned worker) still holds the port."},
 		// Docker's own port allocator: the text is the same for tcp and udp.
-		{id: "docker-port-allocated", family: AddressInUse, code: "PORT_ALREADY_ALLOCATED", kind: vpnport.TCP, rank: 88, program: ProgDocker,
+		{id: "docker-port-allocated", family: AddressInUse, code: "PORT_ALREADY_ALLOCATED", kind: vpnport.TCP, rank: 88, program: ProgDocker, own: true,
 			hints: []string{"port is already allocated"}, re: catRE(`Bind for ` + catHostPort + ` failed: port is already allocated`),
-			note: "Docker refused it before binding anything: another container already publishes this host port (`docker ps --filter publish=PORT` names it). " +
+			note: "Docker's port allocator refused the host port before anything was bound: another container already publishes this host port (`docker ps --filter publish=PORT` names it). " +
 				"Stop that container or publish another host port. On the host the holder is that container's docker-proxy, or no process at all when the userland proxy is off; " +
 				"ending docker-proxy only breaks the other container."},
 	}

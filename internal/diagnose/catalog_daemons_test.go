@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"fmt"
+	"strings"
+	"testing"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -61,4 +63,17 @@ var daemonCases = []catCase{
 	// The localized text alone (German .NET, github.com/dotnet/MQTTnet/issues/769).
 	{"Windows 10048 de", "Normalerweise darf jede Socketadresse (Protokoll, Netzwerkadresse oder Anschluss) nur jeweils einmal verwendet werden.",
 		"windows-only-one-usage-localized", AddressInUse, "WSAEADDRINUSE", TextResource{}},
+}
+
+// A note's commands carry the port the text names.
+func TestExplainNoteNamesThePort(t *testing.T) {
+	m := Explain("Error: remote port forwarding failed for listen port 9001")
+	if !strings.Contains(m.Explanation, "ss -ltnp 'sport = :9001'") || strings.Contains(m.Explanation, "PORT") ||
+		strings.Contains(m.Explanation, "Another socket already holds this local port") {
+		t.Errorf("ssh -R explanation: %s", m.Explanation)
+	}
+	m = Explain("Bind for 0.0.0.0:8080 failed: port is already allocated")
+	if !strings.Contains(m.Explanation, "docker ps --filter publish=8080") {
+		t.Errorf("Docker explanation: %s", m.Explanation)
+	}
 }
