@@ -65,7 +65,9 @@ func (e *catEntry) hinted(lower string) bool {
 // Localized Windows texts count too: Go and .NET print FormatMessage's text
 // in the system's language, with no number.
 var catWinRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)\b(?:WSAEADDRINUSE|WSAEACCES|10048|10013)\b|only one usage of each socket address|access a socket in a way forbidden|` + catInUseLocalized)
+	// Case folding only where it is cheap: the localized texts are matched
+	// as Windows writes them.
+	return regexp.MustCompile(`(?i:\b(?:WSAEADDRINUSE|WSAEACCES|10048|10013)\b|only one usage of each socket address|access a socket in a way forbidden)|` + catInUseLocalized)
 })
 
 func (e *catEntry) codeFor(line string, r TextResource) string {
@@ -187,7 +189,7 @@ func catCore() []catEntry {
 			note: "OpenVPN could not bind its local port (lport): another OpenVPN instance usually holds it; `nobind` in a client config avoids the need. " +
 				"Its \"TCP/UDP:\" prefix does not say which protocol, so both are checked unless the text shows `proto`."},
 		{id: "go-listen", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", protoFixed: true, rank: 85,
-			hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: ` + `(?:address already in use|only one usage of each socket address|.{0,80}?` + catInUseLocalized + `)`)},
+			hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: ` + `(?:address already in use|only one usage of each socket address|.{0,80}?(?-i:` + catInUseLocalized + `))`)},
 		{id: "node-listen", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 85,
 			hints: []string{"eaddrinuse"}, re: catRE(`\blisten EADDRINUSE(?:: address already in use)? ` + catHostPort)},
 		{id: "node-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 85,
