@@ -65,7 +65,7 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		if *asJSON {
 			explainWriteJSON(e.stdout, explainJSON{Match: m, Findings: []diagnose.Finding{}})
 		}
-		fmt.Fprintln(e.stderr, "traycheck explain: this text is not an error traycheck knows (port or device in use, RAS 602/633, reserved port, adapter in use, missing tray host); nothing was checked")
+		fmt.Fprintln(e.stderr, "traycheck explain: this text is not an error traycheck knows (port or device in use, Windows RAS errors, reserved port, adapter in use, missing tray host); nothing was checked")
 		return exitUsage
 	}
 	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line, "program", m.Program)
