@@ -70,8 +70,23 @@ var catWinRE = sync.OnceValue(func() *regexp.Regexp {
 	return regexp.MustCompile(`(?i:\b(?:WSAEADDRINUSE|WSAEACCES|10048|10013)\b|only one usage of each socket address|access a socket in a way forbidden)|` + catInUseLocalized)
 })
 
+// catWinHints are substrings (of the lower-cased line) without which
+// catWinRE cannot match: a cheap test first, as codeFor runs on every
+// explained text.
+var catWinHints = append([]string{"10048", "10013", "wsaeaddrinuse", "wsaeacces", "only one usage", "access a socket"}, catInUseLocalizedHints...)
+
+func catWinLine(line string) bool {
+	lower := strings.ToLower(line)
+	for _, h := range catWinHints {
+		if strings.Contains(lower, h) {
+			return catWinRE().MatchString(line)
+		}
+	}
+	return false
+}
+
 func (e *catEntry) codeFor(line string, r TextResource) string {
-	if e.winCode != "" && catWinRE().MatchString(line) {
+	if e.winCode != "" && catWinLine(line) {
 		return e.winCode
 	}
 	if e.privCode != "" && r.Port != 0 && r.Port < 1024 {
