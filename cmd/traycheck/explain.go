@@ -78,7 +78,7 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 	if len(sc.rs) > 0 {
 		var err error
 		dc := diagContext(cfg, time.Now())
-		dc.VPNClients = append(dc.VPNClients, diagnose.ProgramClients(m.Program)...)
+		dc.VPNClients = slices.Concat(dc.VPNClients, diagnose.ProgramClients(m.Program))
 		// Only a text that names the resource proves a program just failed
 		// to get it, so that whoever holds it is not that program. A text
 		// without a port may come from the very process still holding its
@@ -98,9 +98,10 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		explainWriteText(e.stdout, m, sc, findings, sug)
 	}
 	code = exitFor(findings)
-	// An adapter, tray or remote problem has no port to check here, but the
-	// text is an error the user has to act on.
-	if len(sc.rs) == 0 {
+	// An adapter, tray or remote problem has no port to check here, and a
+	// dial failure is no local conflict, but the text is an error the user
+	// has to act on.
+	if len(sc.rs) == 0 || m.Family == diagnose.DialFailed {
 		code = exitAttention
 	}
 	return code
