@@ -68,15 +68,18 @@ func sshd(t *testing.T, ns *testenv.NetNS) []string {
 	}
 	testenv.Start(t, privateRun(ns, "exec /usr/sbin/sshd -D -e -f "+filepath.Join(dir, "sshd_config")))
 	waitBound(t, ns, "tcp", 2222)
-	return []string{"-F", "/dev/null", "-p", "2222", "-i", filepath.Join(dir, "user"), "-o", "BatchMode=yes",
+	return []string{"-F", "/dev/null", "-p", "2222", "-i", filepath.Join(dir, "user"), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ExitOnForwardFailure=yes", "-N"}
 }
 
 func TestRealSSHForwards(t *testing.T) {
 	ns := testenv.NewNetNS(t)
 	opts := sshd(t, ns)
+	home := t.TempDir() // ssh never sees the user's ~/.ssh or agent
 	ssh := func(args ...string) string {
-		return run(t, ns.Command(context.Background(), "ssh", append(append(opts, args...), "root@127.0.0.1")...))
+		cmd := ns.Command(context.Background(), "ssh", append(append(opts, args...), "root@127.0.0.1")...)
+		cmd.Env = append(os.Environ(), "HOME="+home, "SSH_AUTH_SOCK=")
+		return run(t, cmd)
 	}
 	// -L on 127.0.0.1 (with "localhost" ssh would settle for ::1): the
 	// local port is held here.
