@@ -60,6 +60,9 @@ var daemonCases = []catCase{
 	// panic, foundry's anvil, as quoted in a public repository).
 	{"Windows 10048 ru", "thread 'main' panicked at 'error binding to 127.0.0.1:8545: error creating server listener: Обычно разрешается только одно использование адреса сокета..",
 		"wsa-10048-address", AddressInUse, "WSAEADDRINUSE", TextResource{Kind: vpnport.TCP, Port: 8545, Address: "127.0.0.1", AnyProto: true}},
+	// Java 17's real message names no port (captured from java on Debian 12;
+	// older releases added "(Bind failed)").
+	{"Java 17", "Exception in thread \"main\" java.net.BindException: Address already in use", "eaddrinuse", AddressInUse, "EADDRINUSE", TextResource{}},
 	// The localized text alone (German .NET, github.com/dotnet/MQTTnet/issues/769).
 	{"Windows 10048 de", "Normalerweise darf jede Socketadresse (Protokoll, Netzwerkadresse oder Anschluss) nur jeweils einmal verwendet werden.",
 		"windows-only-one-usage-localized", AddressInUse, "WSAEADDRINUSE", TextResource{}},
