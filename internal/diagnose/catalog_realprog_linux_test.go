@@ -13,6 +13,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -71,6 +72,9 @@ func until(t *testing.T, cmd *exec.Cmd, want string) string {
 	testenv.WaitFor(t, 20*time.Second, fmt.Sprintf("%q from %s", want, cmd.Args), func() bool {
 		return strings.Contains(p.Log.String(), want)
 	})
+	// Its words are captured; gunicorn would take seconds to honour a TERM
+	// while it retries, and the namespace goes with the test anyway.
+	syscall.Kill(-p.Cmd.Process.Pid, syscall.SIGKILL)
 	p.Stop()
 	return p.Log.String()
 }
