@@ -84,11 +84,19 @@ func runExplain(ctx context.Context, e *env, args []string) int {
 		// without a port may come from the very process still holding its
 		// other ports (charon keeps running), and one client holding its
 		// own port is the VPN working.
-		dc.Contended = sc.kind == scopeNamed
-		findings, err = checkResources(ctx, sc.rs, dc)
+		dc.Contended = sc.kind == scopeNamed && !m.Resource.AnyProto
+		var obs []vpnport.Observation
+		obs, findings, err = observeResources(ctx, sc.rs, dc)
 		if err != nil {
 			fmt.Fprintf(e.stderr, "traycheck explain: checking %s: %v\n", explainList(sc.rs), err)
 			return exitProbe
+		}
+		// A text that does not say tcp or udp failed on the held one when
+		// only one is held; with both held it may have been either, and the
+		// client on the other is someone's working VPN.
+		if sc.kind == scopeNamed && m.Resource.AnyProto && explainHeld(obs) == 1 {
+			dc.Contended = true
+			findings = diagnose.DiagnoseAll(obs, dc)
 		}
 	}
 	sug := explainSuggest(ctx, m, text, findings)
@@ -169,6 +177,22 @@ func explainResources(m diagnose.Match, cfg *config.Config) explainScope {
 	return explainScope{scopeConfigured, cfg.Resources()}
 }
 
+// explainHeld counts the observations whose resource something holds (a
+// live socket or a holder; TIME_WAIT alone blocks nobody who reuses).
+func explainHeld(obs []vpnport.Observation) int {
+	n := 0
+	for _, o := range obs {
+		held := len(o.Holders) > 0
+		for _, s := range o.Sockets {
+			held = held || s.State != vpnport.StateTimeWait
+		}
+		if held {
+			n++
+		}
+	}
+	return n
+}
+
 // explainSuggestion is a free port to use instead, and the rewritten ssh
 // command when the holder or the pasted command is an ssh forward.
 type explainSuggestion struct {
@@ -241,6 +265,15 @@ func explainWriteText(w io.Writer, m diagnose.Match, sc explainScope, fs []diagn
 		fmt.Fprintf(w, "The text names no port or program; checked the configured %s (it may be about none of them):\n", explainList(sc.rs))
 	default:
 		fmt.Fprintln(w, "Now:")
+	}
+	held := 0
+	for _, f := range fs {
+		if len(f.Holders) > 0 {
+			held++
+		}
+	}
+	if m.Resource.AnyProto && held > 1 {
+		fmt.Fprintln(w, "  Both protocols are held, and the text does not say which one its program wanted: compare the holders with that program's configuration (proto).")
 	}
 	for _, f := range fs {
 		fmt.Fprintf(w, "  %s\n", f.Message)

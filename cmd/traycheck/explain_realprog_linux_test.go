@@ -242,4 +242,20 @@ func TestExplainOpenVPNUnsaidProtocolChecksBoth(t *testing.T) {
 	if done, _ := first.Exited(); done {
 		t.Errorf("the first openvpn ended: %s", first.Log.String())
 	}
+
+	// Now a UDP openvpn, someone's working VPN, holds udp/1194 as well: the
+	// text may have been about either, so neither single client is called
+	// another instance to end.
+	testenv.Start(t, rpOpenVPN(t, ns, "--port", "1194"))
+	rpWaitBound(t, ns, "udp", 1194)
+	out, _ = rpExplain(t, ns, line, true)
+	e = rpFindings(t, out)
+	for _, f := range e.Findings {
+		if f.Cause == diagnose.SameAppInstance || len(f.Holders) != 1 || f.Holders[0].Name != "openvpn" {
+			t.Errorf("%s with both protocols held: %s %+v, want its one openvpn, not an instance to end", f.Resource, f.Cause, f.Holders)
+		}
+	}
+	if text, _ = rpExplain(t, ns, line, false); !strings.Contains(text, "Both protocols are held") || strings.Contains(text, "End the old one") {
+		t.Errorf("text output with both held:\n%s", text)
+	}
 }
