@@ -198,7 +198,6 @@ func Explain(text string) Match {
 	}
 	if res.Kind == vpnport.TCP || res.Kind == vpnport.UDP {
 		res.Kind, res.AnyProto = expInferProto(h.line, text, h.entry, res.Kind)
-		res.Remote = h.entry.remote
 	}
 	return Match{
 		Matched:     true,
@@ -236,6 +235,7 @@ func (h expHit) better(o expHit) bool {
 func expFill(r, o TextResource) TextResource {
 	if r.Port == 0 && o.Port != 0 {
 		r.Port = o.Port
+		r.Remote = o.Remote // ssh -R's port stays on the server
 		if r.Address == "" {
 			r.Address = o.Address
 		}
@@ -279,6 +279,7 @@ func (e *catEntry) extract(line string, m []int) TextResource {
 	if r.Port == 0 && e.port != 0 {
 		r.Port = e.port
 	}
+	r.Remote = e.remote && r.Port != 0
 	if r.Kind == "" && (r.Port != 0 || r.Path != "" || e.kind == AdapterKind) {
 		r.Kind = e.kind
 	}
