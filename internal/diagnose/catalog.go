@@ -179,7 +179,7 @@ func catRASName(code int) string {
 // commands that never explain pay nothing at start-up. Ranks: 90 names the program and
 // the resource; 50-80 names one of them; 10-40 is a bare OS message.
 var catalogue = sync.OnceValue(func() []catEntry {
-	return slices.Concat(catCore(), catDaemons(), catWindows(), catRASCodes())
+	return slices.Concat(serialCatalogue(), catCore(), catDaemons(), catWindows(), catRASCodes())
 })
 
 // catCore is the first table: OpenSSH, OpenVPN, runtimes and servers, RAS
