@@ -14,6 +14,8 @@ pkgs=(
   # private network namespaces and on ptys
   openvpn openssh-server openssh-client picocom minicom cu python3-serial
   strongswan-charon wireguard-go wireguard-tools xl2tpd dnsmasq gunicorn
+  # runtimes whose "address in use" texts explain's catalogue is tested on
+  python3-flask nodejs
   # the Windows lane: Wine runs the Windows test binaries and traycheck.exe;
   # mingw builds the ProcessPrng shim and the message table
   wine wine64 gcc-mingw-w64-x86-64

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/explain"
 	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 func runExplain(ctx context.Context, e *env, args []string) error {
@@ -35,33 +37,46 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		if *asJSON {
 			explain.WriteJSON(e.stdout, explain.JSON{Match: m, Findings: []diagnose.Finding{}})
 		}
-		return usageError(errors.New("this text is not an error traycheck knows (port or device in use, RAS 602/633, reserved port, adapter in use, missing tray host); nothing was checked"))
+		return usageError(errors.New("this text is not an error traycheck knows (port or device in use, Windows RAS errors, reserved port, adapter in use, missing tray host); nothing was checked"))
 	}
-	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line)
+	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line, "program", m.Program)
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
 	}
-	rs := explain.Resources(m, cfg)
+	sc := explain.Resources(m, cfg)
 	var findings []diagnose.Finding
-	if len(rs) > 0 {
-		// The text is a program failing to get the resource, so a client
-		// holding it is not that program: another instance, or a leftover.
+	if len(sc.RS) > 0 {
 		dc := monitor.DiagnoseContext(cfg, time.Now())
-		dc.Contended = true
-		if _, findings, err = monitor.Once(ctx, rs, dc); err != nil {
-			return probeError(fmt.Errorf("checking %s: %w", explain.List(rs), err))
+		dc.VPNClients = slices.Concat(dc.VPNClients, diagnose.ProgramClients(m.Program))
+		// Only a text that names the resource proves a program just failed
+		// to get it, so that whoever holds it is not that program. A text
+		// without a port may come from the very process still holding its
+		// other ports (charon keeps running), and one client holding its
+		// own port is the VPN working.
+		dc.Contended = sc.Kind == explain.ScopeNamed && !m.Resource.AnyProto
+		var obs []vpnport.Observation
+		if obs, findings, err = monitor.Once(ctx, sc.RS, dc); err != nil {
+			return probeError(fmt.Errorf("checking %s: %w", explain.List(sc.RS), err))
+		}
+		// A text that does not say tcp or udp failed on the held one when
+		// only one is held; with both held it may have been either, and the
+		// client on the other is someone's working VPN.
+		if sc.Kind == explain.ScopeNamed && m.Resource.AnyProto && explain.Held(obs) == 1 {
+			dc.Contended = true
+			findings = diagnose.DiagnoseAll(obs, dc)
 		}
 	}
 	sug := explain.Suggest(ctx, m, text, findings)
 	if *asJSON {
 		explain.WriteJSON(e.stdout, explain.JSON{Match: m, Findings: findings})
 	} else {
-		explain.WriteText(e.stdout, m, rs, findings, sug)
+		explain.WriteText(e.stdout, m, sc, findings, sug)
 	}
-	// An adapter or tray problem has no port to check here, but the text
-	// is an error the user has to act on.
-	if len(rs) == 0 {
+	// An adapter, tray or remote problem has no port to check here, and a
+	// dial failure is no local conflict, but the text is an error the user
+	// has to act on.
+	if len(sc.RS) == 0 || m.Family == diagnose.DialFailed {
 		return exitStatus(exitAttention)
 	}
 	for _, f := range findings {

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -37,6 +38,17 @@ type catEntry struct {
 	re *regexp.Regexp
 	// note is added to the family's explanation.
 	note string
+	// program is the program family that prints this text (see
+	// ProgramPorts); "" when many programs do.
+	program string
+	// port is the port the message is about when it never prints one
+	// (dnsmasq's DHCP server is always udp/67).
+	port uint16
+	// remote: the port is on the other end of the connection (ssh -R).
+	remote bool
+	// own: the note replaces the family's text, which would be wrong here
+	// (Docker's allocator holds no socket; ssh -R's port is not local).
+	own bool
 }
 
 func (e *catEntry) hinted(lower string) bool {
@@ -50,12 +62,31 @@ func (e *catEntry) hinted(lower string) bool {
 
 // catWinRE spots a Windows socket error in a line whose wording is Unix-like
 // (OpenVPN and Windows OpenSSH print strerror text with the WSA number).
+// Localized Windows texts count too: Go and .NET print FormatMessage's text
+// in the system's language, with no number.
 var catWinRE = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`(?i)\b(?:WSAEADDRINUSE|WSAEACCES|10048|10013)\b|only one usage of each socket address|access a socket in a way forbidden`)
+	// Case folding only where it is cheap: the localized texts are matched
+	// as Windows writes them.
+	return regexp.MustCompile(`(?i:\b(?:WSAEADDRINUSE|WSAEACCES|10048|10013)\b|only one usage of each socket address|access a socket in a way forbidden)|` + catInUseLocalized)
 })
 
+// catWinHints are substrings (of the lower-cased line) without which
+// catWinRE cannot match: a cheap test first, as codeFor runs on every
+// explained text.
+var catWinHints = append([]string{"10048", "10013", "wsaeaddrinuse", "wsaeacces", "only one usage", "access a socket"}, catInUseLocalizedHints...)
+
+func catWinLine(line string) bool {
+	lower := strings.ToLower(line)
+	for _, h := range catWinHints {
+		if strings.Contains(lower, h) {
+			return catWinRE().MatchString(line)
+		}
+	}
+	return false
+}
+
 func (e *catEntry) codeFor(line string, r TextResource) string {
-	if e.winCode != "" && catWinRE().MatchString(line) {
+	if e.winCode != "" && catWinLine(line) {
 		return e.winCode
 	}
 	if e.privCode != "" && r.Port != 0 && r.Port < 1024 {
@@ -67,13 +98,22 @@ func (e *catEntry) codeFor(line string, r TextResource) string {
 // explanation is the family's text and the entry's note. A refused bind on
 // a port of 1024 or above is not about privileges on Linux and macOS, so the
 // text then says what it is instead of blaming the port number.
+// A note's "PORT" becomes the port the text names, so the commands it
+// gives can be copied as they are.
 func (e *catEntry) explanation(r TextResource) string {
 	s := catFamilyText[e.family]
 	if e.family == AccessForbidden && r.Port >= 1024 {
 		s = catForbiddenHigh
 	}
-	if e.note != "" {
-		s += " " + e.note
+	note := e.note
+	if r.Port != 0 {
+		note = strings.ReplaceAll(note, "PORT", strconv.Itoa(int(r.Port)))
+	}
+	switch {
+	case e.own:
+		s = note
+	case note != "":
+		s += " " + note
 	}
 	return s
 }
@@ -97,6 +137,8 @@ var catFamilyText = map[Family]string{
 		"holds the TAP/wintun/ovpn-dco/WireGuard adapter.",
 	TrayHostMissing: "The desktop has no tray host (StatusNotifierWatcher), so tray icons cannot show. " +
 		"Enable the panel's system tray or status notifier plugin (on GNOME, an AppIndicator extension); traycheck still works from the terminal.",
+	DialFailed: "Windows Remote Access could not complete this connection for a reason that is not a port or device another program holds here: " +
+		"the server, the network between, the credentials or this computer's connection settings.",
 }
 
 // Address fragments. catHostPort matches "[127.0.0.1]:8080", "[::1]:8080",
@@ -109,7 +151,17 @@ const (
 	catInUse    = `(?:[Aa]ddress already in use|Only one usage of each socket address[^.]{0,80}\.?)`
 	catForbid   = `(?:[Pp]ermission denied|An attempt was made to access a socket in a way forbidden by its access permissions\.?)`
 	catRASError = `(?i)\b(?:error|error code[^\d\n]{0,40}?|remote access error)\s*:?\s*`
+	// catInUseLocalized is WSAEADDRINUSE (10048) as Windows words it in
+	// German, French, Spanish, Portuguese, Italian, Japanese, Chinese and
+	// Russian: the distinctive part of each, as captured in
+	// testdata/explain_wsa10048_*.txt (sources named there).
+	catInUseLocalized = `(?:jede Socketadresse|chaque adresse de socket|cada dirección de socket|cada endereço de soquete|ogni indirizzo di socket|各ソケット アドレス|每个套接字地址|использование адреса сокета)`
 )
+
+// catInUseLocalizedHints are catInUseLocalized's alternatives in lower case,
+// the hints of the entries built on it.
+var catInUseLocalizedHints = []string{"jede socketadresse", "chaque adresse de socket", "cada dirección de socket",
+	"cada endereço de soquete", "ogni indirizzo di socket", "各ソケット アドレス", "每个套接字地址", "использование адреса сокета"}
 
 func catRE(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
@@ -127,43 +179,50 @@ func catRASName(code int) string {
 // commands that never explain pay nothing at start-up. Ranks: 90 names the program and
 // the resource; 50-80 names one of them; 10-40 is a bare OS message.
 var catalogue = sync.OnceValue(func() []catEntry {
-	return append(serialCatalogue(), []catEntry{
+	return slices.Concat(serialCatalogue(), catCore(), catDaemons(), catWindows(), catRASCodes())
+})
+
+// catCore is the first table: OpenSSH, OpenVPN, runtimes and servers, RAS
+// 602/633, serial tools, adapters and the tray host.
+func catCore() []catEntry {
+	return []catEntry{
 		// --- address-in-use
-		{id: "openssh-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 90,
+		{id: "openssh-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 90, program: ProgSSH,
 			hints: []string{"bind"}, re: catRE(`\bbind:? (?P<hostport>\[[^\]\s]{1,64}\]:\d{1,5}): ` + catInUse),
 			note: "This is ssh's local forward (-L): another program, often an older ssh, already listens on the local port."},
-		{id: "openssh-cannot-listen", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 70,
+		{id: "openssh-cannot-listen", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 70, program: ProgSSH,
 			hints: []string{"cannot listen"}, re: catRE(`channel_setup_fwd_listener_tcpip: cannot listen to port: (?P<port>\d{1,5})`),
 			note: "This is ssh's local forward (-L): another program, often an older ssh, already listens on the local port."},
-		{id: "openssh-could-not-request", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 20,
+		{id: "openssh-could-not-request", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 20, program: ProgSSH,
 			hints: []string{"could not request local forwarding"}, re: catRE(`Could not request local forwarding`),
 			note: "ssh could not open its local forward (-L), almost always because the local port is taken."},
-		{id: "openvpn-management", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 92,
+		{id: "openvpn-management", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 92, program: ProgOpenVPN,
 			hints: []string{"management"}, re: catRE(`MANAGEMENT: Socket bind failed on local address ` + catHostPort + `: ` + catInUse),
 			note: "It is OpenVPN's management interface (tcp): another OpenVPN or GUI already uses that management port."},
-		{id: "openvpn-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.UDP, rank: 88,
+		{id: "openvpn-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.UDP, rank: 88, program: ProgOpenVPN,
 			hints: []string{"socket bind failed"}, re: catRE(`Socket bind failed on local address ` + catHostPort + `: ` + catInUse),
-			note: "OpenVPN could not bind its local port (lport): another OpenVPN instance usually holds it; `nobind` in a client config avoids the need."},
+			note: "OpenVPN could not bind its local port (lport): another OpenVPN instance usually holds it; `nobind` in a client config avoids the need. " +
+				"Its \"TCP/UDP:\" prefix does not say which protocol, so both are checked unless the text shows `proto`."},
 		{id: "go-listen", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", protoFixed: true, rank: 85,
-			hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: ` + `(?:address already in use|only one usage of each socket address)`)},
+			hints: []string{"listen"}, re: catRE(`(?i)\blisten (?P<proto>tcp|udp)[46]? ` + catHostPort + `: bind: ` + `(?:address already in use|only one usage of each socket address|.{0,80}?(?-i:` + catInUseLocalized + `))`)},
 		{id: "node-listen", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 85,
 			hints: []string{"eaddrinuse"}, re: catRE(`\blisten EADDRINUSE(?:: address already in use)? ` + catHostPort)},
 		{id: "node-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 85,
 			hints: []string{"eaddrinuse"}, re: catRE(`\bbind EADDRINUSE(?:: address already in use)? ` + catHostPort)},
 		{id: "nginx-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, rank: 85,
 			hints: []string{"bind()"}, re: catRE(`bind\(\) to ` + catHostPort + ` failed \((?:98|48|10048): ` + catInUse)},
-		{id: "uvicorn-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, rank: 85,
-			hints: []string{"while attempting to bind"}, re: catRE(`\[Errno (?:98|48)\] error while attempting to bind on address \('(?P<addr>[^']{0,64})', (?P<port>\d{1,5})\)`)},
-		{id: "werkzeug-port-in-use", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, rank: 70,
+		{id: "uvicorn-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 85,
+			hints: []string{"while attempting to bind"}, re: catRE(`\[Errno (?:98|48|10048)\] error while attempting to bind on address \('(?P<addr>[^']{0,64})', (?P<port>\d{1,5})(?:, \d{1,10}, \d{1,10})?\)`)},
+		{id: "werkzeug-port-in-use", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 70,
 			hints: []string{"in use by another program"}, re: catRE(`\bPort (?P<port>\d{1,5}) is in use by another program`)},
 		{id: "python-errno", family: AddressInUse, code: "EADDRINUSE", rank: 40,
 			hints: []string{"errno"}, re: catRE(`\[Errno (?:98|48)\] Address already in use`)},
 		{id: "python-winerror", family: AddressInUse, code: "WSAEADDRINUSE", rank: 40,
 			hints: []string{"winerror"}, re: catRE(`\[WinError 10048\]`)},
-		{id: "wireguard-rtnetlink", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, rank: 30,
+		{id: "wireguard-rtnetlink", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 30, program: ProgWireGuard,
 			hints: []string{"rtnetlink"}, re: catRE(`RTNETLINK answers: Address already in use`),
 			note: "With WireGuard (wg-quick) this means the interface's ListenPort (udp) is taken, often by another tunnel with the same ListenPort."},
-		{id: "wireguard-setconf", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, rank: 30,
+		{id: "wireguard-setconf", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 30, program: ProgWireGuard,
 			hints: []string{"unable to modify interface"}, re: catRE(`Unable to modify interface: Address already in use`),
 			note: "WireGuard could not bind its ListenPort (udp): another tunnel or program holds it."},
 		{id: "windows-only-one-usage", family: AddressInUse, code: "WSAEADDRINUSE", rank: 15,
@@ -174,16 +233,16 @@ var catalogue = sync.OnceValue(func() []catEntry {
 			hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)\bEADDRINUSE\b|address already in use`)},
 
 		// --- port-already-open (RAS 602)
-		{id: "ras-602", family: PortAlreadyOpen, code: catRASName(602), rank: 80,
+		{id: "ras-602", family: PortAlreadyOpen, code: catRASName(602), rank: 80, program: ProgRAS,
 			hints: []string{"602"}, re: catRE(catRASError + `602\b`)},
-		{id: "ras-602-text", family: PortAlreadyOpen, code: catRASName(602), rank: 60,
+		{id: "ras-602-text", family: PortAlreadyOpen, code: catRASName(602), rank: 60, program: ProgRAS,
 			hints: []string{"port is already open"}, re: catRE(`(?i)the (?:specified )?port is already open`)},
 
 		// --- device-in-use
-		{id: "ras-633", family: DeviceInUse, code: catRASName(633), rank: 80,
+		{id: "ras-633", family: DeviceInUse, code: catRASName(633), rank: 80, program: ProgRAS,
 			hints: []string{"633"}, re: catRE(catRASError + `633\b`),
 			note: "For RAS error 633 a common cause is another program claiming the VPN's port or device (check with netstat -ano); a dropped connection after sleep is another."},
-		{id: "ras-633-text", family: DeviceInUse, code: catRASName(633), rank: 60,
+		{id: "ras-633-text", family: DeviceInUse, code: catRASName(633), rank: 60, program: ProgRAS,
 			hints: []string{"not configured properly"}, re: catRE(`(?i)is already in use or is not configured properly`)},
 		{id: "pyserial-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
 			hints: []string{"could not open port"}, re: catRE(`could not open port '?` + catDevPath + `'?: \[Errno 16\]`)},
@@ -229,5 +288,5 @@ var catalogue = sync.OnceValue(func() []catEntry {
 			hints: []string{"statusnotifierwatcher"}, re: catRE(`org\.kde\.StatusNotifierWatcher was not provided by any \.service files`)},
 		{id: "sni-missing", family: TrayHostMissing, code: "NO_STATUS_NOTIFIER_WATCHER", rank: 40,
 			hints: []string{"statusnotifierwatcher"}, re: catRE(`(?i)StatusNotifierWatcher.{0,40}?(?:not provided|not available|not running|no such|does not exist|unknown)`)},
-	}...)
-})
+	}
+}

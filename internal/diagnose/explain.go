@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"encoding/json"
 	"net/netip"
 	"regexp"
 	"strconv"
@@ -24,8 +25,14 @@ const (
 	TrayHostMissing Family = "tray-host-missing"
 )
 
+// DialFailed is a Windows Remote Access error that is not a local port or
+// device conflict (the server, the network, credentials, broken WAN
+// Miniports): users paste these beside 602 and 633, and deserve to hear
+// that no local holder is to blame.
+const DialFailed Family = "dial-failed"
+
 // Families lists every family id, for validation and documentation.
-var Families = []Family{AddressInUse, PortAlreadyOpen, DeviceInUse, AccessForbidden, AdapterInUse, TrayHostMissing}
+var Families = []Family{AddressInUse, PortAlreadyOpen, DeviceInUse, AccessForbidden, AdapterInUse, TrayHostMissing, DialFailed}
 
 // AdapterKind is the TextResource kind of a network adapter (TAP, wintun,
 // ovpn-dco, a WireGuard tunnel). It is not probeable as a port or device.
@@ -42,30 +49,79 @@ const (
 )
 
 // TextResource is the resource an error text names, as far as the text says.
-// Fields the text does not give are zero; in JSON every field is present
-// (explain --json prints null instead when the text names no resource).
+// Fields the text does not give are zero. Its JSON form carries only the
+// fields of its kind (see MarshalJSON), as `check --json` does.
 type TextResource struct {
 	// Kind is tcp, udp, device or adapter; empty when the text names none.
-	Kind vpnport.Kind `json:"kind"`
-	Port uint16       `json:"port"`
+	Kind vpnport.Kind
+	Port uint16
 	// Address is the local address the program tried to bind, as written
 	// ("127.0.0.1", "::1", "::"); empty for "any" or unknown.
-	Address string `json:"address"`
+	Address string
 	// Path is the device path (/dev/ttyUSB0, COM3) or, for an adapter, its
 	// name or driver (TAP-Windows, wg0).
-	Path string `json:"path"`
+	Path string
+	// AnyProto says the text names a port but not whether it is tcp or udp
+	// (OpenVPN's "TCP/UDP:", socat, nginx): Kind is the program's usual
+	// protocol, and both are checked.
+	AnyProto bool
+	// Remote says the port is on the other end of a connection (ssh -R
+	// binds it on the server), so a check here would prove nothing.
+	Remote bool
+}
+
+// MarshalJSON gives each kind only its fields: a port has kind, port and
+// address (plus any_protocol and remote when set), a device or adapter has
+// kind and path.
+func (r TextResource) MarshalJSON() ([]byte, error) {
+	switch r.Kind {
+	case vpnport.TCP, vpnport.UDP:
+		return json.Marshal(struct {
+			Kind     vpnport.Kind `json:"kind"`
+			Port     uint16       `json:"port"`
+			Address  string       `json:"address"`
+			AnyProto bool         `json:"any_protocol,omitzero"`
+			Remote   bool         `json:"remote,omitzero"`
+		}{r.Kind, r.Port, r.Address, r.AnyProto, r.Remote})
+	case vpnport.Device, AdapterKind:
+		return json.Marshal(struct {
+			Kind vpnport.Kind `json:"kind"`
+			Path string       `json:"path"`
+		}{r.Kind, r.Path})
+	}
+	return json.Marshal(struct {
+		Kind vpnport.Kind `json:"kind"`
+	}{r.Kind})
 }
 
 // Target returns the resource to probe, and false when the text names no
-// port or device that can be checked live.
+// port or device that can be checked live here.
 func (r TextResource) Target() (vpnport.Resource, bool) {
 	switch {
-	case (r.Kind == vpnport.TCP || r.Kind == vpnport.UDP) && r.Port != 0:
+	case (r.Kind == vpnport.TCP || r.Kind == vpnport.UDP) && r.Port != 0 && !r.Remote:
 		return vpnport.Resource{Kind: r.Kind, Port: r.Port}, true
 	case r.Kind == vpnport.Device && r.Path != "":
 		return vpnport.Resource{Kind: vpnport.Device, Path: r.Path}, true
 	}
 	return vpnport.Resource{}, false
+}
+
+// Targets is every resource to probe: Target, and the same port in the
+// other protocol when the text does not say which (AnyProto).
+func (r TextResource) Targets() []vpnport.Resource {
+	t, ok := r.Target()
+	if !ok {
+		return nil
+	}
+	if !r.AnyProto || t.Kind == vpnport.Device {
+		return []vpnport.Resource{t}
+	}
+	o := t
+	o.Kind = vpnport.TCP
+	if t.Kind == vpnport.TCP {
+		o.Kind = vpnport.UDP
+	}
+	return []vpnport.Resource{t, o}
 }
 
 // Match is what Explain made of a text.
@@ -76,6 +132,10 @@ type Match struct {
 	Code        string       `json:"code"`
 	Resource    TextResource `json:"resource"`
 	Explanation string       `json:"explanation"`
+	// Program is the program family that printed the text (openvpn,
+	// charon, ssh, ...), when the text or its catalogue entry says; a text
+	// that names no port is checked on that program's ports only.
+	Program string `json:"program,omitzero"`
 	// Entry is the catalogue entry that matched (for tests and debug logs).
 	Entry string `json:"-"`
 	// Line is the line of the text that matched, trimmed.
@@ -137,7 +197,7 @@ func Explain(text string) Match {
 		res.Kind = h.entry.kind
 	}
 	if res.Kind == vpnport.TCP || res.Kind == vpnport.UDP {
-		res.Kind = expInferProto(h.line, text, h.entry, res.Kind)
+		res.Kind, res.AnyProto = expInferProto(h.line, text, h.entry, res.Kind)
 	}
 	return Match{
 		Matched:     true,
@@ -145,6 +205,7 @@ func Explain(text string) Match {
 		Code:        h.entry.codeFor(h.line, res),
 		Resource:    res,
 		Explanation: h.entry.explanation(res),
+		Program:     expProgram(h, hits, text),
 		Entry:       h.entry.id,
 		Line:        h.line,
 	}
@@ -174,6 +235,7 @@ func (h expHit) better(o expHit) bool {
 func expFill(r, o TextResource) TextResource {
 	if r.Port == 0 && o.Port != 0 {
 		r.Port = o.Port
+		r.Remote = o.Remote // ssh -R's port stays on the server
 		if r.Address == "" {
 			r.Address = o.Address
 		}
@@ -214,6 +276,10 @@ func (e *catEntry) extract(line string, m []int) TextResource {
 			}
 		}
 	}
+	if r.Port == 0 && e.port != 0 {
+		r.Port = e.port
+	}
+	r.Remote = e.remote && r.Port != 0
 	if r.Kind == "" && (r.Port != 0 || r.Path != "" || e.kind == AdapterKind) {
 		r.Kind = e.kind
 	}
@@ -261,19 +327,20 @@ func expPort(s string) uint16 {
 var expProtoRE = regexp.MustCompile(`(?i)\b(?:proto\s+)?(udp|tcp|dgram|wireguard|wg-quick)(?:v?[46])?(?:_server|_client)?\b`)
 
 // expInferProto picks tcp or udp: an explicit protocol word on the matched
-// line, else anywhere in the text, else the entry's default.
-func expInferProto(line, text string, e *catEntry, kind vpnport.Kind) vpnport.Kind {
+// line, else anywhere in the text, else the entry's default, and then says
+// so (unsaid is true): the text did not tell, and both must be checked.
+func expInferProto(line, text string, e *catEntry, kind vpnport.Kind) (k vpnport.Kind, unsaid bool) {
 	if e.protoFixed {
-		return kind
+		return kind, false
 	}
 	for _, s := range []string{line, text} {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "TCP/UDP", ""), "tcp/udp", "")
 		if m := expProtoRE.FindStringSubmatch(s); m != nil {
 			if strings.EqualFold(m[1], "tcp") {
-				return vpnport.TCP
+				return vpnport.TCP, false
 			}
-			return vpnport.UDP
+			return vpnport.UDP, false
 		}
 	}
-	return kind
+	return kind, true
 }

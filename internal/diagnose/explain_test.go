@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -12,7 +13,9 @@ import (
 
 // TestExplainFixtures runs captured multi-line outputs (testdata/explain_*.txt).
 // The first line of each file says what Explain must return:
-// "# want entry=... family=... code=... kind=... port=... address=... path=...".
+// "# want entry=... family=... code=... kind=... port=... address=... path=...
+// any=... remote=... program=...". Lines after it that start with "# source:"
+// say where the text comes from and are not part of it.
 func TestExplainFixtures(t *testing.T) {
 	files, err := filepath.Glob("testdata/explain_*.txt")
 	if err != nil || len(files) == 0 {
@@ -25,6 +28,9 @@ func TestExplainFixtures(t *testing.T) {
 				t.Fatal(err)
 			}
 			head, body, _ := strings.Cut(string(b), "\n")
+			for strings.HasPrefix(body, "# source:") {
+				_, body, _ = strings.Cut(body, "\n")
+			}
 			want := map[string]string{}
 			for _, kv := range strings.Fields(strings.TrimPrefix(strings.TrimSpace(head), "# want")) {
 				k, v, _ := strings.Cut(kv, "=")
@@ -34,6 +40,7 @@ func TestExplainFixtures(t *testing.T) {
 			got := map[string]string{
 				"entry": m.Entry, "family": string(m.Family), "code": m.Code, "kind": string(m.Resource.Kind),
 				"port": strconv.Itoa(int(m.Resource.Port)), "address": m.Resource.Address, "path": m.Resource.Path,
+				"any": strconv.FormatBool(m.Resource.AnyProto), "remote": strconv.FormatBool(m.Resource.Remote), "program": m.Program,
 			}
 			for k, v := range want {
 				if got[k] != v {
@@ -235,5 +242,74 @@ func TestForbiddenExplanationFollowsThePort(t *testing.T) {
 	}
 	if !strings.Contains(low.Explanation, "below 1024 need privileges") {
 		t.Errorf("port 80: %q", low.Explanation)
+	}
+}
+
+// Each kind carries only its own fields in JSON, as check --json does: a
+// device has no port or address, a port no path.
+func TestTextResourceJSON(t *testing.T) {
+	for _, c := range []struct {
+		r    TextResource
+		want string
+	}{
+		{TextResource{Kind: vpnport.Device, Path: "/dev/ttyUSB0"}, `{"kind":"device","path":"/dev/ttyUSB0"}`},
+		{TextResource{Kind: AdapterKind, Path: "TAP-Windows"}, `{"kind":"adapter","path":"TAP-Windows"}`},
+		{TextResource{Kind: vpnport.TCP, Port: 8080, Address: "127.0.0.1"}, `{"kind":"tcp","port":8080,"address":"127.0.0.1"}`},
+		{TextResource{Kind: vpnport.UDP, Port: 1194}, `{"kind":"udp","port":1194,"address":""}`},
+		{TextResource{Kind: vpnport.UDP, Port: 1194, AnyProto: true}, `{"kind":"udp","port":1194,"address":"","any_protocol":true}`},
+		{TextResource{Kind: vpnport.TCP, Port: 9001, Remote: true}, `{"kind":"tcp","port":9001,"address":"","remote":true}`},
+	} {
+		b, err := json.Marshal(c.r)
+		if err != nil || string(b) != c.want {
+			t.Errorf("json.Marshal(%+v) = %s, %v; want %s", c.r, b, err, c.want)
+		}
+	}
+}
+
+// A port whose protocol the text does not say is checked as both; a remote
+// one (ssh -R) not at all.
+func TestTextResourceTargets(t *testing.T) {
+	both := TextResource{Kind: vpnport.UDP, Port: 1194, AnyProto: true}.Targets()
+	if len(both) != 2 || both[0] != (vpnport.Resource{Kind: vpnport.UDP, Port: 1194}) || both[1] != (vpnport.Resource{Kind: vpnport.TCP, Port: 1194}) {
+		t.Errorf("any-protocol targets = %v, want udp/1194 then tcp/1194", both)
+	}
+	if one := (TextResource{Kind: vpnport.TCP, Port: 8080}).Targets(); len(one) != 1 || one[0].Kind != vpnport.TCP {
+		t.Errorf("tcp targets = %v", one)
+	}
+	if r := (TextResource{Kind: vpnport.TCP, Port: 9001, Remote: true}).Targets(); r != nil {
+		t.Errorf("remote port is checked here: %v", r)
+	}
+}
+
+// OpenVPN's real "TCP/UDP:" line names no protocol: both are checked. With
+// the config's proto in the pasted text it is that one alone.
+func TestExplainOpenVPNProtocolUnsaid(t *testing.T) {
+	m := Explain("2026-11-25 17:16:07 TCP/UDP: Socket bind failed on local address [AF_INET][undef]:1194: Address already in use (errno=98)")
+	if !m.Resource.AnyProto || m.Program != ProgOpenVPN {
+		t.Errorf("resource %+v program %q; want any protocol, openvpn", m.Resource, m.Program)
+	}
+	m = Explain("proto udp\nTCP/UDP: Socket bind failed on local address [AF_INET][undef]:1194: Address already in use (errno=98)")
+	if m.Resource.AnyProto || m.Resource.Kind != vpnport.UDP {
+		t.Errorf("with proto udp: %+v", m.Resource)
+	}
+}
+
+// The program comes from the entry, or from a syslog prefix when a bare
+// message won.
+func TestExplainProgram(t *testing.T) {
+	for text, want := range map[string]string{
+		"00[NET] unable to bind socket: Address already in use":                                              ProgCharon,
+		"Nov 25 10:00:00 gw xl2tpd[99]: init_network: Unable to bind socket: Address already in use.":        ProgXL2TPD,
+		"Nov 25 10:00:00 gw dnsmasq[7]: failed to create listening socket for ::1: Address already in use":   ProgDnsmasq,
+		"Nov 25 10:00:00 gw openvpn[12]: Address already in use":                                             ProgOpenVPN,
+		"OSError: [Errno 98] Address already in use":                                                         "",
+		"Error 633: The modem (or other connecting device) is already in use or is not configured properly.": ProgRAS,
+	} {
+		if m := Explain(text); m.Program != want {
+			t.Errorf("Explain(%q).Program = %q, want %q", text, m.Program, want)
+		}
+	}
+	if len(ProgramPorts(ProgCharon)) != 2 || ProgramPorts("python") != nil {
+		t.Errorf("ProgramPorts: charon %v, python %v", ProgramPorts(ProgCharon), ProgramPorts("python"))
 	}
 }

@@ -1,12 +1,14 @@
 // Package explain is `traycheck explain` past the pattern match: which
-// resources to check live for a recognised error text, the free port (and
-// rewritten ssh command) to suggest, and the text and JSON it prints.
+// resources to check live for a recognised error text (and why: the Scope),
+// the free port (and rewritten ssh command) to suggest, and the text and
+// JSON it prints.
 package explain
 
 import (
 	"context"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/traycheck/traycheck/internal/config"
@@ -27,19 +29,53 @@ type JSON struct {
 	Findings []diagnose.Finding     `json:"findings"`
 }
 
-// Resources is what to check live: the resource the text names, or,
-// when it names none (RAS "Error 633", Python's bare "[Errno 98]"), the
-// configured resources of the kind the family is about.
-func Resources(m diagnose.Match, cfg *config.Config) []vpnport.Resource {
-	if r, ok := m.Resource.Target(); ok {
-		return []vpnport.Resource{r}
+// What explain checked live, and why: the scope decides the sentence that
+// introduces the findings and whether a holder is a contender.
+const (
+	ScopeNone       = iota // nothing checkable here (adapter, tray, ssh -R, a dial failure)
+	ScopeNamed             // the resource the text names (both protocols when it does not say which)
+	ScopeProgram           // no resource named: the ports of the program that printed it
+	ScopeConfigured        // neither resource nor program known: the configured ones
+)
+
+type Scope struct {
+	Kind int
+	RS   []vpnport.Resource
+}
+
+// Resources is what to check live: the resource the text names; when
+// it names none, the ports of the program that printed it (charon's IKE
+// ports, never OpenVPN's); when the program is unknown too (Python's bare
+// "[Errno 98]", RAS 633 without devices), the configured resources of the
+// kind the family is about.
+func Resources(m diagnose.Match, cfg *config.Config) Scope {
+	if rs := m.Resource.Targets(); len(rs) > 0 {
+		return Scope{ScopeNamed, rs}
+	}
+	switch {
+	case m.Resource.Remote, m.Family == diagnose.AdapterInUse, m.Family == diagnose.TrayHostMissing:
+		return Scope{}
+	case m.Family == diagnose.DialFailed:
+		// Not a local conflict; a configured device that vanished is the
+		// one local thing worth a look.
+		return Scope{ScopeConfigured, cfg.Devices}
+	case m.Program == diagnose.ProgSSH:
+		var rs []vpnport.Resource
+		for _, p := range cfg.SSHForwardPorts {
+			rs = append(rs, vpnport.Resource{Kind: vpnport.TCP, Port: p})
+		}
+		return Scope{ScopeProgram, rs}
+	}
+	if ps := diagnose.ProgramPorts(m.Program); len(ps) > 0 {
+		if m.Program == diagnose.ProgRAS {
+			ps = append(slices.Clone(cfg.Devices), ps...)
+		}
+		return Scope{ScopeProgram, ps}
 	}
 	switch m.Family {
-	case diagnose.AdapterInUse, diagnose.TrayHostMissing:
-		return nil
 	case diagnose.PortAlreadyOpen, diagnose.DeviceInUse:
 		if len(cfg.Devices) > 0 {
-			return cfg.Devices
+			return Scope{ScopeConfigured, cfg.Devices}
 		}
 	case diagnose.AddressInUse, diagnose.AccessForbidden:
 		var ports []vpnport.Resource
@@ -49,10 +85,26 @@ func Resources(m diagnose.Match, cfg *config.Config) []vpnport.Resource {
 			}
 		}
 		if len(ports) > 0 {
-			return ports
+			return Scope{ScopeConfigured, ports}
 		}
 	}
-	return cfg.Resources()
+	return Scope{ScopeConfigured, cfg.Resources()}
+}
+
+// Held counts the observations whose resource something holds (a
+// live socket or a holder; TIME_WAIT alone blocks nobody who reuses).
+func Held(obs []vpnport.Observation) int {
+	n := 0
+	for _, o := range obs {
+		held := len(o.Holders) > 0
+		for _, s := range o.Sockets {
+			held = held || s.State != vpnport.StateTimeWait
+		}
+		if held {
+			n++
+		}
+	}
+	return n
 }
 
 // Suggestion is a free port to use instead, and the rewritten ssh
@@ -64,19 +116,22 @@ type Suggestion struct {
 }
 
 // explainSuggest looks for another port when the text is an address-in-use
-// error and someone (a process or TIME_WAIT) holds the port it names.
+// error and someone (a process or TIME_WAIT) holds the port it names, in
+// whichever protocol is held when the text did not say.
 func Suggest(ctx context.Context, m diagnose.Match, text string, fs []diagnose.Finding) *Suggestion {
-	r, ok := m.Resource.Target()
-	if m.Family != diagnose.AddressInUse || !ok || r.Kind == vpnport.Device {
+	if m.Family != diagnose.AddressInUse {
 		return nil
 	}
 	var f *diagnose.Finding
-	for i := range fs {
-		if fs[i].Resource == r {
-			f = &fs[i]
+	for _, r := range m.Resource.Targets() {
+		for i := range fs {
+			if fs[i].Resource == r && f == nil && r.Kind != vpnport.Device &&
+				(len(fs[i].Holders) > 0 || fs[i].TimeWaitLeftS > 0) && fs[i].Cause != diagnose.Free {
+				f = &fs[i]
+			}
 		}
 	}
-	if f == nil || (len(f.Holders) == 0 && f.TimeWaitLeftS == 0) || f.Cause == diagnose.Free {
+	if f == nil {
 		return nil
 	}
 	sug, err := remedy.SuggestPort(ctx, *f, m.Resource.Address, Commands(text))
@@ -100,27 +155,42 @@ func Commands(text string) [][]string {
 	return out
 }
 
-// WriteText prints what explain prints: the family, the explanation, the live
-// findings and, when one was looked for, a free port nearby.
-func WriteText(w io.Writer, m diagnose.Match, rs []vpnport.Resource, fs []diagnose.Finding, s *Suggestion) {
-	head := string(m.Family) + " (" + m.Code + ")"
-	if r, ok := m.Resource.Target(); ok {
-		head += ": " + r.String()
-		if m.Resource.Address != "" {
-			head += " on " + m.Resource.Address
-		}
-	} else if m.Resource.Path != "" {
-		head += ": " + m.Resource.Path
-	}
-	fmt.Fprintln(w, head)
+// WriteText prints what explain prints: the resource as the text names it,
+// the explanation, what was checked and its findings, and a free port nearby
+// when one was looked for.
+func WriteText(w io.Writer, m diagnose.Match, sc Scope, fs []diagnose.Finding, s *Suggestion) {
+	fmt.Fprintln(w, head(m))
 	fmt.Fprintln(w, m.Explanation)
 	switch {
-	case len(rs) == 0:
+	case m.Resource.Remote:
+		fmt.Fprintf(w, "tcp/%d is on the server, not on this computer: nothing here can hold it, so nothing was checked here.\n", m.Resource.Port)
+	case len(sc.RS) == 0 && m.Program == diagnose.ProgSSH:
+		fmt.Fprintln(w, "The text names no port and the config lists no ssh forward ports ([ssh] forward_ports): nothing was checked. Paste the line with the port, or run `traycheck check tcp/PORT`.")
+	case len(sc.RS) == 0:
 		fmt.Fprintln(w, "Nothing to check live for this error.")
-	case !named(m):
-		fmt.Fprintf(w, "The text names no port or device; checked the configured %s:\n", List(rs))
+	case sc.Kind == ScopeProgram:
+		prog := m.Program
+		if prog == diagnose.ProgRAS {
+			prog = "Windows Remote Access"
+		}
+		what := "ports"
+		if len(sc.RS) > 0 && sc.RS[0].Kind == vpnport.Device {
+			what = "devices and ports" // RAS: the configured devices first
+		}
+		fmt.Fprintf(w, "The text names no port; checked the %s %s uses: %s (if yours differ, run `traycheck check PORT`):\n", what, prog, List(sc.RS))
+	case sc.Kind == ScopeConfigured:
+		fmt.Fprintf(w, "The text names no port or program; checked the configured %s (it may be about none of them):\n", List(sc.RS))
 	default:
 		fmt.Fprintln(w, "Now:")
+	}
+	held := 0
+	for _, f := range fs {
+		if len(f.Holders) > 0 {
+			held++
+		}
+	}
+	if m.Resource.AnyProto && held > 1 {
+		fmt.Fprintln(w, "  Both protocols are held, and the text does not say which one its program wanted: compare the holders with that program's configuration (proto).")
 	}
 	for _, f := range fs {
 		fmt.Fprintf(w, "  %s\n", f.Message)
@@ -130,6 +200,11 @@ func WriteText(w io.Writer, m diagnose.Match, rs []vpnport.Resource, fs []diagno
 				names[i] = string(a)
 			}
 			fmt.Fprintf(w, "  actions: %s\n", strings.Join(names, ", "))
+		}
+		if f.Cause == diagnose.SameAppInstance && len(f.Holders) == 1 {
+			// One running copy may well be the user's working tunnel: the
+			// one that failed was the second.
+			fmt.Fprintf(w, "  If PID %d is the VPN or tunnel you are using, it is working: the program that printed this error was a second copy. End it only to replace it.\n", f.Holders[0].PID)
 		}
 	}
 	if s == nil {
@@ -145,9 +220,35 @@ func WriteText(w io.Writer, m diagnose.Match, rs []vpnport.Resource, fs []diagno
 	}
 }
 
-func named(m diagnose.Match) bool {
-	_, ok := m.Resource.Target()
-	return ok
+// head is the first line: family, code and the resource as the text
+// names it ("tcp/8080 on 127.0.0.1", "tcp/1194 and udp/1194 (the text does
+// not say which)", "tcp/9001 on the server").
+func head(m diagnose.Match) string {
+	head := string(m.Family) + " (" + m.Code + ")"
+	r := m.Resource
+	switch {
+	case r.Remote && r.Port != 0:
+		return fmt.Sprintf("%s: tcp/%d on the server (ssh -R)", head, r.Port)
+	case r.Kind == vpnport.Device || r.Kind == diagnose.AdapterKind:
+		if r.Path != "" {
+			head += ": " + r.Path
+		}
+		return head
+	case r.Port == 0:
+		return head
+	}
+	ts := r.Targets()
+	head += ": " + List(ts)
+	if len(ts) > 1 {
+		head = strings.Replace(head, ", ", " and ", 1)
+	}
+	if r.Address != "" {
+		head += " on " + r.Address
+	}
+	if r.AnyProto {
+		head += " (the text does not say tcp or udp: both checked)"
+	}
+	return head
 }
 
 // List is rs as "udp/500, tcp/8080".

@@ -43,6 +43,7 @@ var RASErrors = []RASError{
 	{691, "ERROR_AUTHENTICATION_FAILURE", "Access was denied because the username and/or password was invalid on the domain.", ""},
 	{692, "ERROR_PORT_OR_DEVICE", "There was a hardware failure in the modem (or other connecting device).", "stale-after-wake"},
 	{720, "ERROR_PPP_NO_PROTOCOLS_CONFIGURED", "A connection to the remote computer could not be established. You might need to change the network settings for this connection.", ""},
+	{797, "ERROR_CONNECTING_DEVICE_NOT_FOUND", "A connection to the remote computer could not be established because the modem was not found or was busy.", "other-app"},
 	{800, "ERROR_AUTOMATIC_VPN_FAILED", "Unable to establish the VPN connection. The VPN server may be unreachable, or security parameters may not be configured properly for this connection.", ""},
 	{807, "ERROR_VPN_DISCONNECT", "The network connection between your computer and the VPN server was interrupted.", "stale-after-wake"},
 	{809, "ERROR_VPN_TIMEOUT", "The network connection between your computer and the VPN server could not be established because the remote server is not responding.", ""},
