@@ -42,4 +42,3 @@ func Describe(m fs.FileMode) string {
 	}
 	return "a special file (" + m.Type().String() + ")"
 }
-
