@@ -209,4 +209,3 @@ func TestPlantedLogIsRefused(t *testing.T) {
 		t.Errorf("report with /dev/zero as the log: exit %d, stderr %q", code, stderr)
 	}
 }
-
