@@ -16,7 +16,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
+	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -41,8 +44,29 @@ const SendTimeout = 30 * time.Second
 // connTimeout bounds how long one client may take to send its request.
 var connTimeout = 5 * time.Second // a var so tests can make it long
 
-// maxConns bounds the connections served at once; more are closed at once.
-const maxConns = 8
+// maxConns bounds the connections served at once. When all are taken, the
+// oldest one that has been silent for evictAfter makes room (its client is
+// told "busy, retry"); when none has, the newcomer is told so. A real client
+// sends its request as soon as it connects, so silent clients, however
+// many, cannot starve it; Send retries a busy answer until its deadline.
+const maxConns = 64
+
+// evictAfter is how long a connection must have been waiting for its
+// request before a newcomer may take its slot.
+var evictAfter = 100 * time.Millisecond
+
+// BusyReply is the Reply.Error of a server that had no room for the
+// request; the request was not read, so sending it again is safe.
+const BusyReply = "busy: the running traycheck is serving other requests; retry"
+
+// ErrBusy is returned by Send when the running instance stayed busy until
+// the deadline.
+var ErrBusy = errors.New("instance: the running traycheck stayed busy; retry later")
+
+// ErrNoAnswer is wrapped by Send's errors when an instance accepted the
+// connection but gave no reply: it timed out, or closed or reset the
+// connection. It is not a malformed request, and says so.
+var ErrNoAnswer = errors.New("instance: the running traycheck did not answer")
 
 // TokenChecker accepts an action's token for its resource, once. *Tokens is
 // one; a notifier that issues its own per-note tokens can supply another
@@ -111,8 +135,19 @@ type Server struct {
 	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
-	sem    chan struct{}
 	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	slots map[*slot]struct{}
+}
+
+// slot is one connection being served.
+type slot struct {
+	c conn
+	// reading is set while the server waits for the request, since when.
+	reading bool
+	since   time.Time
+	evicted bool
 }
 
 // Listen opens the IPC endpoint for the instance that holds l and serves it
@@ -128,7 +163,7 @@ func (l *Lock) Listen(h Handler, tokens TokenChecker, log *slog.Logger) (*Server
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{ln: ln, h: h, tokens: tokens, log: log.With("component", "instance"),
-		ctx: ctx, cancel: cancel, sem: make(chan struct{}, maxConns)}
+		ctx: ctx, cancel: cancel, slots: make(map[*slot]struct{})}
 	s.wg.Add(1)
 	go s.serve()
 	return s, nil
@@ -152,33 +187,85 @@ func (s *Server) serve() {
 			}
 			return
 		}
-		select {
-		case s.sem <- struct{}{}:
-		default:
-			s.log.Warn("too many instance connections; dropping one")
+		sl := s.admit(c)
+		if sl == nil {
+			// Nothing to evict: every slot is serving a real request.
+			s.log.Warn("all instance connections busy; told a client to retry")
+			tell(c, BusyReply)
 			c.Close()
 			continue
 		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer func() { <-s.sem }()
-			s.handle(c)
+			defer s.release(sl)
+			s.handle(sl)
 		}()
 	}
 }
 
-func (s *Server) handle(c conn) {
+// admit gives c a slot, evicting the oldest connection that has waited
+// evictAfter for its request when all are taken; nil when none can go.
+func (s *Server) admit(c conn) *slot {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	live := 0
+	var oldest *slot
+	for sl := range s.slots {
+		if sl.evicted {
+			continue // on its way out
+		}
+		live++
+		if sl.reading && time.Since(sl.since) >= evictAfter && (oldest == nil || sl.since.Before(oldest.since)) {
+			oldest = sl
+		}
+	}
+	if live >= maxConns {
+		if oldest == nil {
+			return nil
+		}
+		oldest.evicted = true
+		stopReads(oldest.c)
+	}
+	sl := &slot{c: c}
+	s.slots[sl] = struct{}{}
+	return sl
+}
+
+func (s *Server) release(sl *slot) {
+	s.mu.Lock()
+	delete(s.slots, sl)
+	s.mu.Unlock()
+}
+
+// stopReads makes c's pending read fail now, leaving writes alone so the
+// client can still be told why.
+func stopReads(c conn) {
+	if rc, ok := c.(interface{ SetReadDeadline(time.Time) error }); ok {
+		rc.SetReadDeadline(pastDeadline)
+		return
+	}
+	c.Close()
+}
+
+func (s *Server) handle(sl *slot) {
+	c := sl.c
 	defer c.Close()
 	if err := s.ln.peer(c); err != nil {
 		s.log.Warn("rejected a connection from another user", "err", err)
 		return
 	}
 	c.SetDeadline(time.Now().Add(connTimeout))
+	s.mu.Lock()
+	sl.reading, sl.since = true, time.Now()
+	s.mu.Unlock()
 	m, err := ReadMessage(c)
+	s.mu.Lock()
+	sl.reading = false
+	evicted := sl.evicted
+	s.mu.Unlock()
 	if err != nil {
-		s.log.Warn("rejected a malformed request", "err", err)
-		WriteReply(c, Reply{Error: "malformed request"})
+		s.readFailed(c, err, evicted)
 		return
 	}
 	if m.Op == OpPing {
@@ -198,14 +285,63 @@ func (s *Server) handle(c conn) {
 	WriteReply(c, s.h(s.ctx, m))
 }
 
+// readFailed logs (and, where the client may still listen, answers) a
+// request that could not be read, saying what happened: a silent client
+// evicted or timed out, one that hung up, the server closing, or a request
+// that is malformed.
+func (s *Server) readFailed(c conn, err error, evicted bool) {
+	switch {
+	case errors.Is(err, ErrMalformed):
+		s.log.Warn("rejected a malformed request", "err", err)
+		tell(c, "malformed request")
+	case evicted:
+		s.log.Warn("dropped a client that sent nothing, to serve a newer one")
+		tell(c, BusyReply)
+	case errors.Is(err, errShutdown):
+		s.log.Debug("closing: dropped a client that had not sent its request")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		s.log.Warn("a client sent no request in time; dropped it", "timeout", connTimeout)
+		tell(c, "timed out waiting for the request")
+	default:
+		s.log.Warn("a client hung up before sending its request", "err", err)
+	}
+}
+
+// tell writes an error reply to a client whose request was not read, with
+// a write deadline of its own (the read's has passed).
+func tell(c conn, msg string) {
+	c.SetDeadline(time.Now().Add(time.Second))
+	WriteReply(c, Reply{Error: msg})
+}
+
 // Send forwards m to the running instance and returns its reply, or
-// ErrNotRunning when there is none.
+// ErrNotRunning when there is none. A busy instance is asked again, with a
+// growing pause, until SendTimeout (it had not read the request, so
+// nothing happens twice); then the error wraps ErrBusy. An instance that
+// accepts but does not answer gives an error wrapping ErrNoAnswer that says
+// whether it timed out or hung up.
 func Send(ctx context.Context, m Message) (Reply, error) {
 	if err := m.Validate(); err != nil {
 		return Reply{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, SendTimeout)
 	defer cancel()
+	pause := 20 * time.Millisecond
+	for {
+		rep, err := sendOnce(ctx, m)
+		if err != nil || rep.OK || rep.Error != BusyReply {
+			return rep, err
+		}
+		select {
+		case <-ctx.Done():
+			return Reply{}, ErrBusy
+		case <-time.After(pause + time.Duration(rand.Int64N(int64(pause)))):
+		}
+		pause = min(2*pause, 500*time.Millisecond)
+	}
+}
+
+func sendOnce(ctx context.Context, m Message) (Reply, error) {
 	c, err := dial(ctx)
 	if err != nil {
 		return Reply{}, err
@@ -215,13 +351,33 @@ func Send(ctx context.Context, m Message) (Reply, error) {
 		c.SetDeadline(dl)
 	}
 	if err := WriteMessage(c, m); err != nil {
-		return Reply{}, fmt.Errorf("sending to the running instance: %w", err)
+		// A busy server answers and hangs up before reading: its reply may
+		// be waiting although the write failed.
+		if rep, rerr := ReadReply(c); rerr == nil {
+			return rep, nil
+		}
+		return Reply{}, noAnswer("sending to the running instance", err)
 	}
 	rep, err := ReadReply(c)
 	if err != nil {
-		return Reply{}, fmt.Errorf("reading the running instance's reply: %w", err)
+		if errors.Is(err, ErrMalformed) {
+			return Reply{}, fmt.Errorf("reading the running instance's reply: %w", err)
+		}
+		return Reply{}, noAnswer("reading the running instance's reply", err)
 	}
 	return rep, nil
+}
+
+// noAnswer says what became of a connection that gave no reply.
+func noAnswer(doing string, err error) error {
+	what := "it closed the connection"
+	switch {
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		what = "it did not answer in time"
+	case errors.Is(err, syscall.ECONNRESET), errors.Is(err, syscall.EPIPE):
+		what = "it reset the connection"
+	}
+	return fmt.Errorf("%s: %s (%w): %w", doing, what, ErrNoAnswer, err)
 }
 
 // Running reports whether an instance listens in this session, without
@@ -232,7 +388,7 @@ func Running(ctx context.Context) (bool, error) {
 	if errors.Is(err, ErrNotRunning) {
 		return false, nil
 	}
-	if err != nil && !errors.Is(err, ErrMalformed) {
+	if err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrNoAnswer) && !errors.Is(err, ErrBusy) {
 		return false, err
 	}
 	return true, nil
