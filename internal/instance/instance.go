@@ -111,6 +111,17 @@ func Acquire() (*Lock, error) {
 // Release gives the lock up (the OS also does when the process dies).
 func (l *Lock) Release() error { return l.impl.release() }
 
+// Degraded says, when the lock holds the session by one of its two means
+// only (Linux: the runtime directory's flock and the abstract socket name),
+// which one is missing and why; nil when all is held. Log it: a second
+// instance is then kept out in fewer cases.
+func (l *Lock) Degraded() error {
+	if d, ok := l.impl.(interface{ degradedErr() error }); ok {
+		return d.degradedErr()
+	}
+	return nil
+}
+
 type lockImpl interface{ release() error }
 
 // conn is what the server needs of a connection; net.Conn and a named pipe
@@ -158,6 +169,11 @@ func (l *Lock) Listen(h Handler, tokens TokenChecker, log *slog.Logger) (*Server
 		log = slog.Default()
 	}
 	ln, err := listen()
+	if w, ok := l.impl.(interface {
+		withName(listener, error) (listener, error)
+	}); ok {
+		ln, err = w.withName(ln, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the instance socket: %w", err)
 	}
