@@ -272,20 +272,20 @@ func (u *unixListener) peer(c conn) error {
 
 // dial connects to the running instance: at the socket in Dir, else (the
 // directory was removed or replaced under it) at the session's abstract
-// name, whose listener must run as our user.
+// name, whose listener must run as our user (dialName refuses any other
+// before a byte is sent).
 func dial(ctx context.Context) (conn, error) {
 	c, err := dialDir(ctx)
 	if err == nil || !errors.Is(err, ErrNotRunning) && !errors.Is(err, errNoDir) {
 		return c, err
 	}
-	nc, nerr := dialName(ctx)
-	if nerr == nil {
+	if nc, nerr := dialName(ctx); nerr == nil {
 		return nc, nil
 	}
-	if errors.Is(nerr, ErrNotRunning) {
-		return nil, err // nothing at the name either: the directory's answer stands
-	}
-	return nil, nerr
+	// Nothing at the name, or a name another user squats (our instance
+	// then runs on its flock and the socket in Dir, which just said no):
+	// the directory's answer stands, so a squatter cannot fail check-now.
+	return nil, err
 }
 
 // errNoDir marks a runtime directory that cannot be used.

@@ -123,7 +123,8 @@ func TestSquattedTmpFallback(t *testing.T) {
 
 // TestSquattedNameIsNeverSentTo: user nobody binds the session's abstract
 // name first (socat as nobody). The instance starts on its flock and says
-// the name is squatted; a client never sends its request to the squatter.
+// the name is squatted; a client never sends its request to the squatter,
+// and the squatter cannot make a client fail.
 func TestSquattedNameIsNeverSentTo(t *testing.T) {
 	testenv.Root(t)
 	setpriv := testenv.LookPath(t, "setpriv")
@@ -158,9 +159,13 @@ func TestSquattedNameIsNeverSentTo(t *testing.T) {
 	// No instance listens in dir: a client must fall back to the name, see
 	// the squatter, and send nothing.
 	os.Remove(filepath.Join(dir, "traycheck.sock"))
+	// And the squatter cannot make check-now fail: no instance runs here.
 	_, err = Send(context.Background(), Message{Op: OpAction, Action: "retry", Resource: "udp/1194", Token: "AAAAAAAAAAAAAAAAAAAAAA"})
-	if err == nil || !strings.Contains(err.Error(), "another user (UID 65534)") {
-		t.Errorf("Send with a squatted name: %v", err)
+	if !errors.Is(err, ErrNotRunning) {
+		t.Errorf("Send with a squatted name: %v, want ErrNotRunning", err)
+	}
+	if _, err := dialName(context.Background()); err == nil || !strings.Contains(err.Error(), "another user (UID 65534)") {
+		t.Errorf("dialName to the squatter: %v, want a refusal naming UID 65534", err)
 	}
 	time.Sleep(100 * time.Millisecond)
 	p.Stop()

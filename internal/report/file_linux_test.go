@@ -137,3 +137,32 @@ func TestWriteFileRefusesWhatItMustNotReplace(t *testing.T) {
 		t.Errorf("left behind: %v", ents)
 	}
 }
+
+// TestReadLogRefusesFIFO: a FIFO planted as the log, its writer open and
+// silent, would block the report's read for good; it is refused at once.
+func TestReadLogRefusesFIFO(t *testing.T) {
+	fifo := filepath.Join(t.TempDir(), "traycheck.log")
+	if err := unix.Mkfifo(fifo, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r, err := os.OpenFile(fifo, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	w, err := os.OpenFile(fifo, os.O_WRONLY, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	done := make(chan error, 1)
+	go func() { _, err := ReadLog(fifo); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "named pipe") {
+			t.Errorf("ReadLog(FIFO) = %v, want a refusal", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("ReadLog blocked on a FIFO")
+	}
+}
