@@ -51,6 +51,17 @@ func (w *watcher) registered(pid int) bool {
 	return false
 }
 
+// alive reports whether pid runs (a zombie, dead but not yet waited for,
+// does not).
+func alive(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	_, rest, _ := strings.Cut(string(b), ") ")
+	return !strings.HasPrefix(rest, "Z") && !strings.HasPrefix(rest, "X")
+}
+
 func startWatcher(t *testing.T, bus *powertest.Bus) *watcher {
 	t.Helper()
 	w := &watcher{conn: bus.Conn()}
@@ -88,7 +99,12 @@ func TestTraySurvivesSessionBusRestart(t *testing.T) {
 	time.Sleep(2500 * time.Millisecond)
 	bus.Restart()
 	w = startWatcher(t, bus)
-	poll(ctx, t, "the same process to register again on the restarted bus", func() bool { return w.registered(pid) })
+	poll(ctx, t, "the same process to register again on the restarted bus", func() bool {
+		if !alive(pid) {
+			t.Fatalf("the tray died with its bus:\n%s", p.log.String())
+		}
+		return w.registered(pid)
+	})
 	log := p.log.String()
 	for _, want := range []string{"the session bus went away under the tray", "the session bus is back; restarting the tray on it"} {
 		if !strings.Contains(log, want) {
