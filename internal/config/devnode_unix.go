@@ -4,6 +4,7 @@ package config
 
 import (
 	"os"
+	"path/filepath"
 
 	"github.com/traycheck/traycheck/internal/safefile"
 )
@@ -15,6 +16,9 @@ import (
 // every check. os.Stat follows links (/dev/serial/by-id/... are links) and
 // never opens the file, so a planted FIFO cannot block it.
 func notADevice(path string) string {
+	if !filepath.IsAbs(path) {
+		return "" // a COM port name, not a file
+	}
 	fi, err := os.Stat(path)
 	if err != nil {
 		return ""
