@@ -135,6 +135,7 @@ func observeResources(ctx context.Context, rs []vpnport.Resource, dc diagnose.Co
 	defer p.Close()
 	// A check from the command line is a person asking: it may open a
 	// device when the passive checks cannot tell.
+	ctx = vpnport.WithClientNames(ctx, dc.VPNClients)
 	obs, err := p.Probe(vpnport.AllowDeviceOpen(ctx), rs)
 	if err != nil {
 		return nil, nil, fmt.Errorf("probe failed: %w", err)

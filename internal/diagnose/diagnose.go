@@ -35,6 +35,7 @@ func Diagnose(o vpnport.Observation, c Context) Finding {
 	if f.Actions == nil {
 		f.Actions = []Action{}
 	}
+	applyRole(&f)
 	f.Message = message(f, o)
 	return f
 }
@@ -119,6 +120,14 @@ func diagnosePort(o vpnport.Observation, c Context) Finding {
 
 	if len(live) == 0 && len(w.live()) == 0 && len(w.hidden) == 0 {
 		switch {
+		case len(waiting) > 0 && o.Resource.Kind == vpnport.TCP && slices.Contains(c.SSHForwardPorts, o.Resource.Port):
+			// ssh sets SO_REUSEADDR on its forward listeners, so it binds
+			// over TIME_WAIT left by a listener that set it too (on
+			// Linux both must; an earlier ssh forward, the usual source,
+			// does), and Windows lets listeners bind over TIME_WAIT
+			// anyway: for the ssh forward the port is free; the message
+			// says what to do if that earlier listener lacked it.
+			return Finding{Cause: Free, TimeWaitLeftS: timeWaitLeft(waiting)}
 		case len(waiting) > 0:
 			// Only the ghosts of closed connections remain: they go away by
 			// themselves, so waiting is the fix, not killing anything.
@@ -138,6 +147,19 @@ func diagnosePort(o vpnport.Observation, c Context) Finding {
 		// process: with WireGuard among the clients that is the VPN
 		// working, not a conflict (and never a reason to reboot).
 		return Finding{Cause: VPNClient}
+	}
+	if len(w.others) == 0 && len(w.hidden) > 0 {
+		if p := probableHolders(w.hidden, o.Candidates, c, o.Resource.Port); len(p) > 0 {
+			if !c.Contended {
+				// The user's own system VPN, most likely: fine, but said
+				// as a guess, with the way to make sure.
+				hs := append(append(slices.Clone(w.hidden), p...), w.clients...)
+				return Finding{Cause: VPNClient, Holders: hs, Actions: []Action{CheckAsAdmin}}
+			}
+			// A program just failed to get the port: the hidden holder
+			// stays unknown, but the likely one is named alongside.
+			w.hidden = append(w.hidden, p...)
+		}
 	}
 	return diagnoseHeld(w, live, c, true)
 }
@@ -173,7 +195,9 @@ func diagnoseHeld(w owners, live []vpnport.Socket, c Context, network bool) Find
 			Actions: []Action{CheckAsAdmin, Retry}}
 	case len(w.clients) > 0:
 		if extra := extraInstances(w.clients, live, c); len(extra) > 0 {
-			return Finding{Cause: SameAppInstance, Holders: w.clients, Actions: heldActions(network, true)}
+			// Oldest first: the old copy is the usual leftover, and the
+			// first live holder is what end-process acts on.
+			return Finding{Cause: SameAppInstance, Holders: oldestFirst(w.clients), Actions: heldActions(network, true)}
 		}
 		if c.Contended && wake {
 			// The client's own connection died with the sleep but its socket

@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"runtime"
 	"strconv"
 	"strings"
 	"unicode"
@@ -47,11 +48,7 @@ func Printable(s string) string {
 func HolderText(h vpnport.Holder) string {
 	switch {
 	case h.Hidden:
-		u := Printable(h.User)
-		if u == "" {
-			u = "UID " + strconv.FormatUint(uint64(h.UID), 10)
-		}
-		return "a process of user " + u + " (PID hidden)"
+		return "a process of user " + userText(h) + " (PID hidden)"
 	case h.Kernel:
 		if h.PID == 4 {
 			// Windows' System process: HTTP.sys and SMB hold ports for
@@ -92,15 +89,34 @@ func HoldersText(hs []vpnport.Holder) string {
 // message says in one or two sentences what holds the resource, why, and
 // the next step. Its wording is for people; scripts use the cause id.
 func message(f Finding, o vpnport.Observation) string {
+	if f.Role != "" {
+		if m := roleMessage(f); m != "" {
+			return m
+		}
+	}
 	r := f.Resource.String()
 	who := HoldersText(f.Holders)
+	addrs := holderAddrs(o.Sockets)
+	if len(f.Holders) > 1 && differentAddrs(f.Holders, addrs) {
+		who = holdersAtText(f.Holders, addrs)
+	}
 	switch f.Cause {
 	case Free:
+		if n := timeWaitCount(o); n > 0 {
+			return fmt.Sprintf("%s is free for ssh: only %d connection(s) in TIME_WAIT remain from a closed connection (expiring in %ds). ssh binds its forward over them at once when the listener before it set SO_REUSEADDR too, as an earlier ssh forward does; if ssh still says \"Address already in use\", that listener did not, and the port frees in %ds.", r, n, f.TimeWaitLeftS, f.TimeWaitLeftS)
+		}
 		if o.Unseen {
 			return r + " is free as far as traycheck can see: no visible process holds it, but some processes cannot be inspected without privileges."
 		}
 		return r + " is free."
 	case VPNClient:
+		if p := probableOf(f.Holders); len(p) > 0 {
+			owner := "another user"
+			if hs := hiddenOf(f.Holders); len(hs) > 0 && hs[0].Hidden {
+				owner = "user " + userText(hs[0])
+			}
+			return fmt.Sprintf("%s is held by a process of %s whose details are hidden: probably your VPN client %s; check as administrator to be sure.", r, owner, probableText(p))
+		}
 		if len(f.Holders) == 0 && o.KernelHolder != "" {
 			return fmt.Sprintf("%s is held by the kernel's %s: the VPN itself, as expected.", r, o.KernelHolder)
 		}
@@ -114,6 +130,9 @@ func message(f Finding, o vpnport.Observation) string {
 		}
 		return fmt.Sprintf("%s is in use by another program that traycheck may not see (%s). Check as administrator to name it.", r, openErr(o))
 	case SameAppInstance:
+		if len(f.Holders) > 1 {
+			return fmt.Sprintf("%s is held by %d copies of the same program: %s. End the one that is a leftover (usually the older), then retry.", r, len(f.Holders), copiesText(f.Holders, addrs))
+		}
 		return fmt.Sprintf("%s is held by another instance of the same program: %s. End the old one, then retry.", r, who)
 	case StaleAfterWake:
 		if len(f.Holders) > 0 {
@@ -123,18 +142,15 @@ func message(f Finding, o vpnport.Observation) string {
 	case CrashedLeftover:
 		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. Remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
 	case TimeWait:
-		n := 0
-		for _, s := range o.Sockets {
-			if s.State == vpnport.StateTimeWait {
-				n++
-			}
-		}
-		return fmt.Sprintf("%s has %d connection(s) in TIME_WAIT from a closed connection (no program holds it); they expire in %ds. Wait, or use another local port.", r, n, f.TimeWaitLeftS)
+		return fmt.Sprintf("%s has %d connection(s) in TIME_WAIT from a closed connection (no program holds it); they expire in %ds. %s", r, timeWaitCount(o), f.TimeWaitLeftS, timeWaitAdvice(goos, f.TimeWaitLeftS))
 	case ReservedRange:
 		return fmt.Sprintf("%s lies in the excluded port range %s reserved by Windows (Hyper-V/WinNAT); no program holds it, but binding fails. Use another port, or restart the winnat service as administrator to release dynamic reservations.", r, f.Reserved)
 	case HiddenOwner:
 		if len(f.Holders) == 0 {
 			return fmt.Sprintf("%s: no process you can see holds it, but some processes cannot be inspected without privileges and it does not open for you (%s). Check as administrator to see who has it.", r, openErr(o))
+		}
+		if p := probableOf(f.Holders); len(p) > 0 {
+			return fmt.Sprintf("%s is held by %s, probably %s. Check as administrator to see which program.", r, HoldersText(hiddenOf(f.Holders)), probableText(p))
 		}
 		return fmt.Sprintf("%s is held by %s. Check as administrator to see which program.", r, who)
 	case KernelOwned:
@@ -159,4 +175,62 @@ func openErr(o vpnport.Observation) string {
 		return o.OpenErr
 	}
 	return "busy"
+}
+
+func probableOf(hs []vpnport.Holder) []vpnport.Holder {
+	var out []vpnport.Holder
+	for _, h := range hs {
+		if h.Probable {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func hiddenOf(hs []vpnport.Holder) []vpnport.Holder {
+	var out []vpnport.Holder
+	for _, h := range hs {
+		if !h.Probable {
+			out = append(out, h)
+		}
+	}
+	return out
+}
+
+func timeWaitCount(o vpnport.Observation) int {
+	n := 0
+	for _, s := range o.Sockets {
+		if s.State == vpnport.StateTimeWait {
+			n++
+		}
+	}
+	return n
+}
+
+// goos is the OS whose socket rules the advice states; tests set others.
+var goos = runtime.GOOS
+
+// timeWaitAdvice says who TIME_WAIT really blocks on os. On Linux a bind
+// over it succeeds only when both the new socket and the one that accepted
+// the waiting connection set SO_REUSEADDR (verified with real binds in
+// internal/realprog). macOS's BSD rule is not verified here, so it is said
+// with "usually". Windows (since 2000) lets a listener bind over it unless
+// the program asks for SO_EXCLUSIVEADDRUSE; there SO_REUSEADDR means
+// something else (taking a port a live socket holds), so it is no advice.
+func timeWaitAdvice(os string, left int) string {
+	switch os {
+	case "windows":
+		return fmt.Sprintf("Windows lets a program listen on the port over them at once; only one that binds with SO_EXCLUSIVEADDRUSE, or binds this local port for an outgoing connection, must wait %ds or use another port.", left)
+	case "linux", "android":
+		return fmt.Sprintf("A program that sets SO_REUSEADDR (OpenSSH's forwards, most servers, Python's http.server) binds over them at once when the listener that accepted those connections set it too; one without it (a bare bind, socat without reuseaddr), or any program after a listener without it, must wait %ds or use another port.", left)
+	}
+	return fmt.Sprintf("A program that sets SO_REUSEADDR (OpenSSH's forwards, most servers) usually binds over them at once; one without it must wait %ds or use another port.", left)
+}
+
+// userText is a holder's user name, or its UID when the name is unknown.
+func userText(h vpnport.Holder) string {
+	if u := Printable(h.User); u != "" {
+		return u
+	}
+	return "UID " + strconv.FormatUint(uint64(h.UID), 10)
 }

@@ -71,6 +71,12 @@ type Finding struct {
 	Lock *vpnport.LockFile `json:"lock,omitempty"`
 	// Reserved is the excluded range behind a reserved-range finding.
 	Reserved *vpnport.PortRange `json:"reserved,omitempty"`
+	// Role is the stable id of what the holder is beyond its program
+	// ("ssh-mux-master"), when it plays one (see roles.go).
+	Role string `json:"role,omitzero"`
+	// Commands are commands the user can run for that role instead of
+	// ending the process ("ssh -S PATH -O cancel -L ... x").
+	Commands []string `json:"commands,omitempty"`
 }
 
 // NeedsAttention reports whether the finding is a conflict or problem (exit
@@ -80,10 +86,11 @@ func (f Finding) NeedsAttention() bool {
 }
 
 // ActHolder is the holder end-process acts on: the first live process
-// (never a hidden or kernel holder), and false when there is none.
+// (never a hidden, kernel or merely probable holder), and false when there
+// is none.
 func (f Finding) ActHolder() (vpnport.Holder, bool) {
 	for _, h := range f.Holders {
-		if !h.Hidden && !h.Kernel && h.PID > 0 {
+		if !h.Hidden && !h.Kernel && !h.Probable && h.PID > 0 {
 			return h, true
 		}
 	}

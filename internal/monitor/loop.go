@@ -243,6 +243,9 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 		s.Checking(t)
 	}
 	pctx, cancel := context.WithTimeout(ctx, m.opts.ProbeTimeout)
+	// Named clients let an unprivileged probe say which VPN daemon
+	// probably holds a port whose owner it may not see.
+	pctx = vpnport.WithClientNames(pctx, m.opts.Config.Clients)
 	if personAsked(t) {
 		// Only a check a person asked for may open a device for a moment
 		// (see vpnport.AllowDeviceOpen): interval, wake and delayed

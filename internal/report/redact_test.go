@@ -81,3 +81,16 @@ func FuzzRedactorText(f *testing.F) {
 		}
 	})
 }
+
+// A role's commands (ssh's control path under a home) are redacted too.
+func TestRedactRoleCommands(t *testing.T) {
+	r := &Report{Resources: []Resource{{}}}
+	r.Resources[0].Commands = []string{"ssh -S /home/alice/.ssh/cm-1 -O exit x"}
+	out := Redact(r, NewRedactor("alice", "/home/alice", false))
+	if got := out.Resources[0].Commands[0]; strings.Contains(got, "alice") || !strings.Contains(got, "-O exit") {
+		t.Errorf("redacted command %q", got)
+	}
+	if r.Resources[0].Commands[0] != "ssh -S /home/alice/.ssh/cm-1 -O exit x" {
+		t.Error("Redact changed its input")
+	}
+}

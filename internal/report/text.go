@@ -43,6 +43,13 @@ func Redact(r *Report, red *Redactor) *Report {
 			res.Holders[j] = h
 		}
 		res.Message = red.Text(res.Message)
+		// A role's commands carry paths (ssh's control socket in ~/.ssh).
+		if cs := r.Resources[i].Commands; len(cs) > 0 {
+			res.Commands = make([]string, len(cs))
+			for k, c := range cs {
+				res.Commands[k] = red.Text(c)
+			}
+		}
 		res.OpenErr = red.Text(res.OpenErr)
 		res.Resource.Path = red.Text(res.Resource.Path)
 		if res.Lock != nil {

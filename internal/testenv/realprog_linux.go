@@ -86,6 +86,12 @@ func Start(t testing.TB, cmd *exec.Cmd) *Proc {
 		cmd.SysProcAttr = &syscall.SysProcAttr{}
 	}
 	cmd.SysProcAttr.Setpgid = true
+	if cmd.WaitDelay == 0 {
+		// A daemon's detached child (sshd's session process, ssh -f)
+		// keeps the output pipe open after the group is killed: waiting
+		// for its EOF would hang the test's cleanup forever.
+		cmd.WaitDelay = 2 * time.Second
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatalf("starting %v: %v", cmd.Args, err)
 	}

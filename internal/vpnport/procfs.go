@@ -214,14 +214,3 @@ func procHidesPIDs(mountinfo []byte, mountPoint string) bool {
 	}
 	return hidden
 }
-
-// sysfsDevtype returns DEVTYPE from a /sys/class/net/IFACE/uevent file
-// ("wireguard" for a kernel WireGuard interface), or "".
-func sysfsDevtype(uevent []byte) string {
-	for line := range bytes.SplitSeq(uevent, []byte("\n")) {
-		if v, ok := bytes.CutPrefix(line, []byte("DEVTYPE=")); ok {
-			return string(bytes.TrimSpace(v))
-		}
-	}
-	return ""
-}

@@ -146,6 +146,10 @@ type Holder struct {
 	Hidden bool `json:"hidden,omitzero"`
 	// Kernel means the kernel itself holds it (PID 4 on Windows, HTTP.sys).
 	Kernel bool `json:"kernel,omitzero"`
+	// Probable marks a guess, not a fact: the owner's fds were hidden, and
+	// this process (a configured VPN client of the owner's user) is the
+	// likely holder. Nothing may act on a probable holder.
+	Probable bool `json:"probable,omitzero"`
 }
 
 // LockFile is a UUCP-style lock (/var/lock/LCK..ttyUSB0) for a device.
@@ -203,6 +207,11 @@ type Observation struct {
 	// KernelHolder names what in the kernel likely holds a port that no
 	// process holds ("WireGuard interface wg0"), when the probe can tell.
 	KernelHolder string `json:"kernel_holder,omitzero"`
+	// Candidates are running processes of a hidden owner's user whose name
+	// is one of the client names the probe was given (WithClientNames):
+	// which of them holds the port cannot be read, so diagnosis may only
+	// guess from their command lines.
+	Candidates []Holder `json:"candidates,omitempty"`
 }
 
 // HolderByPID returns the holder with that PID, if any.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -15,7 +14,6 @@ var (
 	procRoot   = "/proc"
 	lockDirs   = []string{"/var/lock", "/run/lock"}
 	sysTTYRoot = "/sys/class/tty"
-	sysNetRoot = "/sys/class/net"
 )
 
 func init() {
@@ -78,6 +76,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 	}
 	euid := uint32(os.Geteuid())
 	cache := map[int]Holder{}
+	var allHidden []uint32 // users owning sockets we could not attribute
 	for i := range obs {
 		o := &obs[i]
 		var pids []int
@@ -124,16 +123,27 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 			}
 			o.Holders = append(o.Holders, h)
 		}
+		kernelExact := false
 		if o.Resource.Kind == UDP && linuxUnowned(o.Sockets) {
-			o.KernelHolder = linuxKernelUDPHolder()
+			o.KernelHolder, kernelExact = linuxKernelUDPHolderExact(o.Resource.Port)
 		}
-		for _, uid := range markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid) {
+		hiddenUIDs := markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid)
+		if kernelExact {
+			hiddenUIDs = unhideKernelSockets(o.Sockets, hiddenUIDs)
+		}
+		for _, uid := range hiddenUIDs {
 			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.userName(uid), Cmdline: []string{}})
+		}
+		for _, uid := range hiddenUIDs {
+			if !slices.Contains(allHidden, uid) {
+				allHidden = append(allHidden, uid)
+			}
 		}
 	}
 	for i := range s.wants {
 		s.wants[i].pids = nil
 	}
+	p.addCandidates(ctx, obs, allHidden)
 	return obs, nil
 }
 
@@ -146,29 +156,4 @@ func linuxUnowned(socks []Socket) bool {
 		}
 	}
 	return false
-}
-
-// linuxKernelUDPHolder names the kernel WireGuard interfaces, the usual
-// process-less holder of a VPN's UDP port. Which interface listens on which
-// port needs CAP_NET_ADMIN (genetlink), so this names every WireGuard
-// interface present; with none, it says nothing.
-func linuxKernelUDPHolder() string {
-	ents, err := os.ReadDir(sysNetRoot)
-	if err != nil {
-		return ""
-	}
-	var wg []string
-	for _, e := range ents {
-		b, err := readBounded(sysNetRoot+"/"+e.Name()+"/uevent", 4<<10)
-		if err == nil && sysfsDevtype(b) == "wireguard" {
-			wg = append(wg, e.Name())
-		}
-	}
-	switch len(wg) {
-	case 0:
-		return ""
-	case 1:
-		return "WireGuard interface " + wg[0]
-	}
-	return "a WireGuard interface (" + strings.Join(wg, ", ") + ")"
 }

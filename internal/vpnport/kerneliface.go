@@ -1,0 +1,325 @@
+package vpnport
+
+// Kernel tunnel interfaces that hold a UDP port with no process behind it
+// (VXLAN, Geneve, bare UDP, WireGuard), decoded from rtnetlink link dumps
+// (linux/if_link.h) and WireGuard's generic netlink replies
+// (linux/wireguard.h). The decoders have no OS suffix so the fixtures
+// captured from a real kernel are tested everywhere; the sockets that ask
+// live in kerneliface_linux.go.
+
+import (
+	"encoding/binary"
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// tunnelPort is one kernel interface and the UDP port it listens on.
+type tunnelPort struct {
+	Kind string // the rtnetlink link kind: "vxlan", "geneve", "bareudp", "wireguard"
+	Name string
+	// Port is 0 when the kernel would not say (WireGuard's listen port
+	// needs CAP_NET_ADMIN to read).
+	Port   uint16
+	VNI    uint32
+	HasVNI bool
+}
+
+// String names the interface as a message does: "VXLAN interface vx0 (VNI 42)".
+func (t tunnelPort) String() string {
+	kind := map[string]string{"vxlan": "VXLAN", "geneve": "Geneve", "bareudp": "bare UDP", "wireguard": "WireGuard"}[t.Kind]
+	if kind == "" {
+		kind = t.Kind
+	}
+	s := kind + " interface " + t.Name
+	if t.HasVNI {
+		s += " (VNI " + strconv.FormatUint(uint64(t.VNI), 10) + ")"
+	}
+	return s
+}
+
+// kernelHolderFor names what in the kernel holds UDP port: the interfaces
+// whose port is known to be it; failing that, the WireGuard interfaces whose
+// port could not be read (one of them may be it, so they are named as
+// candidates); otherwise "", and the message falls back to the general list.
+func kernelHolderFor(ts []tunnelPort, port uint16) string {
+	s, _ := kernelHolderExact(ts, port)
+	return s
+}
+
+// kernelHolderExact is kernelHolderFor that also says whether the kernel
+// itself reported an interface on exactly this port (not a guess among
+// WireGuard interfaces whose port it would not tell).
+func kernelHolderExact(ts []tunnelPort, port uint16) (string, bool) {
+	var exact, maybe []string
+	for _, t := range ts {
+		switch {
+		case t.Port == port:
+			exact = append(exact, t.String())
+		case t.Port == 0 && t.Kind == "wireguard":
+			maybe = append(maybe, t.Name)
+		}
+	}
+	switch {
+	case len(exact) > 0:
+		return strings.Join(exact, " and "), true
+	case len(maybe) == 1:
+		return "WireGuard interface " + maybe[0], false
+	case len(maybe) > 1:
+		return "a WireGuard interface (" + strings.Join(maybe, ", ") + ")", false
+	}
+	return "", false
+}
+
+// unhideKernelSockets undoes markHiddenOwners for root's unowned sockets on
+// a port the kernel reported a tunnel interface on: unprivileged, they look
+// like a hidden root process's, but they are the interface's. It returns
+// the hidden UIDs left.
+func unhideKernelSockets(socks []Socket, uids []uint32) []uint32 {
+	for i := range socks {
+		if socks[i].OwnerHidden && socks[i].UID == 0 {
+			socks[i].OwnerHidden = false
+		}
+	}
+	out := uids[:0]
+	for _, u := range uids {
+		if u != 0 {
+			out = append(out, u)
+		}
+	}
+	return out
+}
+
+// Netlink constants beyond inetdiag.go's.
+const (
+	rtmNewLink      = 16
+	rtmGetLink      = 18
+	ifInfoMsgLen    = 16
+	genlHdrLen      = 4
+	nlaTypeMask     = 0x3fff // drops NLA_F_NESTED and NLA_F_NET_BYTEORDER
+	iflaIfname      = 3
+	iflaLinkinfo    = 18
+	iflaInfoKind    = 1
+	iflaInfoData    = 2
+	iflaVXLANID     = 1
+	iflaVXLANPort   = 15
+	iflaGeneveID    = 1
+	iflaGenevePort  = 5
+	iflaBareUDPPort = 1
+	genlIDCtrl      = 16
+	ctrlCmdGetFam   = 3
+	ctrlAttrFamID   = 1
+	ctrlAttrFamNm   = 2
+	wgCmdGetDevice  = 0
+	wgAttrIfname    = 2
+	wgAttrListen    = 6
+)
+
+// nlAttrs calls fn for each netlink attribute in b (type without flags,
+// payload) until fn returns false or b ends; a truncated attribute ends it.
+func nlAttrs(b []byte, fn func(typ uint16, v []byte) bool) {
+	for len(b) >= 4 {
+		n := int(nlEndian.Uint16(b[0:2]))
+		if n < 4 || n > len(b) {
+			return
+		}
+		if !fn(nlEndian.Uint16(b[2:4])&nlaTypeMask, b[4:n]) {
+			return
+		}
+		adv := (n + 3) &^ 3
+		if adv > len(b) {
+			adv = len(b)
+		}
+		b = b[adv:]
+	}
+}
+
+func nlString(v []byte) string {
+	if i := strings.IndexByte(string(v), 0); i >= 0 {
+		v = v[:i]
+	}
+	return string(v)
+}
+
+// nlMessages calls fn with the type and body of every message in one
+// datagram whose sequence number is seq. done is true at NLMSG_DONE; a
+// kernel error comes back as an inetDiagErrno (the same negative errno).
+func nlMessages(b []byte, seq uint32, fn func(typ uint16, body []byte)) (done bool, err error) {
+	for len(b) >= nlmsgHdrLen {
+		n := nlEndian.Uint32(b[0:4])
+		typ := nlEndian.Uint16(b[4:6])
+		mseq := nlEndian.Uint32(b[8:12])
+		if n < nlmsgHdrLen || uint64(n) > uint64(len(b)) {
+			return false, errInetDiagTruncated
+		}
+		body := b[nlmsgHdrLen:n]
+		adv := min((uint64(n)+3)&^3, uint64(len(b)))
+		b = b[adv:]
+		if mseq != seq {
+			continue
+		}
+		switch typ {
+		case nlmsgDone:
+			return true, nil
+		case nlmsgError:
+			if len(body) < 4 {
+				return true, errInetDiagTruncated
+			}
+			if e := int32(nlEndian.Uint32(body)); e < 0 {
+				return true, inetDiagErrno(e)
+			}
+			// An ACK ends a request that was not a dump.
+			return true, nil
+		}
+		fn(typ, body)
+	}
+	return false, nil
+}
+
+// appendNlHeader appends a netlink header for a message of bodyLen bytes.
+func appendNlHeader(b []byte, bodyLen int, typ, flags uint16, seq uint32) []byte {
+	b = nlEndian.AppendUint32(b, uint32(nlmsgHdrLen+bodyLen))
+	b = nlEndian.AppendUint16(b, typ)
+	b = nlEndian.AppendUint16(b, flags)
+	b = nlEndian.AppendUint32(b, seq)
+	return nlEndian.AppendUint32(b, 0)
+}
+
+// appendLinkDumpReq appends an RTM_GETLINK dump request for every link.
+func appendLinkDumpReq(b []byte, seq uint32) []byte {
+	b = appendNlHeader(b, ifInfoMsgLen, rtmGetLink, nlmFRequest|nlmFDump, seq)
+	return append(b, make([]byte, ifInfoMsgLen)...)
+}
+
+// decodeLinks appends the tunnel interfaces among one datagram of an
+// RTM_GETLINK dump.
+func decodeLinks(dst []tunnelPort, b []byte, seq uint32) ([]tunnelPort, bool, error) {
+	done, err := nlMessages(b, seq, func(typ uint16, body []byte) {
+		if typ != rtmNewLink || len(body) < ifInfoMsgLen {
+			return
+		}
+		var t tunnelPort
+		var data []byte
+		nlAttrs(body[ifInfoMsgLen:], func(typ uint16, v []byte) bool {
+			switch typ {
+			case iflaIfname:
+				t.Name = nlString(v)
+			case iflaLinkinfo:
+				nlAttrs(v, func(typ uint16, v []byte) bool {
+					switch typ {
+					case iflaInfoKind:
+						t.Kind = nlString(v)
+					case iflaInfoData:
+						data = v
+					}
+					return true
+				})
+			}
+			return true
+		})
+		switch t.Kind {
+		case "vxlan", "geneve", "bareudp":
+			decodeTunnelData(&t, data)
+		case "wireguard":
+		default:
+			return
+		}
+		dst = append(dst, t)
+	})
+	return dst, done, err
+}
+
+// decodeTunnelData reads the UDP port and VNI from a link's IFLA_INFO_DATA.
+// Ports are big-endian on the wire (be16 in the kernel), VNIs host order.
+func decodeTunnelData(t *tunnelPort, data []byte) {
+	portAttr, idAttr := uint16(iflaVXLANPort), uint16(iflaVXLANID)
+	switch t.Kind {
+	case "geneve":
+		portAttr, idAttr = iflaGenevePort, iflaGeneveID
+	case "bareudp":
+		portAttr, idAttr = iflaBareUDPPort, 0
+	}
+	nlAttrs(data, func(typ uint16, v []byte) bool {
+		switch {
+		case typ == portAttr && len(v) >= 2:
+			t.Port = binary.BigEndian.Uint16(v)
+		case typ == idAttr && idAttr != 0 && len(v) >= 4:
+			t.VNI, t.HasVNI = nlEndian.Uint32(v), true
+		}
+		return true
+	})
+}
+
+// appendGenlFamilyReq appends a CTRL_CMD_GETFAMILY request for name.
+func appendGenlFamilyReq(b []byte, seq uint32, name string) []byte {
+	attrLen := 4 + len(name) + 1
+	pad := (attrLen+3)&^3 - attrLen
+	b = appendNlHeader(b, genlHdrLen+attrLen+pad, genlIDCtrl, nlmFRequest, seq)
+	b = append(b, ctrlCmdGetFam, 1, 0, 0)
+	b = nlEndian.AppendUint16(b, uint16(attrLen))
+	b = nlEndian.AppendUint16(b, ctrlAttrFamNm)
+	b = append(b, name...)
+	b = append(b, 0)
+	return append(b, make([]byte, pad)...)
+}
+
+// decodeGenlFamilyID returns the family id in a CTRL_CMD_GETFAMILY reply.
+func decodeGenlFamilyID(b []byte, seq uint32) (uint16, error) {
+	var id uint16
+	_, err := nlMessages(b, seq, func(typ uint16, body []byte) {
+		if typ != genlIDCtrl || len(body) < genlHdrLen {
+			return
+		}
+		nlAttrs(body[genlHdrLen:], func(typ uint16, v []byte) bool {
+			if typ == ctrlAttrFamID && len(v) >= 2 {
+				id = nlEndian.Uint16(v)
+				return false
+			}
+			return true
+		})
+	})
+	if err == nil && id == 0 {
+		err = fmt.Errorf("generic netlink: no family id in reply")
+	}
+	return id, err
+}
+
+// appendWGGetDeviceReq appends WG_CMD_GET_DEVICE for the interface ifname.
+// WireGuard answers one device per request (a "dump" keyed by name).
+func appendWGGetDeviceReq(b []byte, seq uint32, family uint16, ifname string) []byte {
+	attrLen := 4 + len(ifname) + 1
+	pad := (attrLen+3)&^3 - attrLen
+	b = appendNlHeader(b, genlHdrLen+attrLen+pad, family, nlmFRequest|nlmFDump, seq)
+	b = append(b, wgCmdGetDevice, 1, 0, 0)
+	b = nlEndian.AppendUint16(b, uint16(attrLen))
+	b = nlEndian.AppendUint16(b, wgAttrIfname)
+	b = append(b, ifname...)
+	b = append(b, 0)
+	return append(b, make([]byte, pad)...)
+}
+
+// decodeWGDevice sets the listen port of the interfaces in ts named in one
+// datagram of a WG_CMD_GET_DEVICE reply.
+func decodeWGDevice(ts []tunnelPort, b []byte, seq uint32, family uint16) (bool, error) {
+	return nlMessages(b, seq, func(typ uint16, body []byte) {
+		if typ != family || len(body) < genlHdrLen {
+			return
+		}
+		var name string
+		var port uint16
+		nlAttrs(body[genlHdrLen:], func(typ uint16, v []byte) bool {
+			switch {
+			case typ == wgAttrIfname:
+				name = nlString(v)
+			case typ == wgAttrListen && len(v) >= 2:
+				port = nlEndian.Uint16(v)
+			}
+			return true
+		})
+		for i := range ts {
+			if ts[i].Kind == "wireguard" && ts[i].Name == name {
+				ts[i].Port = port
+			}
+		}
+	})
+}
