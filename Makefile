@@ -4,14 +4,20 @@
 GO ?= go
 export CGO_ENABLED ?= 0
 
-.PHONY: test deps unit lint cross build build-windows bench bench-owner bench-idle
+.PHONY: test test-windows deps unit lint cross build build-windows bench bench-owner bench-idle
 
 # The whole suite is strict: a test whose real component (dbus-daemon, tray
 # host, setpriv, root) is missing fails instead of skipping, whether or not
 # the runner sets CI=true.
 test: deps
 	TRAYCHECK_REQUIRE_ALL=1 scripts/with-desktop.sh $(GO) test -count=1 -timeout 20m ./...
+	$(MAKE) test-windows
 	$(MAKE) lint cross
+
+# The Windows lane: every Windows test binary and the end-to-end tests of
+# traycheck.exe under Wine, in a fresh prefix removed afterwards.
+test-windows: deps
+	scripts/test-windows.sh
 
 deps:
 	scripts/install-deps.sh

@@ -20,7 +20,7 @@ pkgs=(
   # packages: MSI tools, lintian, rpm, Authenticode signing, XML checks
   msitools wixl lintian rpm osslsigncode libxml2-utils
   # fleet sinks: journald and node_exporter for real
-  systemd prometheus-node-exporter
+  systemd prometheus-node-exporter curl
 )
 
 missing=()

@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,10 @@ func diagnosticsConfig(t testing.TB) *config.Config {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "cache"))
+	t.Cleanup(windowsUserDirs(t.Setenv, home, t.Name()))
+	if runtime.GOOS == "windows" {
+		t.Setenv("LOCALAPPDATA", filepath.Join(home, "cache"))
+	}
 	c := config.Default()
 	c.Source = filepath.Join(home, ".config", "traycheck", "config.toml")
 	u, err := net.ListenPacket("udp", "127.0.0.1:0")
@@ -50,11 +55,14 @@ func TestDiagnosticsWriter(t *testing.T) {
 	if err != nil || string(b) != string(text) {
 		t.Fatalf("file and returned text differ (%v):\n%s\n---\n%s", err, b, text)
 	}
-	if st, _ := os.Stat(path); st.Mode().Perm() != 0o600 {
+	// Windows has no mode bits: there the report inherits the ACL of
+	// %LocalAppData%, which only the user, SYSTEM and the administrators
+	// may open.
+	if st, _ := os.Stat(path); runtime.GOOS != "windows" && st.Mode().Perm() != 0o600 {
 		t.Errorf("report mode %v, want 0600", st.Mode().Perm())
 	}
 	s := string(text)
-	for _, want := range []string{"redaction: user names and home paths replaced", "source: ~/.config/traycheck/config.toml",
+	for _, want := range []string{"redaction: user names and home paths replaced", "source: " + filepath.Join("~", ".config", "traycheck", "config.toml"),
 		fmt.Sprintf("%s: free", cfg.Ports[0])} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report lacks %q:\n%s", want, s)

@@ -3,13 +3,52 @@ package autostart
 import (
 	"errors"
 	"fmt"
+	"os"
+	"strings"
 
 	"golang.org/x/sys/windows/registry"
 )
 
-const runKey = `Software\Microsoft\Windows\CurrentVersion\Run`
+const defaultRunKey = `Software\Microsoft\Windows\CurrentVersion\Run`
+
+// TestRunKeyEnv names an environment variable that moves the Run value to a
+// key of the tests' own, so that no test (in-process, a testscript or the
+// real traycheck.exe in the end-to-end tests) ever touches the user's real
+// HKCU Run value. It is honoured only for keys under TestRunKeyPrefix, which
+// Windows never reads at login: set by anyone, it can only make autostart
+// point nowhere, never start something. Any other value is an error, not a
+// silent fallback to the real key.
+const (
+	TestRunKeyEnv    = "TRAYCHECK_TEST_RUN_KEY"
+	TestRunKeyPrefix = `Software\traycheck-test\`
+)
+
+// runKey is the HKCU key that holds the Run value: the real one unless
+// TestRunKeyEnv names a test key.
+var runKey = defaultRunKey
+
+// runKeyErr is why TestRunKeyEnv was refused; every call reports it.
+var runKeyErr error
+
+func init() {
+	if v, ok := os.LookupEnv(TestRunKeyEnv); ok {
+		runKey, runKeyErr = testRunKey(v)
+	}
+}
+
+// testRunKey checks a TestRunKeyEnv value.
+func testRunKey(v string) (string, error) {
+	rest, under := strings.CutPrefix(v, TestRunKeyPrefix)
+	if !under || rest == "" || strings.Contains(rest, "..") {
+		return defaultRunKey, fmt.Errorf("%s=%q: want a key under HKCU\\%s", TestRunKeyEnv, v, TestRunKeyPrefix)
+	}
+	return v, nil
+}
 
 func readRun() (string, error) {
+	if runKeyErr != nil {
+		return "", runKeyErr
+	}
 	k, err := registry.OpenKey(registry.CURRENT_USER, runKey, registry.QUERY_VALUE)
 	if err != nil {
 		return "", err
@@ -28,6 +67,9 @@ func enabled() (bool, error) {
 }
 
 func enable(exe string) error {
+	if runKeyErr != nil {
+		return runKeyErr
+	}
 	if cur, err := readRun(); err == nil && !runValueIsOurs(cur) {
 		return fmt.Errorf("%w: HKCU\\%s\\%s = %s", ErrForeign, runKey, RunValueName, cur)
 	}

@@ -6,7 +6,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -25,8 +24,12 @@ const LaunchAgentLabel = "com.github.traycheck"
 // RunValueName is the value name under HKCU\...\CurrentVersion\Run.
 const RunValueName = "traycheck"
 
-func checkExe(exe string) error {
-	if !filepath.IsAbs(exe) && !isWindowsAbs(exe) {
+// checkExe judges exe by the rules of the OS the entry is for (isAbs), not
+// of the OS that runs traycheck: the generators are OS-neutral, and
+// "/usr/bin/traycheck" is absolute for a LaunchAgent even when the code runs
+// on Windows, where filepath.IsAbs says it is not.
+func checkExe(exe string, isAbs func(string) bool) error {
+	if !isAbs(exe) {
 		return fmt.Errorf("autostart needs an absolute path, got %q", exe)
 	}
 	if !utf8.ValidString(exe) || strings.IndexFunc(exe, unicode.IsControl) >= 0 {
@@ -35,13 +38,28 @@ func checkExe(exe string) error {
 	return nil
 }
 
+// isUnixAbs is filepath.IsAbs of Linux and macOS, on any OS.
+func isUnixAbs(p string) bool { return strings.HasPrefix(p, "/") }
+
+// isWindowsAbs is filepath.IsAbs of Windows, on any OS: a drive letter and
+// a separator (C:\x), or a UNC path (\\server\share\x).
 func isWindowsAbs(p string) bool {
-	return len(p) > 3 && p[1] == ':' && (p[2] == '\\' || p[2] == '/')
+	isSep := func(c byte) bool { return c == '\\' || c == '/' }
+	if len(p) > 3 && p[1] == ':' && isSep(p[2]) {
+		c := p[0] | 0x20
+		return c >= 'a' && c <= 'z'
+	}
+	if len(p) > 2 && isSep(p[0]) && isSep(p[1]) && !isSep(p[2]) {
+		_, rest, ok := strings.Cut(strings.ReplaceAll(p[2:], "/", `\`), `\`)
+		share, _, _ := strings.Cut(rest, `\`)
+		return ok && share != ""
+	}
+	return false
 }
 
 // DesktopEntry returns the XDG autostart entry that starts exe at login.
 func DesktopEntry(exe string) ([]byte, error) {
-	if err := checkExe(exe); err != nil {
+	if err := checkExe(exe, isUnixAbs); err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
@@ -115,7 +133,7 @@ func entryState(b []byte) (ours, on bool, exec string) {
 
 // LaunchAgent returns the macOS LaunchAgent plist that starts exe at login.
 func LaunchAgent(exe string) ([]byte, error) {
-	if err := checkExe(exe); err != nil {
+	if err := checkExe(exe, isUnixAbs); err != nil {
 		return nil, err
 	}
 	var b bytes.Buffer
@@ -176,7 +194,7 @@ func plistState(b []byte) (ours bool, program string, err error) {
 // RunValue is the data of the Windows Run value for exe: the quoted path, so
 // a path with spaces is not split.
 func RunValue(exe string) (string, error) {
-	if err := checkExe(exe); err != nil {
+	if err := checkExe(exe, isWindowsAbs); err != nil {
 		return "", err
 	}
 	if strings.Contains(exe, `"`) {

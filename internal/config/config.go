@@ -31,6 +31,9 @@ type Config struct {
 	Reconnect []string
 	// Interval is how often the watch loop checks.
 	Interval time.Duration
+	// Keys are the keys the file set ("vpn.ports", "check.interval"), in
+	// file order: `config show` says which values came from it.
+	Keys []string
 }
 
 // MinInterval is the shortest check interval a config may ask for.

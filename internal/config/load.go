@@ -50,6 +50,7 @@ func (c *Config) clone() *Config {
 	d.Clients = slices.Clone(c.Clients)
 	d.SSHForwardPorts = slices.Clone(c.SSHForwardPorts)
 	d.Reconnect = slices.Clone(c.Reconnect)
+	d.Keys = slices.Clone(c.Keys)
 	return &d
 }
 

@@ -97,7 +97,7 @@ const withReconnect = "[vpn]\nreconnect = [\"nmcli\", \"connection\", \"up\", \"
 
 func TestLoadRefusesWritableReconnectConfig(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("mode bits do not describe who may write a file on Windows")
+		t.Skip("mode bits do not describe who may write a file on Windows; TestLoadRefusesReconnectConfigOthersMayWrite checks the ACLs there")
 	}
 	dir := filepath.Join(t.TempDir(), "traycheck")
 	if err := os.Mkdir(dir, 0o700); err != nil {
@@ -158,7 +158,7 @@ func TestLoadRefusesWritableReconnectConfig(t *testing.T) {
 
 func TestLoadRefusesReconnectConfigOwnedByOthers(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("Unix ownership")
+		t.Skip("Unix ownership (uid); a Windows owner SID other than the user is TestOtherWriter's \"owned by another user\" case")
 	}
 	testenv.Root(t) // only root can give a file away
 	p := filepath.Join(t.TempDir(), "config.toml")
@@ -232,7 +232,7 @@ func TestWriteDefault(t *testing.T) {
 
 func TestWriteDefaultReplacesAtomically(t *testing.T) {
 	if runtime.GOOS == "windows" {
-		t.Skip("inode identity is a Unix notion")
+		t.Skip("Windows refuses to rename over a file a reader holds open (os.Open does not share delete), so there WriteDefault fails with access denied instead of swapping the name under the reader; a reader never sees a half-written file either way")
 	}
 	p := filepath.Join(t.TempDir(), "config.toml")
 	writeFile(t, p, "# old\n", 0o600)

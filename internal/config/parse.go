@@ -31,6 +31,12 @@ func Parse(name string, data []byte) (*Config, error) {
 // parse is Parse with the config that fills keys left out; base is nil only
 // while parsing the embedded default itself.
 func parse(name string, data []byte, base *Config) (*Config, *Error) {
+	return parseWith(name, data, base, nil)
+}
+
+// parseWith is parse that also accepts the [policy] table, into pol, when
+// pol is not nil (a machine policy file).
+func parseWith(name string, data []byte, base *Config, pol *Policy) (*Config, *Error) {
 	var doc map[string]any
 	md, err := toml.Decode(string(data), &doc)
 	if err != nil {
@@ -40,7 +46,7 @@ func parse(name string, data []byte, base *Config) (*Config, *Error) {
 		}
 		return nil, &Error{File: name, Msg: "invalid TOML: " + err.Error(), Err: err}
 	}
-	p := &parser{name: name, data: data, doc: doc}
+	p := &parser{name: name, data: data, doc: doc, pol: pol}
 	cfg := &Config{Source: name}
 	if base != nil {
 		cfg.VPNName = base.VPNName
@@ -52,6 +58,9 @@ func parse(name string, data []byte, base *Config) (*Config, *Error) {
 	for _, key := range md.Keys() {
 		if err := p.apply(cfg, key); err != nil {
 			return nil, err
+		}
+		if len(key) == 2 && key[0] != "policy" {
+			cfg.Keys = append(cfg.Keys, key.String())
 		}
 	}
 	if cfg.VPNName == "" || cfg.Interval == 0 {
@@ -88,10 +97,11 @@ type parser struct {
 	name string
 	data []byte
 	doc  map[string]any
+	pol  *Policy // non-nil while parsing a machine policy
 }
 
 func (p *parser) apply(cfg *Config, key toml.Key) *Error {
-	if msg := unknownKey(key); msg != "" {
+	if msg := p.unknownKey(key); msg != "" {
 		return p.errAt(keyOffset(p.data, key), "%s", msg)
 	}
 	v := p.value(key)
@@ -122,6 +132,10 @@ func (p *parser) apply(cfg *Config, key toml.Key) *Error {
 		cfg.SSHForwardPorts, err = p.forwardPorts(key, v)
 	case "check.interval":
 		cfg.Interval, err = p.interval(key, v)
+	default:
+		if p.pol != nil {
+			err = p.policyKey(key, v)
+		}
 	}
 	return err
 }
@@ -129,9 +143,15 @@ func (p *parser) apply(cfg *Config, key toml.Key) *Error {
 // unknownKey returns why key is not part of the schema, or "" if it is.
 // Only the first unknown piece is named: under an unknown table every key
 // is unknown, and one message is enough.
-func unknownKey(key toml.Key) string {
+func (p *parser) unknownKey(key toml.Key) string {
 	keys, ok := schema[key[0]]
+	if p.pol != nil && key[0] == "policy" {
+		keys, ok = policySchema, true
+	}
 	if !ok {
+		if p.pol != nil {
+			return fmt.Sprintf("unknown key %q; want one of the tables [vpn], [ssh], [check], [policy]", key[0])
+		}
 		return fmt.Sprintf("unknown key %q; want one of the tables [vpn], [ssh], [check]", key[0])
 	}
 	if len(key) == 1 {

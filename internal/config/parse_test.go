@@ -110,6 +110,7 @@ interval = "1m30s"
 		Devices: []vpnport.Resource{{Kind: vpnport.Device, Path: "/dev/ttyUSB0"}, {Kind: vpnport.Device, Path: "COM3"}},
 		Clients: []string{"openvpn"}, SSHForwardPorts: []uint16{8080, 5432}, Adapter: "tun0",
 		Reconnect: []string{"nmcli", "connection", "up", "work"}, Interval: 90 * time.Second,
+		Keys: []string{"vpn.name", "vpn.ports", "vpn.devices", "vpn.clients", "vpn.adapter", "vpn.reconnect", "ssh.forward_ports", "check.interval"},
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %+v\nwant %+v", cfg, want)

@@ -35,7 +35,10 @@ func Diagnose(o vpnport.Observation, c Context) Finding {
 	if f.Actions == nil {
 		f.Actions = []Action{}
 	}
-	applyRole(&f)
+	applyRole(&f, o)
+	if len(c.Forbidden) > 0 {
+		f.Actions = slices.DeleteFunc(f.Actions, func(a Action) bool { return slices.Contains(c.Forbidden, a) })
+	}
 	f.Message = message(f, o)
 	return f
 }

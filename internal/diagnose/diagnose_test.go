@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"net/netip"
 	"reflect"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -106,7 +107,7 @@ func TestDiagnose(t *testing.T) {
 			cause: HiddenOwner, actions: []Action{CheckAsAdmin, Retry}, holders: []int{0}, msg: "a process of user bob (PID hidden)"},
 		{name: "socket with no process is kernel-owned",
 			obs:   vpnport.Observation{Resource: udp1194, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}},
-			cause: KernelOwned, actions: []Action{Retry, UseOtherPort}, msg: "held by the kernel"},
+			cause: KernelOwned, actions: []Action{Retry, UseOtherPort}, msg: noOwnerMsg()},
 		{name: "a kernel WireGuard interface on its port is the VPN itself",
 			obs:   vpnport.Observation{Resource: udp51820, Sockets: []vpnport.Socket{sock(vpnport.StateUnconn, 0)}, KernelHolder: "WireGuard interface wg0"},
 			cause: VPNClient, actions: []Action{}, msg: "kernel's WireGuard interface wg0: the VPN itself"},
@@ -307,4 +308,13 @@ func TestHostileNamesArePrintable(t *testing.T) {
 	if got := Printable("bad\xffutf8"); got != "bad\uFFFDutf8" {
 		t.Errorf("Printable(invalid UTF-8) = %q", got)
 	}
+}
+
+// noOwnerMsg is what the message of a port no process holds says: Windows
+// has none of the Linux kernel's port users (WireGuard, VXLAN, NFS).
+func noOwnerMsg() string {
+	if runtime.GOOS == "windows" {
+		return "Windows names no process as its owner (owner PID 0)"
+	}
+	return "held by the kernel"
 }

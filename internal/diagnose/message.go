@@ -89,10 +89,8 @@ func HoldersText(hs []vpnport.Holder) string {
 // message says in one or two sentences what holds the resource, why, and
 // the next step. Its wording is for people; scripts use the cause id.
 func message(f Finding, o vpnport.Observation) string {
-	if f.Role != "" {
-		if m := roleMessage(f); m != "" {
-			return m
-		}
+	if m := roleMessage(f, o); m != "" {
+		return m
 	}
 	r := f.Resource.String()
 	who := HoldersText(f.Holders)
@@ -123,6 +121,8 @@ func message(f Finding, o vpnport.Observation) string {
 		return fmt.Sprintf("%s is held by the VPN client %s, as expected.", r, who)
 	case OtherApp:
 		switch {
+		case len(f.Holders) > 0 && !f.Has(EndProcess):
+			return fmt.Sprintf("%s is held by %s. Close it and retry.", r, who)
 		case len(f.Holders) > 0:
 			return fmt.Sprintf("%s is held by %s. Close it and retry, or end it.", r, who)
 		case f.Lock != nil:
@@ -144,7 +144,10 @@ func message(f Finding, o vpnport.Observation) string {
 	case TimeWait:
 		return fmt.Sprintf("%s has %d connection(s) in TIME_WAIT from a closed connection (no program holds it); they expire in %ds. %s", r, timeWaitCount(o), f.TimeWaitLeftS, timeWaitAdvice(goos, f.TimeWaitLeftS))
 	case ReservedRange:
-		return fmt.Sprintf("%s lies in the excluded port range %s reserved by Windows (Hyper-V/WinNAT); no program holds it, but binding fails. Use another port, or restart the winnat service as administrator to release dynamic reservations.", r, f.Reserved)
+		// The admin fix: stopping winnat releases dynamic reservations;
+		// excluding the port first keeps it out of the next ones.
+		return fmt.Sprintf("%s lies in the excluded port range %s reserved by Windows (Hyper-V/WinNAT); no program holds it, but binding fails. Use another port, or, as administrator, release it with `net stop winnat`, keep it free with `netsh int ipv4 add excludedportrange protocol=%s startport=%d numberofports=1 store=persistent`, then `net start winnat`.",
+			r, f.Reserved, f.Resource.Kind, f.Resource.Port)
 	case HiddenOwner:
 		if len(f.Holders) == 0 {
 			return fmt.Sprintf("%s: no process you can see holds it, but some processes cannot be inspected without privileges and it does not open for you (%s). Check as administrator to see who has it.", r, openErr(o))
@@ -159,6 +162,12 @@ func message(f Finding, o vpnport.Observation) string {
 		}
 		if o.KernelHolder != "" {
 			return fmt.Sprintf("%s is held by the kernel's %s, not by a process. Bring that interface down, or use another port.", r, o.KernelHolder)
+		}
+		if runtime.GOOS == "windows" {
+			// Windows names the owner of every socket but a closing one;
+			// the Linux kernel users below do not exist there. (Under
+			// Wine every TCP listener and native Linux socket lands here.)
+			return fmt.Sprintf("%s is held, but Windows names no process as its owner (owner PID 0). Retry, or use another port.", r)
 		}
 		return fmt.Sprintf("%s is held by the kernel, not by a process (a WireGuard interface, VXLAN or NFS). Bring that interface down, or use another port.", r)
 	case DeviceMissing:

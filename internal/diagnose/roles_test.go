@@ -44,8 +44,8 @@ func TestSSHMuxFinding(t *testing.T) {
 	c := baseCtx()
 	c.Contended = true
 	f := Diagnose(o, c)
-	if f.Role != RoleSSHMuxMaster {
-		t.Fatalf("role %q (%s)", f.Role, f.Message)
+	if f.Role() != RoleSSHMuxMaster {
+		t.Fatalf("role %q (%s)", f.Role(), f.Message)
 	}
 	want := []string{"ssh -S '/home/a/my cm' -O cancel -L 8080:HOST:HOSTPORT x", "ssh -S '/home/a/my cm' -O exit x"}
 	if !slices.Equal(f.Commands, want) {
@@ -61,7 +61,7 @@ func TestSSHMuxFinding(t *testing.T) {
 	}
 	// Not contended: the forward working is the VPN client, still named.
 	f = Diagnose(o, baseCtx())
-	if f.Cause != VPNClient || f.Role != RoleSSHMuxMaster || !strings.Contains(f.Message, "as expected: ssh's background connection master") {
-		t.Errorf("%s %q: %s", f.Cause, f.Role, f.Message)
+	if f.Cause != VPNClient || f.Role() != RoleSSHMuxMaster || !strings.Contains(f.Message, "as expected: ssh's background connection master") {
+		t.Errorf("%s %q: %s", f.Cause, f.Role(), f.Message)
 	}
 }

@@ -71,11 +71,9 @@ type Finding struct {
 	Lock *vpnport.LockFile `json:"lock,omitempty"`
 	// Reserved is the excluded range behind a reserved-range finding.
 	Reserved *vpnport.PortRange `json:"reserved,omitempty"`
-	// Role is the stable id of what the holder is beyond its program
-	// ("ssh-mux-master"), when it plays one (see roles.go).
-	Role string `json:"role,omitzero"`
-	// Commands are commands the user can run for that role instead of
-	// ending the process ("ssh -S PATH -O cancel -L ... x").
+	// Commands are commands the user can run for its holder's role (see
+	// roles.go) instead of ending the process ("ssh -S PATH -O cancel -L
+	// ... x", "systemctl stop dnsmasq.service").
 	Commands []string `json:"commands,omitempty"`
 }
 
@@ -95,6 +93,17 @@ func (f Finding) ActHolder() (vpnport.Holder, bool) {
 		}
 	}
 	return vpnport.Holder{}, false
+}
+
+// Role is the role of the first holder that plays one ("ssh-mux-master"),
+// or "".
+func (f Finding) Role() string {
+	for _, h := range f.Holders {
+		if h.Role != "" {
+			return h.Role
+		}
+	}
+	return ""
 }
 
 // Has reports whether a is among f's actions.
@@ -135,6 +144,9 @@ type Context struct {
 	// ResetTried says a reset-adapter already ran for this resource and it is
 	// still held: only then is a reboot the next suggestion.
 	ResetTried bool
+	// Forbidden are actions the machine policy forbids: never offered, so
+	// no menu, notification, console line or token can carry them.
+	Forbidden []Action
 }
 
 // DefaultWakeWindow is how long after a resume a problem counts as

@@ -36,12 +36,22 @@ type finding struct {
 		Kernel   bool     `json:"kernel"`
 		Probable bool     `json:"probable"`
 		Cmdline  []string `json:"cmdline"`
+		Role     string   `json:"role"`
 	} `json:"holders"`
 	TimeWaitLeftS int      `json:"time_wait_left_s"`
 	Actions       []string `json:"actions"`
 	Message       string   `json:"message"`
-	Role          string   `json:"role"`
 	Commands      []string `json:"commands"`
+}
+
+// role is the first holder's role, as diagnose.Finding.Role gives it.
+func (f finding) role() string {
+	for _, h := range f.Holders {
+		if h.Role != "" {
+			return h.Role
+		}
+	}
+	return ""
 }
 
 func (f finding) holderPIDs(probable bool) []int {

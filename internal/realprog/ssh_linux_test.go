@@ -100,8 +100,8 @@ func TestSSHControlMasterRecognised(t *testing.T) {
 	f := only(t, fs)
 	t.Log(f.Message)
 	want := []string{"ssh -S " + ctl + " -O cancel -L " + spec + " x", "ssh -S " + ctl + " -O exit x"}
-	if code != 0 || f.Cause != "vpn-client" || f.Role != "ssh-mux-master" || !slices.Equal(f.Commands, want) {
-		t.Fatalf("exit %d, %s role %q commands %q", code, f.Cause, f.Role, f.Commands)
+	if code != 0 || f.Cause != "vpn-client" || f.role() != "ssh-mux-master" || !slices.Equal(f.Commands, want) {
+		t.Fatalf("exit %d, %s role %q commands %q", code, f.Cause, f.role(), f.Commands)
 	}
 	if !strings.Contains(f.Message, "Ending it ends every ssh session over it") {
 		t.Errorf("message %q", f.Message)
@@ -122,9 +122,9 @@ func TestSSHControlMasterRecognised(t *testing.T) {
 	code, fs = check(t, e.ns, nil, writeConfig(t, "[vpn]\nports = [\"tcp/18081\"]\nclients = []\n"))
 	f = only(t, fs)
 	t.Log(f.Message)
-	if code != 1 || f.Cause != "other-app" || f.Role != "ssh-mux-master" || len(f.Commands) != 2 ||
+	if code != 1 || f.Cause != "other-app" || f.role() != "ssh-mux-master" || len(f.Commands) != 2 ||
 		f.Commands[1] != "ssh -S "+ctl2+" -O exit x" || !strings.Contains(f.Commands[0], "-O cancel -L 18081:HOST:HOSTPORT") {
-		t.Fatalf("exit %d, %s role %q commands %q", code, f.Cause, f.Role, f.Commands)
+		t.Fatalf("exit %d, %s role %q commands %q", code, f.Cause, f.role(), f.Commands)
 	}
 	if len(f.Holders) != 1 || f.Holders[0].Cmdline[0] != "ssh: "+ctl2+" [mux]" {
 		t.Errorf("holder %+v", f.Holders)

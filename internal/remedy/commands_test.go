@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os/exec"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -60,8 +61,13 @@ func TestRetryRunsReconnectFirst(t *testing.T) {
 // TestRetryReportsReconnectFailure runs a real program that fails: the error
 // must carry the exit status, not be swallowed.
 func TestRetryReportsReconnectFailure(t *testing.T) {
-	falseBin := testenv.LookPath(t, "false")
-	r := New(Options{Reconnect: []string{falseBin}})
+	var argv []string
+	if runtime.GOOS == "windows" {
+		argv = []string{testenv.LookPath(t, "cmd"), "/c", "exit 1"} // Windows has no false
+	} else {
+		argv = []string{testenv.LookPath(t, "false")}
+	}
+	r := New(Options{Reconnect: argv})
 	_, err := r.Do(context.Background(), Request{Action: diagnose.Retry, Finding: finding()})
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != 1 {

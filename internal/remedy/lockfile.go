@@ -32,17 +32,13 @@ func (r *Runner) removeLock(req Request) (Result, error) {
 		}
 		return Result{}, fmt.Errorf("reading lock file: %w", err)
 	}
-	defer f.Close()
-	before, err := f.Stat()
+	// The file is closed before it is removed: Windows refuses to delete a
+	// file while a handle opened without FILE_SHARE_DELETE (os.Open's) is
+	// open on it. The Lstat below still ties the name to the file read.
+	before, b, err := readLockFile(f, lk.Path)
+	f.Close()
 	if err != nil {
-		return Result{}, fmt.Errorf("reading lock file: %w", err)
-	}
-	if !before.Mode().IsRegular() {
-		return Result{}, fmt.Errorf("%w: %s is not a regular file", ErrRefused, lk.Path)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, vpnport.MaxUUCPLockSize+1))
-	if err != nil {
-		return Result{}, fmt.Errorf("reading lock file: %w", err)
+		return Result{}, err
 	}
 	pid, err := vpnport.ParseUUCPLock(b)
 	if err != nil {
@@ -65,4 +61,21 @@ func (r *Runner) removeLock(req Request) (Result, error) {
 	}
 	r.log.Info("removed stale lock file", "path", lk.Path, "pid", pid)
 	return Result{Message: fmt.Sprintf("removed stale lock file %s; checking again", lk.Path)}, nil
+}
+
+// readLockFile returns what f is and holds, refusing anything but a regular
+// file.
+func readLockFile(f *os.File, path string) (os.FileInfo, []byte, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading lock file: %w", err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, nil, fmt.Errorf("%w: %s is not a regular file", ErrRefused, path)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, vpnport.MaxUUCPLockSize+1))
+	if err != nil {
+		return nil, nil, fmt.Errorf("reading lock file: %w", err)
+	}
+	return fi, b, nil
 }

@@ -33,6 +33,7 @@ func linuxStatDevice(o *Observation) (rdev uint64) {
 	if st.Mode&unix.S_IFMT != unix.S_IFCHR {
 		return 0
 	}
+	o.USBID = linuxUSBID(o.Resource.Path)
 	return uint64(st.Rdev)
 }
 

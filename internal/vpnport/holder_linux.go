@@ -56,6 +56,7 @@ func (h *linuxHolders) holder(pid int) (Holder, bool) {
 	if hd.Cmdline == nil {
 		hd.Cmdline = []string{}
 	}
+	h.culprit(base, &hd)
 	return hd, true
 }
 

@@ -150,6 +150,18 @@ type Holder struct {
 	// this process (a configured VPN client of the owner's user) is the
 	// likely holder. Nothing may act on a probable holder.
 	Probable bool `json:"probable,omitzero"`
+	// Unit is the systemd service the process runs in ("dnsmasq.service"):
+	// a service is stopped as a unit, not by ending its process. UserUnit
+	// says it is the user's own service (systemctl --user).
+	Unit     string `json:"unit,omitzero"`
+	UserUnit bool   `json:"user_unit,omitzero"`
+	// Container is the Docker container a docker-proxy forwards the port to:
+	// its name when the engine answers, else its address and port.
+	Container string `json:"container,omitzero"`
+	// Role is the stable id of what the holder is beyond its program
+	// ("ssh-mux-master", "systemd-service"), set by diagnosis from its table
+	// of known culprits.
+	Role string `json:"role,omitzero"`
 }
 
 // LockFile is a UUCP-style lock (/var/lock/LCK..ttyUSB0) for a device.
@@ -207,6 +219,9 @@ type Observation struct {
 	// KernelHolder names what in the kernel likely holds a port that no
 	// process holds ("WireGuard interface wg0"), when the probe can tell.
 	KernelHolder string `json:"kernel_holder,omitzero"`
+	// USBID is a USB serial device's "vendor:product" ids ("12d1:1001"),
+	// for the udev rule that keeps ModemManager off it; empty otherwise.
+	USBID string `json:"usb_id,omitzero"`
 	// Candidates are running processes of a hidden owner's user whose name
 	// is one of the client names the probe was given (WithClientNames):
 	// which of them holds the port cannot be read, so diagnosis may only

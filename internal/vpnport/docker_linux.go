@@ -1,0 +1,69 @@
+package vpnport
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// DockerSocket is where the Docker engine's API listens; tests point it at
+// their own server.
+var DockerSocket = "/var/run/docker.sock"
+
+// dockerTimeout bounds the one API call a docker-proxy holder costs: an
+// engine that does not answer must not slow the check.
+const dockerTimeout = time.Second
+
+// dockerContainerName asks the Docker engine which container has ip, and
+// returns its name ("" when the socket does not answer, is not readable for
+// this user, or no container has that address).
+func dockerContainerName(ctx context.Context, ip string) string {
+	ctx, cancel := context.WithTimeout(ctx, dockerTimeout)
+	defer cancel()
+	c := &http.Client{Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", DockerSocket)
+		},
+	}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/containers/json", nil)
+	if err != nil {
+		return ""
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return ""
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return ""
+	}
+	name, _ := containerWithIP(io.LimitReader(resp.Body, 4<<20), ip)
+	return name
+}
+
+// containerWithIP finds the container with ip in a /containers/json answer.
+func containerWithIP(r io.Reader, ip string) (string, error) {
+	var cs []struct {
+		Names           []string
+		NetworkSettings struct {
+			Networks map[string]struct{ IPAddress string }
+		}
+	}
+	if err := json.NewDecoder(r).Decode(&cs); err != nil {
+		return "", fmt.Errorf("docker: %w", err)
+	}
+	for _, c := range cs {
+		for _, n := range c.NetworkSettings.Networks {
+			if n.IPAddress == ip && len(c.Names) > 0 {
+				return strings.TrimPrefix(c.Names[0], "/"), nil
+			}
+		}
+	}
+	return "", nil
+}
