@@ -13,6 +13,7 @@ test: deps
 	TRAYCHECK_REQUIRE_ALL=1 scripts/with-desktop.sh $(GO) test -count=1 -timeout 20m ./...
 	$(MAKE) test-windows
 	$(MAKE) lint cross
+	$(MAKE) test-dist
 
 # The Windows lane: every Windows test binary and the end-to-end tests of
 # traycheck.exe under Wine, in a fresh prefix removed afterwards.
@@ -46,6 +47,21 @@ build:
 
 build-windows:
 	scripts/build-windows.sh amd64
+
+.PHONY: dist test-dist
+
+# The release artifacts (.deb, .rpm, .msi, zip, tarballs, SHA256SUMS) in
+# build/dist/; SIGN_CERT/SIGN_KEY sign the Windows ones (docs/release.md).
+dist:
+	scripts/dist.sh
+
+# What CI does with them: build signed with a throw-away certificate (so the
+# signing step cannot rot), then install and run each package as a user
+# would (needs root: dpkg -i; the package is purged again on any exit).
+test-dist: deps
+	@d=$$(mktemp -d) && trap 'rm -rf "$$d"' EXIT && scripts/throwaway-cert.sh "$$d" && \
+		SIGN_CERT="$$d/cert.pem" SIGN_KEY="$$d/key.pem" scripts/dist.sh && \
+		SIGN_CERT="$$d/cert.pem" scripts/test-dist.sh
 
 # Speed and memory goals live in benchmarks and side-by-side scripts, never
 # in timed tests.

@@ -5,6 +5,12 @@
 # Targets (issue 3): < 0.1% of one core on average, < 25 MB peak RSS.
 # Linux only. Set TRAYCHECK=path to measure a given binary instead of
 # building one.
+#
+# CONFLICT=1 measures a standing conflict instead of a quiet machine: before
+# anything else it starts an old process holding udp/1701 (one of the
+# default config's ports) with socat, then CROWD (default 1000) more
+# processes, so the watch re-checks a conflict held by the oldest of about
+# CROWD processes on every interval.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -12,10 +18,15 @@ minutes=${1:-10}
 secs=$(awk -v m="$minutes" 'BEGIN { s = int(m * 60); if (s < 10) s = 10; print s }')
 work=$(mktemp -d)
 pid=
+others=()
 cleanup() {
 	if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
 		kill -INT "$pid"
 		wait "$pid" || true
+	fi
+	if [ ${#others[@]} -gt 0 ]; then
+		kill "${others[@]}" 2>/dev/null || true
+		wait "${others[@]}" 2>/dev/null || true
 	fi
 	rm -rf "$work"
 }
@@ -25,6 +36,24 @@ bin=${TRAYCHECK:-}
 if [ -z "$bin" ]; then
 	bin=$work/traycheck
 	CGO_ENABLED=0 go build -trimpath -o "$bin" ./cmd/traycheck
+fi
+
+if [ "${CONFLICT:-0}" = 1 ]; then
+	command -v socat >/dev/null || { echo "bench-idle: socat is not installed (scripts/install-deps.sh)"; exit 2; }
+	socat -u UDP4-RECV:1701,bind=127.0.0.1 /dev/null &
+	holder=$!
+	others+=("$holder")
+	for _ in $(seq 50); do
+		ss -Huanp 'sport = :1701' | grep -q "pid=$holder," && break
+		sleep 0.1
+	done
+	ss -Huanp 'sport = :1701' | grep -q "pid=$holder," || { echo "bench-idle: socat could not hold udp/1701 (in use?)"; exit 1; }
+	crowd=${CROWD:-1000}
+	for _ in $(seq "$crowd"); do
+		sleep 100000 </dev/null >/dev/null 2>&1 &
+		others+=("$!")
+	done
+	echo "conflict:   udp/1701 held by socat (PID $holder), then $crowd more processes started; $(ls -d /proc/[0-9]* | wc -l) in all"
 fi
 
 hz=$(getconf CLK_TCK)
@@ -41,6 +70,9 @@ pid=$!
 warm=5
 sleep "$warm"
 kill -0 "$pid" || { echo "traycheck watch exited:"; cat "$work/err"; exit 1; }
+if [ "${CONFLICT:-0}" = 1 ] && ! grep -q 'udp/1701' "$work/out"; then
+	echo "bench-idle: watch did not report the conflict on udp/1701:"; cat "$work/out" "$work/err"; exit 1
+fi
 t0=$(ticks "$pid")
 start=$(date +%s.%N)
 sleep "$secs"

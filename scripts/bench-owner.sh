@@ -2,27 +2,34 @@
 # bench-owner.sh: how fast does `traycheck check` name the owner of a port on
 # a busy machine, compared with ss and lsof? See docs/bench-owner.md.
 #
-# It starts HOLDERS processes (default 300) holding about 10 sockets each
-# (TCP listeners, ESTABLISHED pairs, UDP sockets, plus TIME_WAIT leftovers),
-# then one more process, the newest and so the highest PID, that listens on
-# the probed port. One hyperfine run then times, side by side:
+# For each scale in SCALES it starts that many processes holding about 10
+# sockets each (TCP listeners, ESTABLISHED pairs, UDP sockets, plus TIME_WAIT
+# leftovers) and two targets that listen on a port each:
+#   worst: started before all of them (as root: at a low PID, like a daemon
+#          started at boot), so a walk from the newest PID meets it last;
+#   best:  started after all of them, the highest PID.
+# Then RUNS rounds each time every command once (hyperfine -N --runs 1), so
+# the tools share the machine's ups and downs instead of one tool getting a
+# quiet minute; the medians over the rounds and the ratios are printed:
 #   traycheck check --json tcp/PORT
 #   ss -Htanp 'sport = :PORT'
 #   lsof -nP -iTCP:PORT
 # Every process the script started is killed on exit (trap), by PID.
 #
 # Environment:
-#   HOLDERS=300            processes to start
-#   RUNS=200 WARMUP=20     hyperfine runs per command
+#   SCALES="1000 5000"     process counts to measure, one after the other
+#   RUNS=20 WARMUP=3       rounds (one run of each command per round)
+#   LSOF=1                 0 leaves lsof out (it takes seconds at 5,000)
 #   TRAYCHECK_CMD="..."    command to time instead of build/traycheck, with
 #                          PORT standing for the port (e.g. a stand-in binary)
-#   OUT=build/bench-owner  where the markdown/json results go
+#   OUT=build/bench-owner  where the per-scale results (csv, md) go
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-HOLDERS=${HOLDERS:-300}
-RUNS=${RUNS:-200}
-WARMUP=${WARMUP:-20}
+SCALES=${SCALES:-${HOLDERS:-1000 5000}}
+RUNS=${RUNS:-20}
+WARMUP=${WARMUP:-3}
+LSOF=${LSOF:-1}
 OUT=${OUT:-build/bench-owner}
 
 for tool in go hyperfine ss lsof; do
@@ -31,11 +38,15 @@ done
 
 work=$(mktemp -d)
 pids=()
-cleanup() {
+stop_all() {
 	if ((${#pids[@]})); then
 		kill "${pids[@]}" 2>/dev/null || true
 		wait "${pids[@]}" 2>/dev/null || true
 	fi
+	pids=()
+}
+cleanup() {
+	stop_all
 	rm -rf "$work"
 }
 trap cleanup EXIT
@@ -121,7 +132,7 @@ fi
 
 wait_ready() { # count
 	local n=0
-	for _ in $(seq 600); do
+	for _ in $(seq 1200); do
 		n=$(find "$work/ready" -maxdepth 1 -name '[0-9]*' | wc -l)
 		((n >= $1)) && return 0
 		sleep 0.1
@@ -129,13 +140,6 @@ wait_ready() { # count
 	echo "bench-owner: only $n of $1 holders became ready" >&2
 	exit 1
 }
-
-echo "bench-owner: starting $HOLDERS holder processes" >&2
-for _ in $(seq "$HOLDERS"); do
-	GOMAXPROCS=1 "$work/benchholder" "$work/ready" </dev/null &
-	pids+=("$!")
-done
-wait_ready "$HOLDERS"
 
 # max_pid prints the highest PID alive, with bash builtins only (a forked
 # helper would itself be a new, higher PID).
@@ -147,41 +151,101 @@ max_pid() {
 	done
 	echo "$max"
 }
-# The target must be the highest PID, the worst case for a walk from PID 1
-# up. After the PID counter wrapped, long-lived processes can sit above new
-# ones, so as root we point the counter just past the highest PID alive.
-if [[ -w /proc/sys/kernel/ns_last_pid ]]; then
-	max_pid >/proc/sys/kernel/ns_last_pid
-fi
-GOMAXPROCS=1 "$work/benchholder" "$work/ready" target </dev/null &
-target=$!
-pids+=("$target")
-wait_ready $((HOLDERS + 1))
-port=$(cat "$work/ready/$target")
-above=0
-for d in /proc/[0-9]*; do
-	n=${d#/proc/}
-	((n > target)) && ((above += 1))
-done
-echo "bench-owner: port $port held by PID $target; $above processes with higher PIDs (started since, e.g. by this script)" >&2
-echo "bench-owner: sockets: $(ss -Htan | wc -l) tcp, $(ss -Huan | wc -l) udp, $(ss -Htan state time-wait | wc -l) in TIME_WAIT" >&2
+count_pids() { # below|above PID
+	local d n c=0
+	for d in /proc/[0-9]*; do
+		n=${d#/proc/}
+		if [[ $1 == below ]]; then ((n < $2)) && ((c += 1)); else ((n > $2)) && ((c += 1)); fi
+	done
+	echo "$c"
+}
 
-tc=${TRAYCHECK_CMD//PORT/$port}
-# Each tool must name the holder, or the timing means nothing.
-# shellcheck disable=SC2086 # TRAYCHECK_CMD is an argv template, split on purpose
-out=$($tc || true)
-grep -q "\"pid\": *$target\b" <<<"$out" || { echo "bench-owner: traycheck did not name PID $target: $out" >&2; exit 1; }
-ss -Htanp "sport = :$port" | grep -q "pid=$target," || { echo "bench-owner: ss did not name PID $target" >&2; exit 1; }
-lsof -nP -iTCP:"$port" | grep -q " $target " || { echo "bench-owner: lsof did not name PID $target" >&2; exit 1; }
+# start_target [low]: a process listening on a fresh port; sets target.
+# As root, "low" points the PID counter near the bottom so the target gets a
+# PID below the machine's own user processes (the daemon started at boot),
+# and otherwise just past the highest PID alive (after a wrap, long-lived
+# processes can sit above new ones).
+start_target() {
+	if [[ -w /proc/sys/kernel/ns_last_pid ]]; then
+		if [[ ${1:-} == low ]]; then echo 300 >/proc/sys/kernel/ns_last_pid; else max_pid >/proc/sys/kernel/ns_last_pid; fi
+	fi
+	GOMAXPROCS=1 "$work/benchholder" "$work/ready" target </dev/null &
+	target=$!
+	pids+=("$target")
+}
+
+# check_names PID PORT: each tool must name the holder, or the timing means
+# nothing.
+check_names() {
+	local out tc=${TRAYCHECK_CMD//PORT/$2}
+	# shellcheck disable=SC2086 # TRAYCHECK_CMD is an argv template, split on purpose
+	out=$($tc || true)
+	grep -q "\"pid\": *$1\b" <<<"$out" || { echo "bench-owner: traycheck did not name PID $1: $out" >&2; exit 1; }
+	ss -Htanp "sport = :$2" | grep -q "pid=$1," || { echo "bench-owner: ss did not name PID $1" >&2; exit 1; }
+	if ((LSOF)); then
+		lsof -nP -iTCP:"$2" | grep -q " $1 " || { echo "bench-owner: lsof did not name PID $1" >&2; exit 1; }
+	fi
+}
 
 mkdir -p "$OUT"
-# -N: no intermediate shell, so the timings are the tools' own; -i: check
-# exits 1 when the port is held, which is the answer, not a failure.
-hyperfine -N -i --warmup "$WARMUP" --runs "$RUNS" \
-	--export-markdown "$OUT/results.md" --export-json "$OUT/results.json" \
-	-n "traycheck check --json tcp/$port" "$tc" \
-	-n "ss -Htanp 'sport = :$port'" "ss -Htanp 'sport = :$port'" \
-	-n "lsof -nP -iTCP:$port" "lsof -nP -iTCP:$port"
-# Medians resist the outliers of a shared machine better than means.
-awk -F': ' '/"command"/ {c=$2; sub(/,$/, "", c)} /"median"/ {sub(/,$/, "", $2); printf "bench-owner: median %7.2f ms  %s\n", $2*1000, c}' "$OUT/results.json" >&2
-echo "bench-owner: results in $OUT/results.md and results.json" >&2
+for scale in $SCALES; do
+	rm -f "$work/ready"/*
+	start_target low
+	worst=$target
+	wait_ready 1
+	echo "bench-owner: $scale: starting $scale holder processes" >&2
+	for _ in $(seq "$scale"); do
+		GOMAXPROCS=1 "$work/benchholder" "$work/ready" </dev/null &
+		pids+=("$!")
+	done
+	wait_ready $((scale + 1))
+	start_target
+	best=$target
+	wait_ready $((scale + 2))
+	wport=$(cat "$work/ready/$worst")
+	bport=$(cat "$work/ready/$best")
+	echo "bench-owner: $scale: worst case: port $wport held by PID $worst ($(count_pids below "$worst") processes below it, kernel threads included)" >&2
+	echo "bench-owner: $scale: best case: port $bport held by PID $best ($(count_pids above "$best") processes above it)" >&2
+	echo "bench-owner: $scale: $(count_pids above 0) processes; sockets: $(ss -Htan | wc -l) tcp, $(ss -Huan | wc -l) udp, $(ss -Htan state time-wait | wc -l) in TIME_WAIT" >&2
+	check_names "$worst" "$wport"
+	check_names "$best" "$bport"
+
+	cmds=()
+	for c in "worst $wport" "best $bport"; do
+		read -r mode port <<<"$c"
+		cmds+=(-n "traycheck $mode" "${TRAYCHECK_CMD//PORT/$port}")
+		cmds+=(-n "ss $mode" "ss -Htanp 'sport = :$port'")
+		((LSOF)) && cmds+=(-n "lsof $mode" "lsof -nP -iTCP:$port")
+	done
+	csv=$OUT/times-$scale.csv
+	echo "command,seconds" >"$csv"
+	# Interleaved: every round runs each command once, in the same order,
+	# so a burst of load on this shared machine hits all of them. -N: no
+	# shell in between; -i: check exits 1 when the port is held.
+	hyperfine -N -i --runs 1 --warmup "$WARMUP" --style none "${cmds[@]}" >/dev/null 2>&1 || true
+	for round in $(seq "$RUNS"); do
+		hyperfine -N -i --runs 1 --style none --export-csv "$work/round.csv" "${cmds[@]}" >/dev/null 2>&1
+		awk -F, 'NR > 1 { print $1 "," $4 }' "$work/round.csv" >>"$csv"
+		((round % 5 == 0)) && echo "bench-owner: $scale: round $round of $RUNS" >&2
+	done
+	# Medians resist the outliers of a shared machine better than means.
+	awk -F, -v scale="$scale" -v runs="$RUNS" '
+	NR > 1 { n[$1]++; t[$1, n[$1]] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
+	function median(c,   i, j, m, a, tmp) {
+		m = n[c]
+		for (i = 1; i <= m; i++) a[i] = t[c, i]
+		for (i = 2; i <= m; i++) for (j = i; j > 1 && a[j-1] > a[j]; j--) { tmp = a[j]; a[j] = a[j-1]; a[j-1] = tmp }
+		return m % 2 ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2
+	}
+	END {
+		printf "| %d processes, %d rounds | median | vs ss | vs lsof |\n|---|---|---|---|\n", scale, runs
+		for (i = 1; i <= k; i++) med[order[i]] = median(order[i])
+		for (i = 1; i <= k; i++) {
+			c = order[i]; split(c, p, " ")
+			s = med["ss " p[2]]; l = med["lsof " p[2]]
+			printf "| %s | %.1f ms | %s | %s |\n", c, med[c] * 1000, (s ? sprintf("%.2fx", med[c] / s) : "-"), (l ? sprintf("%.2fx", med[c] / l) : "-")
+		}
+	}' "$csv" | tee "$OUT/results-$scale.md"
+	stop_all
+done
+echo "bench-owner: per-run times in $OUT/times-SCALE.csv, tables in $OUT/results-SCALE.md" >&2

@@ -18,7 +18,7 @@ pkgs=(
   # mingw builds the ProcessPrng shim and the message table
   wine wine64 gcc-mingw-w64-x86-64
   # packages: MSI tools, lintian, rpm, Authenticode signing, XML checks
-  msitools wixl lintian rpm osslsigncode libxml2-utils
+  msitools wixl lintian rpm osslsigncode libxml2-utils zip groff-base
   # fleet sinks: journald and node_exporter for real
   systemd prometheus-node-exporter curl
 )

@@ -33,6 +33,8 @@ func TestScripts(t *testing.T) {
 			e.Setenv("XDG_CONFIG_HOME", e.WorkDir+"/.config")
 			e.Setenv("XDG_CACHE_HOME", e.WorkDir+"/.cache")
 			e.Setenv("HOME", e.WorkDir)
+			// ... and a package's system-wide autostart entry.
+			e.Setenv("XDG_CONFIG_DIRS", e.WorkDir+"/.xdg-system")
 			e.Defer(windowsUserDirs(e.Setenv, e.WorkDir, filepath.Base(e.WorkDir)))
 			return nil
 		},

@@ -4,6 +4,12 @@
 // HKCU\Software\Microsoft\Windows\CurrentVersion\Run on Windows, and a
 // LaunchAgent plist with RunAtLoad on macOS.
 //
+// A distribution package may install a system-wide XDG entry
+// (/etc/xdg/autostart/traycheck.desktop, found through $XDG_CONFIG_DIRS).
+// A user entry of the same name overrides it, so with one present Disable
+// writes a hidden user entry (HiddenEntry) instead of removing a file, and
+// Enable removes that override again.
+//
 // Entries point at the running binary by the absolute path it was started
 // as, symlinks kept (see launchPath). A binary that go run or go test built
 // in a temporary directory is refused (ErrNotInstalled). Enable is

@@ -17,6 +17,7 @@ import (
 func TestEnableDisable(t *testing.T) {
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("XDG_CONFIG_DIRS", t.TempDir()) // no system entry, whatever this machine has installed
 	entry := filepath.Join(cfg, "autostart", "traycheck.desktop")
 	link := installed(t)
 
@@ -64,6 +65,7 @@ func TestEnableDisable(t *testing.T) {
 func TestForeignEntryIsLeftAlone(t *testing.T) {
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("XDG_CONFIG_DIRS", t.TempDir()) // no system entry, whatever this machine has installed
 	installed(t)
 	entry := filepath.Join(cfg, "autostart", "traycheck.desktop")
 	os.MkdirAll(filepath.Dir(entry), 0o755)

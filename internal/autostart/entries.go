@@ -75,6 +75,23 @@ func DesktopEntry(exe string) ([]byte, error) {
 	return b.Bytes(), nil
 }
 
+// HiddenEntry returns the per-user entry that switches the system-wide one
+// (installed by a package in /etc/xdg/autostart) off for this user: a user
+// entry of the same file name overrides it, and Hidden=true means "as if
+// it did not exist" (XDG autostart spec). It is marked as traycheck's, so
+// Enable takes it away again.
+func HiddenEntry() []byte {
+	return []byte("[Desktop Entry]\n" +
+		"Type=Application\n" +
+		"Version=1.0\n" +
+		"Name=traycheck\n" +
+		"Comment=Start at login switched off for this user (hides the system-wide entry)\n" +
+		"Exec=traycheck\n" +
+		"Hidden=true\n" +
+		"X-GNOME-Autostart-enabled=false\n" +
+		markerKey + "=true\n")
+}
+
 // quoteExecArg quotes one argument of an Exec key as the Desktop Entry spec
 // says: inside double quotes, '"', '`', '$' and '\' take a backslash; '%'
 // doubles, because a single one starts a field code.

@@ -126,6 +126,7 @@ func TestTemporaryBuildRefused(t *testing.T) {
 
 	cfg := t.TempDir()
 	t.Setenv("XDG_CONFIG_HOME", cfg)
+	t.Setenv("XDG_CONFIG_DIRS", t.TempDir()) // no system entry, whatever this machine has installed
 	old := executable
 	t.Cleanup(func() { executable = old })
 	executable = func() (string, error) { return "/tmp/go-build2911212876/b001/exe/traycheck", nil }

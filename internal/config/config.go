@@ -34,6 +34,19 @@ type Config struct {
 	// Keys are the keys the file set ("vpn.ports", "check.interval"), in
 	// file order: `config show` says which values came from it.
 	Keys []string
+	// Policy is the machine policy applied over the file (nil: none); its
+	// forbidden actions, sinks and command-line sharing reach the loop with
+	// the config.
+	Policy *Policy
+}
+
+// ForbidActions returns the actions the machine policy forbids (none
+// without a policy).
+func (c *Config) ForbidActions() []string {
+	if c == nil || c.Policy == nil {
+		return nil
+	}
+	return c.Policy.ForbidActions
 }
 
 // MinInterval is the shortest check interval a config may ask for.

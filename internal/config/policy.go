@@ -81,6 +81,7 @@ func (p *Policy) Apply(c *Config) *Config {
 		return c
 	}
 	out := c.clone()
+	out.Policy = p
 	v := p.Values
 	for _, k := range p.Keys {
 		switch k {

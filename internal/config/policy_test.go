@@ -1,6 +1,7 @@
 package config
 
 import (
+	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,5 +103,23 @@ func TestLoadPolicyFile(t *testing.T) {
 	p, err := LoadPolicyFile(path, testActions)
 	if err != nil || p.Source != path || len(p.Sinks) != 1 {
 		t.Fatalf("%+v %v", p, err)
+	}
+}
+
+func TestWriteShowJSONIsValid(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	if err := WriteShowJSON(&b, Show(Default(), nil, nil, nil)); err != nil {
+		t.Fatal(err)
+	}
+	var m map[string]struct {
+		Value  any    `json:"value"`
+		Source string `json:"source"`
+	}
+	if err := json.Unmarshal([]byte(b.String()), &m); err != nil {
+		t.Fatalf("%v\n%s", err, b.String())
+	}
+	if m["vpn.ports"].Source != FromDefault || len(m) != len(ShowKeys) {
+		t.Fatalf("%v", m)
 	}
 }

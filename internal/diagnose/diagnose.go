@@ -29,6 +29,7 @@ func Diagnose(o vpnport.Observation, c Context) Finding {
 		f = diagnosePort(o, c)
 	}
 	f.Resource = o.Resource
+	f.Together = together(o.Sockets, f.Holders)
 	if f.Holders == nil {
 		f.Holders = []vpnport.Holder{}
 	}
@@ -345,4 +346,42 @@ func diagnoseDevice(o vpnport.Observation, c Context) Finding {
 		return Finding{Cause: HiddenOwner, Actions: []Action{CheckAsAdmin, Retry}}
 	}
 	return Finding{Cause: Free}
+}
+
+// together groups the holders that share a socket (one inode in several
+// processes: inherited across fork), transitively: a process holding two
+// sockets joins their groups. Groups of one are left out.
+func together(socks []vpnport.Socket, hs []vpnport.Holder) [][]int {
+	live := func(pid int) bool {
+		return slices.ContainsFunc(hs, func(h vpnport.Holder) bool { return h.PID == pid && !h.Hidden && !h.Kernel })
+	}
+	var groups [][]int
+	for _, s := range socks {
+		var g []int
+		for _, pid := range s.PIDs {
+			if live(pid) && !slices.Contains(g, pid) {
+				g = append(g, pid)
+			}
+		}
+		if len(g) < 2 {
+			continue
+		}
+		// Merge every existing group that shares a PID with g.
+		for i := 0; i < len(groups); {
+			if slices.ContainsFunc(groups[i], func(p int) bool { return slices.Contains(g, p) }) {
+				for _, p := range groups[i] {
+					if !slices.Contains(g, p) {
+						g = append(g, p)
+					}
+				}
+				groups = slices.Delete(groups, i, i+1)
+				continue
+			}
+			i++
+		}
+		slices.Sort(g)
+		groups = append(groups, g)
+	}
+	slices.SortFunc(groups, func(a, b []int) int { return a[0] - b[0] })
+	return groups
 }

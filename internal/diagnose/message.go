@@ -71,7 +71,9 @@ func HolderText(h vpnport.Holder) string {
 	return fmt.Sprintf("%s (%s)", name, strings.Join(parts, ", "))
 }
 
-// HoldersText joins holder names: "a (PID 1) and b (PID 2)".
+// HoldersText joins holder names, counting them when there are several, so
+// nobody takes the first for the only one: "2 processes: a (PID 1) and b
+// (PID 2)".
 func HoldersText(hs []vpnport.Holder) string {
 	names := make([]string, len(hs))
 	for i, h := range hs {
@@ -83,7 +85,7 @@ func HoldersText(hs []vpnport.Holder) string {
 	case 1:
 		return names[0]
 	}
-	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
+	return strconv.Itoa(len(names)) + " processes: " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // message says in one or two sentences what holds the resource, why, and
@@ -121,8 +123,16 @@ func message(f Finding, o vpnport.Observation) string {
 		return fmt.Sprintf("%s is held by the VPN client %s, as expected.", r, who)
 	case OtherApp:
 		switch {
+		case len(f.Holders) > 1 && !f.Has(EndProcess):
+			return fmt.Sprintf("%s is held by %s. Close them and retry.", r, who)
 		case len(f.Holders) > 0 && !f.Has(EndProcess):
 			return fmt.Sprintf("%s is held by %s. Close it and retry.", r, who)
+		case len(f.Together) == 1 && len(f.Together[0]) == len(f.Holders):
+			// One socket shared across fork (workers whose server may be
+			// gone): only ending all of them frees the port.
+			return fmt.Sprintf("%s is held by %s, sharing one socket. Close them and retry, or end all %d.", r, who, len(f.Holders))
+		case len(f.Holders) > 1:
+			return fmt.Sprintf("%s is held by %s. Close them and retry, or end them.", r, who)
 		case len(f.Holders) > 0:
 			return fmt.Sprintf("%s is held by %s. Close it and retry, or end it.", r, who)
 		case f.Lock != nil:

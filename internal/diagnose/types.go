@@ -7,6 +7,7 @@
 package diagnose
 
 import (
+	"slices"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -71,10 +72,42 @@ type Finding struct {
 	Lock *vpnport.LockFile `json:"lock,omitempty"`
 	// Reserved is the excluded range behind a reserved-range finding.
 	Reserved *vpnport.PortRange `json:"reserved,omitempty"`
+	// Together lists the groups of holders (PIDs, ascending) that hold one
+	// socket between them: a server and the workers it forked, also after
+	// the server died. Ending one of a group frees nothing, so end-process
+	// ends a holder's whole group (see EndGroup). Only groups of two or
+	// more are listed.
+	Together [][]int `json:"together,omitempty"`
 	// Commands are commands the user can run for its holder's role (see
 	// roles.go) instead of ending the process ("ssh -S PATH -O cancel -L
 	// ... x", "systemctl stop dnsmasq.service").
 	Commands []string `json:"commands,omitempty"`
+}
+
+// EndGroup returns the holders end-process must end to free what pid holds:
+// pid's group in Together, or pid alone. It returns nil when pid is not a
+// live holder of f.
+func (f Finding) EndGroup(pid int) []vpnport.Holder {
+	pids := []int{pid}
+	for _, g := range f.Together {
+		if slices.Contains(g, pid) {
+			pids = g
+			break
+		}
+	}
+	var out []vpnport.Holder
+	for _, p := range pids {
+		for _, h := range f.Holders {
+			if h.PID == p && !h.Hidden && !h.Kernel && !h.Probable {
+				out = append(out, h)
+				break
+			}
+		}
+	}
+	if !slices.ContainsFunc(out, func(h vpnport.Holder) bool { return h.PID == pid }) {
+		return nil
+	}
+	return out
 }
 
 // NeedsAttention reports whether the finding is a conflict or problem (exit

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -23,45 +24,93 @@ func (r *Runner) endProcess(ctx context.Context, req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	if !req.Confirmed {
-		return Result{}, &ConfirmationError{Prompt: endPrompt(h)}
+	// Several processes can hold one socket between them (a server's forked
+	// workers, also after the server died): ending one frees nothing. So
+	// end-process ends the holder's whole group (diagnose.Finding.Together),
+	// and every member goes through the same rules as a single holder:
+	// refused if it must never be ended, named in the one confirmation,
+	// verified before any is signalled.
+	group := req.Finding.EndGroup(h.PID)
+	if group == nil {
+		group = []vpnport.Holder{h}
 	}
-	p, err := r.o.OpenProcess(h.PID)
-	if err != nil {
-		return Result{}, fmt.Errorf("%w: process %d is gone or cannot be opened: %w", ErrRefused, h.PID, err)
-	}
-	defer p.Release()
-	// The handle is open before the identity is read: what is verified here is
-	// what gets signalled below.
-	if err := verifySame(h, p); err != nil {
-		return Result{}, err
-	}
-	r.log.Info("ending process", "pid", h.PID, "name", h.Name, "exe", h.Exe)
-	if err := p.Terminate(); err != nil {
-		if p.Exited() {
-			return Result{Message: fmt.Sprintf("%s (PID %d) had already exited", h.Name, h.PID)}, nil
+	for _, g := range group {
+		if err := refuse(g, req.Finding.Resource); err != nil {
+			return Result{}, err
 		}
-		return Result{}, fmt.Errorf("asking %s (PID %d) to exit: %w", h.Name, h.PID, err)
 	}
-	if waitExit(ctx, p, r.o.Grace) {
-		return Result{Message: fmt.Sprintf("ended %s (PID %d)", h.Name, h.PID)}, nil
+	if !req.Confirmed {
+		return Result{}, &ConfirmationError{Prompt: endPrompt(group)}
 	}
-	r.log.Warn("process ignored SIGTERM, killing", "pid", h.PID, "grace", r.o.Grace)
-	if err := p.Kill(); err != nil && !p.Exited() {
-		return Result{}, fmt.Errorf("killing %s (PID %d): %w", h.Name, h.PID, err)
+	procs := make([]Process, 0, len(group))
+	defer func() {
+		for _, p := range procs {
+			p.Release()
+		}
+	}()
+	for _, g := range group {
+		p, err := r.o.OpenProcess(g.PID)
+		if err != nil {
+			return Result{}, fmt.Errorf("%w: process %d is gone or cannot be opened: %w", ErrRefused, g.PID, err)
+		}
+		procs = append(procs, p)
+		// The handle is open before the identity is read: what is verified
+		// here is what gets signalled below.
+		if err := verifySame(g, p); err != nil {
+			return Result{}, err
+		}
 	}
-	if !waitExit(ctx, p, r.o.Grace) {
-		return Result{}, fmt.Errorf("%s (PID %d) is still running after SIGKILL", h.Name, h.PID)
+	for i, p := range procs {
+		g := group[i]
+		r.log.Info("ending process", "pid", g.PID, "name", g.Name, "exe", g.Exe)
+		if err := p.Terminate(); err != nil && !p.Exited() {
+			return Result{}, fmt.Errorf("asking %s (PID %d) to exit: %w", g.Name, g.PID, err)
+		}
 	}
-	return Result{Message: fmt.Sprintf("killed %s (PID %d) after it ignored a request to exit for %s", h.Name, h.PID, r.o.Grace)}, nil
+	var killed []vpnport.Holder
+	for i, p := range procs {
+		if waitExit(ctx, p, r.o.Grace) {
+			continue
+		}
+		g := group[i]
+		r.log.Warn("process ignored SIGTERM, killing", "pid", g.PID, "grace", r.o.Grace)
+		if err := p.Kill(); err != nil && !p.Exited() {
+			return Result{}, fmt.Errorf("killing %s (PID %d): %w", g.Name, g.PID, err)
+		}
+		if !waitExit(ctx, p, r.o.Grace) {
+			return Result{}, fmt.Errorf("%s (PID %d) is still running after SIGKILL", g.Name, g.PID)
+		}
+		killed = append(killed, g)
+	}
+	if len(killed) > 0 {
+		return Result{Message: fmt.Sprintf("killed %s after it ignored a request to exit for %s", namesOf(killed), r.o.Grace)}, nil
+	}
+	return Result{Message: "ended " + namesOf(group)}, nil
+}
+
+// namesOf renders holders as "a (PID 1)" or "a (PID 1), b (PID 2) and c (PID 3)".
+func namesOf(hs []vpnport.Holder) string {
+	s := ""
+	for i, h := range hs {
+		switch {
+		case i == 0:
+		case i == len(hs)-1:
+			s += " and "
+		default:
+			s += ", "
+		}
+		s += fmt.Sprintf("%s (PID %d)", h.Name, h.PID)
+	}
+	return s
 }
 
 // pickHolder finds the holder to end and refuses the ones that must never be
-// ended, before any confirmation is asked for.
+// ended, before any confirmation is asked for. Without a PID the finding
+// must have one visible holder, or several that hold one socket together
+// (one group, ended as a whole).
 func pickHolder(req Request) (vpnport.Holder, error) {
 	f := req.Finding
-	var h vpnport.Holder
-	found := false
+	var cands []vpnport.Holder
 	for _, x := range f.Holders {
 		if req.PID != 0 && x.PID != req.PID {
 			continue
@@ -69,38 +118,52 @@ func pickHolder(req Request) (vpnport.Holder, error) {
 		if req.PID == 0 && (x.Hidden || x.Kernel) {
 			continue
 		}
-		if found {
-			return h, fmt.Errorf("%w: %s has several holders; say which PID to end", ErrRefused, f.Resource)
-		}
-		h, found = x, true
+		cands = append(cands, x)
 	}
 	switch {
-	case !found && req.PID != 0:
-		return h, fmt.Errorf("%w: PID %d does not hold %s", ErrRefused, req.PID, f.Resource)
-	case !found:
-		return h, fmt.Errorf("%w: %s has no holder that traycheck can end", ErrRefused, f.Resource)
-	case h.Hidden:
-		return h, fmt.Errorf("%w: the holder of %s is hidden (user %s); check as administrator first", ErrRefused, f.Resource, h.User)
-	case h.Kernel:
-		return h, fmt.Errorf("%w: %s is held by the kernel, not a process", ErrRefused, f.Resource)
-	case h.PID <= 1:
-		return h, fmt.Errorf("%w: will not end PID %d (the init process)", ErrRefused, h.PID)
-	case h.PID == os.Getpid():
-		return h, fmt.Errorf("%w: will not end traycheck itself (PID %d)", ErrRefused, h.PID)
+	case len(cands) == 0 && req.PID != 0:
+		return vpnport.Holder{}, fmt.Errorf("%w: PID %d does not hold %s", ErrRefused, req.PID, f.Resource)
+	case len(cands) == 0:
+		return vpnport.Holder{}, fmt.Errorf("%w: %s has no holder that traycheck can end", ErrRefused, f.Resource)
+	case len(cands) > 1 && len(f.EndGroup(cands[0].PID)) != len(cands):
+		return vpnport.Holder{}, fmt.Errorf("%w: %s has several holders; say which PID to end", ErrRefused, f.Resource)
 	}
-	return h, nil
+	return cands[0], refuse(cands[0], f.Resource)
 }
 
-func endPrompt(h vpnport.Holder) string {
-	name := h.Name
-	if h.Service != "" {
-		name += " (service " + h.Service + ")"
+// refuse says why h must never be ended, or nil.
+func refuse(h vpnport.Holder, res vpnport.Resource) error {
+	switch {
+	case h.Hidden:
+		return fmt.Errorf("%w: the holder of %s is hidden (user %s); check as administrator first", ErrRefused, res, h.User)
+	case h.Kernel:
+		return fmt.Errorf("%w: %s is held by the kernel, not a process", ErrRefused, res)
+	case h.PID <= 1:
+		return fmt.Errorf("%w: will not end PID %d (the init process)", ErrRefused, h.PID)
+	case h.PID == os.Getpid():
+		return fmt.Errorf("%w: will not end traycheck itself (PID %d)", ErrRefused, h.PID)
 	}
-	exe := h.Exe
-	if exe == "" {
-		exe = "unknown path"
+	return nil
+}
+
+func endPrompt(group []vpnport.Holder) string {
+	names := make([]string, len(group))
+	for i, h := range group {
+		name := h.Name
+		if h.Service != "" {
+			name += " (service " + h.Service + ")"
+		}
+		exe := h.Exe
+		if exe == "" {
+			exe = "unknown path"
+		}
+		names[i] = fmt.Sprintf("%s (PID %d, %s)", name, h.PID, exe)
 	}
-	return fmt.Sprintf("End %s (PID %d, %s)? Unsaved work in it will be lost.", name, h.PID, exe)
+	if len(group) == 1 {
+		return fmt.Sprintf("End %s? Unsaved work in it will be lost.", names[0])
+	}
+	return fmt.Sprintf("End all %d processes that hold it together: %s? Ending only some would not free it. Unsaved work in them will be lost.",
+		len(group), strings.Join(names, ", "))
 }
 
 // verifySame refuses when the process behind the PID is not the holder the

@@ -4,7 +4,12 @@ import (
 	"context"
 	"net"
 	"os"
+	"os/exec"
+	"slices"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"github.com/shirou/gopsutil/v4/process"
 )
@@ -46,32 +51,27 @@ func BenchmarkProbeFreePort(b *testing.B) {
 	}
 }
 
-// BenchmarkOwnerScan is the /proc walk alone: the owner of an inode held by
-// the newest process (found first) and one held by the oldest (PID 1 is
-// never it, so the walk goes through every process: the worst case).
+// BenchmarkOwnerScan is the /proc part alone on the machine as it is: the
+// complete walk a first probe makes, and the re-check of a standing
+// conflict that trusts nothing it has not confirmed again.
 func BenchmarkOwnerScan(b *testing.B) {
 	h := startHelper(b, "listen", "tcp4", "127.0.0.1:0")
 	o := probeOne(b, Resource{Kind: TCP, Port: h.port(b)})
-	for _, tc := range []struct {
-		name  string
-		inode uint64
-		found bool
-	}{
-		{"newest", o.Sockets[0].Inode, true},
-		{"absent", 1, false},
-	} {
-		b.Run(tc.name, func(b *testing.B) {
+	for _, full := range []bool{true, false} {
+		b.Run(map[bool]string{true: "complete", false: "recheck"}[full], func(b *testing.B) {
 			var s linuxScan
+			s.wants = append(s.wants[:0], linuxWant{inode: o.Sockets[0].Inode})
+			if err := s.scan(context.Background(), time.Now(), true); err != nil {
+				b.Fatal(err)
+			}
 			b.ReportAllocs()
 			for b.Loop() {
-				s.wants = append(s.wants[:0], linuxWant{inode: tc.inode})
-				if err := s.scan(context.Background()); err != nil {
+				if err := s.scan(context.Background(), time.Now(), full); err != nil {
 					b.Fatal(err)
 				}
-				if (len(s.wants[0].pids) > 0) != tc.found {
-					b.Fatalf("pids %v", s.wants[0].pids)
+				if !slices.Equal(s.wants[0].pids, []int{h.pid}) {
+					b.Fatalf("pids %v, want [%d]", s.wants[0].pids, h.pid)
 				}
-				s.wants[0].pids = s.wants[0].pids[:0]
 			}
 		})
 	}
@@ -85,7 +85,7 @@ func BenchmarkHolder(b *testing.B) {
 		var h linuxHolders
 		b.ReportAllocs()
 		for b.Loop() {
-			if hd, ok := h.holder(pid); !ok || hd.Exe == "" {
+			if hd, ok := h.holder(pid, 0); !ok || hd.Exe == "" {
 				b.Fatal("no holder")
 			}
 		}
@@ -105,4 +105,122 @@ func BenchmarkHolder(b *testing.B) {
 			p.CmdlineSlice()
 		}
 	})
+}
+
+// BenchmarkProbeScale is the probe on a crowded machine: N more processes
+// (TRAYCHECK_BENCH_PROCS, default 1000 and 5000), each holding 6 sockets
+// (2 TCP listeners, both ends of an ESTABLISHED pair, 2 UDP sockets) next
+// to the usual stdin/stdout/stderr, all started after the holder, so the
+// holder is the oldest: the daemon started at boot.
+//
+//   - first-tcp: a fresh Prober's first probe (the complete walk a one-shot
+//     `traycheck check` makes);
+//   - recheck-tcp, recheck-udp: the tray's re-check of a conflict that has
+//     not changed, with one Prober kept across probes.
+func BenchmarkProbeScale(b *testing.B) {
+	scales := os.Getenv("TRAYCHECK_BENCH_PROCS")
+	if scales == "" {
+		scales = "1000,5000"
+	}
+	for _, f := range strings.Split(scales, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 0 {
+			b.Fatalf("TRAYCHECK_BENCH_PROCS=%q: want numbers separated by commas", scales)
+		}
+		b.Run("procs="+strconv.Itoa(n), func(b *testing.B) { benchScale(b, n) })
+	}
+}
+
+func benchScale(b *testing.B, n int) {
+	tcp := startHelper(b, "listen", "tcp4", "127.0.0.1:0")
+	udp := startHelper(b, "listen", "udp4", "127.0.0.1:0")
+	crowd(b, n)
+	probe := func(b *testing.B, p *Prober, r Resource, want int) {
+		obs, err := p.Probe(context.Background(), []Resource{r})
+		if err != nil || len(obs[0].Holders) != 1 || obs[0].Holders[0].PID != want {
+			b.Fatalf("probe %s: %v %+v, want held by %d", r, err, obs, want)
+		}
+	}
+	rt := Resource{Kind: TCP, Port: tcp.port(b)}
+	ru := Resource{Kind: UDP, Port: udp.port(b)}
+	b.Run("first-tcp", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			p := New()
+			probe(b, p, rt, tcp.pid)
+			p.Close()
+		}
+	})
+	for _, tc := range []struct {
+		name string
+		r    Resource
+		pid  int
+	}{{"recheck-tcp", rt, tcp.pid}, {"recheck-udp", ru, udp.pid}} {
+		b.Run(tc.name, func(b *testing.B) {
+			p := New()
+			defer p.Close()
+			probe(b, p, tc.r, tc.pid)
+			b.ReportAllocs()
+			for b.Loop() {
+				probe(b, p, tc.r, tc.pid)
+			}
+		})
+	}
+}
+
+// crowd starts n sleep processes holding sockets handed to them as extra
+// files, and ends them when b ends.
+func crowd(b *testing.B, n int) {
+	b.Helper()
+	var cmds []*exec.Cmd
+	b.Cleanup(func() {
+		for _, c := range cmds {
+			c.Process.Kill()
+			c.Wait()
+		}
+	})
+	for range n {
+		var files []*os.File
+		file := func(c interface{ File() (*os.File, error) }, err error) {
+			if err != nil {
+				b.Fatal(err)
+			}
+			f, err := c.File()
+			if err != nil {
+				b.Fatal(err)
+			}
+			files = append(files, f)
+			c.(interface{ Close() error }).Close()
+		}
+		var lns []*net.TCPListener
+		for range 2 {
+			ln, err := net.ListenTCP("tcp4", &net.TCPAddr{IP: net.IPv4(127, 0, 0, 1)})
+			if err != nil {
+				b.Fatal(err)
+			}
+			lns = append(lns, ln)
+		}
+		c, err := net.DialTCP("tcp4", nil, lns[0].Addr().(*net.TCPAddr))
+		if err != nil {
+			b.Fatal(err)
+		}
+		a, err := lns[0].AcceptTCP()
+		file(c, err)
+		file(a, err)
+		for _, ln := range lns {
+			file(ln, nil)
+		}
+		for range 2 {
+			file(net.ListenUDP("udp4", &net.UDPAddr{IP: net.IPv4(127, 0, 0, 1)}))
+		}
+		cmd := exec.Command("sleep", "3600")
+		cmd.ExtraFiles = files
+		if err := cmd.Start(); err != nil {
+			b.Fatal(err)
+		}
+		cmds = append(cmds, cmd)
+		for _, f := range files {
+			f.Close()
+		}
+	}
 }

@@ -35,7 +35,7 @@ func (p *linuxProber) linuxCandidates(ctx context.Context, names []string, uids 
 		if err != nil || !commMatches(string(bytes.TrimSpace(comm)), names) {
 			continue
 		}
-		h, ok := p.holders.holder(pid)
+		h, ok := p.holders.holder(pid, 0)
 		// An empty cmdline is a zombie (or a kernel thread): no holder.
 		// A process whose fds we can read was already searched and does
 		// not hold the port.

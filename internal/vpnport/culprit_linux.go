@@ -10,8 +10,10 @@ import (
 
 // culprit adds what the holder is beyond its process: its systemd service
 // (from /proc/PID/cgroup) and, for docker-proxy, the container behind it.
-func (h *linuxHolders) culprit(base string, hd *Holder) {
-	if b, err := h.read(base + "/cgroup"); err == nil {
+// dfd is the holder's /proc/PID directory, so the cgroup read is of the
+// same process as the other details even if the PID was reused meanwhile.
+func (h *linuxHolders) culprit(dfd int, hd *Holder) {
+	if b, err := h.readAt(dfd, "cgroup"); err == nil {
 		hd.Unit, hd.UserUnit = parseCgroupUnit(b)
 	}
 	if d, ok := ParseDockerProxy(hd.Cmdline); ok {

@@ -46,7 +46,7 @@ func TestHolderUnitFromRealCgroup(t *testing.T) {
 	var hd Holder
 	testenv.WaitFor(t, 5*time.Second, "dnsmasq's holder with its unit", func() bool {
 		var ok bool
-		hd, ok = (&linuxHolders{}).holder(pid)
+		hd, ok = (&linuxHolders{}).holder(pid, 0)
 		return ok && hd.Name == "dnsmasq" && hd.Unit != ""
 	})
 	if hd.Unit != "dnsmasq.service" || hd.UserUnit {

@@ -1,7 +1,6 @@
 package vpnport
 
 import (
-	"os"
 	"os/user"
 	"strconv"
 	"time"
@@ -22,42 +21,63 @@ type linuxHolders struct {
 	users    map[uint32]string
 	bootTime time.Time
 	buf      []byte
+	linkBuf  []byte
 }
 
-// holder describes pid, or returns ok=false if the process is gone.
-func (h *linuxHolders) holder(pid int) (Holder, bool) {
-	base := procRoot + "/" + strconv.Itoa(pid)
-	comm, err := h.read(base + "/comm")
+// holder describes pid, or returns ok=false if the process is gone. With
+// start != 0 it also returns false when pid is no longer the process that
+// started then (the PID was reused): every detail is read through one
+// handle on /proc/PID, which keeps pointing at the process it was opened
+// for, so the details and the start time checked belong to one process.
+func (h *linuxHolders) holder(pid int, start uint64) (Holder, bool) {
+	dfd, err := unix.Open(procRoot+"/"+strconv.Itoa(pid), unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return Holder{}, false
 	}
-	hd := Holder{PID: pid, Name: procTrimComm(comm)}
+	defer unix.Close(dfd)
+	hd := Holder{PID: pid}
+	b, err := h.readAt(dfd, "stat")
+	if err != nil {
+		return Holder{}, false
+	}
+	st, err := parseProcStat(b)
+	if start != 0 && (err != nil || st.StartTicks != start) {
+		return Holder{}, false
+	}
+	if bt := h.boot(); err == nil && !bt.IsZero() {
+		hd.Started = bt.Add(time.Duration(st.StartTicks) * linuxClockTick)
+	}
+	comm, err := h.readAt(dfd, "comm")
+	if err != nil {
+		return Holder{}, false
+	}
+	hd.Name = procTrimComm(comm)
 	// exe is unreadable for other users' processes and kernel threads:
 	// leave it empty rather than guess.
-	if exe, err := os.Readlink(base + "/exe"); err == nil {
-		hd.Exe = exe
+	if n, err := unix.Readlinkat(dfd, "exe", h.link()); err == nil {
+		hd.Exe = string(h.linkBuf[:n])
 	}
-	if b, err := h.read(base + "/status"); err == nil {
+	if b, err := h.readAt(dfd, "status"); err == nil {
 		if uid, ok := parseStatusUID(b); ok {
 			hd.UID = uid
 		}
 	}
 	hd.User = h.userName(hd.UID)
-	if b, err := h.read(base + "/stat"); err == nil {
-		if st, err := parseProcStat(b); err == nil {
-			if bt := h.boot(); !bt.IsZero() {
-				hd.Started = bt.Add(time.Duration(st.StartTicks) * linuxClockTick)
-			}
-		}
-	}
-	if b, err := h.read(base + "/cmdline"); err == nil {
+	if b, err := h.readAt(dfd, "cmdline"); err == nil {
 		hd.Cmdline = procSplitCmdline(b)
 	}
 	if hd.Cmdline == nil {
 		hd.Cmdline = []string{}
 	}
-	h.culprit(base, &hd)
+	h.culprit(dfd, &hd)
 	return hd, true
+}
+
+func (h *linuxHolders) link() []byte {
+	if h.linkBuf == nil {
+		h.linkBuf = make([]byte, 4096)
+	}
+	return h.linkBuf
 }
 
 // userName maps a UID to a user name, caching both hits and misses; an
@@ -90,10 +110,14 @@ func (h *linuxHolders) boot() time.Time {
 	return h.bootTime
 }
 
-// read reads a /proc file into the reused buffer, growing it for a long
-// cmdline or /proc/stat on a many-core machine.
-func (h *linuxHolders) read(path string) ([]byte, error) {
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+// read reads a /proc file into the reused buffer.
+func (h *linuxHolders) read(path string) ([]byte, error) { return h.readAt(unix.AT_FDCWD, path) }
+
+// readAt reads a /proc file (name relative to the directory dfd) into the
+// reused buffer, growing it for a long cmdline or /proc/stat on a many-core
+// machine.
+func (h *linuxHolders) readAt(dfd int, name string) ([]byte, error) {
+	fd, err := unix.Openat(dfd, name, unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}

@@ -72,6 +72,20 @@ func inetStateName(s uint8) State {
 // The kernel runs it for each socket, so only that port's sockets come back.
 // Each op's "no" offset jumps 4 bytes past the end of the program: reject.
 func appendInetDiagReq(b []byte, seq uint32, family, proto uint8, port uint16) []byte {
+	return appendInetDiagReqStates(b, seq, family, proto, inetDiagAllStates, port)
+}
+
+// inetDiagAllStates asks for sockets in every state; inetDiagListenOnly
+// (1 << TCP_LISTEN) for TCP listeners alone, which the kernel finds in its
+// listening hash without walking the established and bind tables.
+const (
+	inetDiagAllStates  = 0xffffffff
+	inetDiagListenOnly = 1 << 10
+)
+
+// appendInetDiagReqStates is appendInetDiagReq for the states in the
+// bitmask states (bit n: kernel TCP state n).
+func appendInetDiagReqStates(b []byte, seq uint32, family, proto uint8, states uint32, port uint16) []byte {
 	b = nlEndian.AppendUint32(b, inetDiagReqSize)
 	b = nlEndian.AppendUint16(b, sockDiagByFam)
 	b = nlEndian.AppendUint16(b, nlmFRequest|nlmFDump)
@@ -79,7 +93,7 @@ func appendInetDiagReq(b []byte, seq uint32, family, proto uint8, port uint16) [
 	b = nlEndian.AppendUint32(b, 0) // nlmsg_pid: the kernel
 	// inet_diag_req_v2: family, protocol, ext, pad, states, then a zero sockid.
 	b = append(b, family, proto, 0, 0)
-	b = nlEndian.AppendUint32(b, 0xffffffff)
+	b = nlEndian.AppendUint32(b, states)
 	b = append(b, make([]byte, inetDiagReqLen-8)...)
 	// rtattr INET_DIAG_REQ_BYTECODE with two ops, each followed by the
 	// port-carrying pseudo-op.

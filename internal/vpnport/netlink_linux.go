@@ -60,6 +60,11 @@ func (d *linuxDiag) close() error {
 // dump appends to dst every socket of proto (TCP or UDP), both address
 // families, whose local port is port.
 func (d *linuxDiag) dump(ctx context.Context, dst []Socket, proto Kind, port uint16) ([]Socket, error) {
+	return d.dumpStates(ctx, dst, proto, inetDiagAllStates, port)
+}
+
+// dumpStates is dump for the sockets whose state is in the bitmask states.
+func (d *linuxDiag) dumpStates(ctx context.Context, dst []Socket, proto Kind, states uint32, port uint16) ([]Socket, error) {
 	if err := d.open(); err != nil {
 		return dst, err
 	}
@@ -69,7 +74,7 @@ func (d *linuxDiag) dump(ctx context.Context, dst []Socket, proto Kind, port uin
 	}
 	for _, fam := range [2]uint8{afInet, afInet6} {
 		var err error
-		dst, err = d.dumpOne(ctx, dst, fam, ipproto, proto, port)
+		dst, err = d.dumpOne(ctx, dst, fam, ipproto, proto, states, port)
 		if err != nil {
 			// A half-read dump would leave replies queued; a fresh socket
 			// is simpler than draining it (sequence numbers guard anyway).
@@ -80,9 +85,9 @@ func (d *linuxDiag) dump(ctx context.Context, dst []Socket, proto Kind, port uin
 	return dst, nil
 }
 
-func (d *linuxDiag) dumpOne(ctx context.Context, dst []Socket, fam, ipproto uint8, proto Kind, port uint16) ([]Socket, error) {
+func (d *linuxDiag) dumpOne(ctx context.Context, dst []Socket, fam, ipproto uint8, proto Kind, states uint32, port uint16) ([]Socket, error) {
 	d.seq++
-	d.req = appendInetDiagReq(d.req[:0], d.seq, fam, ipproto, port)
+	d.req = appendInetDiagReqStates(d.req[:0], d.seq, fam, ipproto, states, port)
 	if err := unix.Sendto(d.fd, d.req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return dst, fmt.Errorf("sending request: %w", err)
 	}

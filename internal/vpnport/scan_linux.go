@@ -6,8 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"slices"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"unsafe"
 
 	"golang.org/x/sys/unix"
@@ -21,15 +24,27 @@ type linuxWant struct {
 	pids  []int
 }
 
+// procEnt is one entry of /proc: a PID and the inode number procfs gave its
+// directory (getdents' d_ino). procfs numbers a process's directory when it
+// first looks it up and keeps the number while the process lives; a new
+// process behind a reused PID gets a new number. So (pid, ino) tells "the
+// same process as last time" from "a process we have not looked at", for
+// free. A number that changes for the same process (its entry evicted from
+// the dentry cache) only costs one more look at that process.
+type procEnt struct {
+	pid int
+	ino uint64
+}
+
 // linuxScan walks /proc/*/fd. Its buffers live across probes so a walk
 // allocates next to nothing: directory entries come from getdents into
-// dirBuf/fdBuf and links are read with readlinkat into linkBuf, using the
+// reused buffers and links are read with readlinkat, using the
 // NUL-terminated names getdents already put in the buffer.
 type linuxScan struct {
-	pids    []int
+	cur     []procEnt // this probe's /proc listing
+	fresh   []procEnt // the processes a re-check walks
 	dirBuf  []byte
-	fdBuf   []byte
-	linkBuf []byte
+	walkers []*linuxWalker
 	pathBuf []byte
 	statBuf []byte
 
@@ -37,74 +52,100 @@ type linuxScan struct {
 	// unreadable counts processes whose fd directory we may not read
 	// (another user's, while unprivileged).
 	unreadable int
+	// hits are the (want, pid, fd) triples of the last walk or re-check.
+	hits []linuxHit
+	// starts are the confirmed socket holders' start times.
+	starts []pidStart
+	held   []heldFD // scratch for a re-check's holders
+
+	memo ownerMemo
 }
 
-// listPIDs reads the numeric entries of procRoot in the order the kernel
-// gives them (ascending).
-func (s *linuxScan) listPIDs() error {
+// linuxHit is one fd of one process that is a wanted socket or device.
+type linuxHit struct {
+	want, pid, fd int
+}
+
+// linuxWalker reads the fd tables of a share of the processes; each walker
+// has its own buffers so walkers run in parallel.
+type linuxWalker struct {
+	fdBuf   []byte
+	linkBuf []byte
+	pathBuf []byte
+
+	hits       []linuxHit
+	unreadable int
+}
+
+// listProcs reads the numeric entries of procRoot with their inode numbers,
+// sorted by PID, into dst.
+func (s *linuxScan) listProcs(dst []procEnt) ([]procEnt, error) {
 	fd, err := unix.Open(procRoot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return fmt.Errorf("opening %s: %w", procRoot, err)
+		return dst, fmt.Errorf("opening %s: %w", procRoot, err)
 	}
 	defer unix.Close(fd)
 	if s.dirBuf == nil {
 		s.dirBuf = make([]byte, 32<<10)
 	}
-	s.pids = s.pids[:0]
+	dst = dst[:0]
 	for {
 		n, err := unix.ReadDirent(fd, s.dirBuf)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
-			return fmt.Errorf("reading %s: %w", procRoot, err)
+			return dst, fmt.Errorf("reading %s: %w", procRoot, err)
 		}
 		if n <= 0 {
 			break
 		}
 		b := s.dirBuf[:n]
 		for {
+			var ino uint64
+			if len(b) >= 8 {
+				ino = nlEndian.Uint64(b[:8]) // d_ino leads linux_dirent64
+			}
 			name, rest, ok := nextDirent(b)
 			if !ok {
 				break
 			}
 			b = rest
 			if pid, ok := procPID(name); ok {
-				s.pids = append(s.pids, pid)
+				dst = append(dst, procEnt{pid: pid, ino: ino})
 			}
 		}
 	}
-	slices.Sort(s.pids) // already sorted on every kernel seen; cheap if so
-	return nil
+	// Already ascending on every kernel seen; cheap if so.
+	slices.SortFunc(dst, func(a, b procEnt) int { return a.pid - b.pid })
+	return dst, nil
 }
 
-// scanPID looks through one process's fds and records it in every want it
-// holds. It reports whether the process's fd directory could be read.
-func (s *linuxScan) scanPID(pid int) bool {
-	s.pathBuf = strconv.AppendInt(append(append(s.pathBuf[:0], procRoot...), '/'), int64(pid), 10)
-	s.pathBuf = append(s.pathBuf, "/fd\x00"...)
-	dfd, err := linuxOpenDir(s.pathBuf)
+// scanPID looks through one process's fds and records every wanted one.
+func (w *linuxWalker) scanPID(pid int, wants []linuxWant, devices bool) {
+	w.pathBuf = strconv.AppendInt(append(append(w.pathBuf[:0], procRoot...), '/'), int64(pid), 10)
+	w.pathBuf = append(w.pathBuf, "/fd\x00"...)
+	dfd, err := linuxOpenDir(w.pathBuf)
 	if err != nil {
 		if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) {
-			s.unreadable++
-			return false
+			w.unreadable++
 		}
-		return true // the process exited meanwhile
+		return // or the process exited meanwhile
 	}
 	defer unix.Close(dfd)
-	if s.fdBuf == nil {
-		s.fdBuf = make([]byte, 8<<10)
-		s.linkBuf = make([]byte, 4096)
+	if w.fdBuf == nil {
+		w.fdBuf = make([]byte, 16<<10)
+		w.linkBuf = make([]byte, 4096)
 	}
 	for {
-		n, err := unix.ReadDirent(dfd, s.fdBuf)
+		n, err := unix.ReadDirent(dfd, w.fdBuf)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil || n <= 0 {
-			return true
+			return
 		}
-		b := s.fdBuf[:n]
+		b := w.fdBuf[:n]
 		for {
 			name, rest, ok := nextDirent(b)
 			if !ok {
@@ -115,23 +156,27 @@ func (s *linuxScan) scanPID(pid int) bool {
 				continue
 			}
 			// name is followed by its NUL inside fdBuf: a C string as is.
-			ln, err := linuxReadlinkat(dfd, &name[0], s.linkBuf)
+			ln, err := linuxReadlinkat(dfd, &name[0], w.linkBuf)
 			if err != nil {
 				continue
 			}
-			s.match(pid, dfd, name, s.linkBuf[:ln])
+			w.match(pid, dfd, name, w.linkBuf[:ln], wants, devices)
 		}
+		// No stopping on a short read: getdents also returns early when a
+		// signal is pending (Go's preemption sends SIGURG), so only an
+		// empty read ends the table.
 	}
 }
 
 // selfPID is this process, left out of device holders.
 var selfPID = os.Getpid()
 
-func (s *linuxScan) match(pid, dfd int, name, link []byte) {
+func (w *linuxWalker) match(pid, dfd int, name, link []byte, wants []linuxWant, devices bool) {
 	if ino, ok := parseSocketLink(link); ok {
-		for i := range s.wants {
-			if w := &s.wants[i]; w.rdev == 0 && w.inode == ino {
-				w.add(pid)
+		for i := range wants {
+			if wants[i].rdev == 0 && wants[i].inode == ino {
+				fd, _ := procUint(name)
+				w.hits = append(w.hits, linuxHit{want: i, pid: pid, fd: int(fd)})
 			}
 		}
 		return
@@ -141,7 +186,7 @@ func (s *linuxScan) match(pid, dfd int, name, link []byte) {
 	// regular file on a dead NFS mount would hang the walk.
 	// traycheck's own fds (stdin on /dev/null, a tty) are never the holder
 	// the user is asking about.
-	if !bytes.HasPrefix(link, []byte("/dev/")) || !s.wantsDevices() || pid == selfPID {
+	if !devices || !bytes.HasPrefix(link, []byte("/dev/")) || pid == selfPID {
 		return
 	}
 	// Compare device numbers, not paths: the holder may live in another
@@ -150,9 +195,9 @@ func (s *linuxScan) match(pid, dfd int, name, link []byte) {
 	if unix.Fstatat(dfd, string(name), &st, 0) != nil || st.Mode&unix.S_IFMT != unix.S_IFCHR {
 		return
 	}
-	for i := range s.wants {
-		if w := &s.wants[i]; w.rdev != 0 && w.rdev == uint64(st.Rdev) {
-			w.add(pid)
+	for i := range wants {
+		if wants[i].rdev != 0 && wants[i].rdev == uint64(st.Rdev) {
+			w.hits = append(w.hits, linuxHit{want: i, pid: pid})
 		}
 	}
 }
@@ -164,139 +209,121 @@ func (w *linuxWant) add(pid int) {
 }
 
 func (s *linuxScan) wantsDevices() bool {
-	for _, w := range s.wants {
-		if w.rdev != 0 {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(s.wants, func(w linuxWant) bool { return w.rdev != 0 })
 }
 
-func (s *linuxScan) allSocketsFound() bool {
-	for _, w := range s.wants {
-		if w.rdev != 0 || len(w.pids) == 0 {
-			return false
+// walkBatch is how many processes a walker takes at a time: small enough to
+// share out a few processes with huge fd tables, large enough that the
+// shared counter is not contended.
+const walkBatch = 16
+
+// walk reads the fd table of every process in procs and appends what it
+// finds to s.hits. It is the complete answer: every process that holds a
+// wanted socket or device is found, however it came to hold it (created,
+// inherited across fork by workers whose parent has died, passed over a
+// Unix socket). There is no early stop, because knowing that one holder was
+// found says nothing about the others, and a finding that offers to end
+// "the" holder must name them all. The cost is spread over the machine's
+// cores: the walk is syscall-bound and processes are independent.
+func (s *linuxScan) walk(ctx context.Context, procs []procEnt) error {
+	devices := s.wantsDevices()
+	n := min(runtime.GOMAXPROCS(0), 8, 1+len(procs)/(4*walkBatch))
+	for len(s.walkers) < n {
+		s.walkers = append(s.walkers, &linuxWalker{})
+	}
+	var next atomic.Int64
+	var failed atomic.Bool
+	run := func(w *linuxWalker) {
+		w.hits, w.unreadable = w.hits[:0], 0
+		for {
+			i := int(next.Add(walkBatch)) - walkBatch
+			if i >= len(procs) || failed.Load() {
+				return
+			}
+			if ctx.Err() != nil {
+				failed.Store(true)
+				return
+			}
+			for _, p := range procs[i:min(i+walkBatch, len(procs))] {
+				w.scanPID(p.pid, s.wants, devices)
+			}
 		}
 	}
-	return true
-}
-
-// scan finds the holders of s.wants.
-//
-// PIDs are walked from the highest down, because the process a user just
-// started (the one in the way) is usually among the newest. When only sockets
-// are wanted the walk stops once every inode has an owner; devices need the
-// full walk, since any number of processes may have one open.
-//
-// A socket inherited across fork is one inode in several processes. After
-// the early stop we look for those: for each owner we climb its parents while
-// they hold the same inode, then continue the descending walk down to the
-// topmost such ancestor. Every process forked after that ancestor has a
-// higher PID, so its descendants (workers, siblings of the first owner) are
-// covered without a full walk. This needs no CONFIG_PROC_CHILDREN (some
-// kernels lack /proc/PID/task/*/children). What it can miss: inheritors
-// forked after the PID counter wrapped (lower PIDs than the ancestor), heirs
-// whose holding parent already exited, and sockets passed over a Unix socket
-// (SCM_RIGHTS) to an unrelated process with a lower PID. If the ancestor is
-// PID 1 (systemd socket activation) the walk becomes a full one, as it must.
-func (s *linuxScan) scan(ctx context.Context) error {
-	s.unreadable = 0
-	if len(s.wants) == 0 {
-		return nil
+	if n <= 1 {
+		run(s.walkers[0])
+	} else {
+		var wg sync.WaitGroup
+		for _, w := range s.walkers[:n] {
+			wg.Go(func() { run(w) })
+		}
+		wg.Wait()
 	}
-	if err := s.listPIDs(); err != nil {
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	i := len(s.pids) - 1
-	for ; i >= 0; i-- {
-		if i&63 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		s.scanPID(s.pids[i])
-		if s.allSocketsFound() {
-			break
-		}
-	}
-	if i <= 0 {
-		return nil
-	}
-	stop := s.pids[i]
-	floor := stop
-	for wi := range s.wants {
-		w := &s.wants[wi]
-		for _, pid := range slices.Clone(w.pids) {
-			if top := s.climb(w, pid); top < floor {
-				floor = top
-			}
-		}
-	}
-	for i--; i >= 0 && s.pids[i] > floor; i-- {
-		if i&63 == 0 {
-			if err := ctx.Err(); err != nil {
-				return err
-			}
-		}
-		s.scanPID(s.pids[i])
+	for _, w := range s.walkers[:n] {
+		s.hits = append(s.hits, w.hits...)
+		s.unreadable += w.unreadable
 	}
 	return nil
 }
 
-// climb follows pid's parents while they hold w's inode and returns the
-// topmost holder.
-func (s *linuxScan) climb(w *linuxWant, pid int) int {
-	top := pid
-	for range 64 { // a parent chain is short; bound it against a cycle
-		ppid, ok := s.ppid(top)
-		if !ok || ppid <= 0 {
-			return top
-		}
-		s.scanPID(ppid)
-		if !slices.Contains(w.pids, ppid) {
-			return top
-		}
-		top = ppid
-	}
-	return top
-}
-
-func (s *linuxScan) ppid(pid int) (int, bool) {
+// confirm re-reads one found socket fd through a handle on the process's
+// /proc directory and returns the process's start time (clock ticks after
+// boot). Through that handle every read reaches the same process even if
+// its PID is reused meanwhile (a dead process's directory answers ESRCH),
+// so the fd and the start time belong together: what holders report later
+// is checked against this start time, and a remembered holder against both.
+func (s *linuxScan) confirm(pid, fd int, inode uint64) (start uint64, ok bool) {
 	s.pathBuf = strconv.AppendInt(append(append(s.pathBuf[:0], procRoot...), '/'), int64(pid), 10)
-	s.pathBuf = append(s.pathBuf, "/stat"...)
-	b, err := s.readSmall(string(s.pathBuf))
+	s.pathBuf = append(s.pathBuf, 0)
+	dfd, err := linuxOpenDir(s.pathBuf)
 	if err != nil {
 		return 0, false
 	}
-	st, err := parseProcStat(b)
-	return st.PPID, err == nil
-}
-
-// readSmall reads a small /proc file into the reused statBuf.
-func (s *linuxScan) readSmall(path string) ([]byte, error) {
+	defer unix.Close(dfd)
 	if s.statBuf == nil {
 		s.statBuf = make([]byte, 4096)
 	}
-	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	s.pathBuf = strconv.AppendInt(append(s.pathBuf[:0], "fd/"...), int64(fd), 10)
+	s.pathBuf = append(s.pathBuf, 0)
+	n, err := linuxReadlinkat(dfd, &s.pathBuf[0], s.statBuf)
 	if err != nil {
-		return nil, err
+		return 0, false
 	}
-	defer unix.Close(fd)
+	if ino, ok := parseSocketLink(s.statBuf[:n]); !ok || ino != inode {
+		return 0, false
+	}
+	st, err := readStatAt(dfd, s.statBuf)
+	if err != nil {
+		return 0, false
+	}
+	return st.StartTicks, true
+}
+
+// readStatAt reads and parses the stat file of the /proc/PID directory dfd
+// into buf.
+func readStatAt(dfd int, buf []byte) (procStat, error) {
+	f, err := unix.Openat(dfd, "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return procStat{}, err
+	}
+	defer unix.Close(f)
 	n := 0
-	for n < len(s.statBuf) {
-		m, err := unix.Read(fd, s.statBuf[n:])
+	for n < len(buf) {
+		m, err := unix.Read(f, buf[n:])
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return procStat{}, err
 		}
 		if m == 0 {
 			break
 		}
 		n += m
 	}
-	return s.statBuf[:n], nil
+	return parseProcStat(buf[:n])
 }
 
 // linuxOpenDir opens a NUL-terminated directory path without the string

@@ -183,6 +183,11 @@ func explain(f diagnose.Finding, a diagnose.Action) string {
 		return "checks again when the TIME_WAIT sockets expire"
 	case diagnose.EndProcess:
 		if h, ok := f.ActHolder(); ok {
+			// Processes sharing one socket are ended together (remedy ends
+			// the holder's whole group): say so, not just the first PID.
+			if g := f.EndGroup(h.PID); len(g) > 1 {
+				return fmt.Sprintf("asks you to confirm, then stops all %d processes holding it", len(g))
+			}
 			return fmt.Sprintf("asks you to confirm, then stops PID %d", h.PID)
 		}
 		return "asks you to confirm, then stops the holder"

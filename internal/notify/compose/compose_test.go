@@ -191,3 +191,16 @@ func TestConfirmPromptSplitsQuestion(t *testing.T) {
 		t.Errorf("a bare question: title %q body %q", n.Title, n.Body)
 	}
 }
+
+// TestNoteForSharedSocket: workers sharing one socket are ended together,
+// and the button's explanation says so instead of naming one PID.
+func TestNoteForSharedSocket(t *testing.T) {
+	f := heldByPython()
+	w := f.Holders[0]
+	w.PID = 4243
+	f.Holders = append(f.Holders, w)
+	f.Together = [][]int{{4242, 4243}}
+	if n := Note(f, "tok"); !strings.Contains(n.Body, "then stops all 2 processes holding it") {
+		t.Errorf("body %q does not say both are stopped", n.Body)
+	}
+}

@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# Installs what `make dist` built and runs it, as a user would (make
+# test-dist; part of make test). Needs root (dpkg -i), lintian, rpm,
+# desktop-file-validate, groff, msiinfo, wixl, msibuild, wine and mingw.
+#
+#   .deb  lintian clean (overrides justified in packaging/linux/lintian-overrides),
+#         dpkg -i, traycheck version/check from /usr/bin, the autostart entry
+#         valid and switchable off per user, dpkg -r keeps only the
+#         conffile, dpkg --purge leaves nothing
+#   .rpm  rpm -qlp lists exactly the expected files, no hard dependency
+#   .msi  tables asserted with msiinfo; installed in a fresh Wine prefix with
+#         msiexec /qn, the installed traycheck.exe run, upgraded by a newer
+#         build, uninstalled: no file, no Run value, no protocol handler left
+#   sums  SHA256SUMS verifies; archives hold what they should
+#
+# This machine's state is left as it was: the script refuses to run when a
+# traycheck package is already installed, removes its own on any exit
+# (trap), and runs Wine with a temporary HOME and prefix and without its
+# desktop-menu integration.
+set -euo pipefail
+export LC_ALL=C # sort orders the file lists the same everywhere
+cd "$(dirname "$0")/.."
+root=$PWD
+dist=$root/build/dist
+version=$(scripts/version.sh)
+msiversion=${version%%[~+]*}
+
+fail() { echo "test-dist: FAIL: $*" >&2; exit 1; }
+step() { echo "test-dist: $*"; }
+
+[ "$(id -u)" -eq 0 ] || fail "needs root (dpkg -i); run it as root or through sudo"
+for tool in dpkg lintian rpm desktop-file-validate groff msiinfo msibuild wixl wine wineboot wineserver x86_64-w64-mingw32-gcc unzip sha256sum; do
+	command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh installs it)"
+done
+deb=$dist/traycheck_${version}_amd64.deb
+[ -f "$deb" ] || fail "$deb missing: run make dist first (the tree's version is $version)"
+
+if dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep 'installed\|config-files' >/dev/null; then
+	fail "a traycheck package is already on this machine; this test will not touch it"
+fi
+[ ! -e /usr/bin/traycheck ] || fail "/usr/bin/traycheck exists and belongs to no package; move it away first"
+
+tmp=$(mktemp -d)
+deb_installed=""
+cleanup() {
+	local rc=$?
+	if [ -n "$deb_installed" ]; then
+		dpkg --purge traycheck >/dev/null 2>&1 || echo "test-dist: WARNING: dpkg --purge traycheck failed" >&2
+	fi
+	# scripts/test-msi.sh's prefix: stop its wineserver (and any program
+	# left in it), which may still be saving the registry as we remove it.
+	if [ -d "$tmp/wineprefix" ]; then
+		WINEPREFIX=$tmp/wineprefix wineserver -k 2>/dev/null || true
+	fi
+	for _ in $(seq 50); do
+		rm -rf "$tmp" 2>/dev/null && break
+		sleep 0.2
+	done
+	[ ! -e "$tmp" ] || echo "test-dist: WARNING: could not remove $tmp" >&2
+	[ $rc -eq 0 ] || echo "test-dist: FAILED (the test package, if installed, was purged)" >&2
+}
+trap cleanup EXIT
+
+# --- version scheme ---------------------------------------------------------------
+step "scripts/version.sh in a scratch repository"
+(
+	unset VERSION
+	r=$tmp/vrepo
+	mkdir -p "$r/scripts"
+	cp scripts/version.sh "$r/scripts/"
+	cd "$r"
+	g() { git -c user.name=t -c user.email=t@t -c commit.gpgsign=false -c tag.gpgsign=false "$@" >/dev/null; }
+	g init -q .
+	g commit -q --allow-empty -m one
+	case $(scripts/version.sh) in 0.0.0+git1.g*) ;; *) fail "untagged: $(scripts/version.sh)" ;; esac
+	g tag -a v1.2.3 -m v1.2.3
+	[ "$(scripts/version.sh)" = 1.2.3 ] || fail "on tag v1.2.3: $(scripts/version.sh)"
+	g commit -q --allow-empty -m two
+	case $(scripts/version.sh) in 1.2.3+git1.g*) ;; *) fail "one commit after v1.2.3: $(scripts/version.sh)" ;; esac
+	g tag -a v1.3.0-rc.1 -m rc
+	[ "$(scripts/version.sh)" = 1.3.0~rc.1 ] || fail "on tag v1.3.0-rc.1: $(scripts/version.sh)"
+	[ "$(VERSION=v2.0.0 scripts/version.sh)" = 2.0.0 ] || fail "VERSION=v2.0.0: $(VERSION=v2.0.0 scripts/version.sh)"
+	! VERSION=2.0 scripts/version.sh 2>/dev/null || fail "VERSION=2.0 was accepted"
+	# 1.3.0~rc.1 < 1.3.0 < 1.3.0+git1 for dpkg
+	dpkg --compare-versions 1.3.0~rc.1 lt 1.3.0 && dpkg --compare-versions 1.3.0 lt 1.3.0+git1.gabc1234 ||
+		fail "dpkg orders the version forms wrongly"
+)
+
+# --- checksums and archives ---------------------------------------------------
+step "SHA256SUMS"
+(cd "$dist" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not verify"
+for f in traycheck_${version}_amd64.deb traycheck_${version}_arm64.deb \
+	traycheck-$version-1.x86_64.rpm traycheck-$version-1.aarch64.rpm \
+	traycheck-$version-x64.msi traycheck-$version-arm64.msi \
+	traycheck_${version}_windows_amd64.zip traycheck_${version}_windows_arm64.zip \
+	traycheck_${version}_darwin_amd64.tar.gz traycheck_${version}_darwin_arm64.tar.gz; do
+	grep -q "  $f\$" "$dist/SHA256SUMS" || fail "$f is not in SHA256SUMS"
+done
+for arch in amd64 arm64; do
+	got=$(unzip -Z1 "$dist/traycheck_${version}_windows_$arch.zip" | sort | tr '\n' ' ')
+	[ "$got" = "traycheck/ traycheck/LICENSE.txt traycheck/README.md traycheck/traycheck-cli.exe traycheck/traycheck.exe " ] ||
+		fail "windows $arch zip holds: $got"
+	got=$(tar -tzf "$dist/traycheck_${version}_darwin_$arch.tar.gz" | sort | tr '\n' ' ')
+	p=traycheck_${version}_darwin_$arch
+	[ "$got" = "$p/ $p/LICENSE $p/README.md $p/traycheck $p/traycheck.1.gz " ] || fail "darwin $arch tarball holds: $got"
+done
+
+# --- signatures --------------------------------------------------------------------
+if [ -n "${SIGN_CERT:-}" ]; then
+	step "Authenticode signatures (osslsigncode verify against $SIGN_CERT)"
+	mkdir -p "$tmp/unzip"
+	for arch in amd64 arm64; do
+		unzip -q -o "$dist/traycheck_${version}_windows_$arch.zip" -d "$tmp/unzip/$arch"
+		for f in "$tmp/unzip/$arch/traycheck/traycheck.exe" "$tmp/unzip/$arch/traycheck/traycheck-cli.exe"; do
+			osslsigncode verify -CAfile "${SIGN_CA:-$SIGN_CERT}" -in "$f" >/dev/null || fail "$arch $(basename "$f") in the zip is not signed"
+		done
+	done
+	for arch in x64 arm64; do
+		osslsigncode verify -CAfile "${SIGN_CA:-$SIGN_CERT}" -in "$dist/traycheck-$version-$arch.msi" >/dev/null ||
+			fail "the $arch MSI is not signed"
+	done
+else
+	echo "test-dist: SIGN_CERT not set: signatures not checked (make test-dist signs with a throw-away certificate)" >&2
+fi
+
+# --- .deb ------------------------------------------------------------------------
+step "lintian (both architectures)"
+for arch in amd64 arm64; do
+	rc=0
+	out=$(lintian --pedantic --fail-on error,warning,info,pedantic "$dist/traycheck_${version}_$arch.deb" 2>&1) || rc=$?
+	out=$(printf '%s\n' "$out" | grep -v 'running with root privileges' || true)
+	[ $rc -eq 0 ] && [ -z "$out" ] || fail "lintian on the $arch .deb (exit $rc): $out"
+done
+want_files="/etc/xdg/autostart/traycheck.desktop
+/usr/bin/traycheck
+/usr/lib/systemd/catalog/traycheck.catalog
+/usr/share/doc/traycheck/changelog.Debian.gz
+/usr/share/doc/traycheck/copyright
+/usr/share/icons/hicolor/48x48/apps/traycheck.png
+/usr/share/lintian/overrides/traycheck
+/usr/share/man/man1/traycheck.1.gz"
+got=$(dpkg-deb -c "$dist/traycheck_${version}_arm64.deb" | awk '$1 !~ /^d/ {sub(/^\./, "", $6); print $6}' | sort)
+[ "$got" = "$want_files" ] || fail "arm64 .deb holds:
+$got"
+[ -z "$(dpkg-deb -f "$deb" Depends)" ] || fail ".deb depends on $(dpkg-deb -f "$deb" Depends); it needs nothing"
+
+step "dpkg -i"
+deb_installed=1
+dpkg -i "$deb" >/dev/null
+got=$(dpkg -L traycheck | while read -r f; do [ -d "$f" ] || echo "$f"; done | sort)
+[ "$got" = "$want_files" ] || fail "installed files:
+$got"
+
+# Run the installed program as a user would, but with a throw-away home:
+# nothing of this machine's user (config, autostart, log) is read or written.
+home=$tmp/home
+mkdir -p "$home"
+as_user() { env -i PATH=/usr/bin:/bin HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" "$@"; }
+got=$(cd / && as_user traycheck version)
+[ "$got" = "traycheck $version" ] || fail "/usr/bin/traycheck version printed '$got', want 'traycheck $version'"
+[ "$(command -v traycheck)" = /usr/bin/traycheck ] || fail "traycheck on PATH is $(command -v traycheck)"
+set +e
+out=$(as_user /usr/bin/traycheck check 2>&1)
+rc=$?
+set -e
+# 0: all free; 1: a configured port is held on this machine (CI runners may
+# run a VPN or a DNS server). A usage (2) or probe (3) failure is a failure.
+[ $rc -le 1 ] || fail "traycheck check exited $rc: $out"
+grep -Eq '^(ok|PROBLEM) +(tcp|udp)/[0-9]+' <<<"$out" || fail "traycheck check printed no finding: $out"
+desktop-file-validate /etc/xdg/autostart/traycheck.desktop || fail "the autostart entry does not validate"
+zcat /usr/share/man/man1/traycheck.1.gz | groff -man -ww -z 2>&1 | { ! grep .; } || fail "groff warns about the man page"
+zcat /usr/share/man/man1/traycheck.1.gz | grep -F "traycheck $version" >/dev/null || fail "the man page does not carry version $version"
+
+# systemd's dpkg trigger has put the catalog into the journal's database.
+# (Read whole first: grep -q would stop reading, and pipefail would count
+# journalctl's SIGPIPE.)
+catalog=$(journalctl --list-catalog 2>/dev/null || true)
+grep -q 'traycheck: .* is held by another program' <<<"$catalog" ||
+	fail "journalctl --list-catalog does not know traycheck's messages after dpkg -i"
+
+step "autostart: the package's entry, switched off and on per user"
+got=$(as_user traycheck autostart status)
+case $got in "enabled: /etc/xdg/autostart/traycheck.desktop"*) ;; *) fail "autostart status with the package: $got" ;; esac
+as_user traycheck autostart disable >/dev/null
+grep -q '^Hidden=true$' "$home/.config/autostart/traycheck.desktop" || fail "disable wrote no Hidden=true override"
+desktop-file-validate "$home/.config/autostart/traycheck.desktop" || fail "the user's override does not validate"
+got=$(as_user traycheck autostart status)
+case $got in disabled:*) ;; *) fail "autostart status after disable: $got" ;; esac
+as_user traycheck autostart enable >/dev/null
+[ ! -e "$home/.config/autostart/traycheck.desktop" ] || fail "enable left the override in place"
+
+step "dpkg -r, dpkg --purge"
+dpkg -r traycheck >/dev/null
+[ "$(dpkg-query -W -f='${Status}' traycheck)" = "deinstall ok config-files" ] || fail "after dpkg -r: $(dpkg-query -W -f='${Status}' traycheck)"
+for f in $want_files; do
+	if [ "$f" = /etc/xdg/autostart/traycheck.desktop ]; then
+		[ -e "$f" ] || fail "dpkg -r removed the conffile $f (only --purge should)"
+	else
+		[ ! -e "$f" ] || fail "dpkg -r left $f"
+	fi
+done
+dpkg --purge traycheck >/dev/null
+deb_installed=""
+for f in $want_files /usr/share/doc/traycheck /usr/share/lintian/overrides/traycheck; do
+	[ ! -e "$f" ] || fail "dpkg --purge left $f"
+done
+! dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep installed >/dev/null || fail "dpkg still knows traycheck after --purge"
+catalog=$(journalctl --list-catalog 2>/dev/null || true)
+! grep -q 'traycheck: ' <<<"$catalog" || fail "the journal's catalog still has traycheck's messages after --purge"
+
+# --- .rpm --------------------------------------------------------------------------
+step "rpm -qlp (both architectures)"
+want_rpm="/etc/xdg/autostart/traycheck.desktop
+/usr/bin/traycheck
+/usr/lib/systemd/catalog/traycheck.catalog
+/usr/share/icons/hicolor/48x48/apps/traycheck.png
+/usr/share/licenses/traycheck/LICENSE
+/usr/share/man/man1/traycheck.1.gz"
+for arch in x86_64 aarch64; do
+	r=$dist/traycheck-$version-1.$arch.rpm
+	got=$(rpm -qlp "$r" 2>/dev/null | sort)
+	[ "$got" = "$want_rpm" ] || fail "$arch rpm holds:
+$got"
+	[ "$(rpm -qp --qf '%{ARCH} %{LICENSE}' "$r" 2>/dev/null)" = "$arch MIT" ] || fail "$arch rpm header: $(rpm -qp --qf '%{ARCH} %{LICENSE}' "$r")"
+	[ "$(rpm -qp --configfiles "$r" 2>/dev/null)" = /etc/xdg/autostart/traycheck.desktop ] || fail "$arch rpm: the autostart entry is not %config"
+	req=$(rpm -qp --requires "$r" 2>/dev/null | grep -v '^rpmlib(' || true)
+	[ -z "$req" ] || fail "$arch rpm requires $req; it needs nothing"
+done
+
+# --- .msi --------------------------------------------------------------------------
+scripts/test-msi.sh "$tmp" "$version" "$msiversion"
+
+step "all passed"
