@@ -3,6 +3,7 @@
 #   traycheck_<ver>_amd64.deb, traycheck_<ver>_arm64.deb
 #   traycheck-<ver>-1.x86_64.rpm, traycheck-<ver>-1.aarch64.rpm
 #   traycheck-<ver>-x64.msi, traycheck-<ver>-arm64.msi      (per-user installers)
+#   traycheck-fleet-<ver>-x64.msi   (per-machine, for IT: event log source, ADMX)
 #   traycheck_<ver>_windows_amd64.zip, traycheck_<ver>_windows_arm64.zip
 #   traycheck_<ver>_darwin_amd64.tar.gz, traycheck_<ver>_darwin_arm64.tar.gz  (console build)
 #   SHA256SUMS
@@ -16,7 +17,8 @@
 # timestamp. Without SIGN_CERT nothing is signed and the script says so.
 #
 # Tools: go (nfpm and go-winres are run pinned through `go run`), wixl and
-# msibuild (msitools), osslsigncode, zip, gzip, sha256sum.
+# msibuild (msitools), mingw-w64 (windmc, windres, gcc: the event message
+# DLL), osslsigncode, zip, gzip, sha256sum.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -91,7 +93,7 @@ for arch in amd64 arm64; do
 done
 
 # Windows: the GUI and console exes (icon, version resource, manifest),
-# signed; the zip; the MSI.
+# signed; the zip (with the policy templates); the MSI.
 VERSION=$version scripts/build-windows.sh amd64 arm64 >/dev/null
 for arch in amd64 arm64; do
 	w=build/windows-$arch
@@ -102,7 +104,10 @@ for arch in amd64 arm64; do
 	cp "$w/traycheck.exe" "$w/traycheck-cli.exe" "$z/"
 	cp LICENSE "$z/LICENSE.txt"
 	cp README.md "$z/README.md"
-	touch -d "@$SOURCE_DATE_EPOCH" "$z"/*
+	mkdir -p "$z/admx/en-US"
+	cp packaging/windows/admx/traycheck.admx "$z/admx/"
+	cp packaging/windows/admx/en-US/traycheck.adml "$z/admx/en-US/"
+	find "$z" -exec touch -d "@$SOURCE_DATE_EPOCH" {} +
 	(cd "$stage/zip-$arch" && zip -qX -r "$root/$dist/traycheck_${version}_windows_$arch.zip" traycheck)
 	echo "built $dist/traycheck_${version}_windows_$arch.zip"
 
@@ -133,6 +138,18 @@ for arch in amd64 arm64; do
 	sign "$msi"
 	echo "built $dist/traycheck-$version-$msiarch.msi"
 done
+
+# The fleet MSI (per-machine, x64 only: Debian's mingw-w64 builds no
+# aarch64 DLL): the Application log source's message DLL, signed, and the
+# policy templates.
+f=$stage/fleet
+mkdir -p "$f"
+VERSION=$version scripts/build-eventdll.sh "$f/traycheck-events.dll" >/dev/null
+sign "$f/traycheck-events.dll"
+fleetmsi=$dist/traycheck-fleet-$version-x64.msi
+scripts/build-fleet-msi.sh "$f/traycheck-events.dll" "$fleetmsi" "$version" "$msiversion" >/dev/null
+sign "$fleetmsi"
+echo "built $fleetmsi"
 
 # macOS: the console build (a tray build needs cgo and a Mac), as tarballs.
 for arch in amd64 arm64; do

@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Installs what `make dist` built and runs it, as a user would (make
 # test-dist; part of make test). Needs root (dpkg -i), lintian, rpm,
-# desktop-file-validate, groff, msiinfo, wixl, msibuild, wine and mingw.
+# desktop-file-validate, groff, msiinfo, msiextract, wixl, msibuild, wine,
+# mingw and go.
 #
 #   .deb  lintian clean (overrides justified in packaging/linux/lintian-overrides),
 #         dpkg -i, traycheck version/check from /usr/bin, the autostart entry
-#         valid and switchable off per user, dpkg -r keeps only the
-#         conffile, dpkg --purge leaves nothing
+#         valid and switchable off per user, the policy conffile kept when
+#         edited, dpkg -r keeps only the conffiles, dpkg --purge leaves nothing
 #   .rpm  rpm -qlp lists exactly the expected files, no hard dependency
 #   .msi  tables asserted with msiinfo; installed in a fresh Wine prefix with
 #         msiexec /qn, the installed traycheck.exe run, upgraded by a newer
 #         build, uninstalled: no file, no Run value, no protocol handler left
+#   fleet the per-machine MSI's tables; installed in another fresh prefix:
+#         the event log source's key names the installed DLL, whose message
+#         table FormatMessage reads; upgraded; uninstalled: no key, no file
 #   sums  SHA256SUMS verifies; archives hold what they should
 #
 # This machine's state is left as it was: the script refuses to run when a
@@ -29,7 +33,7 @@ fail() { echo "test-dist: FAIL: $*" >&2; exit 1; }
 step() { echo "test-dist: $*"; }
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (dpkg -i); run it as root or through sudo"
-for tool in dpkg lintian rpm desktop-file-validate groff msiinfo msibuild wixl wine wineboot wineserver x86_64-w64-mingw32-gcc unzip sha256sum; do
+for tool in dpkg lintian rpm desktop-file-validate groff msiinfo msiextract msibuild wixl wine wineboot wineserver x86_64-w64-mingw32-gcc x86_64-w64-mingw32-objdump unzip sha256sum; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh installs it)"
 done
 deb=$dist/traycheck_${version}_amd64.deb
@@ -47,11 +51,12 @@ cleanup() {
 	if [ -n "$deb_installed" ]; then
 		dpkg --purge traycheck >/dev/null 2>&1 || echo "test-dist: WARNING: dpkg --purge traycheck failed" >&2
 	fi
-	# scripts/test-msi.sh's prefix: stop its wineserver (and any program
-	# left in it), which may still be saving the registry as we remove it.
-	if [ -d "$tmp/wineprefix" ]; then
-		WINEPREFIX=$tmp/wineprefix wineserver -k 2>/dev/null || true
-	fi
+	# scripts/test-msi.sh's and test-fleet-msi.sh's prefixes: stop their
+	# wineservers (and any program left in them), which may still be saving
+	# the registry as we remove it.
+	for p in "$tmp/wineprefix" "$tmp/fleetprefix"; do
+		if [ -d "$p" ]; then WINEPREFIX=$p wineserver -k 2>/dev/null || true; fi
+	done
 	for _ in $(seq 50); do
 		rm -rf "$tmp" 2>/dev/null && break
 		sleep 0.2
@@ -91,15 +96,19 @@ step "SHA256SUMS"
 (cd "$dist" && sha256sum --quiet -c SHA256SUMS) || fail "SHA256SUMS does not verify"
 for f in traycheck_${version}_amd64.deb traycheck_${version}_arm64.deb \
 	traycheck-$version-1.x86_64.rpm traycheck-$version-1.aarch64.rpm \
-	traycheck-$version-x64.msi traycheck-$version-arm64.msi \
+	traycheck-$version-x64.msi traycheck-$version-arm64.msi traycheck-fleet-$version-x64.msi \
 	traycheck_${version}_windows_amd64.zip traycheck_${version}_windows_arm64.zip \
 	traycheck_${version}_darwin_amd64.tar.gz traycheck_${version}_darwin_arm64.tar.gz; do
 	grep -q "  $f\$" "$dist/SHA256SUMS" || fail "$f is not in SHA256SUMS"
 done
 for arch in amd64 arm64; do
 	got=$(unzip -Z1 "$dist/traycheck_${version}_windows_$arch.zip" | sort | tr '\n' ' ')
-	[ "$got" = "traycheck/ traycheck/LICENSE.txt traycheck/README.md traycheck/traycheck-cli.exe traycheck/traycheck.exe " ] ||
+	[ "$got" = "traycheck/ traycheck/LICENSE.txt traycheck/README.md traycheck/admx/ traycheck/admx/en-US/ traycheck/admx/en-US/traycheck.adml traycheck/admx/traycheck.admx traycheck/traycheck-cli.exe traycheck/traycheck.exe " ] ||
 		fail "windows $arch zip holds: $got"
+	unzip -p "$dist/traycheck_${version}_windows_$arch.zip" traycheck/admx/traycheck.admx | cmp -s - packaging/windows/admx/traycheck.admx ||
+		fail "windows $arch zip: admx/traycheck.admx differs from packaging/windows/admx"
+	unzip -p "$dist/traycheck_${version}_windows_$arch.zip" traycheck/admx/en-US/traycheck.adml | cmp -s - packaging/windows/admx/en-US/traycheck.adml ||
+		fail "windows $arch zip: admx/en-US/traycheck.adml differs from packaging/windows/admx"
 	got=$(tar -tzf "$dist/traycheck_${version}_darwin_$arch.tar.gz" | sort | tr '\n' ' ')
 	p=traycheck_${version}_darwin_$arch
 	[ "$got" = "$p/ $p/LICENSE $p/README.md $p/traycheck $p/traycheck.1.gz " ] || fail "darwin $arch tarball holds: $got"
@@ -131,7 +140,8 @@ for arch in amd64 arm64; do
 	out=$(printf '%s\n' "$out" | grep -v 'running with root privileges' || true)
 	[ $rc -eq 0 ] && [ -z "$out" ] || fail "lintian on the $arch .deb (exit $rc): $out"
 done
-want_files="/etc/xdg/autostart/traycheck.desktop
+want_files="/etc/traycheck/policy.toml
+/etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
 /usr/lib/systemd/catalog/traycheck.catalog
 /usr/share/doc/traycheck/changelog.Debian.gz
@@ -143,6 +153,10 @@ got=$(dpkg-deb -c "$dist/traycheck_${version}_arm64.deb" | awk '$1 !~ /^d/ {sub(
 [ "$got" = "$want_files" ] || fail "arm64 .deb holds:
 $got"
 [ -z "$(dpkg-deb -f "$deb" Depends)" ] || fail ".deb depends on $(dpkg-deb -f "$deb" Depends); it needs nothing"
+conffiles="/etc/traycheck/policy.toml
+/etc/xdg/autostart/traycheck.desktop"
+got=$(dpkg-deb -I "$deb" conffiles | sort)
+[ "$got" = "$conffiles" ] || fail ".deb conffiles: $got"
 
 step "dpkg -i"
 deb_installed=1
@@ -178,6 +192,15 @@ catalog=$(journalctl --list-catalog 2>/dev/null || true)
 grep -q 'traycheck: .* is held by another program' <<<"$catalog" ||
 	fail "journalctl --list-catalog does not know traycheck's messages after dpkg -i"
 
+step "the machine policy: shipped setting nothing, an administrator's edit kept"
+policy=/etc/traycheck/policy.toml
+cmp -s "$policy" packaging/linux/policy.toml || fail "$policy is not packaging/linux/policy.toml"
+[ "$(stat -c '%a %U %G' "$policy")" = "644 root root" ] || fail "$policy: $(stat -c '%a %U %G' "$policy"), want 644 root root"
+! grep -v '^#' "$policy" | grep . >/dev/null || fail "$policy sets something as shipped"
+printf '[check]\ninterval = "45s"\n' >>"$policy"
+dpkg -i "$deb" >/dev/null
+grep -q '^interval = "45s"$' "$policy" || fail "reinstalling the .deb replaced the administrator's $policy"
+
 step "autostart: the package's entry, switched off and on per user"
 got=$(as_user traycheck autostart status)
 case $got in "enabled: /etc/xdg/autostart/traycheck.desktop"*) ;; *) fail "autostart status with the package: $got" ;; esac
@@ -193,7 +216,7 @@ step "dpkg -r, dpkg --purge"
 dpkg -r traycheck >/dev/null
 [ "$(dpkg-query -W -f='${Status}' traycheck)" = "deinstall ok config-files" ] || fail "after dpkg -r: $(dpkg-query -W -f='${Status}' traycheck)"
 for f in $want_files; do
-	if [ "$f" = /etc/xdg/autostart/traycheck.desktop ]; then
+	if grep -qx "$f" <<<"$conffiles"; then
 		[ -e "$f" ] || fail "dpkg -r removed the conffile $f (only --purge should)"
 	else
 		[ ! -e "$f" ] || fail "dpkg -r left $f"
@@ -201,7 +224,7 @@ for f in $want_files; do
 done
 dpkg --purge traycheck >/dev/null
 deb_installed=""
-for f in $want_files /usr/share/doc/traycheck /usr/share/lintian/overrides/traycheck; do
+for f in $want_files /etc/traycheck /usr/share/doc/traycheck /usr/share/lintian/overrides/traycheck; do
 	[ ! -e "$f" ] || fail "dpkg --purge left $f"
 done
 ! dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep installed >/dev/null || fail "dpkg still knows traycheck after --purge"
@@ -210,7 +233,8 @@ catalog=$(journalctl --list-catalog 2>/dev/null || true)
 
 # --- .rpm --------------------------------------------------------------------------
 step "rpm -qlp (both architectures)"
-want_rpm="/etc/xdg/autostart/traycheck.desktop
+want_rpm="/etc/traycheck/policy.toml
+/etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
 /usr/lib/systemd/catalog/traycheck.catalog
 /usr/share/icons/hicolor/48x48/apps/traycheck.png
@@ -222,12 +246,16 @@ for arch in x86_64 aarch64; do
 	[ "$got" = "$want_rpm" ] || fail "$arch rpm holds:
 $got"
 	[ "$(rpm -qp --qf '%{ARCH} %{LICENSE}' "$r" 2>/dev/null)" = "$arch MIT" ] || fail "$arch rpm header: $(rpm -qp --qf '%{ARCH} %{LICENSE}' "$r")"
-	[ "$(rpm -qp --configfiles "$r" 2>/dev/null)" = /etc/xdg/autostart/traycheck.desktop ] || fail "$arch rpm: the autostart entry is not %config"
+	[ "$(rpm -qp --configfiles "$r" 2>/dev/null | sort)" = "$conffiles" ] || fail "$arch rpm: %config files: $(rpm -qp --configfiles "$r" 2>/dev/null)"
+	# %config(noreplace): an upgrade keeps the administrator's policy.
+	flags=$(rpm -qp --qf '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' "$r" 2>/dev/null | sed -n 's|^/etc/traycheck/policy.toml ||p')
+	case $flags in *c*n* | *n*c*) ;; *) fail "$arch rpm: policy.toml flags '$flags', want %config(noreplace)" ;; esac
 	req=$(rpm -qp --requires "$r" 2>/dev/null | grep -v '^rpmlib(' || true)
 	[ -z "$req" ] || fail "$arch rpm requires $req; it needs nothing"
 done
 
 # --- .msi --------------------------------------------------------------------------
 scripts/test-msi.sh "$tmp" "$version" "$msiversion"
+scripts/test-fleet-msi.sh "$tmp" "$version" "$msiversion"
 
 step "all passed"

@@ -3,6 +3,9 @@
 # tests of the real traycheck.exe, run under Wine (Debian 12's Wine 8.0) in a
 # fresh, headless Wine prefix that is removed afterwards.
 #
+# It also builds traycheck-events.dll (scripts/build-eventdll.sh) and names
+# it in TRAYCHECK_EVENTS_DLL for internal/fleet's TestEventMessageDLL.
+#
 # Wine 8.0 needs three gaps bridged before a Go 1.22+ binary runs (see
 # docs/windows.md, "The Windows lane"):
 #   - bcryptprimitives.dll/ProcessPrng: scripts/wine/processprng.c, built
@@ -50,6 +53,8 @@ prefix_pid=$!
 mkdir -p "$work/bin" "$work/overlay" "$work/log"
 x86_64-w64-mingw32-gcc -O2 -Wall -Werror -shared -nostdlib -e DllMainCRTStartup \
 	-o "$work/bcryptprimitives.dll" scripts/wine/processprng.c -ladvapi32
+# The Application log's message file, for internal/fleet's TestEventMessageDLL.
+scripts/build-eventdll.sh "$work/bin/traycheck-events.dll" >/dev/null
 overlay=$(GOOS= GOARCH= "$GO" run ./scripts/wine/overlay -goroot "$("$GO" env GOROOT)" -dir "$work/overlay")
 
 export GOOS=windows GOARCH=amd64 CGO_ENABLED=0
@@ -66,6 +71,7 @@ cp "$work/bcryptprimitives.dll" "$WINEPREFIX/drive_c/windows/system32/"
 export TRAYCHECK_REQUIRE_ALL=1
 export TRAYCHECK_E2E_EXE=$(winepath -w "$work/bin/traycheck.exe")
 export TRAYCHECK_E2E_HOLDER=$(winepath -w "$work/bin/portholder.exe")
+export TRAYCHECK_EVENTS_DLL=$(winepath -w "$work/bin/traycheck-events.dll")
 
 # skip_pattern PKG prints a -test.skip regexp for the tests skip.txt lists
 # for import path PKG (top-level tests only), or nothing.

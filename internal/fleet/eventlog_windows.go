@@ -7,8 +7,8 @@ import (
 	"golang.org/x/sys/windows/svc/eventlog"
 )
 
-// EventSource is the Application log source the installer registers, with
-// traycheck.exe (and its message table) as the EventMessageFile.
+// EventSource is the Application log source the fleet MSI registers, with
+// traycheck-events.dll (the message table) as the EventMessageFile.
 const EventSource = "traycheck"
 
 // EventLog writes events to the Windows Application log. Without the

@@ -129,7 +129,12 @@ func (e Event) Fields(shareCmdline bool) []Field {
 	spec, _ := SpecFor(e.Kind)
 	msg := e.Message
 	if msg == "" {
-		msg = spec.Subject
+		// The subject without journald's @FIELD@ placeholders, which only
+		// the catalog fills in.
+		msg = "traycheck: " + string(e.Kind)
+		if e.Resource.Kind != "" {
+			msg += " " + e.Resource.String()
+		}
 	}
 	out := []Field{
 		{"MESSAGE", msg},

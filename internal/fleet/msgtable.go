@@ -16,9 +16,9 @@ func (s Spec) MessageText() string {
 
 // MessageCompilerSource returns the message compiler (windmc/mc.exe) source
 // for Table: traycheck.mc beside this file is this output (a test keeps them
-// equal). scripts/build-windows.sh compiles it into the binary's resources,
-// and the installer registers traycheck.exe as the Application log's
-// "traycheck" source, so Event Viewer shows the text.
+// equal). scripts/build-eventdll.sh compiles it into traycheck-events.dll,
+// and the fleet MSI registers that DLL as the Application log's "traycheck"
+// source, so Event Viewer shows the text.
 func MessageCompilerSource() []byte {
 	var b bytes.Buffer
 	b.WriteString("; traycheck's Windows event message table (generated from internal/fleet.Table; do not edit)\r\n")
