@@ -13,6 +13,7 @@ import (
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -133,6 +134,10 @@ func observeResources(ctx context.Context, rs []vpnport.Resource, dc diagnose.Co
 	}
 	p := vpnport.New()
 	defer p.Close()
+	// The same deadline as the watch loop's: a device or lock file on a hung
+	// file system fails the check instead of hanging the command.
+	ctx, cancel := context.WithTimeout(ctx, monitor.DefaultProbeTimeout)
+	defer cancel()
 	// A check from the command line is a person asking: it may open a
 	// device when the passive checks cannot tell.
 	ctx = vpnport.WithClientNames(ctx, dc.VPNClients)

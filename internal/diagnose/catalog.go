@@ -127,7 +127,7 @@ func catRASName(code int) string {
 // commands that never explain pay nothing at start-up. Ranks: 90 names the program and
 // the resource; 50-80 names one of them; 10-40 is a bare OS message.
 var catalogue = sync.OnceValue(func() []catEntry {
-	return []catEntry{
+	return append(serialCatalogue(), []catEntry{
 		// --- address-in-use
 		{id: "openssh-bind", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, protoFixed: true, rank: 90,
 			hints: []string{"bind"}, re: catRE(`\bbind:? (?P<hostport>\[[^\]\s]{1,64}\]:\d{1,5}): ` + catInUse),
@@ -229,5 +229,5 @@ var catalogue = sync.OnceValue(func() []catEntry {
 			hints: []string{"statusnotifierwatcher"}, re: catRE(`org\.kde\.StatusNotifierWatcher was not provided by any \.service files`)},
 		{id: "sni-missing", family: TrayHostMissing, code: "NO_STATUS_NOTIFIER_WATCHER", rank: 40,
 			hints: []string{"statusnotifierwatcher"}, re: catRE(`(?i)StatusNotifierWatcher.{0,40}?(?:not provided|not available|not running|no such|does not exist|unknown)`)},
-	}
+	}...)
 })

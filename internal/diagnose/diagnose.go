@@ -321,16 +321,35 @@ func diagnoseDevice(o vpnport.Observation, c Context) Finding {
 		return diagnoseHeld(w, nil, c, false)
 	}
 	if o.Lock != nil && !o.Lock.Alive {
-		// A lock naming a dead PID: the program crashed without cleaning up,
-		// and every well-behaved dialer will refuse the device until the lock
-		// goes.
+		// A lock naming a dead PID: the program crashed without cleaning up.
+		// minicom and cu notice the dead PID and take the lock over (seen
+		// with minicom 2.8 and cu 1.07); a program that does not refuses the
+		// device until the lock goes.
 		l := *o.Lock
 		return Finding{Cause: CrashedLeftover, Lock: &l, Actions: []Action{RemoveLock, Retry}}
 	}
 	if o.Lock != nil {
-		// A live process claims the device by lock but has it not open (yet).
+		// A live process claims the device by lock but has it not open
+		// (yet), or not visibly. It is named, but a lock file is only a
+		// claim anyone can write (and its PID may have been reused), so
+		// "end it" is never offered on its word alone.
 		l := *o.Lock
+		l.Holder = nil
+		if h := o.Lock.Holder; h != nil {
+			if isClient(*h, c, 0) {
+				return Finding{Cause: VPNClient, Holders: []vpnport.Holder{*h}}
+			}
+			return Finding{Cause: OtherApp, Holders: []vpnport.Holder{*h}, Lock: &l, Actions: []Action{Retry}}
+		}
 		return Finding{Cause: OtherApp, Lock: &l, Actions: []Action{Retry}}
+	}
+	if o.BadLock != nil {
+		// No process holds it, but what sits at its lock name makes
+		// minicom refuse the device (and minicom and cu hang on a FIFO):
+		// free for the kernel, not for the programs that dial. Only
+		// deleting the file helps; remove-lock needs a PID to re-verify,
+		// so the message says how instead.
+		return Finding{Cause: CrashedLeftover, Actions: []Action{Retry}}
 	}
 	if o.Busy {
 		if afterWake(c) {

@@ -123,6 +123,8 @@ func message(f Finding, o vpnport.Observation) string {
 		return fmt.Sprintf("%s is held by the VPN client %s, as expected.", r, who)
 	case OtherApp:
 		switch {
+		case f.Lock != nil && len(f.Holders) > 0:
+			return fmt.Sprintf("%s is locked by %s, according to the lock file %s. Close that program and retry.", r, who, Printable(f.Lock.Path))
 		case len(f.Holders) > 1 && !f.Has(EndProcess):
 			return fmt.Sprintf("%s is held by %s. Close them and retry.", r, who)
 		case len(f.Holders) > 0 && !f.Has(EndProcess):
@@ -150,7 +152,14 @@ func message(f Finding, o vpnport.Observation) string {
 		}
 		return fmt.Sprintf("%s is still marked as held since the machine woke from sleep, but no process holds it. Retry, then reset the adapter; a reboot clears it if nothing else does.", r)
 	case CrashedLeftover:
-		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. Remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
+		if f.Lock == nil {
+			if o.BadLock == nil {
+				return r + " has a stale lock."
+			}
+			return fmt.Sprintf("%s: no process holds it, but %s sits at its lock name and is no lock (%s): minicom refuses the device while it is there, and minicom and cu hang on a FIFO. Delete it as administrator, then retry.",
+				r, Printable(o.BadLock.Path), Printable(o.BadLock.Why))
+		}
+		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. minicom and cu take such a lock over by themselves; for other programs, remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
 	case TimeWait:
 		return fmt.Sprintf("%s has %d connection(s) in TIME_WAIT from a closed connection (no program holds it); they expire in %ds. %s", r, timeWaitCount(o), f.TimeWaitLeftS, timeWaitAdvice(goos, f.TimeWaitLeftS))
 	case ReservedRange:

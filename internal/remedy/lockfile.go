@@ -6,7 +6,9 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -18,17 +20,20 @@ func (r *Runner) removeLock(req Request) (Result, error) {
 	}
 	// Only UUCP device locks: the finding travels through the watch loop and
 	// a request must never turn into deleting an arbitrary file.
-	if !filepath.IsAbs(lk.Path) || !strings.HasPrefix(filepath.Base(lk.Path), "LCK..") {
-		return Result{}, fmt.Errorf("%w: %s is not a device lock file (LCK..name)", ErrRefused, lk.Path)
+	if !filepath.IsAbs(lk.Path) || !isLockName(filepath.Base(lk.Path)) {
+		return Result{}, fmt.Errorf("%w: %s is not a device lock file (LCK..name or LK.nnn.nnn.nnn)", ErrRefused, lk.Path)
 	}
 	if !req.Confirmed {
 		return Result{}, &ConfirmationError{Prompt: fmt.Sprintf(
 			"Remove the lock file %s? It names PID %d, which is no longer running.", lk.Path, lk.PID)}
 	}
-	f, err := os.Open(lk.Path)
+	f, err := openLockFile(lk.Path)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return Result{Message: fmt.Sprintf("lock file %s is already gone; checking again", lk.Path)}, nil
+		}
+		if errors.Is(err, syscall.ELOOP) {
+			return Result{}, fmt.Errorf("%w: %s is a symbolic link, not a lock file", ErrRefused, lk.Path)
 		}
 		return Result{}, fmt.Errorf("reading lock file: %w", err)
 	}
@@ -61,6 +66,15 @@ func (r *Runner) removeLock(req Request) (Result, error) {
 	}
 	r.log.Info("removed stale lock file", "path", lk.Path, "pid", pid)
 	return Result{Message: fmt.Sprintf("removed stale lock file %s; checking again", lk.Path)}, nil
+}
+
+// svr4LockName is lockdev's and pppd's SVR4 lock name, LK.<file system
+// major>.<major>.<minor>, which the probe also reports.
+var svr4LockName = regexp.MustCompile(`^LK\.\d{3,10}\.\d{3,10}\.\d{3,10}$`)
+
+// isLockName reports whether name is a UUCP device lock's name.
+func isLockName(name string) bool {
+	return strings.HasPrefix(name, "LCK..") || svr4LockName.MatchString(name)
 }
 
 // readLockFile returns what f is and holds, refusing anything but a regular

@@ -2,6 +2,7 @@ package vpnport
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -12,29 +13,43 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// linuxNode is what the probe needs to know of a device node: its device
+// number (to match fds), the file system device and inode (to match
+// /proc/locks), and the path it resolves to (for lock names).
+type linuxNode struct {
+	rdev     uint64
+	dev      uint64
+	ino      uint64
+	resolved string
+}
+
 // linuxStatDevice stats a device path (following symlinks such as
 // /dev/serial/by-id/...). rdev is 0 when the path exists but is not a
 // character device, so the /proc walk has nothing to compare.
-func linuxStatDevice(o *Observation) (rdev uint64) {
+func linuxStatDevice(o *Observation) (n linuxNode) {
+	if real, err := filepath.EvalSymlinks(o.Resource.Path); err == nil {
+		n.resolved = real
+	}
 	var st unix.Stat_t
 	err := unix.Stat(o.Resource.Path, &st)
 	switch {
 	case errors.Is(err, unix.ENOENT) || errors.Is(err, unix.ENOTDIR):
 		o.Exists = false
 		o.Available = linuxAvailable(o.Resource.Path)
-		return 0
+		return n
 	case err != nil:
 		// Exists but unreadable (a directory we may not search).
 		o.Exists = true
 		o.OpenErr = err.Error()
-		return 0
+		return n
 	}
 	o.Exists = true
 	if st.Mode&unix.S_IFMT != unix.S_IFCHR {
-		return 0
+		return n
 	}
 	o.USBID = linuxUSBID(o.Resource.Path)
-	return uint64(st.Rdev)
+	n.rdev, n.dev, n.ino = uint64(st.Rdev), uint64(st.Dev), st.Ino
+	return n
 }
 
 // linuxAvailable lists the existing character devices of the same family as
@@ -77,25 +92,138 @@ func linuxRealSerial(name string) bool {
 	return t != "" && t != "0"
 }
 
-// linuxLockFile returns the device's UUCP lock file from the first lock
-// directory that has one. On Debian /var/lock is a symlink to /run/lock,
-// so both names usually find the same file.
-func linuxLockFile(dev string) *LockFile {
-	name := uucpLockName(dev)
+// linuxLockFile looks for the device's UUCP lock under every name a
+// program may have used (uucpLockNames, and the SVR4 name when the node is
+// known) in every lock directory that exists, and returns the one that
+// matters most: a lock naming a live process, else one naming a dead one.
+// A file at a lock name that is no lock (a FIFO, a link, a huge file,
+// garbage) is no claim on the device: it is returned apart, so a check can
+// say so without blaming a process.
+func linuxLockFile(dev string, n linuxNode) (lock *LockFile, bad *BadLock) {
+	names := uucpLockNames(dev, n.resolved)
+	if n.rdev != 0 {
+		names = append(names, lockdevSVR4Name(unix.Major(n.dev), unix.Major(n.rdev), unix.Minor(n.rdev)))
+	}
+	for _, dir := range linuxLockDirs() {
+		for _, name := range names {
+			p := filepath.Join(dir, name)
+			b, err := readLockFile(p)
+			if errors.Is(err, unix.ENOENT) {
+				continue
+			}
+			var pid int
+			if err == nil {
+				pid, err = ParseUUCPLock(b)
+			}
+			if err != nil {
+				if bad == nil {
+					bad = &BadLock{Path: p, Why: err.Error()}
+				}
+				continue
+			}
+			lf := &LockFile{Path: p, PID: pid, Alive: linuxAlive(pid)}
+			if lf.Alive {
+				return lf, bad
+			}
+			if lock == nil {
+				lock = lf
+			}
+		}
+	}
+	return lock, bad
+}
+
+// linuxLockDirs returns the lock directories that exist, each once: on
+// Debian /var/lock is a link to /run/lock, and reading it twice would only
+// find the same files again.
+func linuxLockDirs() []string {
+	var out []string
+	var seen [][2]uint64
 	for _, dir := range lockDirs {
-		p := filepath.Join(dir, name)
-		b, err := readBounded(p, 128)
-		if err != nil {
+		var st unix.Stat_t
+		if err := unix.Stat(dir, &st); err != nil || st.Mode&unix.S_IFMT != unix.S_IFDIR {
 			continue
 		}
-		lf := &LockFile{Path: p}
-		if pid, err := ParseUUCPLock(b); err == nil {
-			lf.PID = pid
-			lf.Alive = linuxAlive(pid)
+		id := [2]uint64{uint64(st.Dev), st.Ino}
+		if slices.Contains(seen, id) {
+			continue
 		}
-		return lf
+		seen = append(seen, id)
+		out = append(out, dir)
 	}
-	return nil
+	return out
+}
+
+// errNotLock is wrapped by readLockFile for a path that cannot be a lock.
+var errNotLock = errors.New("not a regular file")
+
+// readLockFile reads a lock file without trusting it: the lock
+// directories are world-writable, so anyone may plant a FIFO (whose
+// blocking open would hang the check for good), a symlink to /dev/zero or
+// to a file of theirs, or a huge file there. The open never blocks and
+// never follows a final symlink, fstat must show a regular file no larger
+// than a lock, and one bounded read is all that is done.
+func readLockFile(path string) ([]byte, error) {
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
+	if errors.Is(err, unix.ELOOP) {
+		return nil, fmt.Errorf("%w: a symbolic link", errNotLock)
+	}
+	if err != nil {
+		return nil, err
+	}
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
+		return nil, err
+	}
+	if t := st.Mode & unix.S_IFMT; t != unix.S_IFREG {
+		return nil, fmt.Errorf("%w: %s", errNotLock, fileTypeName(t))
+	}
+	if st.Size > MaxUUCPLockSize {
+		return nil, fmt.Errorf("%w: %d bytes, a lock has at most %d", ErrUUCPLock, st.Size, MaxUUCPLockSize)
+	}
+	b := make([]byte, MaxUUCPLockSize+1)
+	for {
+		n, err := unix.Read(fd, b)
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return b[:n], nil
+	}
+}
+
+func fileTypeName(t uint32) string {
+	switch t {
+	case unix.S_IFIFO:
+		return "a FIFO"
+	case unix.S_IFSOCK:
+		return "a socket"
+	case unix.S_IFCHR:
+		return "a character device"
+	case unix.S_IFBLK:
+		return "a block device"
+	case unix.S_IFDIR:
+		return "a directory"
+	}
+	return fmt.Sprintf("file type %#o", t)
+}
+
+// linuxFlockHolders returns the PIDs /proc/locks shows holding a lock on
+// the node (see parseProcLocks). /proc/locks is readable by every user,
+// so this names picocom's or pyserial's process even where its fd table
+// is private.
+func linuxFlockHolders(n linuxNode, pids []int) []int {
+	if n.rdev == 0 {
+		return pids
+	}
+	b, err := readBounded(procRoot+"/locks", MaxProcLocksSize)
+	if err != nil {
+		return pids
+	}
+	return parseProcLocks(b, unix.Major(n.dev), unix.Minor(n.dev), n.ino, pids)
 }
 
 // linuxAlive reports whether pid exists: kill(pid, 0) succeeds or is denied
@@ -108,16 +236,39 @@ func linuxAlive(pid int) bool {
 	return err == nil || errors.Is(err, unix.EPERM)
 }
 
+// readBounded reads at most max bytes of a regular file (procfs and sysfs
+// files count as regular), opened so that it cannot block or follow a
+// final symlink.
 func readBounded(path string, max int) ([]byte, error) {
-	f, err := os.Open(path)
+	fd, err := unix.Open(path, unix.O_RDONLY|unix.O_NONBLOCK|unix.O_NOFOLLOW|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return nil, err
 	}
-	defer f.Close()
-	b := make([]byte, max)
-	n, err := f.Read(b)
-	if n == 0 && err != nil {
+	defer unix.Close(fd)
+	var st unix.Stat_t
+	if err := unix.Fstat(fd, &st); err != nil {
 		return nil, err
+	}
+	if t := st.Mode & unix.S_IFMT; t != unix.S_IFREG {
+		return nil, fmt.Errorf("%s: %w: %s", path, errNotLock, fileTypeName(t))
+	}
+	b := make([]byte, min(max, 4<<10))
+	n := 0
+	for n < max {
+		if n == len(b) {
+			b = append(b, make([]byte, min(len(b), max-len(b)))...)
+		}
+		m, err := unix.Read(fd, b[n:])
+		if errors.Is(err, unix.EINTR) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if m == 0 {
+			break
+		}
+		n += m
 	}
 	return b[:n], nil
 }

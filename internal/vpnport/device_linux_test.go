@@ -79,8 +79,16 @@ func TestProbeLockFiles(t *testing.T) {
 		if o.Exists != tc.exist {
 			t.Errorf("%s: exists = %v", tc.dev, o.Exists)
 		}
+		var holder *Holder
+		if o.Lock != nil {
+			holder, o.Lock.Holder = o.Lock.Holder, nil
+		}
 		if (o.Lock == nil) != (tc.want == nil) || o.Lock != nil && *o.Lock != *tc.want {
 			t.Errorf("%s: lock = %+v, want %+v", tc.dev, o.Lock, tc.want)
+		}
+		// A live lock names its process; a dead one has none to name.
+		if live := tc.want != nil && tc.want.Alive; live != (holder != nil) || holder != nil && holder.PID != os.Getpid() {
+			t.Errorf("%s: lock holder = %+v", tc.dev, holder)
 		}
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/testenv"
 )
 
 const helperEnv = "TRAYCHECK_VPNPORT_HELPER"
@@ -30,7 +32,9 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	testenv.RemoveBuilt()
+	os.Exit(code)
 }
 
 // runHelper prints one line ("ready ...") once it holds its resource, then

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -58,17 +59,46 @@ func uucpIsASCII(b []byte) bool {
 	return true
 }
 
-// uucpLockName is the UUCP lock name for a device path: "LCK.." and the base
-// name of the device node itself. Symlinks are resolved first, because
-// programs that lock a modem (minicom, pppd, ModemManager) name the lock
-// after the node: /dev/serial/by-id/usb-FTDI_...-if00-port0 is locked as
-// LCK..ttyUSB0. A path that cannot be resolved (the device is gone) is
-// named as it was given.
-func uucpLockName(dev string) string {
-	if real, err := filepath.EvalSymlinks(dev); err == nil {
-		dev = real
+// uucpLockNames lists every name under which a program may have locked the
+// device: programs disagree, and a lock missed is a busy device reported
+// free. given is the path as configured, resolved the node it leads to
+// after symlinks ("" when it cannot be resolved). For each of the two:
+//
+//   - LCK..<base name>: the FHS form; through a /dev/serial/by-id link or
+//     /dev/modem the base is the link's own name (minicom, cu given the
+//     link), else the node's (ttyUSB0; cu for /dev/pts/0 writes LCK..0);
+//   - LCK..<path below /dev, "/" as "_">: minicom, pppd and gserial for a
+//     node in a subdirectory (/dev/pts/0 is LCK..pts_0);
+//   - LCK..<path below /dev, "/" as ":">: lockdev's FSSTND name.
+//
+// The SVR4/lockdev LK.<fs major>.<major>.<minor> name needs the node's
+// numbers; see lockdevSVR4Name. Names come back unique, in that order.
+func uucpLockNames(given, resolved string) []string {
+	var out []string
+	add := func(n string) {
+		if n != "" && n != "." && n != "/" && !strings.Contains(n, "/") && !slices.Contains(out, "LCK.."+n) {
+			out = append(out, "LCK.."+n)
+		}
 	}
-	return "LCK.." + filepath.Base(dev)
+	for _, p := range []string{given, resolved} {
+		if p == "" {
+			continue
+		}
+		p = filepath.Clean(p)
+		add(filepath.Base(p))
+		if rel, ok := strings.CutPrefix(p, "/dev/"); ok {
+			add(strings.ReplaceAll(rel, "/", "_"))
+			add(strings.ReplaceAll(rel, "/", ":"))
+		}
+	}
+	return out
+}
+
+// lockdevSVR4Name is the SVR4 lock name lockdev, pppd and RXTX may use:
+// "LK." and the major number of the file system holding the node, then the
+// node's major and minor, each as at least three decimal digits.
+func lockdevSVR4Name(fsMajor, major, minor uint32) string {
+	return fmt.Sprintf("LK.%03d.%03d.%03d", fsMajor, major, minor)
 }
 
 // ttyFamily splits a device base name into its family prefix and unit

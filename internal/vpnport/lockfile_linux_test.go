@@ -1,20 +1,25 @@
 package vpnport
 
 import (
+	"context"
+	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
 	"github.com/traycheck/traycheck/internal/testenv"
 )
 
-// TestLockFileOfSymlinkedPTY: the probe, given a symlink to a real
-// pseudo-terminal (as a /dev/serial/by-id name points at ttyUSB0), finds the
-// lock named after the terminal's node, not after the link.
-func TestLockFileOfSymlinkedPTY(t *testing.T) {
+// openPTY opens a pseudo-terminal pair and returns the terminal's path; the
+// master stays open until the test ends.
+func openPTY(t *testing.T) (path string, n int) {
+	t.Helper()
 	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		testenv.Missing(t, "pseudo-terminals: %v", err)
@@ -23,26 +28,115 @@ func TestLockFileOfSymlinkedPTY(t *testing.T) {
 	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
 		t.Fatalf("unlockpt: %v", err)
 	}
-	n, err := unix.IoctlGetInt(m, unix.TIOCGPTN)
+	n, err = unix.IoctlGetInt(m, unix.TIOCGPTN)
 	if err != nil {
 		t.Fatalf("ptsname: %v", err)
 	}
-	pts := "/dev/pts/" + strconv.Itoa(n)
+	return "/dev/pts/" + strconv.Itoa(n), n
+}
 
-	locks, links := t.TempDir(), t.TempDir()
-	old := lockDirs
-	lockDirs = []string{locks}
-	t.Cleanup(func() { lockDirs = old })
-	lock := filepath.Join(locks, "LCK.."+strconv.Itoa(n))
-	if err := os.WriteFile(lock, []byte("      4242\n"), 0o644); err != nil {
-		t.Fatal(err)
+// useLockDirs points the probe at temporary lock directories.
+func useLockDirs(t *testing.T, n int) []string {
+	t.Helper()
+	dirs := make([]string, n)
+	for i := range dirs {
+		dirs[i] = t.TempDir()
 	}
-	link := filepath.Join(links, "usb-FTDI_FT232R_USB_UART_A10K-if00-port0")
+	old := lockDirs
+	lockDirs = append(dirs, filepath.Join(t.TempDir(), "absent"))
+	t.Cleanup(func() { lockDirs = old })
+	return dirs
+}
+
+// TestLockFileEveryName: given a symlink to a real pseudo-terminal (as a
+// /dev/serial/by-id name points at ttyUSB0), each name a program may have
+// locked it under is found, in whichever lock directory holds it.
+func TestLockFileEveryName(t *testing.T) {
+	pts, n := openPTY(t)
+	link := filepath.Join(t.TempDir(), "usb-FTDI_FT232R_USB_UART_A10K-if00-port0")
 	if err := os.Symlink(pts, link); err != nil {
 		t.Fatal(err)
 	}
-	lf := linuxLockFile(link)
-	if lf == nil || lf.Path != lock || lf.PID != 4242 {
-		t.Fatalf("lock of %s -> %s: %+v, want %s naming 4242", link, pts, lf, lock)
+	var st unix.Stat_t
+	if err := unix.Stat(pts, &st); err != nil {
+		t.Fatal(err)
+	}
+	svr4 := fmt.Sprintf("LK.%03d.%03d.%03d", unix.Major(uint64(st.Dev)), unix.Major(uint64(st.Rdev)), unix.Minor(uint64(st.Rdev)))
+	for _, name := range []string{"LCK.." + filepath.Base(link), "LCK.." + strconv.Itoa(n), "LCK..pts_" + strconv.Itoa(n), "LCK..pts:" + strconv.Itoa(n), svr4} {
+		for d := range 2 {
+			t.Run(fmt.Sprintf("%s/dir%d", name, d), func(t *testing.T) {
+				dirs := useLockDirs(t, 2)
+				lock := filepath.Join(dirs[d], name)
+				if err := os.WriteFile(lock, []byte("      4242\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				o := probeOne(t, Resource{Kind: Device, Path: link})
+				if o.Lock == nil || o.Lock.Path != lock || o.Lock.PID != 4242 {
+					t.Fatalf("lock of %s -> %s: %+v, want %s naming 4242", link, pts, o.Lock, lock)
+				}
+			})
+		}
+	}
+}
+
+// TestLockFileLiveWins: a dead lock under one name and a live one under
+// another: the live one is the claim that matters, and its process is
+// named.
+func TestLockFileLiveWins(t *testing.T) {
+	pts, n := openPTY(t)
+	dirs := useLockDirs(t, 1)
+	dead := exec.Command("true")
+	if err := dead.Run(); err != nil {
+		t.Fatal(err)
+	}
+	write := func(name string, pid int) {
+		if err := os.WriteFile(filepath.Join(dirs[0], name), fmt.Appendf(nil, "%10d\n", pid), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("LCK.."+strconv.Itoa(n), dead.Process.Pid)
+	write("LCK..pts_"+strconv.Itoa(n), os.Getpid())
+	o := probeOne(t, Resource{Kind: Device, Path: pts})
+	if o.Lock == nil || !o.Lock.Alive || o.Lock.PID != os.Getpid() || o.Lock.Holder == nil || o.Lock.Holder.PID != os.Getpid() {
+		t.Fatalf("lock = %+v, want the live one naming this test process", o.Lock)
+	}
+}
+
+// TestLockFilePlanted: the lock directories are world-writable. A FIFO (whose
+// blocking open would never return), a symlink to /dev/zero (endless
+// bytes), a huge file, a directory and garbage planted under the device's
+// lock name are no lock: the probe returns at once, names no PID, and says
+// what it found.
+func TestLockFilePlanted(t *testing.T) {
+	pts, n := openPTY(t)
+	name := "LCK..pts_" + strconv.Itoa(n)
+	for what, plant := range map[string]func(p string) error{
+		"fifo":    func(p string) error { return unix.Mkfifo(p, 0o644) },
+		"zero":    func(p string) error { return os.Symlink("/dev/zero", p) },
+		"huge":    func(p string) error { return os.WriteFile(p, []byte(strings.Repeat("1", 64<<20)), 0o644) },
+		"garbage": func(p string) error { return os.WriteFile(p, []byte("hello\n"), 0o644) },
+		"dir":     func(p string) error { return os.Mkdir(p, 0o755) },
+	} {
+		t.Run(what, func(t *testing.T) {
+			dirs := useLockDirs(t, 1)
+			lock := filepath.Join(dirs[0], name)
+			if err := plant(lock); err != nil {
+				t.Fatal(err)
+			}
+			// The deadline only bounds a regression: without O_NONBLOCK the
+			// FIFO's open blocks forever and this fails instead of hanging.
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			p := New()
+			defer p.Close()
+			obs, err := p.Probe(ctx, []Resource{{Kind: Device, Path: pts}})
+			if err != nil {
+				t.Fatalf("probe: %v", err)
+			}
+			o := obs[0]
+			if o.Lock != nil || o.BadLock == nil || o.BadLock.Path != lock || o.BadLock.Why == "" {
+				t.Errorf("lock %+v, bad lock %+v; want no lock, and %s reported as no lock", o.Lock, o.BadLock, lock)
+			}
+		})
 	}
 }

@@ -4,10 +4,9 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
-
-	"github.com/traycheck/traycheck/internal/testenv"
 )
 
 func TestParseUUCPLock(t *testing.T) {
@@ -53,17 +52,28 @@ func TestParseUUCPLock(t *testing.T) {
 }
 
 func TestUUCPNames(t *testing.T) {
-	for dev, want := range map[string]string{
-		"/dev/ttyUSB0":                          "LCK..ttyUSB0",
-		"/dev/serial/by-id/usb-gone-if00-port0": "LCK..usb-gone-if00-port0", // unresolvable: as given
-		"/dev/pts/3":                            "LCK..3",
+	for _, tc := range []struct {
+		given, resolved string
+		want            []string
+	}{
+		{"/dev/ttyUSB0", "/dev/ttyUSB0", []string{"LCK..ttyUSB0"}},
+		// minicom for /dev/pts/0 writes LCK..pts_0, cu LCK..0, lockdev LCK..pts:0.
+		{"/dev/pts/0", "/dev/pts/0", []string{"LCK..0", "LCK..pts_0", "LCK..pts:0"}},
+		// A by-id link: the link's own names first, then the node's.
+		{"/dev/serial/by-id/usb-FTDI_A1-if00-port0", "/dev/ttyUSB0", []string{"LCK..usb-FTDI_A1-if00-port0",
+			"LCK..serial_by-id_usb-FTDI_A1-if00-port0", "LCK..serial:by-id:usb-FTDI_A1-if00-port0", "LCK..ttyUSB0"}},
+		{"/dev/modem", "/dev/ttyS1", []string{"LCK..modem", "LCK..ttyS1"}},
+		// Unplugged: the link no longer resolves; its name is all there is.
+		{"/dev/serial/by-id/usb-gone", "", []string{"LCK..usb-gone", "LCK..serial_by-id_usb-gone", "LCK..serial:by-id:usb-gone"}},
+		// Outside /dev only base names make sense.
+		{"/tmp/x/modem", "/dev/pts/3", []string{"LCK..modem", "LCK..3", "LCK..pts_3", "LCK..pts:3"}},
 	} {
-		if _, err := os.Lstat(dev); err == nil {
-			continue // exists here: the name follows what it resolves to
+		if got := uucpLockNames(tc.given, tc.resolved); !slices.Equal(got, tc.want) {
+			t.Errorf("uucpLockNames(%q, %q) = %q, want %q", tc.given, tc.resolved, got, tc.want)
 		}
-		if got := uucpLockName(dev); got != want {
-			t.Errorf("%s: %s, want %s", dev, got, want)
-		}
+	}
+	if got := lockdevSVR4Name(0, 188, 0); got != "LK.000.188.000" {
+		t.Errorf("SVR4 name = %s", got)
 	}
 	for base, want := range map[string]string{"ttyUSB0": "ttyUSB", "ttyS12": "ttyS", "modem": "modem", "3": ""} {
 		if got := ttyFamily(base); got != want {
@@ -72,30 +82,31 @@ func TestUUCPNames(t *testing.T) {
 	}
 }
 
-// TestUUCPNameFollowsSymlinks: a by-id link (two levels of links, relative
-// like udev's) is locked under the name of the node it points to.
-func TestUUCPNameFollowsSymlinks(t *testing.T) {
-	dir := t.TempDir()
-	node := filepath.Join(dir, "dev", "ttyUSB0")
-	if err := os.MkdirAll(filepath.Join(dir, "dev", "serial", "by-id"), 0o755); err != nil {
+func TestParseProcLocks(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("testdata", "proclocks", "mixed"))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(node, nil, 0o600); err != nil {
-		t.Fatal(err)
+	// 00:1a:3 is /dev/pts/N's devpts inode: the FLOCK holder and a POSIX
+	// lock; not the waiter (->), not another inode or device, not garbage.
+	if got := parseProcLocks(b, 0, 0x1a, 3, nil); !slices.Equal(got, []int{27491, 30003}) {
+		t.Errorf("holders = %v, want [27491 30003]", got)
 	}
-	byID := filepath.Join(dir, "dev", "serial", "by-id", "usb-FTDI_FT232R_A1-if00-port0")
-	if err := os.Symlink("../../ttyUSB0", byID); err != nil {
-		testenv.Missing(t, "symlinks: %v", err)
+	if got := parseProcLocks(b, 0, 0x1a, 99, nil); len(got) != 0 {
+		t.Errorf("holders of an unlocked inode = %v", got)
 	}
-	alias := filepath.Join(dir, "modem")
-	if err := os.Symlink(byID, alias); err != nil {
-		t.Fatal(err)
-	}
-	for _, p := range []string{node, byID, alias} {
-		if got := uucpLockName(p); got != "LCK..ttyUSB0" {
-			t.Errorf("%s: %s, want LCK..ttyUSB0", p, got)
+}
+
+func FuzzParseProcLocks(f *testing.F) {
+	f.Add([]byte("1: FLOCK  ADVISORY  WRITE 27491 00:1a:3 0 EOF\n"))
+	f.Add([]byte("1: -> FLOCK ADVISORY WRITE 1 00:1a:3 0 EOF"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		for _, pid := range parseProcLocks(b, 0, 0x1a, 3, nil) {
+			if pid <= 0 {
+				t.Fatalf("%q: PID %d", b, pid)
+			}
 		}
-	}
+	})
 }
 
 // FuzzParseUUCPLock: no panic, never a non-positive PID without an error,
@@ -122,5 +133,17 @@ func BenchmarkParseUUCPLock(b *testing.B) {
 		if _, err := ParseUUCPLock(lock); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func BenchmarkParseProcLocks(b *testing.B) {
+	data, err := os.ReadFile(filepath.Join("testdata", "proclocks", "mixed"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	pids := make([]int, 0, 4)
+	b.ReportAllocs()
+	for b.Loop() {
+		pids = parseProcLocks(data, 0, 0x1a, 3, pids[:0])
 	}
 }

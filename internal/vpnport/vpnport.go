@@ -169,6 +169,16 @@ type LockFile struct {
 	Path  string `json:"path"`
 	PID   int    `json:"pid"`
 	Alive bool   `json:"alive"`
+	// Holder is the live process the lock names, when it could be read.
+	// The lock file is only a claim (anyone may write one, and a PID can
+	// be reused), so this process is named, never ended on its word alone.
+	Holder *Holder `json:"holder,omitempty"`
+}
+
+// BadLock is a file at a lock name that is not a lock, and why not.
+type BadLock struct {
+	Path string `json:"path"`
+	Why  string `json:"why"`
 }
 
 // PortRange is an inclusive range of ports, such as a Windows excluded range.
@@ -205,6 +215,11 @@ type Observation struct {
 	Busy bool `json:"busy,omitzero"`
 	// Lock is the device's UUCP lock file, if one exists.
 	Lock *LockFile `json:"lock,omitempty"`
+	// BadLock is a file at one of the device's lock names that is no lock
+	// (a FIFO, a symlink, no PID in it): anyone can plant one, a crash
+	// mid-write leaves one, and minicom refuses the device (cu and minicom
+	// hang on a FIFO) while it is there.
+	BadLock *BadLock `json:"bad_lock,omitempty"`
 	// Unseen is set for a device no visible process holds while some
 	// processes could not be inspected (an unprivileged probe): a holder
 	// may be hidden, so "free" is only as far as the probe can see.
@@ -264,13 +279,35 @@ type osImpl interface {
 	close() error
 }
 
+// threadBinder is implemented by an osImpl whose answer depends on the
+// calling thread (Linux: its network namespace, which a caller may have
+// entered with setns on a locked thread). bindThread runs on the caller;
+// the function it returns, if any, runs first on the probe's goroutine and
+// puts that goroutine's thread where the caller's is; the leave function
+// that returns runs after the probe and puts the thread back.
+type threadBinder interface {
+	bindThread() (enter func() (leave func(), err error), err error)
+}
+
 // newOSImpl is set by the OS file's init; nil means no probe on this OS.
 var newOSImpl func() osImpl
+
+// ErrProbeStuck is returned by Probe when the context ended before the
+// probe did, or while an earlier probe is still blocked in the kernel: a
+// device or lock file on a hung file system, a driver whose open never
+// returns. Waiting on it would stall every check and make the program deaf
+// to its context (and so to SIGTERM); the blocked call is left behind.
+var ErrProbeStuck = errors.New("probe did not finish")
 
 // Prober probes resources. It keeps buffers between calls, so reuse one
 // Prober; it is safe for use by one goroutine at a time.
 type Prober struct {
 	impl osImpl
+	// stuck is the done channel of a probe that outlived its context; its
+	// goroutine still owns impl's buffers, so no probe may start until it
+	// is closed.
+	stuck      chan struct{}
+	stuckSince time.Time
 }
 
 // New returns a Prober for this OS.
@@ -286,16 +323,78 @@ func New() *Prober {
 // in order. It returns an error only when the probe itself failed (netlink
 // refused, /proc unreadable); a held or missing resource is an observation,
 // not an error.
+//
+// Probe returns when ctx ends even if a system call of the probe never
+// does (ErrProbeStuck): the probe runs on its own goroutine, which is left
+// blocked, and until it returns every later Probe fails at once with
+// ErrProbeStuck instead of piling up more blocked threads.
 func (p *Prober) Probe(ctx context.Context, rs []Resource) ([]Observation, error) {
 	if p.impl == nil {
 		return nil, ErrNotImplemented
 	}
-	return p.impl.probe(ctx, rs, time.Now())
+	if p.stuck != nil {
+		select {
+		case <-p.stuck:
+			p.stuck = nil
+		default:
+			return nil, fmt.Errorf("%w: the check started at %s is still blocked in a system call (a device or lock file on a hung file system?)",
+				ErrProbeStuck, p.stuckSince.Format(time.TimeOnly))
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var enter func() (func(), error)
+	if tb, ok := p.impl.(threadBinder); ok {
+		var err error
+		if enter, err = tb.bindThread(); err != nil {
+			return nil, err
+		}
+	}
+	start := time.Now()
+	done := make(chan struct{})
+	var obs []Observation
+	var err error
+	go func() {
+		defer close(done)
+		if enter != nil {
+			leave, eerr := enter()
+			if eerr != nil {
+				err = eerr
+				return
+			}
+			defer leave()
+		}
+		obs, err = p.impl.probe(ctx, rs, start)
+	}()
+	select {
+	case <-done:
+		return obs, err
+	case <-ctx.Done():
+		select {
+		case <-done: // finished meanwhile: its answer is as good as any
+			return obs, err
+		default:
+		}
+		p.stuck, p.stuckSince = done, start
+		took := time.Since(start).Round(time.Millisecond)
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("%w after %v (%w): a system call is blocked (a device or lock file on a hung file system?)",
+				ErrProbeStuck, took, context.Cause(ctx))
+		}
+		return nil, fmt.Errorf("%w: stopped after %v (%w)", ErrProbeStuck, took, context.Cause(ctx))
+	}
 }
 
-// Close releases the prober's OS handles (netlink socket, open files).
+// Close releases the prober's OS handles (netlink socket, open files). A
+// probe still blocked keeps them until it returns; they are released then.
 func (p *Prober) Close() error {
 	if p.impl == nil {
+		return nil
+	}
+	if p.stuck != nil {
+		impl, stuck := p.impl, p.stuck
+		go func() { <-stuck; impl.close() }()
 		return nil
 	}
 	return p.impl.close()

@@ -12,7 +12,7 @@ import (
 // walk (it reads fd links); lockDirs and sysTTYRoot may be any directories.
 var (
 	procRoot   = "/proc"
-	lockDirs   = []string{"/var/lock", "/run/lock"}
+	lockDirs   = []string{"/run/lock", "/var/lock", "/var/spool/uucp", "/var/spool/lock"}
 	sysTTYRoot = "/sys/class/tty"
 )
 
@@ -51,6 +51,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 	s := &p.scan
 	s.wants = s.wants[:0]
 	devWant := make([]int, len(rs)) // index into s.wants, or -1
+	nodes := make([]linuxNode, len(rs))
 	// A check a person asked for (the same mark that allows opening a
 	// device) looks at everything afresh: its finding is the one a click
 	// on "End ..." acts on. Interval checks do so every memoMaxAge.
@@ -72,13 +73,14 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 				}
 			}
 		case Device:
-			if rdev := linuxStatDevice(o); rdev != 0 {
+			nodes[i] = linuxStatDevice(o)
+			if nodes[i].rdev != 0 {
 				devWant[i] = len(s.wants)
-				s.wants = append(s.wants, linuxWant{rdev: rdev})
+				s.wants = append(s.wants, linuxWant{rdev: nodes[i].rdev})
 			}
 			// A lock file matters even for a missing device: a crashed
 			// program's lock outlives an unplugged adapter.
-			o.Lock = linuxLockFile(r.Path)
+			o.Lock, o.BadLock = linuxLockFile(r.Path, nodes[i])
 		}
 	}
 	if err := s.scan(ctx, now, full); err != nil {
@@ -95,7 +97,11 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 		var pids []int
 		if o.Resource.Kind == Device {
 			if devWant[i] >= 0 {
-				pids = slices.Sorted(slices.Values(s.wants[devWant[i]].pids))
+				// flock() holders (picocom, pyserial) count as holders:
+				// the kernel says they have the device, as an fd does.
+				pids = linuxFlockHolders(nodes[i], slices.Clone(s.wants[devWant[i]].pids))
+				slices.Sort(pids)
+				pids = slices.Compact(pids)
 				// Open only when the passive answer is incomplete: nothing
 				// readable holds it, some processes were not readable, no
 				// live lock owner already explains it (see linuxTryOpen), and
@@ -138,6 +144,11 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 				cache[pid] = h
 			}
 			o.Holders = append(o.Holders, h)
+		}
+		if o.Lock != nil && o.Lock.Alive {
+			if h, ok := p.holders.holder(o.Lock.PID, 0); ok {
+				o.Lock.Holder = &h
+			}
 		}
 		kernelExact := false
 		if o.Resource.Kind == UDP && linuxUnowned(o.Sockets) {
