@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -156,11 +157,15 @@ func exitFor(fs []diagnose.Finding) int {
 	return exitOK
 }
 
+// writeJSON writes v as indented JSON with hidden runes (C1 controls, bidi
+// overrides) in holder names and paths escaped: see diagnose.EscapeJSON.
 func writeJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+	w.Write(diagnose.EscapeJSON(b.Bytes()))
 }
 
 // writeFindings prints one line per resource that is fine and two for one

@@ -116,6 +116,9 @@ func claimInstance(ctx context.Context, e *env) (lock *instance.Lock, code int, 
 	}
 	lock, err := instance.Acquire()
 	if err == nil {
+		if d := lock.Degraded(); d != nil {
+			e.log.Warn("a second traycheck is kept out by one lock only", "err", d)
+		}
 		return lock, exitOK, true
 	}
 	if !errors.Is(err, instance.ErrRunning) {

@@ -56,6 +56,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	if lock != nil {
 		defer lock.Release()
 	}
+	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	n, err := notify.New(ctx, notify.Options{Log: e.log})
@@ -98,6 +99,11 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	go func() { loopDone <- m.Run(ctx) }()
 	e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
 	if err := tray.Run(ctx, ctrl, host); err != nil {
+		if errors.Is(err, tray.ErrBusLost) {
+			cancel()
+			<-loopDone
+			return afterBusLoss(outer, e)
+		}
 		fmt.Fprintf(e.stderr, "traycheck: %v\n", err)
 		return exitUsage
 	}

@@ -154,7 +154,7 @@ func writeJSONLine(w io.Writer, v any) {
 		fmt.Fprintf(w, "{\"event\":\"error\",\"error\":%q}\n", err.Error())
 		return
 	}
-	w.Write(append(b, '\n'))
+	w.Write(append(diagnose.EscapeJSON(b), '\n'))
 }
 
 func stamp(t time.Time) string { return t.Local().Format("15:04:05") }

@@ -6,10 +6,11 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/safefile"
 )
 
 // MaxRecent is how many events ParseLog keeps (the newest).
@@ -119,9 +120,11 @@ const logTail = 256 << 10
 
 // ReadLog returns the recent events of the log file at path (see ParseLog),
 // reading only its last 256 KiB. A log that does not exist yet gives nil
-// and no error: the report then says "not recorded".
+// and no error: the report then says "not recorded". A log that is not a
+// regular file (a planted FIFO, a link to /dev/zero) is refused before
+// anything is read, so the report can neither hang nor read forever.
 func ReadLog(path string) ([]Event, error) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}
