@@ -125,6 +125,9 @@ func claimInstance(ctx context.Context, e *env) (*instance.Lock, error) {
 	}
 	lock, err := instance.Acquire()
 	if err == nil {
+		if d := lock.Degraded(); d != nil {
+			e.log.Warn("a second traycheck is kept out by one lock only", "err", d)
+		}
 		return lock, nil
 	}
 	if !errors.Is(err, instance.ErrRunning) {

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 
 	"github.com/traycheck/traycheck/internal/autostart"
 	"github.com/traycheck/traycheck/internal/config"
@@ -57,14 +58,18 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	// A forwarded action is a note's answer (a toast's URI): the controller
 	// vets and shows it like a click.
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}
-	return runLoop(ctx, e, cfg, []monitor.Sink{ctrl}, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
+	err = runLoop(ctx, e, cfg, []monitor.Sink{ctrl}, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
 		ctrl.Attach(m)
 		e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
-		if err := tray.Run(ctx, ctrl, host); err != nil {
-			return usageError(err)
-		}
-		return nil
+		return tray.Run(ctx, ctrl, host)
 	})
+	if errors.Is(err, tray.ErrBusLost) {
+		return exitStatus(afterBusLoss(ctx, e))
+	}
+	if err != nil {
+		return usageError(err)
+	}
+	return nil
 }
 
 // diagnosticsWriter is the tray's "Copy diagnostics": the redacted report

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+
+	"github.com/traycheck/traycheck/internal/safefile"
 )
 
 //go:embed default.toml
@@ -98,12 +100,18 @@ func Load(path string) (*Config, error) {
 	return cfg, nil
 }
 
+// readFile reads the config without ever blocking: a FIFO or a device
+// (/dev/zero) given or planted as the config is refused by type before a
+// byte is read, and the read is bounded.
 func readFile(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRegular(path)
 	if err != nil {
 		msg := "cannot read the config: " + err.Error()
-		if errors.Is(err, fs.ErrNotExist) {
+		switch {
+		case errors.Is(err, fs.ErrNotExist):
 			msg = "config file does not exist; `traycheck config init --config FILE` writes the default there"
+		case errors.Is(err, safefile.ErrNotRegular):
+			msg = "cannot read the config: " + err.Error() + "; want a TOML file"
 		}
 		return nil, &Error{File: path, Msg: msg, Err: err}
 	}

@@ -70,6 +70,21 @@ func parseWith(name string, data []byte, base *Config, pol *Policy) (*Config, *E
 	return cfg, nil
 }
 
+// MaxPorts and MaxDevices bound one config: a VPN uses a handful of ports
+// and devices, every one of them is probed on each check, and a list of
+// tens of thousands (a typo'd generator, an attack on the parser) would make
+// each check take a minute. MaxPorts applies to vpn.ports and to
+// ssh.forward_ports each.
+const (
+	MaxPorts   = 256
+	MaxDevices = 64
+)
+
+// tooMany is the error for an array longer than limit.
+func (p *parser) tooMany(key toml.Key, n, limit int, what string) *Error {
+	return p.keyErr(key, "%s lists %d %s; traycheck watches at most %d, list the ones the VPN needs", key, n, what, limit)
+}
+
 // schema lists every key a config may have, by table; errors about unknown
 // keys quote it.
 var schema = map[string][]string{
@@ -213,6 +228,9 @@ func (p *parser) ports(key toml.Key, v any) ([]vpnport.Resource, *Error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(ss) > MaxPorts {
+		return nil, p.tooMany(key, len(ss), MaxPorts, "ports")
+	}
 	out := make([]vpnport.Resource, 0, len(ss))
 	for _, s := range ss {
 		r, ok := parsePort(s)
@@ -247,6 +265,9 @@ func (p *parser) devices(key toml.Key, v any) ([]vpnport.Resource, *Error) {
 	if err != nil {
 		return nil, err
 	}
+	if len(ss) > MaxDevices {
+		return nil, p.tooMany(key, len(ss), MaxDevices, "devices")
+	}
 	out := make([]vpnport.Resource, 0, len(ss))
 	for _, s := range ss {
 		switch {
@@ -254,6 +275,9 @@ func (p *parser) devices(key toml.Key, v any) ([]vpnport.Resource, *Error) {
 			return nil, p.elemErr(key, s, `empty device path; want an absolute path such as "/dev/ttyUSB0" or a COM port such as "COM3"`)
 		case !vpnport.IsDevicePath(s):
 			return nil, p.elemErr(key, s, `device %q is neither an absolute path nor a COM port; want e.g. "/dev/ttyUSB0" or "COM3"`, s)
+		}
+		if what := notADevice(s); what != "" {
+			return nil, p.elemErr(key, s, `device %q is %s, not a character device; want a serial or modem device such as "/dev/ttyUSB0"`, s, what)
 		}
 		r := vpnport.Resource{Kind: vpnport.Device, Path: s}
 		if slices.Contains(out, r) {
@@ -303,6 +327,9 @@ func (p *parser) forwardPorts(key toml.Key, v any) ([]uint16, *Error) {
 	arr, ok := v.([]any)
 	if !ok {
 		return nil, p.keyErr(key, "%s must be an array of port numbers such as [8080, 5432], not %s", key, typeName(v))
+	}
+	if len(arr) > MaxPorts {
+		return nil, p.tooMany(key, len(arr), MaxPorts, "ports")
 	}
 	out := make([]uint16, 0, len(arr))
 	for _, e := range arr {

@@ -104,8 +104,12 @@ func elemOffset(data []byte, key toml.Key, elem any) int {
 
 // indexCode finds the first s in b that is not inside a comment; with
 // whole, s must also not be part of a longer number (8080 must not match
-// inside 18080).
+// inside 18080). It is linear in len(b): the candidates come in increasing
+// order and one commentScanner walks b once for all of them (a crafted
+// config with 100,000 candidates on one line took minutes when each was
+// checked from its line's start).
 func indexCode(b []byte, s string, whole bool) int {
+	sc := commentScanner{b: b}
 	for from := 0; from < len(b); {
 		i := bytes.Index(b[from:], []byte(s))
 		if i < 0 {
@@ -113,7 +117,7 @@ func indexCode(b []byte, s string, whole bool) int {
 		}
 		i += from
 		end := i + len(s)
-		ok := !inComment(b, i)
+		ok := !sc.inComment(i)
 		if whole && ((i > 0 && isNumByte(b[i-1])) || (end < len(b) && isNumByte(b[end]))) {
 			ok = false
 		}
@@ -125,26 +129,35 @@ func indexCode(b []byte, s string, whole bool) int {
 	return -1
 }
 
-// inComment reports whether offset i of b lies in a # comment, by reading
-// its line from the start and skipping quoted strings. Multi-line strings
-// are not followed; they are rare in a config and only shift a column.
-func inComment(b []byte, i int) bool {
-	var quote byte
-	for j := bytes.LastIndexByte(b[:i], '\n') + 1; j < i; j++ {
-		switch c := b[j]; {
-		case quote != 0:
-			if c == '\\' && quote == '"' {
-				j++
-			} else if c == quote {
-				quote = 0
+// commentScanner answers "is offset i in a # comment?" for increasing i in
+// one pass, skipping quoted strings. Multi-line strings are not followed;
+// they are rare in a config and only shift a column.
+type commentScanner struct {
+	b       []byte
+	pos     int  // b[:pos] has been read
+	quote   byte // the open quote at pos, or 0
+	comment bool // pos is in a comment
+}
+
+func (c *commentScanner) inComment(i int) bool {
+	for ; c.pos < i; c.pos++ {
+		switch ch := c.b[c.pos]; {
+		case ch == '\n':
+			c.quote, c.comment = 0, false
+		case c.comment:
+		case c.quote != 0:
+			if ch == '\\' && c.quote == '"' && c.pos+1 < len(c.b) && c.b[c.pos+1] != '\n' {
+				c.pos++
+			} else if ch == c.quote {
+				c.quote = 0
 			}
-		case c == '"' || c == '\'':
-			quote = c
-		case c == '#':
-			return true
+		case ch == '"' || ch == '\'':
+			c.quote = ch
+		case ch == '#':
+			c.comment = true
 		}
 	}
-	return false
+	return c.comment
 }
 
 func isNumByte(c byte) bool {

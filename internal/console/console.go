@@ -7,6 +7,7 @@
 package console
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -105,7 +106,7 @@ func WriteJSONLine(w io.Writer, v any) {
 		fmt.Fprintf(w, "{\"event\":\"error\",\"error\":%q}\n", err.Error())
 		return
 	}
-	w.Write(append(b, '\n'))
+	w.Write(append(diagnose.EscapeJSON(b), '\n'))
 }
 
 func stamp(t time.Time) string { return t.Local().Format("15:04:05") }
@@ -211,10 +212,14 @@ func WriteCheck(w io.Writer, asJSON bool, at time.Time, fs []diagnose.Finding) (
 
 // WriteJSON writes v as indented JSON, as the one-shot commands print it.
 func WriteJSON(w io.Writer, v any) {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(v)
+	// Hidden runes (C1 controls, bidi overrides) in holder names and paths
+	// are escaped: see diagnose.EscapeJSON.
+	w.Write(diagnose.EscapeJSON(b.Bytes()))
 }
 
 // WriteFindings prints one line per resource that is fine and two for one

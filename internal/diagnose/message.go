@@ -13,13 +13,14 @@ import (
 
 // Printable makes text from outside (process names, paths, user names: any
 // local user chooses their own process's name) safe to print on a terminal
-// or in a notification: control characters (ESC sequences, newlines) become
-// spaces, format characters (bidi overrides) are dropped, and invalid UTF-8
-// becomes U+FFFD.
+// or in a notification: control characters (ESC sequences, newlines) and
+// the Unicode line and paragraph separators (U+2028, U+2029, which break a
+// notification's line as a newline would) become spaces, format characters
+// (bidi overrides) are dropped, and invalid UTF-8 becomes U+FFFD.
 func Printable(s string) string {
 	clean := true
 	for _, r := range s {
-		if r == utf8.RuneError || unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+		if r == utf8.RuneError || isHiddenRune(r) {
 			clean = false
 			break
 		}
@@ -32,7 +33,7 @@ func Printable(s string) string {
 		switch {
 		case r == utf8.RuneError:
 			r = '\uFFFD'
-		case unicode.IsControl(r):
+		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
 			r = ' '
 		case unicode.Is(unicode.Cf, r):
 			continue

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"sync"
 	"time"
 )
@@ -44,8 +45,29 @@ const SendTimeout = 30 * time.Second
 // connTimeout bounds how long one client may take to send its request.
 var connTimeout = 5 * time.Second // a var so tests can make it long
 
-// maxConns bounds the connections served at once; more are closed at once.
-const maxConns = 8
+// maxConns bounds the connections served at once. When all are taken, the
+// oldest one that has been silent for evictAfter makes room (its client is
+// told "busy, retry"); when none has, the newcomer is told so. A real client
+// sends its request as soon as it connects, so silent clients, however
+// many, cannot starve it; Send retries a busy answer until its deadline.
+const maxConns = 64
+
+// evictAfter is how long a connection must have been waiting for its
+// request before a newcomer may take its slot.
+var evictAfter = 100 * time.Millisecond
+
+// BusyReply is the Reply.Error of a server that had no room for the
+// request; the request was not read, so sending it again is safe.
+const BusyReply = "busy: the running traycheck is serving other requests; retry"
+
+// ErrBusy is returned by Send when the running instance stayed busy until
+// the deadline.
+var ErrBusy = errors.New("instance: the running traycheck stayed busy; retry later")
+
+// ErrNoAnswer is wrapped by Send's errors when an instance accepted the
+// connection but gave no reply: it timed out, or closed or reset the
+// connection. It is not a malformed request, and says so.
+var ErrNoAnswer = errors.New("instance: the running traycheck did not answer")
 
 // Lock is held by the one running instance.
 type Lock struct {
@@ -63,6 +85,17 @@ func Acquire() (*Lock, error) {
 
 // Release gives the lock up (the OS also does when the process dies).
 func (l *Lock) Release() error { return l.impl.release() }
+
+// Degraded says, when the lock holds the session by one of its two means
+// only (Linux: the runtime directory's flock and the abstract socket name),
+// which one is missing and why; nil when all is held. Log it: a second
+// instance is then kept out in fewer cases.
+func (l *Lock) Degraded() error {
+	if d, ok := l.impl.(interface{ degradedErr() error }); ok {
+		return d.degradedErr()
+	}
+	return nil
+}
 
 type lockImpl interface{ release() error }
 
@@ -87,8 +120,19 @@ type Server struct {
 	log    *slog.Logger
 	ctx    context.Context
 	cancel context.CancelFunc
-	sem    chan struct{}
 	wg     sync.WaitGroup
+
+	mu    sync.Mutex
+	slots map[*slot]struct{}
+}
+
+// slot is one connection being served.
+type slot struct {
+	c conn
+	// reading is set while the server waits for the request, since when.
+	reading bool
+	since   time.Time
+	evicted bool
 }
 
 // Listen opens the IPC endpoint for the instance that holds l and serves it
@@ -98,12 +142,17 @@ func (l *Lock) Listen(h Handler, log *slog.Logger) (*Server, error) {
 		log = slog.Default()
 	}
 	ln, err := listen()
+	if w, ok := l.impl.(interface {
+		withName(listener, error) (listener, error)
+	}); ok {
+		ln, err = w.withName(ln, err)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("opening the instance socket: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Server{ln: ln, h: h, log: log.With("component", "instance"),
-		ctx: ctx, cancel: cancel, sem: make(chan struct{}, maxConns)}
+		ctx: ctx, cancel: cancel, slots: make(map[*slot]struct{})}
 	s.wg.Add(1)
 	go s.serve()
 	return s, nil
@@ -127,33 +176,41 @@ func (s *Server) serve() {
 			}
 			return
 		}
-		select {
-		case s.sem <- struct{}{}:
-		default:
-			s.log.Warn("too many instance connections; dropping one")
+		sl := s.admit(c)
+		if sl == nil {
+			// Nothing to evict: every slot is serving a real request.
+			s.log.Warn("all instance connections busy; told a client to retry")
+			tell(c, BusyReply)
 			c.Close()
 			continue
 		}
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()
-			defer func() { <-s.sem }()
-			s.handle(c)
+			defer s.release(sl)
+			s.handle(sl)
 		}()
 	}
 }
 
-func (s *Server) handle(c conn) {
+func (s *Server) handle(sl *slot) {
+	c := sl.c
 	defer c.Close()
 	if err := s.ln.peer(c); err != nil {
 		s.log.Warn("rejected a connection from another user", "err", err)
 		return
 	}
 	c.SetDeadline(time.Now().Add(connTimeout))
+	s.mu.Lock()
+	sl.reading, sl.since = true, time.Now()
+	s.mu.Unlock()
 	m, err := ReadMessage(c)
+	s.mu.Lock()
+	sl.reading = false
+	evicted := sl.evicted
+	s.mu.Unlock()
 	if err != nil {
-		s.log.Warn("rejected a malformed request", "err", err)
-		WriteReply(c, Reply{Error: "malformed request"})
+		s.readFailed(c, err, evicted)
 		return
 	}
 	if m.Op == OpPing {
@@ -166,29 +223,30 @@ func (s *Server) handle(c conn) {
 }
 
 // Send forwards m to the running instance and returns its reply, or
-// ErrNotRunning when there is none.
+// ErrNotRunning when there is none. A busy instance is asked again, with a
+// growing pause, until SendTimeout (it had not read the request, so
+// nothing happens twice); then the error wraps ErrBusy. An instance that
+// accepts but does not answer gives an error wrapping ErrNoAnswer that says
+// whether it timed out or hung up.
 func Send(ctx context.Context, m Message) (Reply, error) {
 	if err := m.Validate(); err != nil {
 		return Reply{}, err
 	}
 	ctx, cancel := context.WithTimeout(ctx, SendTimeout)
 	defer cancel()
-	c, err := dial(ctx)
-	if err != nil {
-		return Reply{}, err
+	pause := 20 * time.Millisecond
+	for {
+		rep, err := sendOnce(ctx, m)
+		if err != nil || rep.Error != BusyReply {
+			return rep, err
+		}
+		select {
+		case <-ctx.Done():
+			return Reply{}, ErrBusy
+		case <-time.After(pause + time.Duration(rand.Int64N(int64(pause)))):
+		}
+		pause = min(2*pause, 500*time.Millisecond)
 	}
-	defer c.Close()
-	if dl, ok := ctx.Deadline(); ok {
-		c.SetDeadline(dl)
-	}
-	if err := WriteMessage(c, m); err != nil {
-		return Reply{}, fmt.Errorf("sending to the running instance: %w", err)
-	}
-	rep, err := ReadReply(c)
-	if err != nil {
-		return Reply{}, fmt.Errorf("reading the running instance's reply: %w", err)
-	}
-	return rep, nil
 }
 
 // Running reports whether an instance listens in this session, without
@@ -199,7 +257,7 @@ func Running(ctx context.Context) (bool, error) {
 	if errors.Is(err, ErrNotRunning) {
 		return false, nil
 	}
-	if err != nil && !errors.Is(err, ErrMalformed) {
+	if err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrNoAnswer) && !errors.Is(err, ErrBusy) {
 		return false, err
 	}
 	return true, nil

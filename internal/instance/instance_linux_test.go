@@ -25,6 +25,9 @@ const helperEnv = "TRAYCHECK_INSTANCE_HELPER"
 // TestMain lets the test binary act as a running instance in a child
 // process, so the lock is held by a real process that can be killed.
 func TestMain(m *testing.M) {
+	if os.Getenv(helperEnv) == "serve" {
+		serveHelper()
+	}
 	if os.Getenv(helperEnv) == "hold" {
 		if _, err := Acquire(); err != nil {
 			os.Stdout.WriteString("error: " + err.Error() + "\n")
@@ -236,8 +239,18 @@ func TestDirMustBePrivate(t *testing.T) {
 	if _, err := Dir(); err == nil {
 		t.Error("a 0755 runtime dir was accepted")
 	}
-	if _, err := Acquire(); err == nil {
-		t.Error("Acquire in a 0755 runtime dir succeeded")
+	// Acquire does not use the directory; the session is still held, by
+	// its socket name alone, and Degraded says why.
+	if l, err := Acquire(); err != nil {
+		t.Errorf("Acquire in a 0755 runtime dir: %v", err)
+	} else {
+		if d := l.Degraded(); d == nil || !strings.Contains(d.Error(), "mode 0700") {
+			t.Errorf("Degraded() = %v, want the directory's fault", d)
+		}
+		l.Release()
+	}
+	if ents, _ := os.ReadDir(open); len(ents) != 0 {
+		t.Errorf("Acquire wrote into the untrusted directory: %v", ents)
 	}
 	tmp := t.TempDir()
 	t.Setenv("XDG_RUNTIME_DIR", "")

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"sync"
 	"syscall"
 
 	"golang.org/x/sys/unix"
@@ -20,9 +21,8 @@ import (
 // must be a real directory of ours that nobody else can enter, because
 // whoever can create files there could stand in for the running instance.
 func Dir() (string, error) {
-	d := os.Getenv("XDG_RUNTIME_DIR")
-	if d == "" || !filepath.IsAbs(d) {
-		d = filepath.Join(os.TempDir(), "traycheck-"+strconv.Itoa(os.Getuid()))
+	d, fallback := sessionDir()
+	if fallback {
 		if err := os.Mkdir(d, 0o700); err != nil && !errors.Is(err, os.ErrExist) {
 			return "", fmt.Errorf("creating %s: %w", d, err)
 		}
@@ -39,9 +39,55 @@ func Dir() (string, error) {
 	return d, nil
 }
 
-type flockImpl struct{ f *os.File }
+// sessionDir is the directory Dir checks: $XDG_RUNTIME_DIR, or the
+// fallback under os.TempDir(). It names the session whether or not the
+// directory exists or can be trusted.
+func sessionDir() (dir string, fallback bool) {
+	d := os.Getenv("XDG_RUNTIME_DIR")
+	if d == "" || !filepath.IsAbs(d) {
+		return filepath.Join(os.TempDir(), "traycheck-"+strconv.Itoa(os.Getuid())), true
+	}
+	return filepath.Clean(d), false
+}
+
+// flockImpl holds the session: an flock on traycheck.lock in Dir, and on
+// Linux also the session's name in the abstract socket namespace (see
+// claimName). Either one keeps a second instance out; both are held when
+// both can be, because each survives what the other does not: the name
+// outlives the removal of the runtime directory and cannot be squatted in
+// /tmp by a directory, the flock works across network namespaces.
+type flockImpl struct {
+	f    *os.File          // nil when the runtime directory is unusable
+	name *net.UnixListener // nil on macOS, or when the name is not ours
+	// degraded says which of the two could not be held, and why.
+	degraded error
+}
 
 func acquire() (lockImpl, error) {
+	name, nameErr := claimName()
+	if errors.Is(nameErr, ErrRunning) {
+		return nil, ErrRunning
+	}
+	f, err := flockDir()
+	switch {
+	case errors.Is(err, ErrRunning):
+		if name != nil {
+			name.Close()
+		}
+		return nil, ErrRunning
+	case err != nil && name == nil:
+		if nameErr != nil {
+			return nil, fmt.Errorf("%w; and %w", err, nameErr)
+		}
+		return nil, err
+	case err != nil:
+		return &flockImpl{name: name, degraded: fmt.Errorf("%w; one instance per session is kept by the socket name %s alone, where later launches also reach this one", err, abstractName())}, nil
+	}
+	return &flockImpl{f: f, name: name, degraded: nameErr}, nil
+}
+
+// flockDir takes the flock on traycheck.lock in Dir.
+func flockDir() (*os.File, error) {
 	d, err := Dir()
 	if err != nil {
 		return nil, err
@@ -64,12 +110,35 @@ func acquire() (lockImpl, error) {
 	// The PID is only for people reading the file; the lock is the flock.
 	f.Truncate(0)
 	f.WriteAt([]byte(strconv.Itoa(os.Getpid())+"\n"), 0)
-	return &flockImpl{f: f}, nil
+	return f, nil
 }
 
 func (l *flockImpl) release() error {
+	if l.name != nil {
+		l.name.Close()
+	}
+	if l.f == nil {
+		return nil
+	}
 	unix.Flock(int(l.f.Fd()), unix.LOCK_UN)
 	return l.f.Close()
+}
+
+func (l *flockImpl) degradedErr() error { return l.degraded }
+
+// withName serves the lock's socket name next to the socket in Dir (or
+// alone, when Dir is unusable), so a later launch reaches this instance
+// even after the runtime directory was removed or replaced.
+func (l *flockImpl) withName(ln listener, err error) (listener, error) {
+	if l.name == nil {
+		return ln, err
+	}
+	if err != nil {
+		return newUnixListener(nil, l.name), nil
+	}
+	u := ln.(*unixListener)
+	u.lns = append(u.lns, l.name) // before the first accept starts the loops
+	return u, nil
 }
 
 func socketPath() (string, error) {
@@ -80,12 +149,53 @@ func socketPath() (string, error) {
 	return filepath.Join(d, "traycheck.sock"), nil
 }
 
-// unixListener is the Unix-socket endpoint. cut stops the reads of open
-// connections on close, so a client that connected and says nothing does
-// not hold Server.Close for the whole read timeout.
+// unixListener is the Unix-socket endpoint: the socket in Dir, and on
+// Linux the lock's abstract name, accepted from together. cut stops the
+// reads of open connections on close, so a client that connected and says
+// nothing does not hold Server.Close for the whole read timeout. Close
+// closes the socket in Dir; the name belongs to the lock, which closes it
+// on release.
 type unixListener struct {
-	ln  *net.UnixListener
-	cut readCutoff
+	lns      []*net.UnixListener // [0] is the socket in Dir (nil when none)
+	cut      readCutoff
+	accepted chan acceptResult
+	closed   chan struct{}
+	start    sync.Once
+	stop     sync.Once
+}
+
+type acceptResult struct {
+	c   *net.UnixConn
+	err error
+}
+
+func newUnixListener(lns ...*net.UnixListener) *unixListener {
+	return &unixListener{lns: lns, accepted: make(chan acceptResult), closed: make(chan struct{})}
+}
+
+// loops starts one accept loop per socket.
+func (u *unixListener) loops() {
+	for _, ln := range u.lns {
+		if ln == nil {
+			continue
+		}
+		go func() {
+			for {
+				c, err := ln.AcceptUnix()
+				select {
+				case u.accepted <- acceptResult{c, err}:
+				case <-u.closed:
+					if c != nil {
+						c.Close()
+					}
+					return
+				}
+				if err != nil {
+					return
+				}
+			}
+		}()
+	}
 }
 
 func listen() (listener, error) {
@@ -107,20 +217,29 @@ func listen() (listener, error) {
 		return nil, err
 	}
 	ln.SetUnlinkOnClose(true)
-	return &unixListener{ln: ln}, nil
+	return newUnixListener(ln), nil
 }
 
 func (u *unixListener) accept() (conn, error) {
-	c, err := u.ln.AcceptUnix()
-	if err != nil {
-		return nil, err
+	u.start.Do(u.loops)
+	select {
+	case a := <-u.accepted:
+		if a.err != nil {
+			return nil, a.err
+		}
+		return u.cut.track(a.c), nil
+	case <-u.closed:
+		return nil, net.ErrClosed
 	}
-	return u.cut.track(c), nil
 }
 
 func (u *unixListener) close() error {
+	u.stop.Do(func() { close(u.closed) })
 	u.cut.cut()
-	return u.ln.Close()
+	if u.lns[0] != nil {
+		return u.lns[0].Close()
+	}
+	return nil
 }
 
 // peer checks the connecting process's UID with SO_PEERCRED (Linux) or
@@ -151,10 +270,31 @@ func (u *unixListener) peer(c conn) error {
 	return nil
 }
 
+// dial connects to the running instance: at the socket in Dir, else (the
+// directory was removed or replaced under it) at the session's abstract
+// name, whose listener must run as our user (dialName refuses any other
+// before a byte is sent).
 func dial(ctx context.Context) (conn, error) {
+	c, err := dialDir(ctx)
+	if err == nil || !errors.Is(err, ErrNotRunning) && !errors.Is(err, errNoDir) {
+		return c, err
+	}
+	if nc, nerr := dialName(ctx); nerr == nil {
+		return nc, nil
+	}
+	// Nothing at the name, or a name another user squats (our instance
+	// then runs on its flock and the socket in Dir, which just said no):
+	// the directory's answer stands, so a squatter cannot fail check-now.
+	return nil, err
+}
+
+// errNoDir marks a runtime directory that cannot be used.
+var errNoDir = errors.New("no usable runtime directory")
+
+func dialDir(ctx context.Context) (conn, error) {
 	p, err := socketPath()
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", errNoDir, err)
 	}
 	var d net.Dialer
 	c, err := d.DialContext(ctx, "unix", p)
@@ -165,6 +305,20 @@ func dial(ctx context.Context) (conn, error) {
 		return nil, fmt.Errorf("connecting to the running instance: %w", err)
 	}
 	return c.(*net.UnixConn), nil
+}
+
+// connUID is the UID of the process at the other end of c (for a client,
+// the one that bound the listening socket).
+func connUID(c *net.UnixConn) (int, error) {
+	raw, err := c.SyscallConn()
+	if err != nil {
+		return -1, err
+	}
+	uid, credErr := -1, error(nil)
+	if err := raw.Control(func(fd uintptr) { uid, credErr = peerUID(int(fd)) }); err != nil {
+		return -1, err
+	}
+	return uid, credErr
 }
 
 func euid() int { return os.Geteuid() }

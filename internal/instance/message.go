@@ -163,9 +163,15 @@ func writeFrame(w io.Writer, v any, limit int) error {
 	return err
 }
 
+// readFrame reads one frame into v. A frame cut short is malformed; a read
+// that fails before the first byte (a timeout, a reset, a peer that hung up)
+// is not, and its error says what happened instead.
 func readFrame(r io.Reader, v any, limit int) error {
 	var hdr [4]byte
-	if _, err := io.ReadFull(r, hdr[:]); err != nil {
+	if n, err := io.ReadFull(r, hdr[:]); err != nil {
+		if n == 0 || !errors.Is(err, io.ErrUnexpectedEOF) {
+			return fmt.Errorf("reading length: %w", err)
+		}
 		return fmt.Errorf("%w: reading length: %w", ErrMalformed, err)
 	}
 	n := binary.BigEndian.Uint32(hdr[:])
@@ -174,6 +180,9 @@ func readFrame(r io.Reader, v any, limit int) error {
 	}
 	body := make([]byte, n)
 	if _, err := io.ReadFull(r, body); err != nil {
+		if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("reading body: %w", err) // timed out or reset
+		}
 		return fmt.Errorf("%w: reading body: %w", ErrMalformed, err)
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))

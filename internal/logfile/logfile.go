@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+
+	"github.com/traycheck/traycheck/internal/safefile"
 )
 
 // Defaults for Open: 1 MiB per file, two old files kept.
@@ -45,6 +47,12 @@ type Writer struct {
 
 // Open opens (creating it and its directory, private to the user) the log
 // at path. maxBytes <= 0 means DefaultMaxBytes; keep < 0 means DefaultKeep.
+//
+// The directory must be ours and writable by nobody else, and the log a
+// regular file of ours that is not a link (safefile.OpenLog): otherwise a
+// link planted by the directory's owner would make traycheck, run as root
+// under sudo -E, append to or create any file. The error then says why, and
+// the caller logs to stderr instead.
 func Open(path string, maxBytes int64, keep int) (*Writer, error) {
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
@@ -55,6 +63,9 @@ func Open(path string, maxBytes int64, keep int) (*Writer, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("creating log directory: %w", err)
 	}
+	if err := safefile.CheckPrivateDir(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("refusing the log directory: %w", err)
+	}
 	w := &Writer{path: path, maxBytes: maxBytes, keep: keep}
 	if err := w.open(); err != nil {
 		return nil, err
@@ -63,7 +74,7 @@ func Open(path string, maxBytes int64, keep int) (*Writer, error) {
 }
 
 func (w *Writer) open() error {
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	f, err := safefile.OpenLog(w.path, 0o600)
 	if err != nil {
 		return fmt.Errorf("opening log: %w", err)
 	}

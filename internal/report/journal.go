@@ -7,12 +7,12 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/logfile"
+	"github.com/traycheck/traycheck/internal/safefile"
 )
 
 // The journal is the helpdesk's history: the findings that changed, the
@@ -87,9 +87,10 @@ func (j *Journal) Close() error { return j.w.Close() }
 // ReadJournal returns the newest MaxRecent events of the journal at path,
 // oldest first, reading only its last 256 KiB; lines it cannot read are
 // skipped. A journal that does not exist yet gives nil and no error: the
-// report then says "not recorded".
+// report then says "not recorded". One that is not a regular file (a planted
+// FIFO, a link to /dev/zero) is refused before anything is read.
 func ReadJournal(path string) ([]Event, error) {
-	f, err := os.Open(path)
+	f, err := safefile.OpenRegular(path)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
 	}

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -71,11 +72,17 @@ func Redact(r *Report, red *Redactor) *Report {
 	return &out
 }
 
-// WriteJSON writes the report as indented JSON.
+// WriteJSON writes the report as indented JSON, hidden runes in names and
+// paths escaped (diagnose.EscapeJSON: the same strings, safe bytes).
 func (r *Report) WriteJSON(w io.Writer) error {
-	enc := json.NewEncoder(w)
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetIndent("", "  ")
-	return enc.Encode(r)
+	if err := enc.Encode(r); err != nil {
+		return err
+	}
+	_, err := w.Write(diagnose.EscapeJSON(b.Bytes()))
+	return err
 }
 
 // WriteText writes the report for people: one section per topic, every

@@ -4,6 +4,7 @@ package tray
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"reflect"
 	"time"
@@ -17,9 +18,21 @@ import (
 // and must be called from the main goroutine (macOS and Windows run their UI
 // loop there). hostRunning comes from Preflight: when false, the user is told
 // once how to get a tray host, and the icon registers when one appears.
+//
+// When the session bus goes away under it, Run stops drawing at once (a
+// systray call on the closed connection panics), logs why, ends the tray and
+// returns an error wrapping ErrBusLost.
 func Run(ctx context.Context, c *Controller, hostRunning bool) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	lostCh := make(chan error, 1)
+	lost := func(err error) {
+		select {
+		case lostCh <- err:
+		default:
+		}
+		cancel()
+	}
 	c.o.Quit = systray.Quit
 	go func() {
 		<-ctx.Done()
@@ -27,8 +40,9 @@ func Run(ctx context.Context, c *Controller, hostRunning bool) error {
 	}()
 	systray.Run(func() {
 		// onReady must return before the menu is served: all work in goroutines.
+		go watchBus(ctx, lost)
 		go c.Run(ctx)
-		go draw(ctx, c)
+		go draw(ctx, c, lost)
 		c.RefreshAutostart()
 		if !hostRunning {
 			desktop := os.Getenv("XDG_CURRENT_DESKTOP")
@@ -37,13 +51,31 @@ func Run(ctx context.Context, c *Controller, hostRunning bool) error {
 			go c.show(ctx, noHostNote(desktop))
 		}
 	}, cancel)
+	select {
+	case err := <-lostCh:
+		c.log.Warn("the session bus went away under the tray; the icon is gone with it", "err", err)
+		return fmt.Errorf("%w: %w", ErrBusLost, err)
+	default:
+		return nil
+	}
+}
+
+// guard runs one systray call, turning its panic (godbus's SetMust on a
+// closed connection) into an error.
+func guard(f func()) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("systray: %v", r)
+		}
+	}()
+	f()
 	return nil
 }
 
 // draw keeps the icon, tooltip and menu equal to the controller's view. The
 // menu is rebuilt only when it changed, and each rebuild gets a fresh context
 // that ends the click receivers of the previous one.
-func draw(ctx context.Context, c *Controller) {
+func draw(ctx context.Context, c *Controller, lost func(error)) {
 	var (
 		lastIcon    = icons.State(-1)
 		lastMenu    []Item
@@ -57,23 +89,34 @@ func draw(ctx context.Context, c *Controller) {
 	// extra pass shortly after start heals a lost first update at once.
 	time.AfterFunc(2*time.Second, func() { signal(c.changed) })
 	for {
+		if ctx.Err() != nil {
+			return // the bus may be gone: no systray call after the end
+		}
 		v := c.View()
 		st := Icon(v)
 		b, _ := icons.For(st)
-		systray.SetIcon(b)
+		err := guard(func() {
+			systray.SetIcon(b)
+			systray.SetTooltip(Tooltip(v))
+			systray.SetTitle("traycheck")
+		})
+		if err != nil {
+			lost(err)
+			return
+		}
 		if st != lastIcon {
 			c.log.Debug("tray icon", "state", st.String())
 			lastIcon = st
 		}
-		systray.SetTooltip(Tooltip(v))
-		systray.SetTitle("traycheck")
 
 		if m := Menu(v); !reflect.DeepEqual(m, lastMenu) {
 			cancelItems()
-			systray.ResetMenu()
 			itemsCtx, stop := context.WithCancel(ctx)
 			cancelItems = stop
-			add(itemsCtx, c, m, nil)
+			if err := guard(func() { systray.ResetMenu(); add(itemsCtx, c, m, nil) }); err != nil {
+				lost(err)
+				return
+			}
 			lastMenu = m
 		}
 		select {

@@ -12,6 +12,12 @@ import (
 // on Linux, a macOS build without cgo): run the console mode instead.
 var ErrNoDesktop = errors.New("tray: no desktop session to show a tray icon in")
 
+// ErrBusLost is returned by Run when the session bus under the tray went
+// away (its daemon exited or restarted). The icon cannot be brought back on
+// the old connection; the caller starts afresh once the bus is back, or
+// exits.
+var ErrBusLost = errors.New("tray: the session bus went away")
+
 // Preflight checks, without starting anything, that a tray can be shown. It
 // returns an error wrapping ErrNoDesktop when not; hostRunning is false when
 // a desktop exists but nothing shows StatusNotifier items yet (the icon then

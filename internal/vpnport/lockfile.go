@@ -4,7 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
-	"path/filepath"
+	"path"
 	"slices"
 	"strings"
 )
@@ -84,8 +84,10 @@ func uucpLockNames(given, resolved string) []string {
 		if p == "" {
 			continue
 		}
-		p = filepath.Clean(p)
-		add(filepath.Base(p))
+		// Device paths are Unix paths on every OS that has UUCP locks:
+		// slash semantics, so the names are the same wherever this runs.
+		p = path.Clean(p)
+		add(path.Base(p))
 		if rel, ok := strings.CutPrefix(p, "/dev/"); ok {
 			add(strings.ReplaceAll(rel, "/", "_"))
 			add(strings.ReplaceAll(rel, "/", ":"))

@@ -1,0 +1,44 @@
+// Package safefile opens the files traycheck reads and writes that someone
+// else may have planted or replaced: the config, the log, the report's
+// sources and destination. Every open is non-blocking (a FIFO or a device
+// cannot hang it), the file's type is checked on the opened descriptor
+// (fstat, so a swap after a check does not count), and the callers bound
+// their reads. Links are followed only where the caller asks.
+package safefile
+
+import (
+	"errors"
+	"io/fs"
+)
+
+// ErrNotRegular is wrapped by the errors of OpenRegular and OpenLog for a
+// path that is a FIFO, a device, a directory or a socket.
+var ErrNotRegular = errors.New("not a regular file")
+
+// ErrNotStream is wrapped by OpenStream's error for a path that is neither
+// a character device nor a FIFO.
+var ErrNotStream = errors.New("not a character device or FIFO")
+
+// ErrUnsafeDir is wrapped by CheckPrivateDir's error.
+var ErrUnsafeDir = errors.New("directory is not private")
+
+// Describe names a file type for messages: "a named pipe (FIFO)".
+func Describe(m fs.FileMode) string {
+	switch {
+	case m&fs.ModeSymlink != 0:
+		return "a symbolic link"
+	case m&fs.ModeNamedPipe != 0:
+		return "a named pipe (FIFO)"
+	case m&fs.ModeCharDevice != 0:
+		return "a character device"
+	case m&fs.ModeDevice != 0:
+		return "a block device"
+	case m&fs.ModeSocket != 0:
+		return "a socket"
+	case m.IsDir():
+		return "a directory"
+	case m.IsRegular():
+		return "a regular file"
+	}
+	return "a special file (" + m.Type().String() + ")"
+}

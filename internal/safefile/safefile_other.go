@@ -1,0 +1,83 @@
+//go:build !unix
+
+package safefile
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+)
+
+// OpenRegular opens path for reading and refuses anything but a regular
+// file. Windows has no FIFOs in the file system; its devices (NUL, CON)
+// are refused by the type check.
+func OpenRegular(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is %s: %w", path, Describe(fi.Mode()), ErrNotRegular)
+	}
+	return f, nil
+}
+
+// OpenLog opens path for appending, creating it with perm, and refuses
+// anything but a regular file.
+func OpenLog(path string, perm os.FileMode) (*os.File, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link; refusing to follow it: %w", path, ErrNotRegular)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, perm)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !fi.Mode().IsRegular() {
+		f.Close()
+		return nil, fmt.Errorf("%s is %s: %w", path, Describe(fi.Mode()), ErrNotRegular)
+	}
+	return f, nil
+}
+
+// OpenStream opens a character device (NUL, CON) for writing, without
+// creating or truncating anything.
+func OpenStream(path string) (*os.File, error) {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return nil, err
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if fi.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) == 0 {
+		f.Close()
+		return nil, fmt.Errorf("%s leads to %s: %w", path, Describe(fi.Mode()), ErrNotStream)
+	}
+	return f, nil
+}
+
+// CheckPrivateDir has no owner and mode bits to check here: the per-user
+// cache directory under %LocalAppData% inherits the profile's ACL.
+func CheckPrivateDir(dir string) error {
+	fi, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s is %s, not a directory: %w", dir, Describe(fi.Mode()), ErrUnsafeDir)
+	}
+	return nil
+}
