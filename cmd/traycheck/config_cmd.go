@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -8,12 +9,16 @@ import (
 	"os"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/discover"
 )
 
 func configUsage(e *env) {
 	fmt.Fprintln(e.stderr, "usage: traycheck config path")
-	fmt.Fprintln(e.stderr, "       traycheck config init [--force] [--config FILE]")
+	fmt.Fprintln(e.stderr, "       traycheck config init [--force] [--discover] [--config FILE]")
 	fmt.Fprintln(e.stderr, "       traycheck config validate [--config FILE]")
+	fmt.Fprintln(e.stderr, "       traycheck config discover [--json]")
+	fmt.Fprintln(e.stderr, "       traycheck config show [--json] [--config FILE]")
 }
 
 func runConfig(_ context.Context, e *env, args []string) error {
@@ -28,6 +33,10 @@ func runConfig(_ context.Context, e *env, args []string) error {
 		return configInit(e, args[1:])
 	case "validate":
 		return configValidate(e, args[1:])
+	case "discover":
+		return configDiscover(e, args[1:])
+	case "show":
+		return configShow(e, args[1:])
 	case "help", "-h", "--help":
 		configUsage(e)
 		return nil
@@ -59,8 +68,9 @@ func configPath(e *env, args []string) error {
 }
 
 func configInit(e *env, args []string) error {
-	flags := newFlagSet(e, "config init", "traycheck config init [--force] [--config FILE]")
+	flags := newFlagSet(e, "config init", "traycheck config init [--force] [--discover] [--config FILE]")
 	force := flags.Bool("force", false, "overwrite an existing config file")
+	disc := flags.Bool("discover", false, "write in what the VPN's own configuration files say (see `traycheck config discover`)")
 	path := flags.String("config", "", "write to `FILE` instead of the default path")
 	if _, err := parse(flags, args, 0); err != nil {
 		return err
@@ -72,7 +82,14 @@ func configInit(e *env, args []string) error {
 			return usageError(err)
 		}
 	}
-	if err := config.WriteDefault(p, *force); err != nil {
+	text := config.DefaultTOML()
+	if *disc {
+		var err error
+		if text, err = discover.TOML(discover.Discover(context.Background(), discoverSources())); err != nil {
+			return usageError(err)
+		}
+	}
+	if err := config.WriteText(p, text, *force); err != nil {
 		return usageError(err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", p)
@@ -91,4 +108,51 @@ func configValidate(e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s: ok (%d ports, %d ssh forward ports, %d devices, interval %s)\n", cfg.Source, len(cfg.Ports), len(cfg.SSHForwardPorts), len(cfg.Devices), cfg.Interval)
 	return nil
+}
+
+// configDiscover is `traycheck config discover [--json]`: what the VPN's own
+// configuration says it needs, and where that was read.
+func configDiscover(e *env, args []string) error {
+	flags := newFlagSet(e, "config discover", "traycheck config discover [--json]")
+	asJSON := jsonFlag(flags, "what was found")
+	if _, err := parse(flags, args, 0); err != nil {
+		return err
+	}
+	found := discover.Discover(context.Background(), discoverSources())
+	if !*asJSON {
+		return discover.WriteText(e.stdout, found)
+	}
+	var b bytes.Buffer
+	if err := discover.WriteJSON(&b, found); err != nil {
+		return err
+	}
+	_, err := e.stdout.Write(diagnose.EscapeJSON(b.Bytes()))
+	return err
+}
+
+// configShow is `traycheck config show [--json] [--config FILE]`: every
+// effective value and where it came from (default, discovered, user,
+// policy).
+func configShow(e *env, args []string) error {
+	flags := newFlagSet(e, "config show", "traycheck config show [--json] [--config FILE]")
+	asJSON := jsonFlag(flags, "the values and their sources")
+	path := configFlag(flags)
+	if _, err := parse(flags, args, 0); err != nil {
+		return err
+	}
+	l, err := loadLayers(*path)
+	if err != nil {
+		return err
+	}
+	var b bytes.Buffer
+	if *asJSON {
+		err = config.WriteShowJSON(&b, l.Settings())
+	} else {
+		err = config.WriteShowText(&b, l.Settings())
+	}
+	if err != nil {
+		return err
+	}
+	_, err = e.stdout.Write(diagnose.EscapeJSON(b.Bytes()))
+	return err
 }

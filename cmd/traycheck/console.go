@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/fleet"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/power"
@@ -26,7 +27,16 @@ func runLoop(ctx context.Context, e *env, cfg *config.Config, sinks []monitor.Si
 	if err != nil {
 		e.log.Warn("no suspend/resume events; checking on the interval only", "err", err)
 	}
-	opts := monitor.Options{Config: cfg, Prober: prober, Power: events, Sinks: append(sinks, monitor.JournalSink{J: e.journal}), Log: e.log}
+	// The fleet's sinks (the machine policy's, and watch --textfile).
+	var fleetNames []string
+	share := false
+	if cfg.Policy != nil {
+		fleetNames, share = cfg.Policy.Sinks, cfg.Policy.ShareCmdline
+	}
+	fleetSinks, closeFleet := fleet.Sinks(fleetNames, e.textfile, share, e.log)
+	defer closeFleet()
+	sinks = append(append(sinks, fleetSinks...), monitor.JournalSink{J: e.journal})
+	opts := monitor.Options{Config: cfg, Prober: prober, Power: events, Sinks: sinks, Log: e.log}
 	if lock != nil {
 		defer lock.Release()
 	}

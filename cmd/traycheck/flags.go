@@ -1,11 +1,14 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/discover"
 )
 
 // newFlagSet is every command's flag set: errors go to stderr, and usage
@@ -63,12 +66,29 @@ func parse(fs *flag.FlagSet, args []string, maxArgs int) ([]string, error) {
 }
 
 // loadConfig loads the config of a command's --config flag ("" for the
-// default path, or the embedded default when that file does not exist). Its
-// error is printed as it is: it starts with FILE:LINE:COL.
+// default path, or the embedded default with what discovery finds when that
+// file does not exist) under the machine policy. Its error is printed as it
+// is: it starts with FILE:LINE:COL (or names the registry value).
 func loadConfig(path string) (*config.Config, error) {
-	cfg, err := config.Load(path)
+	l, err := loadLayers(path)
 	if err != nil {
-		return nil, &cliError{code: exitUsage, err: err, bare: true}
+		return nil, err
 	}
-	return cfg, nil
+	return l.Effective, nil
+}
+
+// discoverSources is where discovery looks (tests point it at their own
+// files).
+var discoverSources = discover.DefaultSources
+
+func loadLayers(path string) (discover.Layers, error) {
+	var actions []string
+	for _, a := range diagnose.Actions {
+		actions = append(actions, string(a))
+	}
+	l, err := discover.Load(context.Background(), path, discoverSources(), actions)
+	if err != nil {
+		return l, &cliError{code: exitUsage, err: err, bare: true}
+	}
+	return l, nil
 }

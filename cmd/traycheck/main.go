@@ -51,6 +51,9 @@ type env struct {
 	// journal records findings and power events for `traycheck report`
 	// (nil: not kept, for one-shot commands).
 	journal *report.Journal
+	// textfile is `watch --textfile DIR`: where the Prometheus textfile
+	// goes ("": only if the policy asks for it).
+	textfile string
 }
 
 type command struct {
@@ -69,7 +72,7 @@ var commands = []command{
 	{"action", "forward a notification's action to the running traycheck", runAction},
 	{"tray", "show the tray icon (what traycheck does on a desktop)", runTrayCmd},
 	{"autostart", "start traycheck at login: enable, disable or status", runAutostart},
-	{"config", "config path | init [--force] | validate: manage the config file", runConfig},
+	{"config", "config path | init [--force] [--discover] | validate | discover | show: the config file", runConfig},
 	{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
 		fmt.Fprintf(e.stdout, "traycheck %s\n", version)
 		return nil
@@ -77,7 +80,7 @@ var commands = []command{
 }
 
 // subcommands are the second words that name what failed in an error.
-var subcommands = map[string]bool{"path": true, "init": true, "validate": true, "enable": true, "disable": true, "status": true}
+var subcommands = map[string]bool{"path": true, "init": true, "validate": true, "discover": true, "show": true, "enable": true, "disable": true, "status": true}
 
 func main() {
 	os.Exit(run(os.Args[1:]))

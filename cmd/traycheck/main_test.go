@@ -13,12 +13,31 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/traycheck/traycheck/internal/discover"
 )
 
 func TestMain(m *testing.M) {
 	testscript.Main(m, map[string]func(){
-		"traycheck": func() { os.Exit(run(os.Args[1:])) },
+		"traycheck": func() {
+			// The machine's own policy and VPN configuration stay out of
+			// the tests: a script names its own (test binary only).
+			testPolicy(os.Getenv("TRAYCHECK_TEST_POLICY"))
+			discoverSources = func() discover.Sources { return testSources(os.Getenv("TRAYCHECK_TEST_DISCOVER_ROOT")) }
+			os.Exit(run(os.Args[1:]))
+		},
 	})
+}
+
+// testSources are discovery's sources under root (nothing without one).
+func testSources(root string) discover.Sources {
+	if root == "" {
+		return discover.Sources{}
+	}
+	return discover.Sources{
+		OpenVPN:   []string{filepath.Join(root, "openvpn")},
+		WireGuard: []string{filepath.Join(root, "wireguard")},
+		SSHConfig: filepath.Join(root, "ssh_config"),
+	}
 }
 
 // TestScripts runs the CLI scenarios in testdata/script/*.txtar against the

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"os"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
@@ -29,7 +30,8 @@ import (
 // failed has "findings":[] and "error". slept_s is 0 when the source cannot
 // tell (logind without a sleep clock).
 func runWatch(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "watch", "traycheck watch [--json] [--config FILE] [--interval D]")
+	fs := newFlagSet(e, "watch", "traycheck watch [--json] [--config FILE] [--interval D] [--textfile DIR]")
+	textfile := fs.String("textfile", "", "keep `DIR`/traycheck.prom current for node_exporter's textfile collector")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	cfgPath := configFlag(fs)
 	interval := fs.Duration("interval", 0, "check interval, overriding the config (at least 1s)")
@@ -44,6 +46,12 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
 		return err
+	}
+	if *textfile != "" {
+		if st, err := os.Stat(*textfile); err != nil || !st.IsDir() {
+			return usageError(fmt.Errorf("--textfile %s: not a directory", *textfile), "point it at node_exporter's --collector.textfile.directory")
+		}
+		e.textfile = *textfile
 	}
 	if intervalSet {
 		cfg.Interval = *interval

@@ -133,6 +133,12 @@ func readFile(path string) ([]byte, error) {
 // directory, which is then linked or renamed into place with mode 0600, so
 // a crash never leaves a half-written config.
 func WriteDefault(path string, force bool) error {
+	return WriteText(path, defaultTOML, force)
+}
+
+// WriteText is WriteDefault with another config text (`config init
+// --discover` writes the default with what discovery found).
+func WriteText(path string, text []byte, force bool) error {
 	if path == "" {
 		p, err := DefaultPath()
 		if err != nil {
@@ -155,7 +161,7 @@ func WriteDefault(path string, force bool) error {
 	}
 	tmpName := tmp.Name()
 	defer os.Remove(tmpName) // a no-op once renamed; cleans up on failure
-	if _, err := tmp.Write(defaultTOML); err != nil {
+	if _, err := tmp.Write(text); err != nil {
 		tmp.Close()
 		return fmt.Errorf("writing %s: %w", tmpName, err)
 	}

@@ -14,7 +14,12 @@ import (
 // loop's checks and the one-shot ones (check, explain, the report) judge
 // with the same clients, forward ports and adapter.
 func DiagnoseContext(cfg *config.Config, now time.Time) diagnose.Context {
+	var forbidden []diagnose.Action
+	for _, a := range cfg.ForbidActions() {
+		forbidden = append(forbidden, diagnose.Action(a))
+	}
 	return diagnose.Context{
+		Forbidden:         forbidden,
 		Now:               now,
 		VPNClients:        cfg.Clients,
 		SSHForwardPorts:   cfg.SSHForwardPorts,

@@ -248,3 +248,15 @@ func TestWindowsCommandLine(t *testing.T) {
 		}
 	}
 }
+
+// An action the machine policy forbids is refused whatever asks for it, even
+// confirmed and offered, and the error names the policy.
+func TestForbiddenByPolicy(t *testing.T) {
+	f := diagnose.Finding{Resource: vpnport.Resource{Kind: vpnport.UDP, Port: 1194}, Cause: diagnose.OtherApp,
+		Holders: []vpnport.Holder{{PID: 1, Name: "init"}}, Actions: []diagnose.Action{diagnose.Retry, diagnose.EndProcess}}
+	r := New(Options{Forbidden: []string{"end-process"}, ForbiddenBy: "/etc/traycheck/policy.toml"})
+	_, err := r.Do(context.Background(), Request{Action: diagnose.EndProcess, Finding: f, PID: 1, Confirmed: true})
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "end-process is forbidden by the machine policy (/etc/traycheck/policy.toml)") {
+		t.Fatalf("got %v", err)
+	}
+}

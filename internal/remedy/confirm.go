@@ -100,7 +100,10 @@ func (r *Runner) confirmation(req Request) (Confirmation, error) {
 // and the config file by absolute path for check-as-admin, because the
 // elevated check runs with root's home, which has another config (or none).
 func ConfigOptions(cfg *config.Config, log *slog.Logger) Options {
-	o := Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: log}
+	o := Options{Adapter: cfg.Adapter, Reconnect: cfg.Reconnect, Log: log, Forbidden: cfg.ForbidActions()}
+	if cfg.Policy != nil {
+		o.ForbiddenBy = cfg.Policy.Source
+	}
 	if cfg.Source != config.EmbeddedSource {
 		if abs, err := filepath.Abs(cfg.Source); err == nil {
 			o.ConfigPath = abs

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"slices"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
@@ -74,6 +75,11 @@ type Process interface {
 
 // Options configure a Runner. Zero values mean the real OS behaviour.
 type Options struct {
+	// Forbidden are the actions the machine policy forbids, refused here
+	// whatever asks (a click, a console command, an IPC request);
+	// ForbiddenBy names the policy for the error.
+	Forbidden   []string
+	ForbiddenBy string
 	// Adapter is the network adapter for reset-adapter ("" = none).
 	Adapter string
 	// Reconnect is the argv run before a retry (nil = none).
@@ -195,6 +201,9 @@ func (r *Runner) Do(ctx context.Context, req Request) (Result, error) {
 	spec, known := req.Action.Spec()
 	if !known {
 		return Result{}, fmt.Errorf("%w: unknown action %q", ErrRefused, req.Action)
+	}
+	if slices.Contains(r.o.Forbidden, string(req.Action)) {
+		return Result{}, fmt.Errorf("%w: %s is forbidden by the machine policy (%s)", ErrRefused, req.Action, r.o.ForbiddenBy)
 	}
 	if req.Action != diagnose.Retry && !f.Has(req.Action) {
 		return Result{}, fmt.Errorf("%w: %s is not offered for %s (%s)", ErrRefused, req.Action, f.Resource, f.Cause)
