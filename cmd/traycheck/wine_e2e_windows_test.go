@@ -286,7 +286,7 @@ func TestWineSecondInstanceHandsOver(t *testing.T) {
 	// the first instance, which refuses a token it never showed.
 	uri := fmt.Sprintf("traycheck:action?id=retry&tag=udp%%2F%d&token=0123456789abcdef", port)
 	out, stderr, code = e.run("--action-uri", uri)
-	if code == exitOK || !strings.Contains(stderr, "the running traycheck said: rejected") || !strings.Contains(firstLog.String(), "rejected an action") {
+	if code == exitOK || !strings.Contains(stderr, "the running traycheck said: rejected") || !strings.Contains(firstLog.String(), "ignored an answer that was not offered") {
 		t.Errorf("--action-uri %s: exit %d, want a refusal from the first instance:\n%s%s\nfirst:\n%s", uri, code, out, stderr, firstLog.String())
 	}
 	if err := first.Process.Signal(os.Kill); err != nil {
