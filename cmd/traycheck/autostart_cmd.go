@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 
 	"github.com/traycheck/traycheck/internal/autostart"
 )
@@ -15,7 +16,7 @@ func runAutostart(_ context.Context, e *env, args []string) error {
 	const synopsis = "usage: traycheck autostart enable|disable|status"
 	if len(args) != 1 {
 		fmt.Fprintln(e.stderr, synopsis)
-		return errPrinted
+		return cli.ErrPrinted
 	}
 	var err error
 	switch args[0] {
@@ -28,18 +29,18 @@ func runAutostart(_ context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stderr, synopsis)
 		return nil
 	default:
-		return usageError(fmt.Errorf("unknown action %q; want enable, disable or status", args[0]))
+		return cli.UsageError(fmt.Errorf("unknown action %q; want enable, disable or status", args[0]))
 	}
 	if err != nil {
 		var hints []string
 		if errors.Is(err, autostart.ErrForeign) {
 			hints = append(hints, "traycheck leaves entries it did not write alone; edit or remove it yourself")
 		}
-		return &cliError{code: exitAttention, err: err, hints: hints}
+		return &cli.Error{Code: cli.ExitAttention, Err: err, Hints: hints}
 	}
 	s, err := autostart.Status()
 	if err != nil {
-		return &cliError{code: exitAttention, err: err}
+		return &cli.Error{Code: cli.ExitAttention, Err: err}
 	}
 	fmt.Fprintln(e.stdout, s)
 	return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/traycheck/traycheck/internal/cli"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/tray"
@@ -24,7 +25,7 @@ func afterBusLoss(ctx context.Context, e *env) int {
 		}
 		if ctx.Err() != nil || time.Now().After(deadline) {
 			e.log.Info("the session bus did not come back; exiting (the session has probably ended)", "waited", busReturn)
-			return exitOK
+			return cli.ExitOK
 		}
 		select {
 		case <-ctx.Done():
@@ -34,5 +35,5 @@ func afterBusLoss(ctx context.Context, e *env) int {
 	e.log.Info("the session bus is back; restarting the tray on it")
 	err := reexec()
 	e.log.Error("restarting the tray failed; exiting", "err", err)
-	return exitProbe
+	return cli.ExitProbe
 }

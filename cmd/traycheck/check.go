@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/traycheck/traycheck/internal/cli"
 	"io"
 	"time"
 
@@ -12,17 +13,17 @@ import (
 )
 
 func runCheck(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "check", "traycheck check [--json] [--config FILE] [TARGET...]",
+	fs := cli.NewFlagSet(e.stderr, "check", "traycheck check [--json] [--config FILE] [TARGET...]",
 		"TARGET is tcp/PORT, udp/PORT, PORT (both) or a device path; none: the configured ones.")
-	asJSON := jsonFlag(fs, "the findings")
-	cfgPath := configFlag(fs)
-	rest, err := parse(fs, args, -1)
+	asJSON := cli.JSONFlag(fs, "the findings")
+	cfgPath := cli.ConfigFlag(fs)
+	rest, err := cli.Parse(fs, args, -1)
 	if err != nil {
 		return err
 	}
 	targets, err := parseTargets(rest)
 	if err != nil {
-		return usageError(err)
+		return cli.UsageError(err)
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -34,7 +35,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	now := time.Now()
 	_, findings, err := monitor.Once(ctx, targets, monitor.DiagnoseContext(cfg, now))
 	if err != nil {
-		return probeError(err)
+		return cli.ProbeError(err)
 	}
 	return printFindings(e.stdout, *asJSON, now, findings)
 }
@@ -63,7 +64,7 @@ func parseTargets(args []string) ([]vpnport.Resource, error) {
 // running traycheck's check, and returns its exit status.
 func printFindings(w io.Writer, asJSON bool, at time.Time, fs []diagnose.Finding) error {
 	if console.WriteCheck(w, asJSON, at, fs) {
-		return exitStatus(exitAttention)
+		return cli.ExitStatus(cli.ExitAttention)
 	}
 	return nil
 }

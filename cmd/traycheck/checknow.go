@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 	"strings"
 
 	"github.com/traycheck/traycheck/internal/instance"
@@ -16,26 +17,26 @@ import (
 // once here with the same flags. The running instance checks what its own
 // config lists, so TARGET and --config are a usage error while one runs.
 func runCheckNow(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "check-now", "traycheck check-now [--json] [--config FILE] [TARGET...]",
+	fs := cli.NewFlagSet(e.stderr, "check-now", "traycheck check-now [--json] [--config FILE] [TARGET...]",
 		"Asks the running traycheck to check now and prints its result; with none running, checks once here.",
 		"TARGET and --config apply only to that one-shot check.")
-	asJSON := jsonFlag(fs, "the result, as traycheck check --json does,")
-	cfgPath := configFlag(fs)
-	targets, err := parse(fs, args, -1)
+	asJSON := cli.JSONFlag(fs, "the result, as traycheck check --json does,")
+	cfgPath := cli.ConfigFlag(fs)
+	targets, err := cli.Parse(fs, args, -1)
 	if err != nil {
 		return err
 	}
 	if _, err := parseTargets(targets); err != nil {
-		return usageError(err)
+		return cli.UsageError(err)
 	}
 	if len(targets) > 0 || *cfgPath != "" {
 		// Ask first, without starting a check, whether these could apply.
 		running, err := instance.Running(ctx)
 		if err != nil {
-			return probeError(err)
+			return cli.ProbeError(err)
 		}
 		if running {
-			return usageError(errors.New("a traycheck is running in this session and checks what its config lists;"),
+			return cli.UsageError(errors.New("a traycheck is running in this session and checks what its config lists;"),
 				"TARGET and --config apply only when none runs: use `traycheck check [--config FILE] [TARGET...]` to check once here")
 		}
 		return checkHere(ctx, e, args)
@@ -45,9 +46,9 @@ func runCheckNow(ctx context.Context, e *env, args []string) error {
 		return checkHere(ctx, e, args)
 	}
 	if err != nil {
-		return probeError(err)
+		return cli.ProbeError(err)
 	}
-	return printAnswer(e, *asJSON, "", rep, probeError)
+	return printAnswer(e, *asJSON, "", rep, cli.ProbeError)
 }
 
 // checkHere is check-now's fallback when no traycheck runs.
@@ -62,23 +63,23 @@ func checkHere(ctx context.Context, e *env, args []string) error {
 // the token against what it offered and does the action, so nothing here
 // can end, reset or remove anything by itself.
 func runAction(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "action", "traycheck action ID --resource R [--pid N] --token T",
+	fs := cli.NewFlagSet(e.stderr, "action", "traycheck action ID --resource R [--pid N] --token T",
 		"       traycheck action 'traycheck:action?id=ID&tag=R&token=T'")
 	resource := fs.String("resource", "", "the resource the action is for (tcp/N, udp/N, a device)")
 	pid := fs.Int("pid", 0, "the process to end, for end-process: the one the offer named")
 	token := fs.String("token", "", "the token of the offer the action answers")
-	rest, err := parse(fs, args, 1)
+	rest, err := cli.Parse(fs, args, 1)
 	if err != nil {
 		return err
 	}
 	if len(rest) != 1 {
 		fs.Usage()
-		return errPrinted
+		return cli.ErrPrinted
 	}
 	id := rest[0]
 	if strings.HasPrefix(strings.ToLower(id), notify.URLScheme+":") {
 		if *resource != "" || *pid != 0 || *token != "" {
-			return usageError(errors.New("a URI carries its own resource and token; give no flags with it"))
+			return cli.UsageError(errors.New("a URI carries its own resource and token; give no flags with it"))
 		}
 		return forwardActionURI(ctx, e, id)
 	}
@@ -91,7 +92,7 @@ func forwardActionURI(ctx context.Context, e *env, uri string) error {
 	a, err := notify.ParseActionURI(uri)
 	if err != nil {
 		e.log.Warn("rejected an action URI", "err", err)
-		return usageError(err)
+		return cli.UsageError(err)
 	}
 	return forwardAction(ctx, e, instance.Message{Op: instance.OpAction, Action: a.Action, Resource: a.Tag, Token: a.Token})
 }
@@ -99,17 +100,17 @@ func forwardActionURI(ctx context.Context, e *env, uri string) error {
 func forwardAction(ctx context.Context, e *env, m instance.Message) error {
 	if err := m.Validate(); err != nil {
 		e.log.Warn("rejected an action request", "err", err)
-		return usageError(err)
+		return cli.UsageError(err)
 	}
 	rep, err := instance.Send(ctx, m)
 	if errors.Is(err, instance.ErrNotRunning) {
-		return usageError(errors.New("no traycheck is running in this session, so there is no notification to act on"),
+		return cli.UsageError(errors.New("no traycheck is running in this session, so there is no notification to act on"),
 			"run `traycheck check` to see the current state")
 	}
 	if err != nil {
-		return probeError(err)
+		return cli.ProbeError(err)
 	}
-	return printAnswer(e, false, m.Resource, rep, usageError)
+	return printAnswer(e, false, m.Resource, rep, cli.UsageError)
 }
 
 // claimInstance is the first step of the long-running modes: the tray and
@@ -136,14 +137,14 @@ func claimInstance(ctx context.Context, e *env) (*instance.Lock, error) {
 	}
 	rep, err := instance.Send(ctx, instance.Message{Op: instance.OpCheckNow})
 	if err != nil {
-		return nil, probeError(fmt.Errorf("another traycheck is running in this session but did not answer: %w", err))
+		return nil, cli.ProbeError(fmt.Errorf("another traycheck is running in this session but did not answer: %w", err))
 	}
 	fmt.Fprintln(e.stderr, "traycheck: already running in this session; asked it to check now")
-	if err := printAnswer(e, false, "", rep, probeError); err != nil && !errors.Is(err, exitStatus(exitAttention)) {
+	if err := printAnswer(e, false, "", rep, cli.ProbeError); err != nil && !errors.Is(err, cli.ExitStatus(cli.ExitAttention)) {
 		return nil, err
 	}
 	return nil, errHandedOver
 }
 
 // errHandedOver ends a second launch that handed over to the running one.
-var errHandedOver = exitStatus(exitOK)
+var errHandedOver = cli.ExitStatus(cli.ExitOK)

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 	"io/fs"
 	"os"
 
@@ -24,7 +25,7 @@ func configUsage(e *env) {
 func runConfig(_ context.Context, e *env, args []string) error {
 	if len(args) == 0 {
 		configUsage(e)
-		return errPrinted
+		return cli.ErrPrinted
 	}
 	switch args[0] {
 	case "path":
@@ -42,18 +43,18 @@ func runConfig(_ context.Context, e *env, args []string) error {
 		return nil
 	}
 	configUsage(e)
-	return usageError(fmt.Errorf("unknown subcommand %q", args[0]))
+	return cli.UsageError(fmt.Errorf("unknown subcommand %q", args[0]))
 }
 
 // configPath prints where traycheck reads its config on stdout (alone, so
 // scripts can use it) and whether the file exists on stderr.
 func configPath(e *env, args []string) error {
-	if _, err := parse(newFlagSet(e, "config path", "traycheck config path"), args, 0); err != nil {
+	if _, err := cli.Parse(cli.NewFlagSet(e.stderr, "config path", "traycheck config path"), args, 0); err != nil {
 		return err
 	}
 	p, err := config.DefaultPath()
 	if err != nil {
-		return usageError(err)
+		return cli.UsageError(err)
 	}
 	fmt.Fprintln(e.stdout, p)
 	switch _, err := os.Stat(p); {
@@ -68,38 +69,38 @@ func configPath(e *env, args []string) error {
 }
 
 func configInit(e *env, args []string) error {
-	flags := newFlagSet(e, "config init", "traycheck config init [--force] [--discover] [--config FILE]")
+	flags := cli.NewFlagSet(e.stderr, "config init", "traycheck config init [--force] [--discover] [--config FILE]")
 	force := flags.Bool("force", false, "overwrite an existing config file")
 	disc := flags.Bool("discover", false, "write in what the VPN's own configuration files say (see `traycheck config discover`)")
 	path := flags.String("config", "", "write to `FILE` instead of the default path")
-	if _, err := parse(flags, args, 0); err != nil {
+	if _, err := cli.Parse(flags, args, 0); err != nil {
 		return err
 	}
 	p := *path
 	if p == "" {
 		var err error
 		if p, err = config.DefaultPath(); err != nil {
-			return usageError(err)
+			return cli.UsageError(err)
 		}
 	}
 	text := config.DefaultTOML()
 	if *disc {
 		var err error
 		if text, err = discover.TOML(discover.Discover(context.Background(), discoverSources())); err != nil {
-			return usageError(err)
+			return cli.UsageError(err)
 		}
 	}
 	if err := config.WriteText(p, text, *force); err != nil {
-		return usageError(err)
+		return cli.UsageError(err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", p)
 	return nil
 }
 
 func configValidate(e *env, args []string) error {
-	flags := newFlagSet(e, "config validate", "traycheck config validate [--config FILE]")
-	path := configFlag(flags)
-	if _, err := parse(flags, args, 0); err != nil {
+	flags := cli.NewFlagSet(e.stderr, "config validate", "traycheck config validate [--config FILE]")
+	path := cli.ConfigFlag(flags)
+	if _, err := cli.Parse(flags, args, 0); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*path)
@@ -113,9 +114,9 @@ func configValidate(e *env, args []string) error {
 // configDiscover is `traycheck config discover [--json]`: what the VPN's own
 // configuration says it needs, and where that was read.
 func configDiscover(e *env, args []string) error {
-	flags := newFlagSet(e, "config discover", "traycheck config discover [--json]")
-	asJSON := jsonFlag(flags, "what was found")
-	if _, err := parse(flags, args, 0); err != nil {
+	flags := cli.NewFlagSet(e.stderr, "config discover", "traycheck config discover [--json]")
+	asJSON := cli.JSONFlag(flags, "what was found")
+	if _, err := cli.Parse(flags, args, 0); err != nil {
 		return err
 	}
 	found := discover.Discover(context.Background(), discoverSources())
@@ -134,10 +135,10 @@ func configDiscover(e *env, args []string) error {
 // effective value and where it came from (default, discovered, user,
 // policy).
 func configShow(e *env, args []string) error {
-	flags := newFlagSet(e, "config show", "traycheck config show [--json] [--config FILE]")
-	asJSON := jsonFlag(flags, "the values and their sources")
-	path := configFlag(flags)
-	if _, err := parse(flags, args, 0); err != nil {
+	flags := cli.NewFlagSet(e.stderr, "config show", "traycheck config show [--json] [--config FILE]")
+	asJSON := cli.JSONFlag(flags, "the values and their sources")
+	path := cli.ConfigFlag(flags)
+	if _, err := cli.Parse(flags, args, 0); err != nil {
 		return err
 	}
 	l, err := loadLayers(*path)

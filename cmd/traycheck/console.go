@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"github.com/traycheck/traycheck/internal/cli"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/fleet"
@@ -45,7 +46,7 @@ func runLoop(ctx context.Context, e *env, cfg *config.Config, sinks []monitor.Si
 	}
 	m, err := monitor.New(opts)
 	if err != nil {
-		return usageError(err)
+		return cli.UsageError(err)
 	}
 	if lock != nil && srv != nil {
 		srv.Loop = m

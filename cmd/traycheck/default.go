@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
@@ -18,10 +19,10 @@ import (
 // watch`, saying so on stderr (a user who started it from a terminal on a
 // server should know why no icon appears).
 func runDefault(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "traycheck", "traycheck [--json] [--config FILE]")
-	cfgPath := configFlag(fs)
+	fs := cli.NewFlagSet(e.stderr, "traycheck", "traycheck [--json] [--config FILE]")
+	cfgPath := cli.ConfigFlag(fs)
 	asJSON := fs.Bool("json", false, "in console mode, print one JSON object per line")
-	if _, err := parse(fs, args, 0); err != nil {
+	if _, err := cli.Parse(fs, args, 0); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)

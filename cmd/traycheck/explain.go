@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 	"io"
 	"slices"
 	"strings"
@@ -16,11 +17,11 @@ import (
 )
 
 func runExplain(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "explain", "traycheck explain [--json] [--config FILE] [TEXT...]",
+	fs := cli.NewFlagSet(e.stderr, "explain", "traycheck explain [--json] [--config FILE] [TEXT...]",
 		"Recognises a \"port in use\" error message (TEXT, or standard input when none), checks the port or device it names and says who holds it.")
-	asJSON := jsonFlag(fs, "the result")
-	cfgPath := configFlag(fs)
-	words, err := parse(fs, args, -1)
+	asJSON := cli.JSONFlag(fs, "the result")
+	cfgPath := cli.ConfigFlag(fs)
+	words, err := cli.Parse(fs, args, -1)
 	if err != nil {
 		return err
 	}
@@ -28,7 +29,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if len(words) == 0 {
 		b, err := io.ReadAll(io.LimitReader(e.stdin, diagnose.MaxExplainBytes))
 		if err != nil {
-			return usageError(fmt.Errorf("reading standard input: %w", err))
+			return cli.UsageError(fmt.Errorf("reading standard input: %w", err))
 		}
 		text = string(b)
 	}
@@ -37,7 +38,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		if *asJSON {
 			explain.WriteJSON(e.stdout, explain.JSON{Match: m, Findings: []diagnose.Finding{}})
 		}
-		return usageError(errors.New("this text is not an error traycheck knows (port or device in use, Windows RAS errors, reserved port, adapter in use, missing tray host); nothing was checked"))
+		return cli.UsageError(errors.New("this text is not an error traycheck knows (port or device in use, Windows RAS errors, reserved port, adapter in use, missing tray host); nothing was checked"))
 	}
 	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line, "program", m.Program)
 	cfg, err := loadConfig(*cfgPath)
@@ -57,7 +58,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 		dc.Contended = sc.Kind == explain.ScopeNamed && !m.Resource.AnyProto
 		var obs []vpnport.Observation
 		if obs, findings, err = monitor.Once(ctx, sc.RS, dc); err != nil {
-			return probeError(fmt.Errorf("checking %s: %w", explain.List(sc.RS), err))
+			return cli.ProbeError(fmt.Errorf("checking %s: %w", explain.List(sc.RS), err))
 		}
 		// A text that does not say tcp or udp failed on the held one when
 		// only one is held; with both held it may have been either, and the
@@ -77,11 +78,11 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	// dial failure is no local conflict, but the text is an error the user
 	// has to act on.
 	if len(sc.RS) == 0 || m.Family == diagnose.DialFailed {
-		return exitStatus(exitAttention)
+		return cli.ExitStatus(cli.ExitAttention)
 	}
 	for _, f := range findings {
 		if f.NeedsAttention() {
-			return exitStatus(exitAttention)
+			return cli.ExitStatus(cli.ExitAttention)
 		}
 	}
 	return nil

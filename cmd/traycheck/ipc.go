@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 
 	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/instance"
@@ -19,7 +20,7 @@ func printAnswer(e *env, asJSON bool, resource string, rep instance.Reply, refus
 	}
 	var a session.Answer
 	if err := json.Unmarshal(rep.Body, &a); err != nil {
-		return probeError(fmt.Errorf("the running traycheck's answer: %w", err), "a traycheck of another version runs: restart it")
+		return cli.ProbeError(fmt.Errorf("the running traycheck's answer: %w", err), "a traycheck of another version runs: restart it")
 	}
 	if aa := a.Action; aa != nil {
 		switch {
@@ -41,7 +42,7 @@ func printAnswer(e *env, asJSON bool, resource string, rep instance.Reply, refus
 		return nil
 	}
 	if a.CheckError != "" {
-		return probeError(errors.New("cannot check: " + a.CheckError))
+		return cli.ProbeError(errors.New("cannot check: " + a.CheckError))
 	}
 	return printFindings(e.stdout, asJSON, a.CheckedAt, a.Findings)
 }

@@ -11,13 +11,13 @@
 // what failed", with the file or value at fault and what was expected, then
 // any hints on lines of their own. A config error is printed as it is, since
 // it starts with FILE:LINE:COL for editors. Commands return an error; only
-// printError writes one.
+// cli.PrintError writes one.
 package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 	"io"
 	"log/slog"
 	"os"
@@ -29,14 +29,6 @@ import (
 	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/report"
-)
-
-// Exit codes: the public contract of every subcommand.
-const (
-	exitOK        = 0 // nothing needs attention
-	exitAttention = 1 // a conflict or problem was found
-	exitUsage     = 2 // usage or config error
-	exitProbe     = 3 // the probe itself failed
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -111,7 +103,7 @@ func run(args []string) int {
 	e.log = slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: logLevel()}))
 	slog.SetDefault(e.log)
 	name, err := dispatch(ctx, e, args)
-	return printError(e, name, err)
+	return cli.PrintError(e.stderr, name, err)
 }
 
 // exitOnSignal returns a context that Ctrl-C or SIGTERM cancels, so every
@@ -199,7 +191,7 @@ func dispatch(ctx context.Context, e *env, args []string) (string, error) {
 		}
 	}
 	usage(e.stderr)
-	return "", usageError(fmt.Errorf("unknown command %q", args[0]))
+	return "", cli.UsageError(fmt.Errorf("unknown command %q", args[0]))
 }
 
 func usage(w io.Writer) {
@@ -210,66 +202,4 @@ func usage(w io.Writer) {
 		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
 	}
 	fmt.Fprintln(w, "\nexit codes: 0 all clear, 1 conflict found, 2 usage or config error, 3 probe failed")
-}
-
-// cliError is a command's failure: the exit code, the error, and hints that
-// say what to do instead.
-type cliError struct {
-	code  int
-	err   error
-	hints []string
-	// bare: print the error as it is (a config error starts with
-	// FILE:LINE:COL), without the "traycheck CMD:" prefix.
-	bare bool
-}
-
-func (c *cliError) Error() string { return c.err.Error() }
-func (c *cliError) Unwrap() error { return c.err }
-
-// usageError is a usage or config error (exit 2).
-func usageError(err error, hints ...string) error {
-	return &cliError{code: exitUsage, err: err, hints: hints}
-}
-
-// probeError is a failure of the probe or of reaching the running traycheck
-// (exit 3).
-func probeError(err error, hints ...string) error {
-	return &cliError{code: exitProbe, err: err, hints: hints}
-}
-
-// exitStatus is a result that is no failure but sets the exit code (1: a
-// conflict was found); nothing is printed for it.
-type exitStatus int
-
-func (s exitStatus) Error() string { return fmt.Sprintf("exit status %d", int(s)) }
-
-// errPrinted is a usage error the flag package has already printed.
-var errPrinted = &cliError{code: exitUsage, err: errors.New("usage error (printed)")}
-
-// printError writes err for the command name and returns the exit code.
-func printError(e *env, name string, err error) int {
-	var status exitStatus
-	var ce *cliError
-	switch {
-	case err == nil:
-		return exitOK
-	case errors.As(err, &status):
-		return int(status)
-	case err == errPrinted:
-		return exitUsage
-	case !errors.As(err, &ce):
-		ce = &cliError{code: exitProbe, err: err}
-	}
-	prefix := "traycheck: "
-	if name != "" {
-		prefix = "traycheck " + name + ": "
-	}
-	if ce.bare {
-		prefix = ""
-	}
-	fmt.Fprintln(e.stderr, prefix+ce.err.Error())
-	for _, h := range ce.hints {
-		fmt.Fprintln(e.stderr, h)
-	}
-	return ce.code
 }

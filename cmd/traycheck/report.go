@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
@@ -18,13 +19,13 @@ import (
 // and 2 when the config is broken (the report says why in both cases) or
 // the report could not be written.
 func runReport(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "report", "traycheck report [--json] [--out FILE] [--full] [--config FILE]",
+	fs := cli.NewFlagSet(e.stderr, "report", "traycheck report [--json] [--out FILE] [--full] [--config FILE]",
 		"Writes what a helpdesk needs: versions, config, every watched port and device with its holders, adapters, recent events.")
-	asJSON := jsonFlag(fs, "the report")
+	asJSON := cli.JSONFlag(fs, "the report")
 	out := fs.String("out", "", "write the report to `FILE` (atomically) instead of standard output")
 	full := fs.Bool("full", false, "keep command-line arguments (user names and home paths are still replaced)")
-	cfgPath := configFlag(fs)
-	if _, err := parse(fs, args, 0); err != nil {
+	cfgPath := cli.ConfigFlag(fs)
+	if _, err := cli.Parse(fs, args, 0); err != nil {
 		return err
 	}
 	cfg, cfgErr := config.Load(*cfgPath)
@@ -45,12 +46,12 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	switch {
 	case err != nil:
-		return usageError(err)
+		return cli.UsageError(err)
 	case in.ConfigErr != nil:
 		// The report was written and says why; exit 2 as a config error.
-		return usageError(in.ConfigErr)
+		return cli.UsageError(in.ConfigErr)
 	case in.ProbeErr != nil:
-		return probeError(in.ProbeErr)
+		return cli.ProbeError(in.ProbeErr)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"github.com/traycheck/traycheck/internal/cli"
 
 	"github.com/traycheck/traycheck/internal/autostart"
 	"github.com/traycheck/traycheck/internal/config"
@@ -19,9 +20,9 @@ import (
 // start where there is no desktop (the bare `traycheck` falls back to the
 // console instead).
 func runTrayCmd(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "tray", "traycheck tray [--config FILE]")
-	cfgPath := configFlag(fs)
-	if _, err := parse(fs, args, 0); err != nil {
+	fs := cli.NewFlagSet(e.stderr, "tray", "traycheck tray [--config FILE]")
+	cfgPath := cli.ConfigFlag(fs)
+	if _, err := cli.Parse(fs, args, 0); err != nil {
 		return err
 	}
 	cfg, err := loadConfig(*cfgPath)
@@ -30,7 +31,7 @@ func runTrayCmd(ctx context.Context, e *env, args []string) error {
 	}
 	host, err := tray.Preflight(ctx)
 	if err != nil {
-		return usageError(err, "run `traycheck watch` for the console mode")
+		return cli.UsageError(err, "run `traycheck watch` for the console mode")
 	}
 	return runTray(ctx, e, cfg, *cfgPath, host)
 }
@@ -64,10 +65,10 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		return tray.Run(ctx, ctrl, host)
 	})
 	if errors.Is(err, tray.ErrBusLost) {
-		return exitStatus(afterBusLoss(ctx, e))
+		return cli.ExitStatus(afterBusLoss(ctx, e))
 	}
 	if err != nil {
-		return usageError(err)
+		return cli.UsageError(err)
 	}
 	return nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"github.com/traycheck/traycheck/internal/cli"
 	"os"
 
 	"github.com/traycheck/traycheck/internal/config"
@@ -30,18 +31,18 @@ import (
 // failed has "findings":[] and "error". slept_s is 0 when the source cannot
 // tell (logind without a sleep clock).
 func runWatch(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet(e, "watch", "traycheck watch [--json] [--config FILE] [--interval D] [--textfile DIR]")
+	fs := cli.NewFlagSet(e.stderr, "watch", "traycheck watch [--json] [--config FILE] [--interval D] [--textfile DIR]")
 	textfile := fs.String("textfile", "", "keep `DIR`/traycheck.prom current for node_exporter's textfile collector")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
-	cfgPath := configFlag(fs)
+	cfgPath := cli.ConfigFlag(fs)
 	interval := fs.Duration("interval", 0, "check interval, overriding the config (at least 1s)")
-	if _, err := parse(fs, args, 0); err != nil {
+	if _, err := cli.Parse(fs, args, 0); err != nil {
 		return err
 	}
 	intervalSet := false
 	fs.Visit(func(f *flag.Flag) { intervalSet = intervalSet || f.Name == "interval" })
 	if intervalSet && *interval < config.MinInterval {
-		return usageError(fmt.Errorf("--interval %v is below the minimum of %v", *interval, config.MinInterval))
+		return cli.UsageError(fmt.Errorf("--interval %v is below the minimum of %v", *interval, config.MinInterval))
 	}
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -49,7 +50,7 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	}
 	if *textfile != "" {
 		if st, err := os.Stat(*textfile); err != nil || !st.IsDir() {
-			return usageError(fmt.Errorf("--textfile %s: not a directory", *textfile), "point it at node_exporter's --collector.textfile.directory")
+			return cli.UsageError(fmt.Errorf("--textfile %s: not a directory", *textfile), "point it at node_exporter's --collector.textfile.directory")
 		}
 		e.textfile = *textfile
 	}
