@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/traycheck/traycheck/internal/cli"
 
 	"github.com/traycheck/traycheck/internal/autostart"
+	"github.com/traycheck/traycheck/internal/cli"
 )
 
 // runAutostart is `traycheck autostart enable|disable|status`, the same code

@@ -2,10 +2,10 @@ package main
 
 import (
 	"context"
-	"github.com/traycheck/traycheck/internal/cli"
 	"io"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"

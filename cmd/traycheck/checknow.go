@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/traycheck/traycheck/internal/cli"
 	"strings"
 
+	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/notify"
 )

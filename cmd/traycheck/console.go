@@ -2,8 +2,8 @@ package main
 
 import (
 	"context"
-	"github.com/traycheck/traycheck/internal/cli"
 
+	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/fleet"
 	"github.com/traycheck/traycheck/internal/instance"

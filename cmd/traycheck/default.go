@@ -4,8 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/traycheck/traycheck/internal/cli"
 
+	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/monitor"

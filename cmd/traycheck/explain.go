@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/traycheck/traycheck/internal/cli"
 	"io"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/explain"
 	"github.com/traycheck/traycheck/internal/monitor"

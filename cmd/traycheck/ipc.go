@@ -4,8 +4,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/traycheck/traycheck/internal/cli"
 
+	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/session"

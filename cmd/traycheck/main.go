@@ -17,15 +17,13 @@ package main
 import (
 	"context"
 	"fmt"
-	"github.com/traycheck/traycheck/internal/cli"
 	"io"
 	"log/slog"
 	"os"
-	"os/signal"
-	"sync"
-	"syscall"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/cli"
+	"github.com/traycheck/traycheck/internal/lifecycle"
 	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/report"
@@ -79,7 +77,7 @@ func main() {
 }
 
 func run(args []string) int {
-	ctx, stop := exitOnSignal(context.Background(), 700*time.Millisecond)
+	ctx, stop := lifecycle.ExitOnSignal(context.Background(), 700*time.Millisecond)
 	defer stop()
 	e := &env{stdin: os.Stdin, stdout: os.Stdout, stderr: os.Stderr}
 	var logw io.Writer = os.Stderr
@@ -104,42 +102,6 @@ func run(args []string) int {
 	slog.SetDefault(e.log)
 	name, err := dispatch(ctx, e, args)
 	return cli.PrintError(e.stderr, name, err)
-}
-
-// exitOnSignal returns a context that Ctrl-C or SIGTERM cancels, so every
-// command can stop cleanly. A command that has not returned grace after the
-// signal (blocked in a syscall that a context never reaches: an open of a
-// FIFO, a write to a full pipe) is ended with the shell's code for the
-// signal, 128+N; so is any command at a second signal. A stuck syscall can
-// thus never keep traycheck from exiting.
-func exitOnSignal(parent context.Context, grace time.Duration) (context.Context, context.CancelFunc) {
-	ctx, cancel := context.WithCancel(parent)
-	sigs := make(chan os.Signal, 2)
-	returned := make(chan struct{})
-	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
-	go func() {
-		var sig os.Signal
-		select {
-		case sig = <-sigs:
-		case <-returned:
-			return
-		}
-		cancel()
-		select {
-		case <-sigs:
-		case <-time.After(grace):
-		case <-returned:
-			return // the command ended by itself; main exits with its code
-		}
-		fmt.Fprintf(os.Stderr, "traycheck: ended by %v\n", sig)
-		code := 128 + 15
-		if s, ok := sig.(syscall.Signal); ok {
-			code = 128 + int(s)
-		}
-		os.Exit(code)
-	}()
-	var once sync.Once
-	return ctx, func() { once.Do(func() { signal.Stop(sigs); close(returned); cancel() }) }
 }
 
 // longRunning reports whether args start the tray or the watch loop.

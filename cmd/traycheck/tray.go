@@ -3,10 +3,11 @@ package main
 import (
 	"context"
 	"errors"
-	"github.com/traycheck/traycheck/internal/cli"
 
 	"github.com/traycheck/traycheck/internal/autostart"
+	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/lifecycle"
 	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/notify"
@@ -65,7 +66,11 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		return tray.Run(ctx, ctrl, host)
 	})
 	if errors.Is(err, tray.ErrBusLost) {
-		return cli.ExitStatus(afterBusLoss(ctx, e))
+		ready := func(ctx context.Context) error { _, err := tray.Preflight(ctx); return err }
+		if lifecycle.RestartAfterBusLoss(ctx, e.log, ready) != nil {
+			return cli.ExitStatus(cli.ExitProbe)
+		}
+		return nil
 	}
 	if err != nil {
 		return cli.UsageError(err)

@@ -4,9 +4,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"github.com/traycheck/traycheck/internal/cli"
 	"os"
 
+	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/monitor"
