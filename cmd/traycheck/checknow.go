@@ -9,6 +9,7 @@ import (
 	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/notify"
+	"github.com/traycheck/traycheck/internal/session"
 )
 
 // runCheckNow is `traycheck check-now [--json] [--config FILE] [TARGET...]`:
@@ -48,7 +49,7 @@ func runCheckNow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return cli.ProbeError(err)
 	}
-	return printAnswer(e, *asJSON, "", rep, cli.ProbeError)
+	return session.PrintAnswer(e.stdout, *asJSON, "", rep, cli.ProbeError)
 }
 
 // checkHere is check-now's fallback when no traycheck runs.
@@ -81,36 +82,9 @@ func runAction(ctx context.Context, e *env, args []string) error {
 		if *resource != "" || *pid != 0 || *token != "" {
 			return cli.UsageError(errors.New("a URI carries its own resource and token; give no flags with it"))
 		}
-		return forwardActionURI(ctx, e, id)
+		return session.ForwardActionURI(ctx, e.stdout, e.log, id)
 	}
-	return forwardAction(ctx, e, instance.Message{Op: instance.OpAction, Action: id, Resource: *resource, PID: *pid, Token: *token})
-}
-
-// forwardActionURI forwards the URI of a toast button (what Windows starts
-// `traycheck.exe --action-uri URI` with) to the running instance.
-func forwardActionURI(ctx context.Context, e *env, uri string) error {
-	a, err := notify.ParseActionURI(uri)
-	if err != nil {
-		e.log.Warn("rejected an action URI", "err", err)
-		return cli.UsageError(err)
-	}
-	return forwardAction(ctx, e, instance.Message{Op: instance.OpAction, Action: a.Action, Resource: a.Tag, Token: a.Token})
-}
-
-func forwardAction(ctx context.Context, e *env, m instance.Message) error {
-	if err := m.Validate(); err != nil {
-		e.log.Warn("rejected an action request", "err", err)
-		return cli.UsageError(err)
-	}
-	rep, err := instance.Send(ctx, m)
-	if errors.Is(err, instance.ErrNotRunning) {
-		return cli.UsageError(errors.New("no traycheck is running in this session, so there is no notification to act on"),
-			"run `traycheck check` to see the current state")
-	}
-	if err != nil {
-		return cli.ProbeError(err)
-	}
-	return printAnswer(e, false, m.Resource, rep, cli.UsageError)
+	return session.ForwardAction(ctx, e.stdout, e.log, instance.Message{Op: instance.OpAction, Action: id, Resource: *resource, PID: *pid, Token: *token})
 }
 
 // claimInstance is the first step of the long-running modes: the tray and
@@ -140,7 +114,7 @@ func claimInstance(ctx context.Context, e *env) (*instance.Lock, error) {
 		return nil, cli.ProbeError(fmt.Errorf("another traycheck is running in this session but did not answer: %w", err))
 	}
 	fmt.Fprintln(e.stderr, "traycheck: already running in this session; asked it to check now")
-	if err := printAnswer(e, false, "", rep, cli.ProbeError); err != nil && !errors.Is(err, cli.ExitStatus(cli.ExitAttention)) {
+	if err := session.PrintAnswer(e.stdout, false, "", rep, cli.ProbeError); err != nil && !errors.Is(err, cli.ExitStatus(cli.ExitAttention)) {
 		return nil, err
 	}
 	return nil, errHandedOver

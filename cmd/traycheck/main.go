@@ -27,6 +27,7 @@ import (
 	"github.com/traycheck/traycheck/internal/logfile"
 	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/report"
+	"github.com/traycheck/traycheck/internal/session"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -133,7 +134,7 @@ func dispatch(ctx context.Context, e *env, args []string) (string, error) {
 	// Windows starts `traycheck.exe --action-uri URI` when a toast button is
 	// clicked (the traycheck: URL scheme); it only forwards and exits.
 	if len(args) == 2 && args[0] == notify.ActionURIFlag {
-		return "action", forwardActionURI(ctx, e, args[1])
+		return "action", session.ForwardActionURI(ctx, e.stdout, e.log, args[1])
 	}
 	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
 		return "", runDefault(ctx, e, args)
