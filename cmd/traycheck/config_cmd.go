@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/config"
-	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/discover"
 )
 
@@ -119,16 +117,7 @@ func configDiscover(e *env, args []string) error {
 	if _, err := cli.Parse(flags, args, 0); err != nil {
 		return err
 	}
-	found := discover.Discover(context.Background(), discoverSources())
-	if !*asJSON {
-		return discover.WriteText(e.stdout, found)
-	}
-	var b bytes.Buffer
-	if err := discover.WriteJSON(&b, found); err != nil {
-		return err
-	}
-	_, err := e.stdout.Write(diagnose.EscapeJSON(b.Bytes()))
-	return err
+	return discover.Print(e.stdout, discover.Discover(context.Background(), discoverSources()), *asJSON)
 }
 
 // configShow is `traycheck config show [--json] [--config FILE]`: every
@@ -145,15 +134,5 @@ func configShow(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	var b bytes.Buffer
-	if *asJSON {
-		err = config.WriteShowJSON(&b, l.Settings())
-	} else {
-		err = config.WriteShowText(&b, l.Settings())
-	}
-	if err != nil {
-		return err
-	}
-	_, err = e.stdout.Write(diagnose.EscapeJSON(b.Bytes()))
-	return err
+	return discover.Show(e.stdout, l, *asJSON)
 }
