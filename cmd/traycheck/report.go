@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/cli"
@@ -30,21 +28,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	cfg, cfgErr := config.Load(*cfgPath)
 	r, in := report.Collect(ctx, report.Input{Version: version, Config: cfg, ConfigErr: cfgErr}, *full, reportCheck)
-	var buf bytes.Buffer
-	var err error
-	if *asJSON {
-		err = r.WriteJSON(&buf)
-	} else {
-		err = r.WriteText(&buf)
-	}
-	if err == nil {
-		if *out == "" {
-			_, err = e.stdout.Write(buf.Bytes())
-		} else if err = report.WriteFile(*out, buf.Bytes()); err == nil {
-			fmt.Fprintf(e.stdout, "report written to %s\n", *out)
-		}
-	}
-	switch {
+	switch err := r.Emit(e.stdout, *asJSON, *out); {
 	case err != nil:
 		return cli.UsageError(err)
 	case in.ConfigErr != nil:

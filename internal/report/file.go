@@ -1,8 +1,10 @@
 package report
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -105,4 +107,24 @@ func replace(path string, data []byte, exists bool) (err error) {
 		return fmt.Errorf("writing report %s: %w", path, err)
 	}
 	return nil
+}
+
+// Emit writes r as `traycheck report` does: as JSON or text, to stdout when
+// out is "", else atomically to the file out, saying so on stdout.
+func (r *Report) Emit(stdout io.Writer, asJSON bool, out string) error {
+	var buf bytes.Buffer
+	var err error
+	if asJSON {
+		err = r.WriteJSON(&buf)
+	} else {
+		err = r.WriteText(&buf)
+	}
+	if err == nil {
+		if out == "" {
+			_, err = stdout.Write(buf.Bytes())
+		} else if err = WriteFile(out, buf.Bytes()); err == nil {
+			fmt.Fprintf(stdout, "report written to %s\n", out)
+		}
+	}
+	return err
 }
