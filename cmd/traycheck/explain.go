@@ -5,15 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"slices"
 	"strings"
-	"time"
 
 	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/explain"
-	"github.com/traycheck/traycheck/internal/monitor"
-	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 func runExplain(ctx context.Context, e *env, args []string) error {
@@ -45,28 +41,9 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	sc := explain.Resources(m, cfg)
-	var findings []diagnose.Finding
-	if len(sc.RS) > 0 {
-		dc := monitor.DiagnoseContext(cfg, time.Now())
-		dc.VPNClients = slices.Concat(dc.VPNClients, diagnose.ProgramClients(m.Program))
-		// Only a text that names the resource proves a program just failed
-		// to get it, so that whoever holds it is not that program. A text
-		// without a port may come from the very process still holding its
-		// other ports (charon keeps running), and one client holding its
-		// own port is the VPN working.
-		dc.Contended = sc.Kind == explain.ScopeNamed && !m.Resource.AnyProto
-		var obs []vpnport.Observation
-		if obs, findings, err = monitor.Once(ctx, sc.RS, dc); err != nil {
-			return cli.ProbeError(fmt.Errorf("checking %s: %w", explain.List(sc.RS), err))
-		}
-		// A text that does not say tcp or udp failed on the held one when
-		// only one is held; with both held it may have been either, and the
-		// client on the other is someone's working VPN.
-		if sc.Kind == explain.ScopeNamed && m.Resource.AnyProto && explain.Held(obs) == 1 {
-			dc.Contended = true
-			findings = diagnose.DiagnoseAll(obs, dc)
-		}
+	sc, findings, err := explain.Check(ctx, m, cfg)
+	if err != nil {
+		return cli.ProbeError(err)
 	}
 	sug := explain.Suggest(ctx, m, text, findings)
 	if *asJSON {
