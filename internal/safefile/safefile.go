@@ -8,7 +8,9 @@ package safefile
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
+	"os"
 )
 
 // ErrNotRegular is wrapped by the errors of OpenRegular and OpenLog for a
@@ -41,4 +43,34 @@ func Describe(m fs.FileMode) string {
 		return "a regular file"
 	}
 	return "a special file (" + m.Type().String() + ")"
+}
+
+// keepIf keeps the open file f when its type passes ok, and otherwise closes
+// it and returns the error refuse makes: the type is read from the open
+// descriptor, so a name swapped after the open cannot pass for another.
+func keepIf(f *os.File, ok func(fs.FileMode) bool, refuse func(fs.FileMode) error) (*os.File, error) {
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	if !ok(fi.Mode()) {
+		f.Close()
+		return nil, refuse(fi.Mode())
+	}
+	return f, nil
+}
+
+// regular keeps f only if it is a regular file.
+func regular(f *os.File, path string) (*os.File, error) {
+	return keepIf(f, fs.FileMode.IsRegular, func(m fs.FileMode) error {
+		return fmt.Errorf("%s is %s: %w", path, Describe(m), ErrNotRegular)
+	})
+}
+
+// stream keeps f only if it is a character device or a FIFO.
+func stream(f *os.File, path string) (*os.File, error) {
+	return keepIf(f, func(m fs.FileMode) bool { return m&(fs.ModeCharDevice|fs.ModeNamedPipe) != 0 }, func(m fs.FileMode) error {
+		return fmt.Errorf("%s leads to %s: %w", path, Describe(m), ErrNotStream)
+	})
 }

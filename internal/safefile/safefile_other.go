@@ -16,16 +16,7 @@ func OpenRegular(path string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s is %s: %w", path, Describe(fi.Mode()), ErrNotRegular)
-	}
-	return f, nil
+	return regular(f, path)
 }
 
 // OpenLog opens path for appending, creating it with perm, and refuses
@@ -38,16 +29,7 @@ func OpenLog(path string, perm os.FileMode) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s is %s: %w", path, Describe(fi.Mode()), ErrNotRegular)
-	}
-	return f, nil
+	return regular(f, path)
 }
 
 // OpenStream opens a character device (NUL, CON) for writing, without
@@ -57,16 +39,7 @@ func OpenStream(path string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if fi.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) == 0 {
-		f.Close()
-		return nil, fmt.Errorf("%s leads to %s: %w", path, Describe(fi.Mode()), ErrNotStream)
-	}
-	return f, nil
+	return stream(f, path)
 }
 
 // CheckPrivateDir has no owner and mode bits to check here: the per-user

@@ -36,16 +36,7 @@ func OpenRegular(path string) (*os.File, error) {
 	if err != nil {
 		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if !fi.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("%s is %s: %w", path, Describe(fi.Mode()), ErrNotRegular)
-	}
-	return f, nil
+	return regular(f, path)
 }
 
 // OpenLog opens (creating it with mode perm) the file at path for
@@ -96,16 +87,7 @@ func OpenStream(path string) (*os.File, error) {
 		}
 		return nil, err
 	}
-	fi, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, err
-	}
-	if fi.Mode()&(fs.ModeCharDevice|fs.ModeNamedPipe) == 0 {
-		f.Close()
-		return nil, fmt.Errorf("%s leads to %s: %w", path, Describe(fi.Mode()), ErrNotStream)
-	}
-	return f, nil
+	return stream(f, path)
 }
 
 // CheckPrivateDir refuses dir unless it is a real directory (not a link)
