@@ -55,16 +55,7 @@ const rpCharonConf = `charon {
 // pid file), and returns it once it logged want.
 func rpCharon(t *testing.T, ns *testenv.NetNS, want string) *testenv.Proc {
 	t.Helper()
-	const charon = "/usr/lib/ipsec/charon"
-	if _, err := os.Stat(charon); err != nil {
-		testenv.Missing(t, "strongSwan's charon at %s", charon)
-	}
-	conf := filepath.Join(t.TempDir(), "strongswan.conf")
-	if err := os.WriteFile(conf, []byte(rpCharonConf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := ns.Command(context.Background(), "unshare", "--mount", "sh", "-c", "mount -t tmpfs tmpfs /run && exec "+charon)
-	cmd.Env = append(os.Environ(), "STRONGSWAN_CONF="+conf)
+	cmd := ns.Charon(t, rpCharonConf)
 	p := testenv.Start(t, cmd)
 	testenv.WaitFor(t, 20*time.Second, "charon: "+want, func() bool { return strings.Contains(p.Log.String(), want) })
 	return p

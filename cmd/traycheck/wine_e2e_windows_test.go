@@ -353,45 +353,10 @@ func TestWineReconnectConfigOthersMayWriteRefused(t *testing.T) {
 	if out, stderr, code := e.run("config", "validate", "--config", cfg); code != exitOK {
 		t.Fatalf("private config: exit %d:\n%s%s", code, out, stderr)
 	}
-	grantEveryoneFullControl(t, dir)
+	testenv.GrantEveryone(t, dir, windows.GENERIC_ALL)
 	out, stderr, code := e.run("config", "validate", "--config", cfg)
 	if code != exitUsage || !strings.Contains(stderr, "refusing the reconnect command: S-1-1-0 may change "+dir) ||
 		!strings.Contains(stderr, `icacls "`+dir+`"`) {
 		t.Errorf("config in a folder Everyone may change: exit %d, want %d and the refusal:\n%s%s", code, exitUsage, out, stderr)
-	}
-}
-
-// grantEveryoneFullControl is `icacls DIR /grant Everyone:F`. (Wine keeps a
-// file's ACL as Unix mode bits: there it becomes o+rwx, read back as
-// Everyone with modify rights.)
-func grantEveryoneFullControl(t *testing.T, path string) {
-	t.Helper()
-	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, _, err := sd.DACL()
-	if err != nil {
-		t.Fatal(err)
-	}
-	everyone, err := windows.CreateWellKnownSid(windows.WinWorldSid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acl, err := windows.ACLFromEntries([]windows.EXPLICIT_ACCESS{{
-		AccessPermissions: windows.GENERIC_ALL,
-		AccessMode:        windows.GRANT_ACCESS,
-		Inheritance:       windows.NO_INHERITANCE,
-		Trustee: windows.TRUSTEE{
-			TrusteeForm:  windows.TRUSTEE_IS_SID,
-			TrusteeType:  windows.TRUSTEE_IS_WELL_KNOWN_GROUP,
-			TrusteeValue: windows.TrusteeValueFromSID(everyone),
-		},
-	}}, old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := windows.SetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION, nil, nil, acl, nil); err != nil {
-		t.Fatal(err)
 	}
 }

@@ -8,41 +8,9 @@ import (
 	"testing"
 
 	"golang.org/x/sys/windows"
-)
 
-// grantEveryone adds an access-allowed entry for Everyone (S-1-1-0) with
-// mask to path's DACL.
-func grantEveryone(t *testing.T, path string, mask windows.ACCESS_MASK) {
-	t.Helper()
-	sd, err := windows.GetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION)
-	if err != nil {
-		t.Fatal(err)
-	}
-	old, _, err := sd.DACL()
-	if err != nil {
-		t.Fatal(err)
-	}
-	everyone, err := windows.CreateWellKnownSid(windows.WinWorldSid)
-	if err != nil {
-		t.Fatal(err)
-	}
-	acl, err := windows.ACLFromEntries([]windows.EXPLICIT_ACCESS{{
-		AccessPermissions: mask,
-		AccessMode:        windows.GRANT_ACCESS,
-		Inheritance:       windows.NO_INHERITANCE,
-		Trustee: windows.TRUSTEE{
-			TrusteeForm:  windows.TRUSTEE_IS_SID,
-			TrusteeType:  windows.TRUSTEE_IS_WELL_KNOWN_GROUP,
-			TrusteeValue: windows.TrusteeValueFromSID(everyone),
-		},
-	}}, old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := windows.SetNamedSecurityInfo(path, windows.SE_FILE_OBJECT, windows.DACL_SECURITY_INFORMATION, nil, nil, acl, nil); err != nil {
-		t.Fatal(err)
-	}
-}
+	"github.com/traycheck/traycheck/internal/testenv"
+)
 
 // TestLoadRefusesReconnectConfigOthersMayWrite is the Windows meaning of
 // TestLoadRefusesWritableReconnectConfig: who may write the config or a
@@ -64,7 +32,7 @@ func TestLoadRefusesReconnectConfigOthersMayWrite(t *testing.T) {
 	// anyone can replace the config. (Wine keeps a file's ACL as its Unix
 	// mode bits, so under Wine this grant becomes o+rwx and reads back as
 	// Everyone:(M); the check refuses both.)
-	grantEveryone(t, dir, windows.GENERIC_ALL)
+	testenv.GrantEveryone(t, dir, windows.GENERIC_ALL)
 	cfg, err := Load(p)
 	var e *Error
 	if cfg != nil || !errors.As(err, &e) {

@@ -79,14 +79,6 @@ func until(t *testing.T, cmd *exec.Cmd, want string) string {
 	return p.Log.String()
 }
 
-// privateRun wraps argv so it runs with a private, empty /run: the pid files,
-// control sockets and privilege separation directories of the daemons go
-// there, never into the machine's /run.
-func privateRun(ns *testenv.NetNS, script string) *exec.Cmd {
-	return ns.Command(context.Background(), "unshare", "--mount", "sh", "-c",
-		"mount -t tmpfs tmpfs /run && mkdir -p /run/sshd && "+script)
-}
-
 type want struct {
 	entry   string
 	family  diagnose.Family
@@ -138,7 +130,7 @@ func TestRealXL2TPD(t *testing.T) {
 	if err := os.WriteFile(conf, []byte("[global]\nlisten-addr = 127.0.0.1\nport = 1701\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	out := run(t, privateRun(ns, fmt.Sprintf("exec xl2tpd -D -c %s -p %s/pid -C %s/control", conf, dir, dir)))
+	out := run(t, ns.PrivateRun(context.Background(), fmt.Sprintf("exec xl2tpd -D -c %s -p %s/pid -C %s/control", conf, dir, dir)))
 	check(t, out, want{"xl2tpd-bind", diagnose.AddressInUse, diagnose.TextResource{}, diagnose.ProgXL2TPD})
 }
 
@@ -177,27 +169,10 @@ const charonConf = `charon {
 }
 `
 
-// charonCommand returns charon started in ns with charonConf and a private
-// /run (its pid file and sockets).
-func charonCommand(t *testing.T, ns *testenv.NetNS) *exec.Cmd {
-	t.Helper()
-	const charon = "/usr/lib/ipsec/charon"
-	if _, err := os.Stat(charon); err != nil {
-		testenv.Missing(t, "strongSwan's charon at %s", charon)
-	}
-	conf := filepath.Join(t.TempDir(), "strongswan.conf")
-	if err := os.WriteFile(conf, []byte(charonConf), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := privateRun(ns, "exec "+charon)
-	cmd.Env = append(os.Environ(), "STRONGSWAN_CONF="+conf)
-	return cmd
-}
-
 func TestRealCharonBind(t *testing.T) {
 	ns := testenv.NewNetNS(t)
 	hold(t, ns, "udp", "0.0.0.0", 500)
-	out := until(t, charonCommand(t, ns), "unable to bind socket")
+	out := until(t, ns.Charon(t, charonConf), "unable to bind socket")
 	check(t, out, want{"charon-bind", diagnose.AddressInUse, diagnose.TextResource{}, diagnose.ProgCharon})
 }
 
@@ -222,7 +197,7 @@ func TestRealWireGuardGo(t *testing.T) {
 for i in $(seq 100); do [ -S /run/wireguard/wgtc0.sock ] && break; sleep 0.05; done
 wg set wgtc0 private-key %s/key listen-port 51820
 sleep 0.3; kill $pid; wait $pid`, dir)
-	out := run(t, privateRun(ns, script))
+	out := run(t, ns.PrivateRun(context.Background(), script))
 	check(t, out, want{"wireguard-go-listen-port", diagnose.AddressInUse, diagnose.TextResource{}, diagnose.ProgWireGuard})
 	// wg's own line, pasted alone.
 	var wgLine string

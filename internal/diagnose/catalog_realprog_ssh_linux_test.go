@@ -66,7 +66,7 @@ func sshd(t *testing.T, ns *testenv.NetNS) []string {
 	if err := os.WriteFile(filepath.Join(dir, "sshd_config"), []byte(conf), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	testenv.Start(t, privateRun(ns, "exec /usr/sbin/sshd -D -e -f "+filepath.Join(dir, "sshd_config")))
+	testenv.Start(t, ns.PrivateRun(context.Background(), "exec /usr/sbin/sshd -D -e -f "+filepath.Join(dir, "sshd_config")))
 	waitBound(t, ns, "tcp", 2222)
 	return []string{"-F", "/dev/null", "-p", "2222", "-i", filepath.Join(dir, "user"), "-o", "BatchMode=yes", "-o", "IdentitiesOnly=yes",
 		"-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null", "-o", "ExitOnForwardFailure=yes", "-N"}

@@ -14,35 +14,9 @@ import (
 	"github.com/traycheck/traycheck/internal/testenv"
 )
 
-// privateRun wraps a command so it runs with a tmpfs over /run, private to
-// its mount namespace (ip netns exec makes one): charon, wireguard-go and
-// xl2tpd write their pid files and control sockets there, never to the
-// machine's /run.
-func privateRun(script string) []string {
-	return []string{"sh", "-c", "mount -t tmpfs none /run && " + script}
-}
-
-// startCharon runs strongSwan's charon with a config written for the test.
-func startCharon(t *testing.T, ns *testenv.NetNS, conf string) *testenv.Proc {
-	t.Helper()
-	const charon = "/usr/lib/ipsec/charon"
-	if _, err := os.Stat(charon); err != nil {
-		testenv.Missing(t, "strongSwan's charon at %s (strongswan-charon)", charon)
-	}
-	argv := privateRun("exec " + charon)
-	cmd := ns.Command(context.Background(), argv[0], argv[1:]...)
-	cmd.Env = append(os.Environ(), "STRONGSWAN_CONF="+conf)
-	return testenv.Start(t, cmd)
-}
-
-// charon twice: the first holds udp/500 and udp/4500, the second cannot
-// bind and runs on without sockets. As root traycheck names the first as
-// the VPN client; as nobody it says probably charon, one of the two, and
-// stays green.
 func TestCharonTwice(t *testing.T) {
 	ns := testenv.NewNetNS(t)
-	conf := filepath.Join(t.TempDir(), "strongswan.conf")
-	os.WriteFile(conf, []byte(`charon {
+	conf := `charon {
   port = 500
   port_nat_t = 4500
   load = random nonce sha1 sha2 hmac kernel-netlink socket-default
@@ -50,11 +24,11 @@ func TestCharonTwice(t *testing.T) {
     stderr { default = 1 }
   }
 }
-`), 0o644)
-	first := startCharon(t, ns, conf)
+`
+	first := testenv.Start(t, ns.Charon(t, conf))
 	waitHeld(t, ns, first, "udp", 500)
 	waitHeld(t, ns, first, "udp", 4500)
-	second := startCharon(t, ns, conf)
+	second := testenv.Start(t, ns.Charon(t, conf))
 	testenv.WaitFor(t, 10*time.Second, "the second charon to fail binding", func() bool {
 		return strings.Contains(second.Log.String(), "could not create any sockets")
 	})
@@ -100,8 +74,7 @@ func TestWireGuardGo(t *testing.T) {
 for i in $(seq 100); do [ -S /run/wireguard/wgt0.sock ] && break; sleep 0.05; done
 %[2]s set wgt0 listen-port 51820 private-key %[3]s/key && ip link set wgt0 up && echo configured
 wait`, wggo, wg, dir)
-	argv := privateRun(script)
-	p := testenv.Start(t, ns.Command(context.Background(), argv[0], argv[1:]...))
+	p := testenv.Start(t, ns.PrivateRun(context.Background(), script))
 	waitHeld(t, ns, p, "udp", 51820)
 	pids := nsPIDs(t, ns, "wireguard-go")
 	if len(pids) != 1 {

@@ -183,3 +183,27 @@ func RemoveBuilt() {
 		os.RemoveAll(filepath.Dir(buildBin))
 	}
 }
+
+// PrivateRun runs a shell script in the namespace with a private, empty /run
+// (its own mount namespace): the pid files, control sockets and privilege
+// separation directories of the daemons go there, never into the machine's.
+func (n *NetNS) PrivateRun(ctx context.Context, script string) *exec.Cmd {
+	return n.Command(ctx, "unshare", "--mount", "sh", "-c", "mount -t tmpfs tmpfs /run && mkdir -p /run/sshd && "+script)
+}
+
+// Charon returns strongSwan's charon set up to run in the namespace with a
+// private /run and conf (strongswan.conf text) as its only configuration.
+func (n *NetNS) Charon(t testing.TB, conf string) *exec.Cmd {
+	t.Helper()
+	const charon = "/usr/lib/ipsec/charon"
+	if _, err := os.Stat(charon); err != nil {
+		Missing(t, "strongSwan's charon at %s (package strongswan-charon)", charon)
+	}
+	path := filepath.Join(t.TempDir(), "strongswan.conf")
+	if err := os.WriteFile(path, []byte(conf), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cmd := n.PrivateRun(context.Background(), "exec "+charon)
+	cmd.Env = append(os.Environ(), "STRONGSWAN_CONF="+path)
+	return cmd
+}
