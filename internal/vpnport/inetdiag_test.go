@@ -186,6 +186,33 @@ func TestAppendInetDiagReq(t *testing.T) {
 	}
 }
 
+func TestAppendTCPDiagReq(t *testing.T) {
+	b := appendTCPDiagReq(nil, 9, inetDiagListenOnly, 0x1234)
+	if len(b) != tcpDiagReqSize || int(nlEndian.Uint32(b)) != len(b) {
+		t.Fatalf("len %d, header says %d", len(b), nlEndian.Uint32(b))
+	}
+	if nlEndian.Uint16(b[4:]) != tcpDiagGetSock || nlEndian.Uint16(b[6:]) != nlmFRequest|nlmFDump || nlEndian.Uint32(b[8:]) != 9 {
+		t.Errorf("header %x", b[:16])
+	}
+	// inet_diag_req: family, 3 bytes, 48 bytes of sockid, states, dbs.
+	if r := b[16:]; nlEndian.Uint32(r[52:]) != inetDiagListenOnly || nlEndian.Uint32(r[56:]) != 0 {
+		t.Errorf("inet_diag_req %x", r[:60])
+	}
+	// The same port filter as the per-family request.
+	v2 := appendInetDiagReq(nil, 9, afInet, ipprotoTCP, 0x1234)
+	if !bytes.Equal(b[16+60:], v2[16+inetDiagReqLen:]) {
+		t.Errorf("filter %x, want %x", b[16+60:], v2[16+inetDiagReqLen:])
+	}
+	// Its replies are typed TCPDIAG_GETSOCK and decode as the others do.
+	msg := make([]byte, inetDiagMsgLen)
+	msg[0], msg[1] = afInet6, 10 // TCP_LISTEN
+	nlEndian.PutUint16(msg[4:], 0x1234) // big-endian on the wire: the decoder swaps
+	socks, done, err := decodeInetDiag(nil, append(buildNlmsg(tcpDiagGetSock, 9, msg), buildNlmsg(nlmsgDone, 9, []byte{0, 0, 0, 0})...), 9, TCP)
+	if err != nil || !done || len(socks) != 1 || socks[0].State != StateListen {
+		t.Errorf("decoded %+v done=%v err=%v", socks, done, err)
+	}
+}
+
 func FuzzDecodeInetDiag(f *testing.F) {
 	for _, name := range []string{"tcp4_listen_estab", "tcp4_timewait", "tcp6_mapped", "udp6_unconn", "udp4_empty"} {
 		if b, err := os.ReadFile(filepath.Join("testdata", "inetdiag", name+".bin")); err == nil {

@@ -16,6 +16,9 @@ type linuxDiag struct {
 	seq uint32
 	req []byte
 	buf []byte
+	// noCompat: this kernel refused TCPDIAG_GETSOCK; TCP is asked per
+	// family like UDP.
+	noCompat bool
 }
 
 // linuxDiagRecvTimeout bounds one recv so a wedged kernel reply cannot hang
@@ -68,6 +71,22 @@ func (d *linuxDiag) dumpStates(ctx context.Context, dst []Socket, proto Kind, st
 	if err := d.open(); err != nil {
 		return dst, err
 	}
+	if proto == TCP && !d.noCompat {
+		d.seq++
+		d.req = appendTCPDiagReq(d.req[:0], d.seq, states, port)
+		out, err := d.exchange(ctx, dst, proto)
+		if err == nil {
+			return out, nil
+		}
+		var kerr inetDiagErrno
+		if !errors.As(err, &kerr) {
+			d.close()
+			return dst, fmt.Errorf("tcp_diag tcp/%d: %w", port, err)
+		}
+		// A kernel without the old request (or refusing it): ask per family
+		// from now on.
+		d.noCompat = true
+	}
 	ipproto := uint8(ipprotoTCP)
 	if proto == UDP {
 		ipproto = ipprotoUDP
@@ -88,9 +107,21 @@ func (d *linuxDiag) dumpStates(ctx context.Context, dst []Socket, proto Kind, st
 func (d *linuxDiag) dumpOne(ctx context.Context, dst []Socket, fam, ipproto uint8, proto Kind, states uint32, port uint16) ([]Socket, error) {
 	d.seq++
 	d.req = appendInetDiagReqStates(d.req[:0], d.seq, fam, ipproto, states, port)
+	out, err := d.exchange(ctx, dst, proto)
+	var kerr inetDiagErrno
+	if errors.As(err, &kerr) && unix.Errno(-kerr) == unix.ENOENT {
+		// No such family/protocol module (IPv6 disabled): no sockets.
+		return dst, nil
+	}
+	return out, err
+}
+
+// exchange sends d.req and decodes the replies to it.
+func (d *linuxDiag) exchange(ctx context.Context, dst []Socket, proto Kind) ([]Socket, error) {
 	if err := unix.Sendto(d.fd, d.req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
 		return dst, fmt.Errorf("sending request: %w", err)
 	}
+	start := len(dst)
 	for {
 		if err := ctx.Err(); err != nil {
 			return dst, err
@@ -104,13 +135,8 @@ func (d *linuxDiag) dumpOne(ctx context.Context, dst []Socket, fam, ipproto uint
 		}
 		var done bool
 		dst, done, err = decodeInetDiag(dst, d.buf[:n], d.seq, proto)
-		var kerr inetDiagErrno
-		if errors.As(err, &kerr) && unix.Errno(-kerr) == unix.ENOENT {
-			// No such family/protocol module (IPv6 disabled): no sockets.
-			return dst, nil
-		}
 		if err != nil {
-			return dst, err
+			return dst[:start], err
 		}
 		if done {
 			return dst, nil
