@@ -20,6 +20,10 @@
 #   SCALES="1000 5000"     process counts to measure, one after the other
 #   RUNS=20 WARMUP=3       rounds (one run of each command per round)
 #   LSOF=1                 0 leaves lsof out (it takes seconds at 5,000)
+#   WALK=1                 0 leaves out "traycheck-walk": the same command with
+#                          TRAYCHECK_PROC_WALK=1, reading /proc/*/fd as an
+#                          unprivileged run must, instead of the kernel's BPF
+#                          task-file iterator a root run uses
 #   TRAYCHECK_CMD="..."    command to time instead of build/traycheck, with
 #                          PORT standing for the port (e.g. a stand-in binary)
 #   OUT=build/bench-owner  where the per-scale results (csv, md) go
@@ -30,6 +34,7 @@ SCALES=${SCALES:-${HOLDERS:-1000 5000}}
 RUNS=${RUNS:-20}
 WARMUP=${WARMUP:-3}
 LSOF=${LSOF:-1}
+WALK=${WALK:-1}
 OUT=${OUT:-build/bench-owner}
 
 for tool in go hyperfine ss lsof; do
@@ -214,6 +219,7 @@ for scale in $SCALES; do
 	for c in "worst $wport" "best $bport"; do
 		read -r mode port <<<"$c"
 		cmds+=(-n "traycheck $mode" "${TRAYCHECK_CMD//PORT/$port}")
+		((WALK)) && cmds+=(-n "traycheck-walk $mode" "env TRAYCHECK_PROC_WALK=1 ${TRAYCHECK_CMD//PORT/$port}")
 		cmds+=(-n "ss $mode" "ss -Htanp 'sport = :$port'")
 		((LSOF)) && cmds+=(-n "lsof $mode" "lsof -nP -iTCP:$port")
 	done

@@ -96,8 +96,10 @@ func (s *linuxScan) scan(ctx context.Context, now time.Time, full bool) error {
 		}
 	}
 	s.memo.at = time.Time{}
-	if err := s.walk(ctx, s.cur); err != nil {
-		return err
+	if !s.walkTaskFiles(ctx) {
+		if err := s.walk(ctx, s.cur); err != nil {
+			return err
+		}
 	}
 	s.memo.held = s.settle(s.memo.held[:0])
 	s.remember(now, s.unreadable)

@@ -59,6 +59,7 @@ type linuxScan struct {
 	held   []heldFD // scratch for a re-check's holders
 
 	memo ownerMemo
+	tf   *taskFiles // nil until a complete walk first wants it
 }
 
 // linuxHit is one fd of one process that is a wanted socket or device.

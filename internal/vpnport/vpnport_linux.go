@@ -44,7 +44,10 @@ func (p *linuxProber) limited() bool {
 	return p.isLimited
 }
 
-func (p *linuxProber) close() error { return p.diag.close() }
+func (p *linuxProber) close() error {
+	p.scan.closeTaskFiles()
+	return p.diag.close()
+}
 
 func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error) {
 	obs := make([]Observation, len(rs))
@@ -56,6 +59,11 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 	// device) looks at everything afresh: its finding is the one a click
 	// on "End ..." acts on. Interval checks do so every memoMaxAge.
 	full := DeviceOpenAllowed(ctx) || p.fullAt.IsZero() || now.Sub(p.fullAt) >= memoMaxAge || now.Before(p.fullAt)
+	if full {
+		// Lists every process's sockets while they are dumped.
+		s.startTaskFiles(slices.ContainsFunc(rs, func(r Resource) bool { return r.Kind == Device }))
+		defer s.cancelTaskFiles() // unused: nothing to look for, or an error
+	}
 	for i, r := range rs {
 		o := &obs[i]
 		o.Resource, o.At, devWant[i] = r, now, -1

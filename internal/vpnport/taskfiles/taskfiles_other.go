@@ -1,0 +1,16 @@
+//go:build !linux
+
+package taskfiles
+
+import (
+	"context"
+	"errors"
+)
+
+type impl struct{}
+
+func newImpl() (impl, error) { return impl{}, errors.New("not Linux") }
+
+func (impl) list(_ context.Context, dst []File, _ bool) ([]File, error) { return dst, ErrUnavailable }
+
+func (impl) close() error { return nil }
