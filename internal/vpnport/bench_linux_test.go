@@ -143,14 +143,24 @@ func benchScale(b *testing.B, n int) {
 	}
 	rt := Resource{Kind: TCP, Port: tcp.port(b)}
 	ru := Resource{Kind: UDP, Port: udp.port(b)}
-	b.Run("first-tcp", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			p := New()
-			probe(b, p, rt, tcp.pid)
-			p.Close()
-		}
-	})
+	// first-tcp is a fresh prober's complete look: through the BPF
+	// task-file iterator when run as root, else the /proc walk, which
+	// first-tcp-walk always takes.
+	for _, tc := range []struct {
+		name string
+		iter bool
+	}{{"first-tcp", true}, {"first-tcp-walk", false}} {
+		b.Run(tc.name, func(b *testing.B) {
+			defer func(old bool) { useTaskFiles = old }(useTaskFiles)
+			useTaskFiles = tc.iter
+			b.ReportAllocs()
+			for b.Loop() {
+				p := New()
+				probe(b, p, rt, tcp.pid)
+				p.Close()
+			}
+		})
+	}
 	for _, tc := range []struct {
 		name string
 		r    Resource

@@ -31,10 +31,11 @@ type taskFiles struct {
 // taskFileList is one background list. Its fields (and taskFiles.l) belong
 // to its goroutine until done is closed.
 type taskFileList struct {
-	done   chan struct{}
-	cancel context.CancelFunc
-	files  []taskfiles.File
-	err    error
+	done    chan struct{}
+	cancel  context.CancelFunc
+	devices bool // character devices are listed too
+	files   []taskfiles.File
+	err     error
 }
 
 // startTaskFiles begins this probe's list.
@@ -51,7 +52,7 @@ func (s *linuxScan) startTaskFiles(devices bool) {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	job := &taskFileList{done: make(chan struct{}), cancel: cancel}
+	job := &taskFileList{done: make(chan struct{}), cancel: cancel, devices: devices}
 	reuse := tf.spare
 	tf.job, tf.spare = job, nil
 	go func() {
@@ -91,6 +92,7 @@ func (s *linuxScan) endTaskFiles() *taskFileList {
 	tf := s.tf
 	job := tf.job
 	<-job.done
+	job.cancel() // releases the context; the list has ended either way
 	tf.job = nil
 	tf.failed = tf.l == nil
 	if cap(job.files) <= 1<<17 { // not one many times the usual size
@@ -120,6 +122,9 @@ func (s *linuxScan) walkTaskFiles(ctx context.Context) bool {
 		return false
 	}
 	devices := s.wantsDevices()
+	if devices && !job.devices {
+		return false // listed for sockets only
+	}
 	for _, f := range job.files {
 		if !f.Socket && (!devices || f.PID == selfPID) {
 			continue
