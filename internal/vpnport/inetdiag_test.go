@@ -205,8 +205,7 @@ func TestAppendTCPDiagReq(t *testing.T) {
 	}
 	// Its replies are typed TCPDIAG_GETSOCK and decode as the others do.
 	msg := make([]byte, inetDiagMsgLen)
-	msg[0], msg[1] = afInet6, 10        // TCP_LISTEN
-	nlEndian.PutUint16(msg[4:], 0x1234) // big-endian on the wire: the decoder swaps
+	msg[0], msg[1] = afInet6, 10 // TCP_LISTEN
 	socks, done, err := decodeInetDiag(nil, append(buildNlmsg(tcpDiagGetSock, 9, msg), buildNlmsg(nlmsgDone, 9, []byte{0, 0, 0, 0})...), 9, TCP)
 	if err != nil || !done || len(socks) != 1 || socks[0].State != StateListen {
 		t.Errorf("decoded %+v done=%v err=%v", socks, done, err)
