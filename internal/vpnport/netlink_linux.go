@@ -83,9 +83,13 @@ func (d *linuxDiag) dumpStates(ctx context.Context, dst []Socket, proto Kind, st
 			d.close()
 			return dst, fmt.Errorf("tcp_diag tcp/%d: %w", port, err)
 		}
-		// A kernel without the old request (or refusing it): ask per family
-		// from now on.
-		d.noCompat = true
+		switch unix.Errno(-kerr) {
+		case unix.ENOENT, unix.EINVAL, unix.EOPNOTSUPP:
+			// A kernel without the old request: ask per family from now on.
+			d.noCompat = true
+		default:
+			// Anything else may pass: per family this time only.
+		}
 	}
 	ipproto := uint8(ipprotoTCP)
 	if proto == UDP {

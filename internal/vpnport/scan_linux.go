@@ -81,17 +81,23 @@ type linuxWalker struct {
 // listProcs reads the numeric entries of procRoot with their inode numbers,
 // sorted by PID, into dst.
 func (s *linuxScan) listProcs(dst []procEnt) ([]procEnt, error) {
+	return listProcs(dst, &s.dirBuf)
+}
+
+// listProcs is linuxScan.listProcs with the getdents buffer in *buf, so a
+// background list can read /proc beside the probe.
+func listProcs(dst []procEnt, buf *[]byte) ([]procEnt, error) {
 	fd, err := unix.Open(procRoot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return dst, fmt.Errorf("opening %s: %w", procRoot, err)
 	}
 	defer unix.Close(fd)
-	if s.dirBuf == nil {
-		s.dirBuf = make([]byte, 32<<10)
+	if *buf == nil {
+		*buf = make([]byte, 32<<10)
 	}
 	dst = dst[:0]
 	for {
-		n, err := unix.ReadDirent(fd, s.dirBuf)
+		n, err := unix.ReadDirent(fd, *buf)
 		if errors.Is(err, unix.EINTR) {
 			continue
 		}
@@ -101,7 +107,7 @@ func (s *linuxScan) listProcs(dst []procEnt) ([]procEnt, error) {
 		if n <= 0 {
 			break
 		}
-		b := s.dirBuf[:n]
+		b := (*buf)[:n]
 		for {
 			var ino uint64
 			if len(b) >= 8 {

@@ -26,6 +26,8 @@ type taskFiles struct {
 	failed bool              // the iterator cannot be used in this process
 	job    *taskFileList     // the newest list, running or done
 	spare  []taskfiles.File  // a finished list's slice, for the next
+	procs  []procEnt         // a finished list's /proc listing, for the next
+	dirBuf []byte            // the jobs' getdents buffer
 }
 
 // taskFileList is one background list. Its fields (and taskFiles.l) belong
@@ -34,8 +36,13 @@ type taskFileList struct {
 	done    chan struct{}
 	cancel  context.CancelFunc
 	devices bool // character devices are listed too
-	files   []taskfiles.File
-	err     error
+	// procs is /proc as listed just before the list: every process in it
+	// was there for the list to see (the memo may only say that of those).
+	procs []procEnt
+	files []taskfiles.File
+	err   error
+	// stale: the probe that started it has ended; no other may use it.
+	stale bool
 }
 
 // startTaskFiles begins this probe's list.
@@ -52,15 +59,29 @@ func (s *linuxScan) startTaskFiles(devices bool) {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	job := &taskFileList{done: make(chan struct{}), cancel: cancel, devices: devices}
+	job := &taskFileList{done: make(chan struct{}), cancel: cancel, devices: devices, procs: tf.procs}
 	reuse := tf.spare
-	tf.job, tf.spare = job, nil
+	tf.job, tf.spare, tf.procs = job, nil, nil
 	go func() {
 		defer close(job.done)
+		// The first time, /proc is read while the iterator loads.
+		var loaded chan struct{}
 		if tf.l == nil {
-			if tf.l, job.err = taskfiles.New(); job.err != nil {
-				return
-			}
+			loaded = make(chan struct{})
+			go func() {
+				defer close(loaded)
+				tf.l, job.err = taskfiles.New()
+			}()
+		}
+		procs, err := listProcs(job.procs, &tf.dirBuf)
+		if loaded != nil {
+			<-loaded
+		}
+		if job.procs = procs; job.err == nil {
+			job.err = err
+		}
+		if job.err != nil {
+			return
 		}
 		job.files, job.err = tf.l.List(ctx, reuse, devices)
 		if job.err != nil && ctx.Err() == nil {
@@ -70,10 +91,12 @@ func (s *linuxScan) startTaskFiles(devices bool) {
 	}()
 }
 
-// cancelTaskFiles asks the current list, if any, to stop after its current
-// read; the next start or walk waits for that.
-func (s *linuxScan) cancelTaskFiles() {
+// dropTaskFiles ends the probe's claim on its list: the list, if it is
+// still there (nothing to look for, or an error), is stopped after its
+// current read and no later probe may use it; the next start waits for it.
+func (s *linuxScan) dropTaskFiles() {
 	if tf := s.tf; tf != nil && tf.job != nil {
+		tf.job.stale = true
 		tf.job.cancel()
 	}
 }
@@ -98,6 +121,7 @@ func (s *linuxScan) endTaskFiles() *taskFileList {
 	if cap(job.files) <= 1<<17 { // not one many times the usual size
 		tf.spare = job.files[:0]
 	}
+	tf.procs = job.procs[:0]
 	return job
 }
 
@@ -107,7 +131,7 @@ func (s *linuxScan) endTaskFiles() *taskFileList {
 // /proc: the same answer, slower.
 func (s *linuxScan) walkTaskFiles(ctx context.Context) bool {
 	tf := s.tf
-	if tf == nil || tf.job == nil {
+	if tf == nil || tf.job == nil || tf.job.stale {
 		return false
 	}
 	select {
@@ -117,15 +141,39 @@ func (s *linuxScan) walkTaskFiles(ctx context.Context) bool {
 		return false
 	}
 	job := s.endTaskFiles()
-	if job.err != nil {
-		slog.Debug("walking /proc for socket owners", "why", job.err)
+	devices := s.wantsDevices()
+	if job.err != nil || devices && !job.devices {
+		if job.err != nil {
+			slog.Debug("walking /proc for socket owners", "why", job.err)
+		}
 		return false
 	}
-	devices := s.wantsDevices()
-	if devices && !job.devices {
-		return false // listed for sockets only
+	start := len(s.hits)
+	if !s.matchTaskFiles(job.files, devices) {
+		// The list began before the dump: a wanted socket without a holder
+		// may have been made, accepted or handed over after the list passed
+		// its process. List again, now after the dump (the iterator is free:
+		// its job has ended). Sockets no process holds (the kernel's) pay
+		// this second list, and only they.
+		s.hits = s.hits[:start]
+		var err error
+		if job.files, err = tf.l.List(ctx, job.files[:0], devices); err != nil {
+			slog.Debug("walking /proc for socket owners", "why", err)
+			return false
+		}
+		s.matchTaskFiles(job.files, devices)
 	}
-	for _, f := range job.files {
+	// The memo's listing is the one taken before the first list: every
+	// process in it was there for both lists to see.
+	s.cur, tf.procs = job.procs, s.cur[:0]
+	return true
+}
+
+// matchTaskFiles adds the files that are wanted sockets or devices to
+// s.hits and reports whether every wanted socket got a holder.
+func (s *linuxScan) matchTaskFiles(files []taskfiles.File, devices bool) bool {
+	held := make([]bool, len(s.wants))
+	for _, f := range files {
 		if !f.Socket && (!devices || f.PID == selfPID) {
 			continue
 		}
@@ -134,9 +182,15 @@ func (s *linuxScan) walkTaskFiles(ctx context.Context) bool {
 			switch {
 			case f.Socket && w.rdev == 0 && w.inode == f.Inode:
 				s.hits = append(s.hits, linuxHit{want: i, pid: f.PID, fd: f.FD})
+				held[i] = true
 			case !f.Socket && w.rdev != 0 && w.rdev == f.Rdev:
 				s.hits = append(s.hits, linuxHit{want: i, pid: f.PID})
 			}
+		}
+	}
+	for i, w := range s.wants {
+		if w.rdev == 0 && !held[i] {
+			return false
 		}
 	}
 	return true

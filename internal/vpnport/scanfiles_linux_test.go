@@ -2,6 +2,8 @@ package vpnport
 
 import (
 	"context"
+	"net"
+	"os"
 	"slices"
 	"strconv"
 	"testing"
@@ -143,5 +145,69 @@ func TestTCPDiagOneRequestBothFamilies(t *testing.T) {
 	}
 	if !fams[true] || !fams[false] {
 		t.Fatalf("families seen %v, want IPv4 and IPv6", fams)
+	}
+}
+
+// newTaskFilesOrSkip gives a prober's scan an iterator, or calls Missing.
+func newTaskFilesOrSkip(t *testing.T) *taskfiles.Lister {
+	t.Helper()
+	testenv.Root(t)
+	l, err := taskfiles.New()
+	if err != nil {
+		testenv.Missing(t, "the BPF task-file iterator: %v", err)
+	}
+	t.Cleanup(func() { l.Close() })
+	return l
+}
+
+// TestTaskFilesListsAgainForAnUnheldSocket: the list starts before the dump,
+// so a socket the dump reports may have been made after the list passed its
+// process. Staged here as a list that missed it (an empty one): the walk
+// lists again and finds the holder instead of calling the socket unheld.
+func TestTaskFilesListsAgainForAnUnheldSocket(t *testing.T) {
+	l := newTaskFilesOrSkip(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	var s linuxScan
+	dump, err := (&linuxDiag{fd: -1}).dump(context.Background(), nil, TCP, uint16(ln.Addr().(*net.TCPAddr).Port))
+	if err != nil || len(dump) != 1 {
+		t.Fatalf("dump %+v, %v", dump, err)
+	}
+	s.wants = []linuxWant{{inode: dump[0].Inode}}
+	done := make(chan struct{})
+	close(done)
+	s.tf = &taskFiles{l: l, job: &taskFileList{done: done, cancel: func() {}}}
+	if !s.walkTaskFiles(context.Background()) {
+		t.Fatal("the iterator was not used")
+	}
+	if len(s.hits) == 0 || s.hits[0].pid != os.Getpid() {
+		t.Fatalf("hits %+v, want this process (%d)", s.hits, os.Getpid())
+	}
+}
+
+// TestTaskFilesNotUsedByALaterProbe: a probe that found nothing to look for
+// (a free port) leaves its list behind; the next probe, which is not a
+// complete one and so starts no list, must not take that old list for its
+// own (it would miss a holder that came since) but walk.
+func TestTaskFilesNotUsedByALaterProbe(t *testing.T) {
+	newTaskFilesOrSkip(t)
+	p := New()
+	defer p.Close()
+	if _, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if tf := p.impl.(*linuxProber).scan.tf; tf != nil && tf.job != nil {
+		<-tf.job.done // the list is complete before the new holder comes
+	}
+	h := startHelper(t, "listen", "tcp4", "127.0.0.1:0")
+	obs, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: h.port(t)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := holderPIDs(obs[0]); !slices.Contains(got, h.pid) {
+		t.Fatalf("holders %v, want %d among them", got, h.pid)
 	}
 }

@@ -62,7 +62,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 	if full {
 		// Lists every process's sockets while they are dumped.
 		s.startTaskFiles(slices.ContainsFunc(rs, func(r Resource) bool { return r.Kind == Device }))
-		defer s.cancelTaskFiles() // unused: nothing to look for, or an error
+		defer s.dropTaskFiles() // this probe's only: a later one lists afresh
 	}
 	for i, r := range rs {
 		o := &obs[i]

@@ -179,12 +179,13 @@ type member struct {
 // byte offset and size. Bitfields are refused: a program cannot load them
 // with one instruction.
 func (s *btfSpec) member(id uint32, name string) (member, bool) {
-	return s.memberAt(id, name, 0, 0)
+	budget := 4096 // members looked at: malformed BTF can nest a struct in itself
+	return s.memberAt(id, name, 0, 0, &budget)
 }
 
-func (s *btfSpec) memberAt(id uint32, name string, base uint32, depth int) (member, bool) {
+func (s *btfSpec) memberAt(id uint32, name string, base uint32, depth int, budget *int) (member, bool) {
 	id = s.resolve(id)
-	if id == 0 || depth > 8 {
+	if id == 0 || depth > 8 || *budget <= 0 {
 		return member{}, false
 	}
 	t := s.types[s.offsets[id-1]:]
@@ -194,6 +195,9 @@ func (s *btfSpec) memberAt(id uint32, name string, base uint32, depth int) (memb
 	}
 	bitfields := info>>31 != 0
 	for i := range int(info & 0xffff) {
+		if *budget--; *budget < 0 {
+			return member{}, false
+		}
 		m := t[12+12*i:]
 		nameOff, typ, off := s.u32(m), s.u32(m[4:]), s.u32(m[8:])
 		bitOff := off
@@ -208,7 +212,7 @@ func (s *btfSpec) memberAt(id uint32, name string, base uint32, depth int) (memb
 		}
 		at := base + bitOff/8
 		if nameOff == 0 {
-			if r, ok := s.memberAt(typ, name, at, depth+1); ok {
+			if r, ok := s.memberAt(typ, name, at, depth+1, budget); ok {
 				return r, true
 			}
 			continue

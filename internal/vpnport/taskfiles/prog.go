@@ -3,6 +3,7 @@ package taskfiles
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 )
 
 // layout is where the program finds what it reports, read from the
@@ -54,6 +55,9 @@ func readLayout(s *btfSpec) (layout, error) {
 		case f.size != 0 && m.size != f.size,
 			f.size == 0 && m.size != 4 && m.size != 8:
 			return l, fmt.Errorf("%w: %s.%s is %d bytes", errBTF, f.strct, f.field, m.size)
+		case m.off > math.MaxInt16:
+			// An instruction's offset is 16 bits.
+			return l, fmt.Errorf("%w: %s.%s at byte %d, beyond a load's reach", errBTF, f.strct, f.field, m.off)
 		}
 		*f.dst = m
 	}

@@ -80,8 +80,8 @@ func capable() bool {
 }
 
 // kernelLayout reads the running kernel's BTF. Mapping it costs about
-// 0.1 ms where reading it costs 3 ms (5 MB); kernels before 6.x cannot map
-// it and are read.
+// 0.1 ms where reading it costs 3 ms (5 MB); where the kernel refuses to
+// map it, it is read.
 func kernelLayout() (layout, error) {
 	f, err := os.Open(vmlinuxBTF)
 	if err != nil {
@@ -116,14 +116,15 @@ func kernelLayout() (layout, error) {
 	return readLayout(spec)
 }
 
+// bpf calls bpf(2). The kernel may refuse a load with EAGAIN now and then
+// (its verifier ran out of a resource); a few tries, as libbpf makes.
 func bpf(cmd int, attr []byte) (int, error) {
-	for {
+	for try := 0; ; try++ {
 		r, _, e := unix.Syscall(unix.SYS_BPF, uintptr(cmd), uintptr(unsafe.Pointer(&attr[0])), uintptr(len(attr)))
-		runtime.KeepAlive(attr)
-		switch e {
-		case 0:
+		switch {
+		case e == 0:
 			return int(r), nil
-		case unix.EINTR, unix.EAGAIN:
+		case (e == unix.EINTR || e == unix.EAGAIN) && try < 5:
 			continue
 		}
 		return -1, e
@@ -135,6 +136,13 @@ func bpf(cmd int, attr []byte) (int, error) {
 func loadProgram(code []byte, attachBTFID uint32) (int, error) {
 	license := []byte("Dual MIT/GPL\x00") // bpf_seq_write is for GPL-compatible programs
 	name := "traycheck_files"
+	// The attr holds these buffers' addresses as plain numbers, which
+	// neither keep them alive nor follow them if they move (a buffer on the
+	// goroutine's stack moves when the stack grows): pin them.
+	var pin runtime.Pinner
+	defer pin.Unpin()
+	pin.Pin(&code[0])
+	pin.Pin(&license[0])
 	attr := make([]byte, 120)
 	ne := binary.NativeEndian
 	ne.PutUint32(attr[0:], unix.BPF_PROG_TYPE_TRACING)
@@ -146,8 +154,6 @@ func loadProgram(code []byte, attachBTFID uint32) (int, error) {
 	ne.PutUint32(attr[108:], attachBTFID)
 	fd, err := bpf(unix.BPF_PROG_LOAD, attr)
 	if err == nil {
-		runtime.KeepAlive(code)
-		runtime.KeepAlive(license)
 		return fd, nil
 	}
 	if err == unix.EPERM {
@@ -155,15 +161,13 @@ func loadProgram(code []byte, attachBTFID uint32) (int, error) {
 	}
 	// Again with the verifier's log, for the reason.
 	log := make([]byte, verifierLogSize)
+	pin.Pin(&log[0])
 	ne.PutUint32(attr[24:], 1)
 	ne.PutUint32(attr[28:], uint32(len(log)))
 	ne.PutUint64(attr[32:], uint64(uintptr(unsafe.Pointer(&log[0]))))
 	if fd, err2 := bpf(unix.BPF_PROG_LOAD, attr); err2 == nil {
 		return fd, nil // a transient refusal
 	}
-	runtime.KeepAlive(code)
-	runtime.KeepAlive(license)
-	runtime.KeepAlive(log)
 	return -1, fmt.Errorf("loading the program: %w: %s", err, lastLine(log))
 }
 
