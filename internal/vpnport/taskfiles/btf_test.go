@@ -141,6 +141,44 @@ func TestReadLayoutMissing(t *testing.T) {
 	}
 }
 
+// TestReadLayoutRefusesWhatAProgramCannotLoad: a field beyond an
+// instruction's 16-bit offset, and a struct whose unnamed member is the
+// struct itself (malformed BTF), end with an error, not a wrong load or a
+// search without end.
+func TestReadLayoutRefusesWhatAProgramCannotLoad(t *testing.T) {
+	b := newBTF()
+	i32 := b.typ("int", btfKindInt, 0, false, 4, 32)
+	ptr := b.typ("", btfKindPtr, 0, false, 0)
+	u16 := b.typ("unsigned short", btfKindInt, 0, false, 2, 16)
+	ul := b.typ("long unsigned int", btfKindInt, 0, false, 8, 64)
+	b.strct("task_struct", 1<<16, false, memb{"tgid", i32, 40000 * 8})
+	b.strct("file", 8, false, memb{"f_inode", ptr, 0})
+	b.strct("inode", 16, false, memb{"i_mode", u16, 0}, memb{"i_ino", ul, 64}, memb{"i_rdev", i32, 32})
+	b.typ("bpf_iter_task_file", btfKindFunc, 0, false, 0)
+	s, err := parseBTF(b.bytes(), layoutNames...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := readLayout(s); !errors.Is(err, errBTF) {
+		t.Fatalf("tgid at byte 40000: err = %v, want errBTF", err)
+	}
+
+	b = newBTF()
+	// Type 1 is a struct whose 200 unnamed members are all type 1.
+	var ms []memb
+	for range 200 {
+		ms = append(ms, memb{"", 1, 0})
+	}
+	b.strct("task_struct", 8, false, ms...)
+	s, err = parseBTF(b.bytes(), layoutNames...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := s.member(1, "tgid"); ok {
+		t.Fatal("found a field in a struct made only of itself")
+	}
+}
+
 func TestParseBTFMalformed(t *testing.T) {
 	good := kernelLike()
 	for name, raw := range map[string][]byte{
