@@ -80,10 +80,10 @@ func (s *linuxScan) scan(ctx context.Context, now time.Time, full bool) error {
 		return nil
 	}
 	var err error
-	if s.cur, err = s.listProcs(s.cur); err != nil {
-		return err
-	}
 	if !full && s.memo.covers(s.wants, now) {
+		if s.cur, err = s.listProcs(s.cur); err != nil {
+			return err
+		}
 		done, err := s.recheck(ctx)
 		if err != nil || done {
 			return err
@@ -96,7 +96,12 @@ func (s *linuxScan) scan(ctx context.Context, now time.Time, full bool) error {
 		}
 	}
 	s.memo.at = time.Time{}
+	// The iterator's list comes with its own listing of /proc, taken
+	// before it; the walk lists /proc now.
 	if !s.walkTaskFiles(ctx) {
+		if s.cur, err = s.listProcs(s.cur); err != nil {
+			return err
+		}
 		if err := s.walk(ctx, s.cur); err != nil {
 			return err
 		}

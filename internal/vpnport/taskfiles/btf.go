@@ -42,16 +42,19 @@ type btfSpec struct {
 	types   []byte   // the type section
 	strs    []byte   // the string section
 	offsets []uint32 // offsets[id-1]: where type id starts in types
+	next    int      // where the first type not yet in offsets starts
 	found   []uint32 // the ids of the names parseBTF was asked for
 }
 
 // errBTF wraps every malformed-BTF error.
 var errBTF = errors.New("malformed BTF")
 
-// parseBTF indexes raw BTF (as /sys/kernel/btf/vmlinux holds it) and finds
-// the types named in names in the same pass (their ids in found, 0 for
-// one not there). The data is kept, not copied: it may be a read-only
-// mapping of that file.
+// parseBTF indexes raw BTF (as /sys/kernel/btf/vmlinux holds it) as far as
+// it must to find the types named in names (their ids in found, 0 for one
+// not there): the rest is indexed only if a lookup reaches it. On this
+// machine the structs come among the first thousand of 127,000 types and the
+// iterator's FUNC at 64,000, so a third of the pass is spared. The data is
+// kept, not copied: it may be a read-only mapping of that file.
 func parseBTF(raw []byte, names ...btfName) (*btfSpec, error) {
 	if len(raw) < btfHeaderLen {
 		return nil, fmt.Errorf("%w: %d bytes, shorter than the header", errBTF, len(raw))
@@ -78,13 +81,29 @@ func parseBTF(raw []byte, names ...btfName) (*btfSpec, error) {
 	// the slice's regrowth.
 	s.offsets = make([]uint32, 0, len(s.types)/12)
 	s.found = make([]uint32, len(names))
-	var kinds uint32 // the kinds of names, as a set
-	for _, n := range names {
-		kinds |= 1 << n.kind
+	if err := s.index(names, 0); err != nil {
+		return nil, err
 	}
-	for off := 0; off < len(s.types); {
+	return s, nil
+}
+
+// index extends the index of type offsets until every name is found (with
+// names) or type id upTo is indexed (without), or the types end.
+func (s *btfSpec) index(names []btfName, upTo uint32) error {
+	var kinds uint32 // the kinds of names, as a set
+	left := 0
+	for j, n := range names {
+		kinds |= 1 << n.kind
+		if s.found[j] == 0 {
+			left++
+		}
+	}
+	for off := s.next; off < len(s.types); {
+		if len(names) > 0 && left == 0 || len(names) == 0 && uint32(len(s.offsets)) >= upTo {
+			break
+		}
 		if len(s.types)-off < 12 {
-			return nil, fmt.Errorf("%w: type %d truncated", errBTF, len(s.offsets)+1)
+			return fmt.Errorf("%w: type %d truncated", errBTF, len(s.offsets)+1)
 		}
 		info := s.u32(s.types[off+4:])
 		kind := (info >> 24) & 0x1f
@@ -93,20 +112,38 @@ func parseBTF(raw []byte, names ...btfName) (*btfSpec, error) {
 			for j, n := range names {
 				if s.found[j] == 0 && n.kind == kind && s.is(nameOff, n.name) {
 					s.found[j] = uint32(len(s.offsets) + 1)
+					left--
 				}
 			}
 		}
 		n := int(trailerFixed[kind]) + int(trailerPerMember[kind])*int(info&0xffff)
 		if trailerFixed[kind] == 0 && trailerPerMember[kind] == 0 && !noTrailer(kind) {
-			return nil, fmt.Errorf("%w: type %d: unknown kind %d", errBTF, len(s.offsets)+1, kind)
+			return fmt.Errorf("%w: type %d: unknown kind %d", errBTF, len(s.offsets)+1, kind)
+		}
+		if off+12+n > len(s.types) {
+			return fmt.Errorf("%w: type %d truncated", errBTF, len(s.offsets)+1)
 		}
 		s.offsets = append(s.offsets, uint32(off))
 		off += 12 + n
-		if off > len(s.types) {
-			return nil, fmt.Errorf("%w: type %d truncated", errBTF, len(s.offsets))
-		}
+		s.next = off
 	}
-	return s, nil
+	return nil
+}
+
+// typ returns type id's bytes (its common part and what follows), indexing
+// further if id lies beyond what parseBTF needed; false if there is no such
+// type (or the BTF breaks before it).
+func (s *btfSpec) typ(id uint32) ([]byte, bool) {
+	if id == 0 {
+		return nil, false
+	}
+	if int(id) > len(s.offsets) && s.index(nil, id) != nil {
+		return nil, false
+	}
+	if int(id) > len(s.offsets) {
+		return nil, false
+	}
+	return s.types[s.offsets[id-1]:], true
 }
 
 // u32 reads a number in the BTF's byte order.
@@ -154,10 +191,10 @@ type btfName struct {
 // resolve follows typedefs and qualifiers from id to the type they name.
 func (s *btfSpec) resolve(id uint32) uint32 {
 	for range 32 { // a loop in malformed BTF ends here
-		if id == 0 || int(id) > len(s.offsets) {
+		t, ok := s.typ(id)
+		if !ok {
 			return 0
 		}
-		t := s.types[s.offsets[id-1]:]
 		switch (s.u32(t[4:]) >> 24) & 0x1f {
 		case btfKindTypedef, btfKindVolatile, btfKindConst, btfKindRestrict, btfKindTypeTag:
 			id = s.u32(t[8:])
@@ -188,7 +225,7 @@ func (s *btfSpec) memberAt(id uint32, name string, base uint32, depth int, budge
 	if id == 0 || depth > 8 || *budget <= 0 {
 		return member{}, false
 	}
-	t := s.types[s.offsets[id-1]:]
+	t, _ := s.typ(id)
 	info := s.u32(t[4:])
 	if kind := (info >> 24) & 0x1f; kind != btfKindStruct && kind != btfKindUnion {
 		return member{}, false
@@ -231,7 +268,7 @@ func (s *btfSpec) size(id uint32) (uint32, bool) {
 	if id == 0 {
 		return 0, false
 	}
-	t := s.types[s.offsets[id-1]:]
+	t, _ := s.typ(id)
 	switch (s.u32(t[4:]) >> 24) & 0x1f {
 	case btfKindInt, btfKindEnum, btfKindEnum64:
 		return s.u32(t[8:]), true
