@@ -146,7 +146,8 @@ EOF
 
 if [[ -z ${TRAYCHECK_CMD:-} ]]; then
 	mkdir -p build
-	go build -o build/traycheck ./cmd/traycheck
+	# As the packages build it (scripts/dist.sh): static, no cgo.
+	CGO_ENABLED=0 go build -trimpath -o build/traycheck ./cmd/traycheck
 	TRAYCHECK_CMD="build/traycheck check --json tcp/PORT"
 fi
 
