@@ -150,21 +150,16 @@ func (s *linuxScan) walkTaskFiles(ctx context.Context) bool {
 	}
 	start := len(s.hits)
 	if !s.matchTaskFiles(job.files, devices) {
-		// The list began before the dump: a wanted socket without a holder
-		// may have been made, accepted or handed over after the list passed
-		// its process. List again, now after the dump (the iterator is free:
-		// its job has ended). Sockets no process holds (the kernel's) pay
-		// this second list, and only they.
+		// A wanted socket without a holder. The list began before the
+		// dump, so the socket may have been made, accepted or handed over
+		// after the list passed its process; or the kernel holds it; or
+		// this kernel's iterator tells less than /proc does. "Held by no
+		// process" is said only after the walk: the walk decides.
 		s.hits = s.hits[:start]
-		var err error
-		if job.files, err = tf.l.List(ctx, job.files[:0], devices); err != nil {
-			slog.Debug("walking /proc for socket owners", "why", err)
-			return false
-		}
-		s.matchTaskFiles(job.files, devices)
+		return false
 	}
-	// The memo's listing is the one taken before the first list: every
-	// process in it was there for both lists to see.
+	// The memo's listing is the one taken before the list: every process
+	// in it was there for the list to see.
 	s.cur, tf.procs = job.procs, s.cur[:0]
 	return true
 }

@@ -160,11 +160,12 @@ func newTaskFilesOrSkip(t *testing.T) *taskfiles.Lister {
 	return l
 }
 
-// TestTaskFilesListsAgainForAnUnheldSocket: the list starts before the dump,
+// TestTaskFilesWalkDecidesAnUnheldSocket: the list starts before the dump,
 // so a socket the dump reports may have been made after the list passed its
-// process. Staged here as a list that missed it (an empty one): the walk
-// lists again and finds the holder instead of calling the socket unheld.
-func TestTaskFilesListsAgainForAnUnheldSocket(t *testing.T) {
+// process. Staged here as a list that missed it (an empty one): the
+// iterator's answer is not taken (no hits, false: the caller walks /proc),
+// and the probe's walk names the holder.
+func TestTaskFilesWalkDecidesAnUnheldSocket(t *testing.T) {
 	l := newTaskFilesOrSkip(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -180,12 +181,25 @@ func TestTaskFilesListsAgainForAnUnheldSocket(t *testing.T) {
 	done := make(chan struct{})
 	close(done)
 	s.tf = &taskFiles{l: l, job: &taskFileList{done: done, cancel: func() {}}}
-	if !s.walkTaskFiles(context.Background()) {
-		t.Fatal("the iterator was not used")
+	if s.walkTaskFiles(context.Background()) || len(s.hits) != 0 {
+		t.Fatalf("an empty list was taken as the answer: hits %+v", s.hits)
 	}
-	if len(s.hits) == 0 || s.hits[0].pid != os.Getpid() {
-		t.Fatalf("hits %+v, want this process (%d)", s.hits, os.Getpid())
+	if err := s.walk(context.Background(), mustListProcs(t)); err != nil {
+		t.Fatal(err)
 	}
+	if !slices.ContainsFunc(s.hits, func(h linuxHit) bool { return h.pid == os.Getpid() }) {
+		t.Fatalf("walk hits %+v, want this process (%d)", s.hits, os.Getpid())
+	}
+}
+
+func mustListProcs(t *testing.T) []procEnt {
+	t.Helper()
+	var buf []byte
+	procs, err := listProcs(nil, &buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return procs
 }
 
 // TestTaskFilesNotUsedByALaterProbe: a probe that found nothing to look for
