@@ -4,11 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/BurntSushi/toml"
+
+	"github.com/traycheck/traycheck/internal/portnum"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -250,14 +251,14 @@ func (p *parser) ports(key toml.Key, v any) ([]vpnport.Resource, *Error) {
 // should say which protocol the VPN uses.
 func parsePort(s string) (vpnport.Resource, bool) {
 	proto, num, ok := strings.Cut(s, "/")
-	if !ok || (proto != "tcp" && proto != "udp") || num == "" || num[0] < '0' || num[0] > '9' {
+	if !ok || (proto != "tcp" && proto != "udp") {
 		return vpnport.Resource{}, false
 	}
-	n, err := strconv.ParseUint(num, 10, 16)
-	if err != nil || n == 0 {
+	n, err := portnum.Parse(num)
+	if err != nil {
 		return vpnport.Resource{}, false
 	}
-	return vpnport.Resource{Kind: vpnport.Kind(proto), Port: uint16(n)}, true
+	return vpnport.Resource{Kind: vpnport.Kind(proto), Port: n}, true
 }
 
 func (p *parser) devices(key toml.Key, v any) ([]vpnport.Resource, *Error) {

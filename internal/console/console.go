@@ -7,8 +7,6 @@
 package console
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math"
@@ -19,6 +17,7 @@ import (
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/safetext"
 )
 
 // Sink prints to the terminal. It writes synchronously: the console
@@ -99,14 +98,11 @@ func (c *Sink) line(v any) { WriteJSONLine(c.W, v) }
 
 // WriteJSONLine writes v as one line of JSON (watch --json's format).
 func WriteJSONLine(w io.Writer, v any) {
-	b, err := json.Marshal(v)
-	if err != nil {
+	if err := safetext.WriteJSONLine(w, v); err != nil {
 		// Every field is plain data; this cannot happen, but a broken line
 		// must not pass silently.
 		fmt.Fprintf(w, "{\"event\":\"error\",\"error\":%q}\n", err.Error())
-		return
 	}
-	w.Write(append(diagnose.EscapeJSON(b), '\n'))
 }
 
 func stamp(t time.Time) string { return t.Local().Format("15:04:05") }
@@ -211,16 +207,7 @@ func WriteCheck(w io.Writer, asJSON bool, at time.Time, fs []diagnose.Finding) (
 }
 
 // WriteJSON writes v as indented JSON, as the one-shot commands print it.
-func WriteJSON(w io.Writer, v any) {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(v)
-	// Hidden runes (C1 controls, bidi overrides) in holder names and paths
-	// are escaped: see diagnose.EscapeJSON.
-	w.Write(diagnose.EscapeJSON(b.Bytes()))
-}
+func WriteJSON(w io.Writer, v any) { _ = safetext.WriteJSON(w, v) }
 
 // WriteFindings prints one line per resource that is fine and two for one
 // that needs attention: status, resource, cause and message, then the next

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -302,11 +303,11 @@ func TestHostileNamesArePrintable(t *testing.T) {
 	if !strings.Contains(f.Message, "EVIL") || !strings.Contains(f.Message, "exe.txt") || !strings.Contains(f.Message, "mal lory") {
 		t.Errorf("message lost the readable part: %q", f.Message)
 	}
-	if got := Printable("plain python3"); got != "plain python3" {
+	if got := safetext.Printable("plain python3"); got != "plain python3" {
 		t.Errorf("Printable changed clean text: %q", got)
 	}
-	if got := Printable("bad\xffutf8"); got != "bad\uFFFDutf8" {
-		t.Errorf("Printable(invalid UTF-8) = %q", got)
+	if got := safetext.Printable("bad\xffutf8"); got != "bad\uFFFDutf8" {
+		t.Errorf("safetext.Printable(invalid UTF-8) = %q", got)
 	}
 }
 

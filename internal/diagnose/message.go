@@ -5,43 +5,10 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
-
-// Printable makes text from outside (process names, paths, user names: any
-// local user chooses their own process's name) safe to print on a terminal
-// or in a notification: control characters (ESC sequences, newlines) and
-// the Unicode line and paragraph separators (U+2028, U+2029, which break a
-// notification's line as a newline would) become spaces, format characters
-// (bidi overrides) are dropped, and invalid UTF-8 becomes U+FFFD.
-func Printable(s string) string {
-	clean := true
-	for _, r := range s {
-		if r == utf8.RuneError || isHiddenRune(r) {
-			clean = false
-			break
-		}
-	}
-	if clean {
-		return s
-	}
-	var b strings.Builder
-	for _, r := range s {
-		switch {
-		case r == utf8.RuneError:
-			r = '\uFFFD'
-		case unicode.IsControl(r), r == '\u2028', r == '\u2029':
-			r = ' '
-		case unicode.Is(unicode.Cf, r):
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
 
 // HolderText names a holder the way a person needs it to find and judge the
 // process: "python3 (PID 4242, /usr/bin/python3, user alice)".
@@ -57,16 +24,16 @@ func HolderText(h vpnport.Holder) string {
 		}
 		return "the kernel"
 	}
-	name := Printable(h.Name)
+	name := safetext.Printable(h.Name)
 	if h.Service != "" {
-		name = Printable(h.Service) + " service (" + name + ")"
+		name = safetext.Printable(h.Service) + " service (" + name + ")"
 	}
 	parts := []string{"PID " + strconv.Itoa(h.PID)}
 	if h.Exe != "" {
-		parts = append(parts, Printable(h.Exe))
+		parts = append(parts, safetext.Printable(h.Exe))
 	}
 	if h.User != "" {
-		parts = append(parts, "user "+Printable(h.User))
+		parts = append(parts, "user "+safetext.Printable(h.User))
 	}
 	return fmt.Sprintf("%s (%s)", name, strings.Join(parts, ", "))
 }
@@ -124,7 +91,7 @@ func message(f Finding, o vpnport.Observation) string {
 	case OtherApp:
 		switch {
 		case f.Lock != nil && len(f.Holders) > 0:
-			return fmt.Sprintf("%s is locked by %s, according to the lock file %s. Close that program and retry.", r, who, Printable(f.Lock.Path))
+			return fmt.Sprintf("%s is locked by %s, according to the lock file %s. Close that program and retry.", r, who, safetext.Printable(f.Lock.Path))
 		case len(f.Holders) > 1 && !f.Has(EndProcess):
 			return fmt.Sprintf("%s is held by %s. Close them and retry.", r, who)
 		case len(f.Holders) > 0 && !f.Has(EndProcess):
@@ -157,7 +124,7 @@ func message(f Finding, o vpnport.Observation) string {
 				return r + " has a stale lock."
 			}
 			return fmt.Sprintf("%s: no process holds it, but %s sits at its lock name and is no lock (%s): minicom refuses the device while it is there, and minicom and cu hang on a FIFO. Delete it as administrator, then retry.",
-				r, Printable(o.BadLock.Path), Printable(o.BadLock.Why))
+				r, safetext.Printable(o.BadLock.Path), safetext.Printable(o.BadLock.Why))
 		}
 		return fmt.Sprintf("%s is locked by %s for PID %d, which is no longer running: a crashed program left it. minicom and cu take such a lock over by themselves; for other programs, remove the lock and retry.", r, f.Lock.Path, f.Lock.PID)
 	case TimeWait:
@@ -257,7 +224,7 @@ func timeWaitAdvice(os string, left int) string {
 
 // userText is a holder's user name, or its UID when the name is unknown.
 func userText(h vpnport.Holder) string {
-	if u := Printable(h.User); u != "" {
+	if u := safetext.Printable(h.User); u != "" {
 		return u
 	}
 	return "UID " + strconv.FormatUint(uint64(h.UID), 10)

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -137,7 +138,7 @@ func probableText(hs []vpnport.Holder) string {
 	byName := map[string][]vpnport.Holder{}
 	var order []string
 	for _, h := range hs {
-		n := Printable(h.Name)
+		n := safetext.Printable(h.Name)
 		if _, ok := byName[n]; !ok {
 			order = append(order, n)
 		}
@@ -149,7 +150,7 @@ func probableText(hs []vpnport.Holder) string {
 		for i, h := range group {
 			pids[i] = "PID " + strconv.Itoa(h.PID)
 		}
-		parts = append(parts, n+" ("+strings.Join(pids, " or ")+", user "+Printable(group[0].User)+")")
+		parts = append(parts, n+" ("+strings.Join(pids, " or ")+", user "+safetext.Printable(group[0].User)+")")
 	}
 	return strings.Join(parts, " or ")
 }

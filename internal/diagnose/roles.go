@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -64,7 +65,7 @@ var roles = []role{{
 	id:    RoleSSHMuxMaster,
 	match: func(h vpnport.Holder, o vpnport.Observation) (roleMatch, bool) { return matchSSHMux(h, o.Resource) },
 	what: func(m roleMatch) string {
-		return "ssh's background connection master (ControlMaster, control path " + Printable(m.path) + "), which keeps its forwards open after the ssh command that set them up has ended"
+		return "ssh's background connection master (ControlMaster, control path " + safetext.Printable(m.path) + "), which keeps its forwards open after the ssh command that set them up has ended"
 	},
 	cost:   "Ending it ends every ssh session over it.",
 	advice: "To free only this port, run `%s`; to end the master and every session over it, `%s`.",
@@ -93,7 +94,7 @@ var roles = []role{{
 		if m.name == "" {
 			return "Docker's port proxy for a container's published port"
 		}
-		return "Docker's port proxy for the published port of container " + Printable(m.name)
+		return "Docker's port proxy for the published port of container " + safetext.Printable(m.name)
 	},
 	cost:  "Ending it leaves the container running with a broken port; Docker does not start it again until the container restarts.",
 	noEnd: true,
@@ -223,9 +224,9 @@ var roles = []role{{
 	},
 	what: func(m roleMatch) string {
 		if m.spec != "sudo systemctl" {
-			return "your systemd user service " + Printable(m.name)
+			return "your systemd user service " + safetext.Printable(m.name)
 		}
-		return "the systemd service " + Printable(m.name)
+		return "the systemd service " + safetext.Printable(m.name)
 	},
 	cost: "Ending only its process leaves the service failed, or systemd starts it again, as its Restart= setting says.",
 	commands: func(m roleMatch, r vpnport.Resource) []string {
@@ -357,7 +358,7 @@ func forwardPort(spec string) uint16 {
 // shellQuote quotes s for a POSIX shell when it needs it, so a control
 // path with spaces can be pasted; printable either way.
 func shellQuote(s string) string {
-	s = Printable(s)
+	s = safetext.Printable(s)
 	if s != "" && strings.IndexFunc(s, func(r rune) bool {
 		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("/._-:%@+=,[]", r))
 	}) < 0 {

@@ -5,7 +5,7 @@ import (
 	"io"
 
 	"github.com/traycheck/traycheck/internal/config"
-	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/safetext"
 )
 
 // Print is `traycheck config discover [--json]`: what was found, as text
@@ -18,7 +18,7 @@ func Print(w io.Writer, found []Found, asJSON bool) error {
 	if err := WriteJSON(&b, found); err != nil {
 		return err
 	}
-	_, err := w.Write(diagnose.EscapeJSON(b.Bytes()))
+	_, err := w.Write(safetext.EscapeJSON(b.Bytes()))
 	return err
 }
 
@@ -35,6 +35,6 @@ func Show(w io.Writer, l Layers, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(diagnose.EscapeJSON(b.Bytes()))
+	_, err = w.Write(safetext.EscapeJSON(b.Bytes()))
 	return err
 }

@@ -1,14 +1,13 @@
 package report
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -73,17 +72,8 @@ func Redact(r *Report, red *Redactor) *Report {
 }
 
 // WriteJSON writes the report as indented JSON, hidden runes in names and
-// paths escaped (diagnose.EscapeJSON: the same strings, safe bytes).
-func (r *Report) WriteJSON(w io.Writer) error {
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(r); err != nil {
-		return err
-	}
-	_, err := w.Write(diagnose.EscapeJSON(b.Bytes()))
-	return err
-}
+// paths escaped (safetext.WriteJSON: the same strings, safe bytes).
+func (r *Report) WriteJSON(w io.Writer) error { return safetext.WriteJSON(w, r) }
 
 // WriteText writes the report for people: one section per topic, every
 // fact on its own line, "not recorded" where traycheck kept nothing, so a
@@ -133,7 +123,7 @@ func (r *Report) WriteText(w io.Writer) error {
 		for _, h := range res.Holders {
 			p.f("  holder: %s", diagnose.HolderText(h))
 			if len(h.Cmdline) > 0 {
-				p.f(", command: %s", diagnose.Printable(strings.Join(h.Cmdline, " ")))
+				p.f(", command: %s", safetext.Printable(strings.Join(h.Cmdline, " ")))
 			}
 			if !h.Started.IsZero() {
 				p.f(", started %s", h.Started.UTC().Format(time.RFC3339))

@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/portnum"
 )
 
 // ErrNotImplemented is returned by Probe on an OS that has no probe.
@@ -88,13 +90,7 @@ func IsDevicePath(s string) bool {
 	return false
 }
 
-func parsePort(s string) (uint16, error) {
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > 65535 {
-		return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
-	}
-	return uint16(n), nil
-}
+func parsePort(s string) (uint16, error) { return portnum.Parse(s) }
 
 // State is a socket state as the kernel names it ("LISTEN", "ESTABLISHED",
 // "TIME_WAIT", ...). A bound, unconnected UDP socket is "UNCONN", as ss says.

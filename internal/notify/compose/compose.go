@@ -12,6 +12,7 @@ import (
 
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/notify"
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -28,7 +29,7 @@ const maxName = 40
 func Clean(s string, max int) string {
 	var b strings.Builder
 	n := 0
-	for _, r := range diagnose.Printable(s) {
+	for _, r := range safetext.Printable(s) {
 		if n == max {
 			b.WriteRune('…')
 			break

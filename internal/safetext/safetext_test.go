@@ -1,4 +1,4 @@
-package diagnose
+package safetext
 
 import (
 	"encoding/json"
@@ -27,7 +27,7 @@ func TestEscapeJSONIsFaithfulAndSafe(t *testing.T) {
 			t.Fatalf("%q: invalid JSON %s", name, got)
 		}
 		for _, r := range string(got) {
-			if isHiddenRune(r) {
+			if IsHidden(r) {
 				t.Errorf("%q: raw %U left in %s", name, r, got)
 			}
 		}
@@ -70,7 +70,7 @@ func FuzzEscapeJSON(f *testing.F) {
 		if a != b {
 			t.Fatalf("decodes to %q, want %q", b, a)
 		}
-		if !utf8.Valid(got) || strings.ContainsFunc(string(got), isHiddenRune) {
+		if !utf8.Valid(got) || strings.ContainsFunc(string(got), IsHidden) {
 			t.Fatalf("hidden rune left in %q", got)
 		}
 	})
