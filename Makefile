@@ -11,6 +11,7 @@ export CGO_ENABLED ?= 0
 # the runner sets CI=true.
 test: deps
 	TRAYCHECK_REQUIRE_ALL=1 scripts/with-desktop.sh $(GO) test -count=1 -timeout 20m ./...
+	$(GO) test -count=200 -run '^(TestRefusals|TestPlainOfferAnswers|TestForgedResponsesDoNothing)$$' ./internal/offer ./internal/tray
 	$(MAKE) test-windows
 	$(MAKE) lint cross
 	$(MAKE) test-dist

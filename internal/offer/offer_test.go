@@ -31,6 +31,18 @@ func TestPlainOfferAnswers(t *testing.T) {
 	}
 }
 
+// forge returns tok with its last character changed to another base64url
+// character, so it differs from the real token by construction (a fixed
+// replacement is the real character one time in 64) and still has the
+// right length and id: the ledger must refuse it by comparing the secret.
+func forge(tok string) string {
+	last := byte('A')
+	if tok[len(tok)-1] == last {
+		last = 'B'
+	}
+	return tok[:len(tok)-1] + string(last)
+}
+
 func TestRefusals(t *testing.T) {
 	t.Parallel()
 	confirm := Offer{Resource: udp1194, Confirms: diagnose.EndProcess, PID: 4242}
@@ -42,7 +54,7 @@ func TestRefusals(t *testing.T) {
 		key   string
 		pid   int
 	}{
-		{"wrong_token", held(), func(s string) string { return s[:len(s)-1] + "A" }, udp1194, "retry", 0},
+		{"wrong_token", held(), forge, udp1194, "retry", 0},
 		{"short_token", held(), func(string) string { return "abc" }, udp1194, "retry", 0},
 		{"other_resource", held(), nil, tcp22, "retry", 0},
 		{"not_offered", held(), nil, udp1194, "reboot-suggested", 0},
