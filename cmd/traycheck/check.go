@@ -3,20 +3,23 @@ package main
 import (
 	"context"
 	"io"
+	"os"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/cli"
-	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/findingprint"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 func runCheck(ctx context.Context, e *env, args []string) error {
-	fs := cli.NewFlagSet(e.stderr, "check", "traycheck check [--json] [--config FILE] [TARGET...]",
+	fs := cli.NewFlagSet(e.stderr, "check", "traycheck check [--json] [--quiet] [--color WHEN] [--config FILE] [TARGET...]",
 		"TARGET is tcp/PORT, udp/PORT, PORT (both) or a device path; none: the configured ones.")
 	asJSON := cli.JSONFlag(fs, "the findings")
 	cfgPath := cli.ConfigFlag(fs)
+	quiet := findingprint.QuietFlag(fs, "print nothing: the exit status says whether a finding needs attention")
+	color := findingprint.ColorFlag(fs)
 	rest, err := cli.Parse(fs, args, -1)
 	if err != nil {
 		return err
@@ -37,7 +40,11 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return cli.ProbeError(err)
 	}
-	return printFindings(e.stdout, *asJSON, now, findings)
+	out, st := e.stdout, findingprint.Detect(e.stdout, *color, os.Getenv)
+	if *quiet {
+		out = io.Discard
+	}
+	return writeCheck(out, st, *asJSON, now, findings)
 }
 
 // parseTargets turns command-line targets into resources, keeping order and
@@ -63,7 +70,11 @@ func parseTargets(args []string) ([]vpnport.Resource, error) {
 // printFindings prints a check as `traycheck check` does, here or for the
 // running traycheck's check, and returns its exit status.
 func printFindings(w io.Writer, asJSON bool, at time.Time, fs []diagnose.Finding) error {
-	if console.WriteCheck(w, asJSON, at, fs) {
+	return writeCheck(w, findingprint.Auto(w), asJSON, at, fs)
+}
+
+func writeCheck(w io.Writer, st findingprint.Style, asJSON bool, at time.Time, fs []diagnose.Finding) error {
+	if findingprint.WriteCheck(w, st, asJSON, at, fs) {
 		return cli.ExitStatus(cli.ExitAttention)
 	}
 	return nil

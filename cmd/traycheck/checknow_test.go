@@ -75,7 +75,7 @@ func TestForwardedRequests(t *testing.T) {
 	if code := printError(e, "check-now", runCheckNow(ctx, e, nil)); code != exitOK {
 		t.Fatalf("check-now exit %d: %s", code, errb)
 	}
-	if want := "udp/" + strconv.Itoa(int(port)) + "  free"; !strings.Contains(out.String(), want) {
+	if want := "udp/" + strconv.Itoa(int(port)) + " is free."; !strings.Contains(out.String(), want) {
 		t.Errorf("check-now printed %q, want the check result %q", out, want)
 	}
 

@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 
 	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
+	"github.com/traycheck/traycheck/internal/findingprint"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/offer"
 	"github.com/traycheck/traycheck/internal/session"
@@ -50,7 +52,7 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) er
 		return err // another traycheck runs in this session and was asked to check now
 	}
 	fmt.Fprintln(e.stderr, "traycheck: no desktop session, running in console mode (as `traycheck watch`); stop with Ctrl-C")
-	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON}}
+	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON, Style: findingprint.Detect(e.stdout, findingprint.ColorAuto, os.Getenv)}}
 	if lock == nil {
 		// Without the instance endpoint `traycheck action` cannot reach
 		// this one: no actions are offered rather than dead commands.

@@ -94,7 +94,7 @@ func TestConsoleModeIsTheSessionsInstance(t *testing.T) {
 	}
 	env := append(os.Environ(), "XDG_RUNTIME_DIR="+run, "HOME="+dir, "XDG_CONFIG_HOME="+dir, "XDG_CACHE_HOME="+filepath.Join(dir, "cache"),
 		"DBUS_SESSION_BUS_ADDRESS=unix:path="+filepath.Join(dir, "no-bus")) // no desktop
-	free := fmt.Sprintf("udp/%d  free", port)
+	free := fmt.Sprintf("udp/%d is free.", port)
 
 	first := startChild(t, env, "--config", cfg)
 	first.waitOutput(t, "first check:")

@@ -5,18 +5,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/explain"
+	"github.com/traycheck/traycheck/internal/findingprint"
 )
 
 func runExplain(ctx context.Context, e *env, args []string) error {
-	fs := cli.NewFlagSet(e.stderr, "explain", "traycheck explain [--json] [--config FILE] [TEXT...]",
+	fs := cli.NewFlagSet(e.stderr, "explain", "traycheck explain [--json] [--color WHEN] [--config FILE] [TEXT...]",
 		"Recognises a \"port in use\" error message (TEXT, or standard input when none), checks the port or device it names and says who holds it.")
 	asJSON := cli.JSONFlag(fs, "the result")
 	cfgPath := cli.ConfigFlag(fs)
+	color := findingprint.ColorFlag(fs)
 	words, err := cli.Parse(fs, args, -1)
 	if err != nil {
 		return err
@@ -49,7 +52,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	if *asJSON {
 		explain.WriteJSON(e.stdout, explain.JSON{Match: m, Findings: findings})
 	} else {
-		explain.WriteText(e.stdout, m, sc, findings, sug)
+		explain.WriteText(e.stdout, findingprint.Detect(e.stdout, *color, os.Getenv), m, sc, findings, sug)
 	}
 	// An adapter, tray or remote problem has no port to check here, and a
 	// dial failure is no local conflict, but the text is an error the user

@@ -9,6 +9,7 @@ import (
 	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/console"
+	"github.com/traycheck/traycheck/internal/findingprint"
 	"github.com/traycheck/traycheck/internal/monitor"
 )
 
@@ -19,7 +20,9 @@ import (
 // What it prints: every suspend and resume, and a check when it is the
 // first one, when a resource's cause changed (a transition), when it ran
 // because of a resume, a manual request or an action, and when the probe
-// starts or stops failing. A quiet interval check prints nothing.
+// starts or stops failing. A quiet interval check prints nothing. With
+// --quiet only changes: the findings that changed, and the probe starting
+// or stopping to fail (no suspend/resume lines).
 //
 // With --json, one JSON object per line:
 //
@@ -31,11 +34,13 @@ import (
 // failed has "findings":[] and "error". slept_s is 0 when the source cannot
 // tell (logind without a sleep clock).
 func runWatch(ctx context.Context, e *env, args []string) error {
-	fs := cli.NewFlagSet(e.stderr, "watch", "traycheck watch [--json] [--config FILE] [--interval D] [--textfile DIR]")
+	fs := cli.NewFlagSet(e.stderr, "watch", "traycheck watch [--json] [--quiet] [--color WHEN] [--config FILE] [--interval D] [--textfile DIR]")
 	textfile := fs.String("textfile", "", "keep `DIR`/traycheck.prom current for node_exporter's textfile collector")
 	asJSON := fs.Bool("json", false, "print one JSON object per line")
 	cfgPath := cli.ConfigFlag(fs)
 	interval := fs.Duration("interval", 0, "check interval, overriding the config (at least 1s)")
+	quiet := findingprint.QuietFlag(fs, "print changes only: the findings that changed and a probe starting or stopping to fail")
+	color := findingprint.ColorFlag(fs)
 	if _, err := cli.Parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -59,5 +64,6 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	}
 	// No remedy and no instance endpoint: a terminal watch beside the tray
 	// does not compete with it for actions.
-	return runLoop(ctx, e, cfg, []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON}}, nil, nil, nil)
+	return runLoop(ctx, e, cfg, []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON, Quiet: *quiet,
+		Style: findingprint.Detect(e.stdout, *color, os.Getenv)}}, nil, nil, nil)
 }

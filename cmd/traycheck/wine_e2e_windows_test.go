@@ -197,7 +197,8 @@ func TestWineCheckNamesHolder(t *testing.T) {
 
 	// The text form a user reads.
 	out, _, code = e.run("check", fmt.Sprintf("udp/%d", port))
-	if code != exitAttention || !strings.Contains(out, fmt.Sprintf("other-app: udp/%d is held by portholder.exe (PID %d", port, pid)) {
+	if code != exitAttention || !strings.Contains(out, "PROBLEM  other-app ") ||
+		!strings.Contains(out, fmt.Sprintf("udp/%d is held by portholder.exe (PID %d", port, pid)) {
 		t.Errorf("check udp/%d exited %d:\n%s", port, code, out)
 	}
 

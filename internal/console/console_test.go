@@ -51,9 +51,36 @@ func TestSinkHuman(t *testing.T) {
 	c.Power(power.Event{Kind: power.Resume, Slept: 90 * time.Second, Source: "clock"})
 	c.Result(monitor.Report{Trigger: monitor.Trigger{Kind: monitor.Manual}, Findings: []diagnose.Finding{held}})
 	got := out.String()
-	for _, w := range []string{"resume after 1m30s asleep (clock)", "manual check:", "[other-app]", "udp/1194 is held by nc (PID 42)."} {
+	for _, w := range []string{"resume after 1m30s asleep (clock)", "manual check:\n",
+		"\nPROBLEM  other-app          udp/1194 is held by nc (PID 42).\n"} {
 		if !strings.Contains(got, w) {
 			t.Errorf("output lacks %q:\n%s", w, got)
+		}
+	}
+}
+
+// TestSinkQuiet: watch -q prints the findings that changed and the probe
+// starting or stopping to fail, nothing else.
+func TestSinkQuiet(t *testing.T) {
+	var out bytes.Buffer
+	c := &Sink{W: &out, Quiet: true}
+	udp1194, tcp22 := vpnport.Resource{Kind: vpnport.UDP, Port: 1194}, vpnport.Resource{Kind: vpnport.TCP, Port: 22}
+	held := diagnose.Finding{Resource: udp1194, Cause: diagnose.OtherApp, Message: "udp/1194 is held by nc (PID 42)."}
+	free := diagnose.Finding{Resource: tcp22, Cause: diagnose.Free, Message: "tcp/22 is free."}
+	c.Power(power.Event{Kind: power.Resume, Slept: 90 * time.Second, Source: "clock"})
+	c.Result(monitor.Report{Trigger: monitor.Trigger{Kind: monitor.Manual}, First: true,
+		Findings: []diagnose.Finding{held, free}, Transitions: []diagnose.Finding{held}})
+	c.Result(monitor.Report{Trigger: monitor.Trigger{Kind: monitor.Resume}, Findings: []diagnose.Finding{held, free}})
+	c.Result(monitor.Report{Trigger: monitor.Trigger{Kind: monitor.Interval}, Err: errors.New("netlink refused")})
+	got := out.String()
+	for _, w := range []string{"first check:\n", "udp/1194 is held by nc", "interval check: cannot check: netlink refused"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("output lacks %q:\n%s", w, got)
+		}
+	}
+	for _, w := range []string{"resume", "tcp/22"} {
+		if strings.Contains(got, w) {
+			t.Errorf("quiet output has %q:\n%s", w, got)
 		}
 	}
 }

@@ -12,10 +12,11 @@ import (
 	"strings"
 
 	"github.com/traycheck/traycheck/internal/config"
-	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/findingprint"
 	"github.com/traycheck/traycheck/internal/freeport"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -157,17 +158,21 @@ func Commands(text string) [][]string {
 
 // WriteText prints what explain prints: the resource as the text names it,
 // the explanation, what was checked and its findings, and a free port nearby
-// when one was looked for.
-func WriteText(w io.Writer, m diagnose.Match, sc Scope, fs []diagnose.Finding, s *Suggestion) {
+// when one was looked for. The findings are lines of the one finding format
+// (internal/findingprint), and paragraphs wrap to st's width.
+func WriteText(w io.Writer, st findingprint.Style, m diagnose.Match, sc Scope, fs []diagnose.Finding, s *Suggestion) {
+	para := func(indent int, format string, args ...any) {
+		findingprint.WriteParagraph(w, st, indent, fmt.Sprintf(format, args...))
+	}
 	fmt.Fprintln(w, head(m))
-	fmt.Fprintln(w, m.Explanation)
+	para(0, "%s", m.Explanation)
 	switch {
 	case m.Resource.Remote:
-		fmt.Fprintf(w, "tcp/%d is on the server, not on this computer: nothing here can hold it, so nothing was checked here.\n", m.Resource.Port)
+		para(0, "tcp/%d is on the server, not on this computer: nothing here can hold it, so nothing was checked here.", m.Resource.Port)
 	case len(sc.RS) == 0 && m.Program == diagnose.ProgSSH:
-		fmt.Fprintln(w, "The text names no port and the config lists no ssh forward ports ([ssh] forward_ports): nothing was checked. Paste the line with the port, or run `traycheck check tcp/PORT`.")
+		para(0, "The text names no port and the config lists no ssh forward ports ([ssh] forward_ports): nothing was checked. Paste the line with the port, or run `traycheck check tcp/PORT`.")
 	case len(sc.RS) == 0:
-		fmt.Fprintln(w, "Nothing to check live for this error.")
+		para(0, "Nothing to check live for this error.")
 	case sc.Kind == ScopeProgram:
 		prog := m.Program
 		if prog == diagnose.ProgRAS {
@@ -177,9 +182,9 @@ func WriteText(w io.Writer, m diagnose.Match, sc Scope, fs []diagnose.Finding, s
 		if len(sc.RS) > 0 && sc.RS[0].Kind == vpnport.Device {
 			what = "devices and ports" // RAS: the configured devices first
 		}
-		fmt.Fprintf(w, "The text names no port; checked the %s %s uses: %s (if yours differ, run `traycheck check PORT`):\n", what, prog, List(sc.RS))
+		para(0, "The text names no port; checked the %s %s uses: %s (if yours differ, run `traycheck check PORT`):", what, prog, List(sc.RS))
 	case sc.Kind == ScopeConfigured:
-		fmt.Fprintf(w, "The text names no port or program; checked the configured %s (it may be about none of them):\n", List(sc.RS))
+		para(0, "The text names no port or program; checked the configured %s (it may be about none of them):", List(sc.RS))
 	default:
 		fmt.Fprintln(w, "Now:")
 	}
@@ -190,28 +195,21 @@ func WriteText(w io.Writer, m diagnose.Match, sc Scope, fs []diagnose.Finding, s
 		}
 	}
 	if m.Resource.AnyProto && held > 1 {
-		fmt.Fprintln(w, "  Both protocols are held, and the text does not say which one its program wanted: compare the holders with that program's configuration (proto).")
+		para(0, "Both protocols are held, and the text does not say which one its program wanted: compare the holders with that program's configuration (proto).")
 	}
 	for _, f := range fs {
-		fmt.Fprintf(w, "  %s\n", f.Message)
-		if len(f.Actions) > 0 {
-			names := make([]string, len(f.Actions))
-			for i, a := range f.Actions {
-				names[i] = string(a)
-			}
-			fmt.Fprintf(w, "  actions: %s\n", strings.Join(names, ", "))
-		}
+		findingprint.WriteFinding(w, st, f)
 		if f.Cause == diagnose.SameAppInstance && len(f.Holders) == 1 {
 			// One running copy may well be the user's working tunnel: the
 			// one that failed was the second.
-			fmt.Fprintf(w, "  If PID %d is the VPN or tunnel you are using, it is working: the program that printed this error was a second copy. End it only to replace it.\n", f.Holders[0].PID)
+			para(findingprint.MessageColumn, "If PID %d is the VPN or tunnel you are using, it is working: the program that printed this error was a second copy. End it only to replace it.", f.Holders[0].PID)
 		}
 	}
 	if s == nil {
 		return
 	}
 	if s.Err != nil {
-		fmt.Fprintf(w, "No free port found nearby: %v\n", s.Err)
+		para(0, "No free port found nearby: %v", s.Err)
 		return
 	}
 	fmt.Fprintf(w, "Free port nearby: %d\n", s.Port)
@@ -268,5 +266,5 @@ func WriteJSON(w io.Writer, v JSON) {
 	if v.Findings == nil {
 		v.Findings = []diagnose.Finding{}
 	}
-	console.WriteJSON(w, v)
+	_ = safetext.WriteJSON(w, v)
 }

@@ -9,7 +9,7 @@ import (
 	"log/slog"
 
 	"github.com/traycheck/traycheck/internal/cli"
-	"github.com/traycheck/traycheck/internal/console"
+	"github.com/traycheck/traycheck/internal/findingprint"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/notify"
 )
@@ -61,12 +61,12 @@ func PrintAnswer(stdout io.Writer, asJSON bool, resource string, rep instance.Re
 		switch {
 		case aa.Confirm != nil:
 			c := aa.Confirm
-			fmt.Fprintf(stdout, "needs confirmation: %s\nto confirm, run: %s\n", c.Prompt, console.ActionCommand(c.Key, resource, c.PID, c.Token))
+			fmt.Fprintf(stdout, "needs confirmation: %s\nto confirm, run: %s\n", c.Prompt, findingprint.ActionCommand(c.Key, resource, c.PID, c.Token))
 			return nil
 		case aa.Error != "":
 			var hints []string
 			if o := aa.Again; o != nil {
-				hints = append(hints, "to try again, run: "+console.ActionCommand("ACTION", resource, o.PID, o.Token)+" (ACTION: "+console.ActionList(o.Actions)+")")
+				hints = append(hints, "to try again, run: "+findingprint.ActionCommand("ACTION", resource, o.PID, o.Token)+" (ACTION: "+findingprint.ActionList(o.Actions)+")")
 			}
 			return refused(fmt.Errorf("the running traycheck said: %s failed: %s", aa.Action, aa.Error), hints...)
 		case aa.Message != "":
@@ -79,7 +79,7 @@ func PrintAnswer(stdout io.Writer, asJSON bool, resource string, rep instance.Re
 	if a.CheckError != "" {
 		return cli.ProbeError(errors.New("cannot check: " + a.CheckError))
 	}
-	if console.WriteCheck(stdout, asJSON, a.CheckedAt, a.Findings) {
+	if findingprint.WriteCheck(stdout, findingprint.Auto(stdout), asJSON, a.CheckedAt, a.Findings) {
 		return cli.ExitStatus(cli.ExitAttention)
 	}
 	return nil
