@@ -5,9 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 
+	"github.com/traycheck/traycheck/internal/portnum"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -32,10 +32,9 @@ func ParseLocalPortRange(r io.Reader) (vpnport.PortRange, error) {
 	if len(f) != 2 {
 		return vpnport.PortRange{}, fmt.Errorf("local port range %q: want two numbers", line)
 	}
-	lo, err1 := strconv.ParseUint(f[0], 10, 16)
-	hi, err2 := strconv.ParseUint(f[1], 10, 16)
-	if err1 != nil || err2 != nil || lo == 0 || lo > hi {
-		return vpnport.PortRange{}, fmt.Errorf("local port range %q: want two ports, low then high", line)
+	lo, hi, err := portnum.ParseRange(f[0] + "-" + f[1])
+	if err != nil {
+		return vpnport.PortRange{}, fmt.Errorf("local port range %q: want two ports, low then high: %w", line, err)
 	}
-	return vpnport.PortRange{Start: uint16(lo), End: uint16(hi)}, nil
+	return vpnport.PortRange{Start: lo, End: hi}, nil
 }

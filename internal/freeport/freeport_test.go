@@ -12,6 +12,7 @@ import (
 	"strconv"
 	"testing"
 
+	"github.com/traycheck/traycheck/internal/portnum"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -82,11 +83,11 @@ func holdPort(t *testing.T, network, addr string) uint16 {
 	if err != nil {
 		t.Fatalf("holder child: %v", err)
 	}
-	p, err := strconv.Atoi(line[:len(line)-1])
+	p, err := portnum.Parse(line[:len(line)-1])
 	if err != nil {
-		t.Fatalf("holder child printed %q", line)
+		t.Fatalf("holder child printed %q: %v", line, err)
 	}
-	return uint16(p)
+	return p
 }
 
 // holdNear8080 holds the first port from 8080 up that a child can take,

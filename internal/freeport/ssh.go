@@ -4,6 +4,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/portnum"
 )
 
 // Forward is one local forward (-L) of an ssh command line.
@@ -120,20 +122,22 @@ func parseForward(spec string) (Forward, bool) {
 	default:
 		return Forward{}, false
 	}
-	if !isPort(text(port)) {
+	n, err := portnum.Parse(text(port))
+	if err != nil {
 		return Forward{}, false
 	}
-	n, _ := strconv.Atoi(text(port))
-	f := Forward{Spec: spec, Port: uint16(n), portAt: fs[port].at, portLen: fs[port].end - fs[port].at}
+	f := Forward{Spec: spec, Port: n, portAt: fs[port].at, portLen: fs[port].end - fs[port].at}
 	if bind >= 0 {
 		f.Bind = strings.TrimSuffix(strings.TrimPrefix(text(bind), "["), "]")
 	}
 	return f, true
 }
 
+// isPort reports whether s is a port by the one rule (internal/portnum):
+// "8080:db:5432" starts with one, "[::1]:8080:db:5432" and "db:5432" do not.
 func isPort(s string) bool {
-	n, err := strconv.Atoi(s)
-	return err == nil && n >= 1 && n <= 65535 && s[0] != '+' && s[0] != '-'
+	_, err := portnum.Parse(s)
+	return err == nil
 }
 
 // RewriteSSH returns a copy of an ssh command line whose local forward on
