@@ -30,8 +30,9 @@ import (
 //	{"event":"resume","slept_s":95,"source":"logind"}
 //	{"event":"check","trigger":"resume","checked_at":"2026-01-02T03:04:05Z","findings":[...]}
 //
-// findings has the schema of `traycheck check --json`; a check whose probe
-// failed has "findings":[] and "error". slept_s is 0 when the source cannot
+// findings has the schema of `traycheck check --json` (with --quiet, only
+// the findings that changed); a check whose probe failed has "findings":[]
+// and "error". slept_s is 0 when the source cannot
 // tell (logind without a sleep clock).
 func runWatch(ctx context.Context, e *env, args []string) error {
 	fs := cli.NewFlagSet(e.stderr, "watch", "traycheck watch [--json] [--quiet] [--color WHEN] [--config FILE] [--interval D] [--textfile DIR]")
