@@ -8,9 +8,13 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/testenv"
 )
 
 // ptyPair opens a real pseudo-terminal of cols columns: tty is what a
@@ -138,5 +142,57 @@ func TestColourOnlyOnATerminal(t *testing.T) {
 	}
 	if out := checkOn(t, true, nil, "--json", target); strings.Contains(out, "\x1b[") || !strings.Contains(out, `"cause": "other-app"`) {
 		t.Errorf("--json on a terminal has escapes or no finding:\n%s", out)
+	}
+}
+
+// TestWatchColoursOnATerminal: `traycheck watch` on a real pty prints its
+// checks in the same format, coloured, and NO_COLOR=1 turns the colour off
+// there too.
+func TestWatchColoursOnATerminal(t *testing.T) {
+	c, err := net.ListenPacket("udp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	port := strconv.Itoa(c.LocalAddr().(*net.UDPAddr).Port)
+	bin, err := exec.LookPath("traycheck")
+	if err != nil {
+		t.Fatalf("testscript should have put traycheck on PATH: %v", err)
+	}
+	for _, tc := range []struct {
+		env  string
+		want string
+	}{
+		{"NO_COLOR=", "\x1b[31mPROBLEM  other-app\x1b[0m"},
+		{"NO_COLOR=1", "\nPROBLEM  other-app"},
+	} {
+		dir := t.TempDir()
+		cfg := dir + "/watch.toml"
+		if err := os.WriteFile(cfg, []byte("[vpn]\nports = [\"udp/"+port+"\"]\n[check]\ninterval = \"1h\"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		cmd := exec.Command(bin, "watch", "--config", cfg)
+		cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + dir, "XDG_CONFIG_HOME=" + dir, "XDG_CACHE_HOME=" + dir,
+			"XDG_STATE_HOME=" + dir, "TERM=xterm", tc.env}
+		master, term := ptyPair(t, 100)
+		cmd.Stdout = term
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		term.Close()
+		var out testenv.SyncBuffer
+		done := make(chan struct{})
+		go func() { io.Copy(&out, master); close(done) }()
+		deadline := time.Now().Add(20 * time.Second)
+		for !strings.Contains(out.String(), "next: ") && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		cmd.Process.Signal(syscall.SIGINT)
+		cmd.Wait()
+		<-done
+		got := strings.ReplaceAll(out.String(), "\r\n", "\n")
+		if !strings.Contains(got, tc.want) || (tc.env == "NO_COLOR=1" && strings.Contains(got, "\x1b[")) {
+			t.Errorf("watch with %s on a terminal:\n%q\nwant %q", tc.env, got, tc.want)
+		}
 	}
 }

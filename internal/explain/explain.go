@@ -202,7 +202,7 @@ func WriteText(w io.Writer, st findingprint.Style, m diagnose.Match, sc Scope, f
 		if f.Cause == diagnose.SameAppInstance && len(f.Holders) == 1 {
 			// One running copy may well be the user's working tunnel: the
 			// one that failed was the second.
-			para(findingprint.MessageColumn, "If PID %d is the VPN or tunnel you are using, it is working: the program that printed this error was a second copy. End it only to replace it.", f.Holders[0].PID)
+			para(findingprint.MessageColumn(), "If PID %d is the VPN or tunnel you are using, it is working: the program that printed this error was a second copy. End it only to replace it.", f.Holders[0].PID)
 		}
 	}
 	if s == nil {

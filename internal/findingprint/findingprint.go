@@ -42,9 +42,13 @@ var (
 	}()
 )
 
-// MessageColumn is where a finding's message starts (0-based): continuation
+// messageColumn is where a finding's message starts (0-based): continuation
 // lines and the next steps are indented to it.
-var MessageColumn = statusWidth + 2 + causeWidth + 2
+var messageColumn = statusWidth + 2 + causeWidth + 2
+
+// MessageColumn is the column a finding's message starts at, for text that
+// belongs under it (explain's notes on a finding).
+func MessageColumn() int { return messageColumn }
 
 // Status is the first column's word for f.
 func Status(f diagnose.Finding) string {
@@ -69,10 +73,10 @@ func WriteFinding(w io.Writer, st Style, f diagnose.Finding) {
 	status, cause := Status(f), string(f.Cause)
 	verdict := fmt.Sprintf("%-*s  %s", statusWidth, status, cause)
 	fmt.Fprintf(w, "%s%s", st.verdict(f, verdict), strings.Repeat(" ", max(causeWidth-len(cause), 0)+2))
-	st.writeWrapped(w, MessageColumn, msg)
+	st.writeWrapped(w, messageColumn, msg)
 	if len(f.Actions) > 0 {
-		fmt.Fprint(w, strings.Repeat(" ", MessageColumn))
-		st.writeWrapped(w, MessageColumn, "next: "+ActionList(f.Actions))
+		fmt.Fprint(w, strings.Repeat(" ", messageColumn))
+		st.writeWrapped(w, messageColumn, "next: "+ActionList(f.Actions))
 	}
 }
 

@@ -39,14 +39,14 @@ PROBLEM  time-wait          tcp/8080 has 2 connection(s) in TIME_WAIT from a clo
 	}
 }
 
-// TestEveryCauseSameColumn: the message starts at MessageColumn whatever
+// TestEveryCauseSameColumn: the message starts at messageColumn whatever
 // the cause, so the lines of watch's checks line up with check's.
 func TestEveryCauseSameColumn(t *testing.T) {
 	for _, c := range diagnose.Causes {
 		var out bytes.Buffer
 		WriteFinding(&out, Style{}, diagnose.Finding{Resource: udp500, Cause: c, Message: "udp/500 X"})
-		if i := strings.Index(out.String(), "udp/500 X"); i != MessageColumn {
-			t.Errorf("%s: message at column %d, want %d: %q", c, i, MessageColumn, out.String())
+		if i := strings.Index(out.String(), "udp/500 X"); i != messageColumn {
+			t.Errorf("%s: message at column %d, want %d: %q", c, i, messageColumn, out.String())
 		}
 	}
 }
@@ -61,13 +61,13 @@ func TestWrapUnderTheColumn(t *testing.T) {
 	if len(lines) < 4 {
 		t.Fatalf("a 113-character message on 60 columns took %d lines:\n%s", len(lines), out.String())
 	}
-	indent := strings.Repeat(" ", MessageColumn)
+	indent := strings.Repeat(" ", messageColumn)
 	var words []string
 	for i, l := range lines {
 		if n := utf8.RuneCountInString(l); n > 60 {
 			t.Errorf("line %d has %d columns: %q", i, n, l)
 		}
-		if i > 0 && (!strings.HasPrefix(l, indent) || l[MessageColumn] == ' ') {
+		if i > 0 && (!strings.HasPrefix(l, indent) || l[messageColumn] == ' ') {
 			t.Errorf("line %d is not under the message column: %q", i, l)
 		}
 		words = append(words, strings.Fields(l)...)
@@ -89,7 +89,7 @@ func TestNoWrapWhenNarrowOrLongWord(t *testing.T) {
 		t.Errorf("the long path was split or lost:\n%s", out.String())
 	}
 	out.Reset()
-	WriteFinding(&out, Style{Width: MessageColumn + minWrap - 1}, held)
+	WriteFinding(&out, Style{Width: messageColumn + minWrap - 1}, held)
 	if strings.Count(out.String(), "\n") != 2 {
 		t.Errorf("a too narrow terminal wrapped anyway:\n%s", out.String())
 	}
