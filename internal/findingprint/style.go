@@ -1,8 +1,8 @@
 package findingprint
 
 import (
+	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strconv"
@@ -42,7 +42,7 @@ func (m *ColorMode) Set(s string) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("want auto, always or never, not %q", s)
+	return errors.New("want auto, always or never")
 }
 
 // ColorFlag is the --color flag of the commands that print findings.
