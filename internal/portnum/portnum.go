@@ -20,7 +20,7 @@ var ErrZero = errors.New("port 0 names no port")
 // as ssh's and OpenVPN's own parsers allow them) whose value is 1..65535.
 func Parse(s string) (uint16, error) {
 	if s == "" {
-		return 0, fmt.Errorf("port %q: empty; want a number from 1 to 65535", s)
+		return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
 	}
 	n := 0
 	for i := 0; i < len(s); i++ {
@@ -30,11 +30,11 @@ func Parse(s string) (uint16, error) {
 		}
 		n = n*10 + int(c-'0')
 		if n > 65535 {
-			return 0, fmt.Errorf("port %q is above 65535", s)
+			return 0, fmt.Errorf("port %q is not a number from 1 to 65535", s)
 		}
 	}
 	if n == 0 {
-		return 0, fmt.Errorf("port %q: %w; want a number from 1 to 65535", s, ErrZero)
+		return 0, fmt.Errorf("port %q is not a number from 1 to 65535 (%w)", s, ErrZero)
 	}
 	return uint16(n), nil
 }
