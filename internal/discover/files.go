@@ -3,7 +3,6 @@ package discover
 import (
 	"errors"
 	"fmt"
-	"io"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -11,69 +10,45 @@ import (
 	"strings"
 )
 
-// maxFileSize bounds every file discovery reads: a VPN profile with its
-// inline certificates is tens of kilobytes.
-const maxFileSize = 1 << 20
-
 // Walks of profile directories are bounded so a huge or looping tree
 // (~/.config can hold anything) costs little.
 const (
-	maxWalkDepth = 4
-	maxWalkFiles = 256
+	maxWalkDepth   = 4
+	maxWalkFiles   = 256
+	maxWalkEntries = 20000
 )
-
-var errNotRegular = errors.New("not a regular file")
-
-// readSource reads a configuration file that another user may have planted or
-// replaced: it never blocks on a FIFO or device (openNoBlock), reads only
-// regular files, and at most maxFileSize bytes.
-func readSource(path string) ([]byte, error) {
-	f, err := openNoBlock(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	st, err := f.Stat()
-	if err != nil {
-		return nil, err
-	}
-	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w", path, errNotRegular)
-	}
-	b, err := io.ReadAll(io.LimitReader(f, maxFileSize+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(b) > maxFileSize {
-		return nil, fmt.Errorf("%s: larger than %d bytes", path, maxFileSize)
-	}
-	return b, nil
-}
 
 // unreadableNote says why a file could not be read, in the user's terms.
 func unreadableNote(err error) string {
 	if errors.Is(err, fs.ErrPermission) {
-		return "not readable by this user (it usually needs root): run `sudo traycheck config discover` to include it"
+		return why(err)
 	}
 	return "could not be read: " + err.Error()
 }
 
 // findFiles lists files under root (itself a file or a directory) whose names
-// end in one of exts, bounded in depth and count, in a stable order. Links to
-// directories are not followed, so a loop cannot trap the walk.
-func findFiles(root string, exts ...string) []string {
-	st, err := os.Stat(root)
+// end in one of exts, bounded in depth, matches and entries looked at, in a
+// stable order; where a bound cut the walk short, skipped says so. Links to
+// directories are not followed, so a loop cannot trap the walk. A FIFO or
+// device with a profile's name is listed: reading refuses it by type, and the
+// user learns of it.
+func findFiles(root string, exts ...string) (out []string, skipped []Skip) {
+	st, err := os.Stat(root) // stat opens nothing: a FIFO cannot block it
 	if err != nil {
-		return nil
+		return nil, nil
 	}
 	if !st.IsDir() {
-		return []string{root}
+		return []string{root}, nil
 	}
-	var out []string
 	base := strings.Count(filepath.Clean(root), string(filepath.Separator))
+	entries := 0
 	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return nil // an unreadable subdirectory does not end the walk
+		}
+		if entries++; entries > maxWalkEntries {
+			skipped = append(skipped, Skip{Where: root, Why: fmt.Sprintf("more than %d entries: the rest of the directory was not searched", maxWalkEntries)})
+			return filepath.SkipAll
 		}
 		if d.IsDir() {
 			if strings.Count(filepath.Clean(p), string(filepath.Separator))-base >= maxWalkDepth {
@@ -81,15 +56,16 @@ func findFiles(root string, exts ...string) []string {
 			}
 			return nil
 		}
-		if len(out) >= maxWalkFiles {
-			return filepath.SkipAll
-		}
 		if slices.ContainsFunc(exts, func(e string) bool { return strings.HasSuffix(strings.ToLower(d.Name()), e) }) {
+			if len(out) >= maxWalkFiles {
+				skipped = append(skipped, Skip{Where: root, Why: fmt.Sprintf("more than %d profiles: %s and what follows it were not read", maxWalkFiles, p)})
+				return filepath.SkipAll
+			}
 			out = append(out, p)
 		}
 		return nil
 	})
-	return out
+	return out, skipped
 }
 
 // stem is a file's name without its extension: an OpenVPN profile's or a

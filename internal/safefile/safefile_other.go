@@ -54,3 +54,12 @@ func CheckPrivateDir(dir string) error {
 	}
 	return nil
 }
+
+// openNoFollow opens path for reading and refuses a link in its last
+// element (checked by name first: Windows has no O_NOFOLLOW in os).
+func openNoFollow(path string) (*os.File, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link; refusing to follow it: %w", path, ErrNotRegular)
+	}
+	return OpenRegular(path)
+}

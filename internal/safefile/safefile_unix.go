@@ -111,3 +111,16 @@ func CheckPrivateDir(dir string) error {
 	}
 	return nil
 }
+
+// openNoFollow opens path for reading as OpenRegular does, but refuses a
+// symbolic link in its last element (ELOOP) instead of following it.
+func openNoFollow(path string) (*os.File, error) {
+	f, err := open(path, unix.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if errors.Is(err, unix.ELOOP) {
+		return nil, fmt.Errorf("%s is a symbolic link; refusing to follow it: %w", path, ErrNotRegular)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return regular(f, path)
+}
