@@ -50,7 +50,7 @@ var errAlreadyRead = errors.New("already read (an Include loop or a second name 
 type budget struct {
 	files, bytes, globs int
 	seen                []fs.FileInfo
-	tried               map[string]bool // names opened, so a repeated Include costs no system call
+	tried               map[string]error // names tried and how that went, so a repeated Include costs no system call
 	// open is safefile.OpenBounded; tests count its calls.
 	open func(path string, max int64, nofollow bool) (*os.File, fs.FileInfo, error)
 }
@@ -67,21 +67,22 @@ func (b *budget) read(path string) ([]byte, error) {
 	if b.files <= 0 {
 		return nil, fmt.Errorf("not read: this discovery read %d files already: %w", budgetFiles, errBudget)
 	}
-	if b.tried[path] {
-		return nil, errAlreadyRead
+	if err, ok := b.tried[path]; ok {
+		return nil, err
 	}
 	if b.tried == nil {
-		b.tried = map[string]bool{}
+		b.tried = map[string]error{}
 	}
-	b.tried[path] = true
 	max := int64(min(maxFileSize, b.bytes))
 	f, fi, err := b.open(path, max, false)
 	if errors.Is(err, safefile.ErrTooLarge) && max < maxFileSize {
 		return nil, fmt.Errorf("not read: this discovery read %d bytes already: %w", budgetBytes, errBudget)
 	}
 	if err != nil {
+		b.tried[path] = err
 		return nil, err
 	}
+	b.tried[path] = errAlreadyRead
 	defer f.Close()
 	for _, s := range b.seen {
 		if os.SameFile(s, fi) {
