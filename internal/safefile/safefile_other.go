@@ -63,3 +63,9 @@ func openNoFollow(path string) (*os.File, error) {
 	}
 	return OpenRegular(path)
 }
+
+// CreateExclusive creates path for writing with mode perm, failing if any
+// file or link already has that name.
+func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+}

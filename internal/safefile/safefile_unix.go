@@ -124,3 +124,11 @@ func openNoFollow(path string) (*os.File, error) {
 	}
 	return regular(f, path)
 }
+
+// CreateExclusive creates path for writing with mode perm, failing if any
+// file or link already has that name (O_EXCL: a link planted there is not
+// followed, O_NOFOLLOW says so twice). What the caller writes lands in a
+// file only it created.
+func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
+	return open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW, uint32(perm.Perm()))
+}
