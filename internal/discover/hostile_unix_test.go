@@ -82,3 +82,10 @@ func TestSpecialFilesAreRefusedByType(t *testing.T) {
 		t.Errorf("openvpn ports %v", ports)
 	}
 }
+
+// plantFIFO makes a FIFO at path, for the fuzzers' trees.
+func plantFIFO(t testing.TB, path string) {
+	if err := syscall.Mkfifo(path, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
