@@ -48,13 +48,14 @@ func raw(out []byte) (string, bool) {
 func hostileFound() []Found {
 	var out []Found
 	for _, n := range hostileNames {
+		// A device's file name holds no NUL (config refuses one).
 		client := n
 		if strings.ContainsAny(n, `/\`) {
 			client = "openvpn" // config refuses a client name with a path in it
 		}
 		out = append(out, Found{
 			Source: "/home/u/" + n + ".ovpn", Kind: KindOpenVPN, Name: n,
-			Ports: []string{"udp/1194"}, Devices: []string{"/dev/" + n}, Clients: []string{client},
+			Ports: []string{"udp/1194"}, Devices: []string{"/dev/" + strings.ReplaceAll(n, "\x00", "")}, Clients: []string{client},
 			Adapter: n, Reconnect: []string{"nmcli", "connection", "up", n}, Note: "note " + n,
 			Skipped: []Skip{{Where: "/home/u/" + n + ":3", Why: "Include " + n + ": already read"}},
 		})
