@@ -106,8 +106,9 @@ type Sources struct {
 	OpenVPNImported []string
 	// WireGuard are directories of WireGuard configurations (*.conf).
 	WireGuard []string
-	// StrongSwan are strongswan.conf files; IPsecPresence are files whose
-	// existence says an IPsec stack is configured (ipsec.conf, swanctl.conf).
+	// StrongSwan are strongswan.conf files (charon's ports); IPsecPresence
+	// are ipsec.conf and swanctl.conf files: an IPsec setup is reported when
+	// one of them defines a connection.
 	StrongSwan    []string
 	IPsecPresence []string
 	// SSHConfig is the user's ssh client config (~/.ssh/config).
