@@ -49,6 +49,7 @@ var errAlreadyRead = errors.New("already read (an Include loop or a second name 
 // and the files it read (each is read once).
 type budget struct {
 	files, bytes, globs int
+	globEntries         int // directory entries include patterns may still look at
 	seen                []fs.FileInfo
 	tried               map[string]error // names tried and how that went, so a repeated Include costs no system call
 	// open is safefile.OpenBounded; tests count its calls.
@@ -56,7 +57,7 @@ type budget struct {
 }
 
 func newBudget() *budget {
-	return &budget{files: budgetFiles, bytes: budgetBytes, globs: budgetGlobs, open: safefile.OpenBounded}
+	return &budget{files: budgetFiles, bytes: budgetBytes, globs: budgetGlobs, globEntries: budgetGlobEntries, open: safefile.OpenBounded}
 }
 
 // read reads a configuration file: only a regular file (a link to one is

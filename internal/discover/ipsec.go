@@ -30,7 +30,6 @@ const (
 type swanReader struct {
 	b          *budget
 	read       func(string) ([]byte, error)
-	glob       func(string) ([]string, error)
 	port, natt int
 	conns      []string
 	files      []string
@@ -38,7 +37,7 @@ type swanReader struct {
 }
 
 func newSwanReader(b *budget) *swanReader {
-	return &swanReader{b: b, read: b.read, glob: filepath.Glob, port: -1, natt: -1}
+	return &swanReader{b: b, read: b.read, port: -1, natt: -1}
 }
 
 func (s *swanReader) file(path string, stack []string, depth int) error {
@@ -108,7 +107,7 @@ func (s *swanReader) include(pat, from, where string, read func(string) error, d
 	if !filepath.IsAbs(pat) {
 		pat = filepath.Join(filepath.Dir(from), pat)
 	}
-	for _, m := range s.b.expand(s.glob, pat, where, &s.skipped) {
+	for _, m := range s.b.expand(pat, where, &s.skipped) {
 		if err := read(m); err != nil {
 			s.skipped.add(where, "include "+m+": "+why(err))
 		}

@@ -102,20 +102,22 @@ func (s *skips) result() []Skip {
 }
 
 // expand expands an include pattern (a glob), sorted, to at most
-// maxGlobFiles names; the rest are named as skipped at where. globs is what
-// is left of the discovery's budget of include patterns.
-func (b *budget) expand(glob func(string) ([]string, error), pattern, where string, sk *skips) []string {
+// maxGlobFiles names, looking at no more directory entries than the
+// discovery's budget has left; what it leaves out is named at where.
+func (b *budget) expand(pattern, where string, sk *skips) []string {
 	if b.globs <= 0 {
 		sk.add(where, fmt.Sprintf("include %s not read: this discovery expanded %d include patterns already", pattern, budgetGlobs))
 		return nil
 	}
 	b.globs--
-	matches, err := glob(pattern)
+	matches, cut, err := glob(pattern, &b.globEntries)
 	if err != nil {
 		sk.add(where, fmt.Sprintf("include %s: %v", pattern, err))
 		return nil
 	}
-	slices.Sort(matches)
+	if cut {
+		sk.add(where, fmt.Sprintf("include %s: stopped after looking at %d directory entries in this discovery; only %d matches read", pattern, budgetGlobEntries, len(matches)))
+	}
 	if len(matches) > maxGlobFiles {
 		rest := matches[maxGlobFiles:]
 		sk.add(where, fmt.Sprintf("include %s matched %d files: read the first %d, skipped %d (%s … %s)",

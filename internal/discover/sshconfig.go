@@ -28,14 +28,13 @@ type sshReader struct {
 	sshDir   string
 	b        *budget
 	read     func(path string) ([]byte, error)
-	glob     func(pattern string) ([]string, error)
 	forwards []sshForward
 	files    []string
 	skipped  skips
 }
 
 func newSSHReader(path string, b *budget) *sshReader {
-	return &sshReader{sshDir: filepath.Dir(path), b: b, read: b.read, glob: filepath.Glob}
+	return &sshReader{sshDir: filepath.Dir(path), b: b, read: b.read}
 }
 
 func (s *sshReader) file(path, block string, depth int) error {
@@ -75,7 +74,7 @@ func (s *sshReader) parse(r io.Reader, path, block string, depth int) error {
 				if strings.HasPrefix(pat, "~/") {
 					pat = filepath.Join(filepath.Dir(s.sshDir), pat[2:])
 				}
-				for _, m := range s.b.expand(s.glob, pat, where, &s.skipped) {
+				for _, m := range s.b.expand(pat, where, &s.skipped) {
 					// An unreadable include is skipped, as ssh does, but
 					// the user is told.
 					if err := s.file(m, block, depth+1); err != nil {

@@ -69,3 +69,16 @@ func openNoFollow(path string) (*os.File, error) {
 func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
 	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
 }
+
+// OpenDir opens path for listing and refuses anything but a directory.
+func OpenDir(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a directory: %w", path, ErrNotRegular)
+	}
+	return f, nil
+}

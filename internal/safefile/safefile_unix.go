@@ -132,3 +132,10 @@ func openNoFollow(path string) (*os.File, error) {
 func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
 	return open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW, uint32(perm.Perm()))
 }
+
+// OpenDir opens path for listing and refuses anything but a directory
+// without opening it for reading: a FIFO named where a directory was
+// expected fails (O_DIRECTORY) instead of blocking the open.
+func OpenDir(path string) (*os.File, error) {
+	return open(path, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+}
