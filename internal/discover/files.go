@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/safefile"
 )
 
 // Walks of profile directories are bounded so a huge or looping tree
@@ -27,11 +29,12 @@ func unreadableNote(err error) string {
 }
 
 // findFiles lists files under root (itself a file or a directory) whose names
-// end in one of exts, bounded in depth, matches and entries looked at, in a
-// stable order; where a bound cut the walk short, skipped says so. Links to
-// directories are not followed, so a loop cannot trap the walk. A FIFO or
-// device with a profile's name is listed: reading refuses it by type, and the
-// user learns of it.
+// end in one of exts, bounded in depth, matches and entries looked at (a
+// directory is listed in batches, so one with a million entries costs no
+// more than the bound), in name order; where a bound cut the walk short,
+// skipped says so. Links to directories are not followed, so a loop cannot
+// trap the walk. A FIFO or device with a profile's name is listed: reading
+// refuses it by type, and the user learns of it.
 func findFiles(root string, exts ...string) (out []string, skipped []Skip) {
 	st, err := os.Stat(root) // stat opens nothing: a FIFO cannot block it
 	if err != nil {
@@ -40,32 +43,61 @@ func findFiles(root string, exts ...string) (out []string, skipped []Skip) {
 	if !st.IsDir() {
 		return []string{root}, nil
 	}
-	base := strings.Count(filepath.Clean(root), string(filepath.Separator))
-	entries := 0
-	filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return nil // an unreadable subdirectory does not end the walk
-		}
-		if entries++; entries > maxWalkEntries {
-			skipped = append(skipped, Skip{Where: root, Why: fmt.Sprintf("more than %d entries: the rest of the directory was not searched", maxWalkEntries)})
-			return filepath.SkipAll
-		}
-		if d.IsDir() {
-			if strings.Count(filepath.Clean(p), string(filepath.Separator))-base >= maxWalkDepth {
-				return filepath.SkipDir
+	left := maxWalkEntries
+	var walk func(dir string, depth int) bool
+	walk = func(dir string, depth int) bool {
+		ents, cut := readDirBounded(dir, &left)
+		for _, e := range ents {
+			p := filepath.Join(dir, e.Name())
+			if e.IsDir() {
+				if depth+1 < maxWalkDepth && !walk(p, depth+1) {
+					return false
+				}
+				continue
 			}
-			return nil
-		}
-		if slices.ContainsFunc(exts, func(e string) bool { return strings.HasSuffix(strings.ToLower(d.Name()), e) }) {
+			if !slices.ContainsFunc(exts, func(x string) bool { return strings.HasSuffix(strings.ToLower(e.Name()), x) }) {
+				continue
+			}
 			if len(out) >= maxWalkFiles {
 				skipped = append(skipped, Skip{Where: root, Why: fmt.Sprintf("more than %d profiles: %s and what follows it were not read", maxWalkFiles, p)})
-				return filepath.SkipAll
+				return false
 			}
 			out = append(out, p)
 		}
-		return nil
-	})
+		if cut {
+			skipped = append(skipped, Skip{Where: root, Why: fmt.Sprintf("more than %d entries: the search stopped in %s", maxWalkEntries, dir)})
+			return false
+		}
+		return true
+	}
+	walk(root, 0)
 	return out, skipped
+}
+
+// readDirBounded lists dir in name order, at most *left entries (counted
+// down); cut says entries were left unread. An unreadable directory is
+// empty: it does not end the walk.
+func readDirBounded(dir string, left *int) (ents []fs.DirEntry, cut bool) {
+	f, err := safefile.OpenDir(dir)
+	if err != nil {
+		return nil, false
+	}
+	defer f.Close()
+	for {
+		if *left <= 0 {
+			more, _ := f.ReadDir(1)
+			cut = len(more) > 0
+			break
+		}
+		batch, err := f.ReadDir(min(*left, 256))
+		*left -= len(batch)
+		ents = append(ents, batch...)
+		if err != nil || len(batch) == 0 {
+			break
+		}
+	}
+	slices.SortFunc(ents, func(a, b fs.DirEntry) int { return strings.Compare(a.Name(), b.Name()) })
+	return ents, cut
 }
 
 // stem is a file's name without its extension: an OpenVPN profile's or a

@@ -204,3 +204,37 @@ func TestOpenVPNConfigDirective(t *testing.T) {
 		}
 	}
 }
+
+// A profile directory is searched within bounds: a directory with more
+// entries than the bound is cut short, and the cut is named.
+func TestProfileWalkIsBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write(t, filepath.Join(dir, "a", "b", "c", "deep.ovpn"), "port 1701\n")
+	write(t, filepath.Join(dir, "a", "b", "c", "d", "deeper.ovpn"), "port 1702\n")
+	for i := 0; i < 300; i++ {
+		write(t, filepath.Join(dir, "z", fmt.Sprintf("p%03d.ovpn", i)), "")
+	}
+	got, skipped := findFiles(dir, ".ovpn")
+	if len(got) != maxWalkFiles || got[0] != filepath.Join(dir, "a", "b", "c", "deep.ovpn") ||
+		len(skipped) != 1 || !strings.Contains(skipped[0].Why, "more than 256 profiles: "+filepath.Join(dir, "z", "p255.ovpn")) {
+		t.Errorf("%d files, first %v, skipped %v", len(got), got[:1], skipped)
+	}
+}
+
+func TestReadDirBounded(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i := 0; i < 10; i++ {
+		write(t, filepath.Join(dir, fmt.Sprint("f", i)), "")
+	}
+	left := 4
+	ents, cut := readDirBounded(dir, &left)
+	if len(ents) != 4 || !cut || left != 0 {
+		t.Errorf("%d entries, cut %v, left %d", len(ents), cut, left)
+	}
+	left = 10
+	if ents, cut := readDirBounded(dir, &left); len(ents) != 10 || cut {
+		t.Errorf("whole directory: %d entries, cut %v", len(ents), cut)
+	}
+}
