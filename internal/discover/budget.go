@@ -22,7 +22,7 @@ const (
 	maxGlobFiles   = 64      // files one Include glob expands to
 	maxLineLen     = 64 << 10
 	maxIncludeNest = 16   // ssh's READCONF_MAX_DEPTH; used for every format with includes
-	maxOVPNNest    = 10   // OpenVPN's own limit on nested `config` directives
+	maxOVPNNest    = 10   // files OpenVPN 2.6 reads through nested `config` directives, the profile included
 	budgetGlobs    = 1024 // include patterns expanded in one discovery
 )
 

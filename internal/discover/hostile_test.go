@@ -238,3 +238,21 @@ func TestReadDirBounded(t *testing.T) {
 		t.Errorf("whole directory: %d entries, cut %v", len(ents), cut)
 	}
 }
+
+// OpenVPN itself reads 10 files down a chain of `config` directives
+// ("In f9:1: Maximum recursive include levels exceeded in include attempt
+// of file f10"): discovery reads as many, and names the same directive.
+func TestOpenVPNConfigNesting(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	for i := 0; i < 15; i++ {
+		write(t, filepath.Join(dir, fmt.Sprint("f", i)), fmt.Sprintf("port %d\nconfig f%d\n", 1700+i, i+1))
+	}
+	got := openVPNFiles(newBudget(), filepath.Join(dir, "f0"))
+	if len(got) != 1 || strings.Join(got[0].Ports, ",") != "udp/1709" {
+		t.Fatalf("got %+v", got)
+	}
+	if s := skipText(got[0]); !strings.Contains(s, "f9:2: config f10 nested deeper than 10") {
+		t.Errorf("skipped:\n%s", s)
+	}
+}

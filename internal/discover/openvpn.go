@@ -117,7 +117,7 @@ func (o *ovpnReader) include(name, from, where string, depth int) {
 	if o.b == nil || name == "" {
 		return
 	}
-	if depth >= maxOVPNNest {
+	if depth+1 >= maxOVPNNest { // the profile itself is OpenVPN's first level
 		o.skipped.add(where, fmt.Sprintf("config %s nested deeper than %d (OpenVPN's own limit): not read", name, maxOVPNNest))
 		return
 	}
