@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -128,7 +129,7 @@ func TOML(found []Found) ([]byte, error) {
 	var devs bytes.Buffer
 	devs.WriteString("devices = [")
 	for _, r := range applied.Devices {
-		fmt.Fprintf(&devs, "\n  %q, # discovered: %s", r.Path, tomlComment(strings.Join(src[r.Path], "; ")))
+		fmt.Fprintf(&devs, "\n  %s, # discovered: %s", tomlQuote(r.Path), tomlComment(strings.Join(src[r.Path], "; ")))
 	}
 	if len(applied.Devices) > 0 {
 		devs.WriteString("\n")
@@ -183,7 +184,7 @@ func TOML(found []Found) ([]byte, error) {
 	var extra strings.Builder
 	for _, c := range applied.Clients {
 		if !slices.Contains(def.Clients, c) {
-			fmt.Fprintf(&extra, "  %q, # discovered\n", c)
+			fmt.Fprintf(&extra, "  %s, # discovered\n", tomlQuote(c))
 		}
 	}
 	cre := regexp.MustCompile(`(?ms)^(clients = \[.*?)^\]`)
@@ -197,13 +198,30 @@ func TOML(found []Found) ([]byte, error) {
 	return []byte(text), nil
 }
 
-// tomlComment keeps a value inside a one-line comment: a newline in a file
-// name or profile name would otherwise start a line of TOML.
-func tomlComment(s string) string {
-	return strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\r' || r < 0x20 || r == 0x7f || r == '\u2028' || r == '\u2029' {
-			return ' '
+// tomlComment keeps a value inside a one-line comment and off the terminal
+// of whoever prints the file: a newline in a file name or profile name would
+// otherwise start a line of TOML, an escape would reach the terminal.
+func tomlComment(s string) string { return safetext.Printable(s) }
+
+// tomlQuote writes s as a TOML basic string: Go's %q would write \a or \x1b,
+// which TOML refuses, for a control character in a device's or client's
+// name. Hidden runes are escaped, so the file shows no raw escape either.
+func tomlQuote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for _, r := range strings.ToValidUTF8(s, "\uFFFD") {
+		switch {
+		case r == '"' || r == '\\':
+			b.WriteByte('\\')
+			b.WriteRune(r)
+		case safetext.IsHidden(r) && r > 0xffff:
+			fmt.Fprintf(&b, `\U%08x`, r)
+		case safetext.IsHidden(r):
+			fmt.Fprintf(&b, `\u%04x`, r)
+		default:
+			b.WriteRune(r)
 		}
-		return r
-	}, s)
+	}
+	b.WriteByte('"')
+	return b.String()
 }

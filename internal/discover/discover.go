@@ -52,6 +52,10 @@ type Found struct {
 	// Note says what could not be known ("binds a random port", "not
 	// readable without root").
 	Note string `json:"note"`
+	// Skipped is what discovery left unread in this source and why (an
+	// Include loop, a glob over too many files, a line over the cap, a
+	// spent budget): never a silent drop. Always an array in JSON.
+	Skipped []Skip `json:"skipped"`
 }
 
 func (f *Found) addPort(proto string, port int) {
@@ -85,6 +89,9 @@ func (f *Found) normalize() {
 	if f.Clients == nil {
 		f.Clients = []string{}
 	}
+	if f.Skipped == nil {
+		f.Skipped = []Skip{}
+	}
 }
 
 // Sources says where Discover looks. The zero value is not useful: start
@@ -99,8 +106,9 @@ type Sources struct {
 	OpenVPNImported []string
 	// WireGuard are directories of WireGuard configurations (*.conf).
 	WireGuard []string
-	// StrongSwan are strongswan.conf files; IPsecPresence are files whose
-	// existence says an IPsec stack is configured (ipsec.conf, swanctl.conf).
+	// StrongSwan are strongswan.conf files (charon's ports); IPsecPresence
+	// are ipsec.conf and swanctl.conf files: an IPsec setup is reported when
+	// one of them defines a connection.
 	StrongSwan    []string
 	IPsecPresence []string
 	// SSHConfig is the user's ssh client config (~/.ssh/config).
@@ -119,25 +127,32 @@ type Sources struct {
 // Discover reads every source and returns what it found, in source order.
 // A source that is absent is skipped; one that cannot be read is reported as
 // a Found with a Note rather than dropped, so the user learns why.
+//
+// All sources share one budget (budgetFiles files, budgetBytes bytes, each
+// file read once): what is over it is named in the Found's Skipped.
 func Discover(ctx context.Context, s Sources) []Found {
+	return discover(ctx, s, newBudget())
+}
+
+func discover(ctx context.Context, s Sources, b *budget) []Found {
 	var out []Found
 	for _, p := range s.OpenVPN {
-		out = append(out, openVPNFiles(p, ".conf", ".ovpn")...)
+		out = append(out, openVPNFiles(b, p, ".conf", ".ovpn")...)
 	}
 	for _, p := range s.OpenVPNImported {
-		out = append(out, openVPNFiles(p, ".ovpn")...)
+		out = append(out, openVPNFiles(b, p, ".ovpn")...)
 	}
 	for _, d := range s.WireGuard {
-		out = append(out, wireGuardDir(d)...)
+		out = append(out, wireGuardDir(b, d)...)
 	}
-	out = append(out, ipsecFiles(s.StrongSwan, s.IPsecPresence)...)
+	out = append(out, ipsecFiles(b, s.StrongSwan, s.IPsecPresence)...)
 	if s.SSHConfig != "" {
-		if f, ok := sshConfigFile(s.SSHConfig); ok {
+		if f, ok := sshConfigFile(s.SSHConfig, b); ok {
 			out = append(out, f)
 		}
 	}
 	for _, p := range s.Phonebooks {
-		out = append(out, phonebookFile(p)...)
+		out = append(out, phonebookFile(b, p)...)
 	}
 	if s.SerialByID != "" {
 		out = append(out, serialByID(s.SerialByID)...)

@@ -1,8 +1,10 @@
 package discover
 
 import (
-	"strconv"
+	"errors"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/portnum"
 )
 
 // nmConn is what discovery needs of one NetworkManager connection profile
@@ -52,13 +54,13 @@ func (c nmConn) found() (Found, bool) {
 	case "openvpn":
 		f.Clients = []string{"openvpn", "nm-openvpn-service"}
 		// nm-openvpn passes --nobind unless a local port is set.
-		if p, _ := strconv.Atoi(c.Data["local-port"]); p > 0 {
+		if p, err := portnum.Parse(c.Data["local-port"]); err == nil {
 			proto := "udp"
 			if c.Data["proto-tcp"] == "yes" {
 				proto = "tcp"
 				f.addNote("TCP client: binds no fixed local port")
 			} else {
-				f.addPort(proto, p)
+				f.addPort(proto, int(p))
 			}
 		} else {
 			f.addNote("no local port set: NetworkManager runs openvpn with --nobind (a random local port)")
@@ -79,14 +81,19 @@ func (c nmConn) found() (Found, bool) {
 	case "vpnc":
 		f.Clients = []string{"vpnc"}
 		// vpnc binds its "Local Port" (500 unless set; 0 means random).
-		p := ikePort
-		if v, ok := c.Data["Local Port"]; ok {
-			p, _ = strconv.Atoi(v)
+		v, ok := c.Data["Local Port"]
+		if !ok {
+			f.addPort("udp", ikePort)
+			break
 		}
-		if p > 0 {
-			f.addPort("udp", p)
-		} else {
+		p, err := portnum.Parse(v)
+		switch {
+		case err == nil:
+			f.addPort("udp", int(p))
+		case errors.Is(err, portnum.ErrZero):
 			f.addNote("Local Port 0: vpnc picks a random port")
+		default:
+			f.addNote("Local Port: " + err.Error())
 		}
 	case "openconnect", "fortisslvpn", "sstp", "pptp", "ssh":
 		f.Clients = []string{svc, "nm-" + svc + "-service"}

@@ -1,11 +1,15 @@
 package discover
 
 import (
-	"bufio"
 	"bytes"
+	"errors"
+	"fmt"
 	"io"
+	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/portnum"
 )
 
 // ovpnProfile is what an OpenVPN profile says about the local side.
@@ -19,16 +23,34 @@ type ovpnProfile struct {
 	remoteProtoOnly string // proto of the first remote line, when it names one
 }
 
-// parseOpenVPN reads an OpenVPN profile (.conf or .ovpn): one directive per
-// line, "#" or ";" comments, inline blocks such as <ca>...</ca> skipped and
-// <connection> blocks read like the top level.
+// parseOpenVPN reads an OpenVPN profile (.conf or .ovpn) alone, its
+// `config` directives not followed.
 func parseOpenVPN(r io.Reader) (ovpnProfile, error) {
-	var p ovpnProfile
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 0, 64*1024), maxFileSize)
+	o := &ovpnReader{}
+	err := o.parse(r, "profile", 0)
+	return o.p, err
+}
+
+// ovpnReader reads an OpenVPN profile: one directive per line, "#" or ";"
+// comments, inline blocks such as <ca>...</ca> skipped and <connection>
+// blocks read like the top level. A `config FILE` directive is read in
+// place (relative to the profile's directory), nested at most as deep as
+// OpenVPN allows, each file once, within the discovery's budget.
+type ovpnReader struct {
+	b       *budget // nil: `config` directives are not followed
+	p       ovpnProfile
+	skipped skips
+}
+
+func (o *ovpnReader) parse(r io.Reader, path string, depth int) error {
+	lr := newLineReader(r)
 	inline := ""
-	for sc.Scan() {
-		line := strings.TrimSpace(sc.Text())
+	for {
+		line, ok := lr.next()
+		if !ok {
+			break
+		}
+		line = strings.TrimSpace(line)
 		if inline != "" {
 			if strings.EqualFold(line, "</"+inline+">") {
 				inline = ""
@@ -55,6 +77,7 @@ func parseOpenVPN(r io.Reader) (ovpnProfile, error) {
 			}
 			return ""
 		}
+		p := &o.p
 		switch key {
 		case "client":
 			p.client = true
@@ -67,25 +90,58 @@ func parseOpenVPN(r io.Reader) (ovpnProfile, error) {
 		case "proto":
 			p.proto = strings.ToLower(arg(1))
 		case "port":
-			p.port, _ = strconv.Atoi(arg(1))
+			p.port = ovpnPort(arg(1))
 		case "lport":
-			p.lport, _ = strconv.Atoi(arg(1))
+			p.lport = ovpnPort(arg(1))
 		case "nobind":
 			p.nobind = true
 		case "management":
 			// "management IP PORT" or "management /path unix".
-			if n, err := strconv.Atoi(arg(2)); err == nil && !strings.EqualFold(arg(2), "unix") {
-				p.management = n
-			}
+			p.management = ovpnPort(arg(2))
 		case "dev":
 			p.dev = arg(1)
 		case "remote":
 			if p.remoteProtoOnly == "" && arg(3) != "" {
 				p.remoteProtoOnly = strings.ToLower(arg(3))
 			}
+		case "config":
+			o.include(arg(1), path, at(path, lr.n), depth)
 		}
 	}
-	return p, sc.Err()
+	o.skipped.longLines(path, lr)
+	return lr.err
+}
+
+// include reads the file a `config` directive names, in place.
+func (o *ovpnReader) include(name, from, where string, depth int) {
+	if o.b == nil || name == "" {
+		return
+	}
+	if depth+1 >= maxOVPNNest { // the profile itself is OpenVPN's first level
+		o.skipped.add(where, fmt.Sprintf("config %s nested deeper than %d (OpenVPN's own limit): not read", name, maxOVPNNest))
+		return
+	}
+	if !filepath.IsAbs(name) {
+		name = filepath.Join(filepath.Dir(from), name)
+	}
+	b, err := o.b.read(name)
+	if err != nil {
+		o.skipped.add(where, "config "+name+": "+why(err))
+		return
+	}
+	if err := o.parse(bytes.NewReader(b), name, depth+1); err != nil {
+		o.skipped.add(where, "config "+name+": "+why(err))
+	}
+}
+
+// ovpnPort reads a port as OpenVPN's directives write it; 0 when it is
+// none (absent, "unix", 0 or not a number).
+func ovpnPort(s string) int {
+	n, err := portnum.Parse(s)
+	if err != nil {
+		return 0
+	}
+	return int(n)
 }
 
 // found turns a profile into what it needs on this machine.
@@ -129,20 +185,38 @@ func (p ovpnProfile) found(source string) Found {
 	return f
 }
 
-func openVPNFiles(root string, exts ...string) []Found {
+func openVPNFiles(b *budget, root string, exts ...string) []Found {
 	var out []Found
-	for _, path := range findFiles(root, exts...) {
-		b, err := readSource(path)
+	paths, walkSkips := findFiles(root, exts...)
+	for i, path := range paths {
+		data, err := b.read(path)
+		if errors.Is(err, errBudget) {
+			sk := skips{}
+			sk.add(path, why(err))
+			if rest := len(paths) - i - 1; rest > 0 {
+				sk.add(root, fmt.Sprintf("%d more profiles not read: the discovery's budget is spent", rest))
+			}
+			walkSkips = append(walkSkips, sk.result()...)
+			break
+		}
+		if errors.Is(err, errAlreadyRead) {
+			continue // the same profile under another name, or read through a `config` directive
+		}
 		if err != nil {
 			out = append(out, Found{Source: path, Kind: KindOpenVPN, Name: stem(path), Clients: []string{"openvpn"}, Note: unreadableNote(err)})
 			continue
 		}
-		p, err := parseOpenVPN(bytes.NewReader(b))
-		if err != nil {
+		o := &ovpnReader{b: b}
+		if err := o.parse(bytes.NewReader(data), path, 0); err != nil {
 			out = append(out, Found{Source: path, Kind: KindOpenVPN, Name: stem(path), Note: "could not be parsed: " + err.Error()})
 			continue
 		}
-		out = append(out, p.found(path))
+		f := o.p.found(path)
+		f.Skipped = o.skipped.result()
+		out = append(out, f)
+	}
+	if len(walkSkips) > 0 {
+		out = append(out, Found{Source: root, Kind: KindOpenVPN, Name: "OpenVPN profiles in " + root, Skipped: walkSkips})
 	}
 	return out
 }

@@ -32,7 +32,7 @@ func TestOpenVPNShippedProfiles(t *testing.T) {
 		{"loopback-client", "udp/16001", "", ""},
 		{"loopback-server", "udp/16000", "", ""},
 	} {
-		got := openVPNFiles(sample(t, tc.file), ".conf", ".ovpn")
+		got := openVPNFiles(newBudget(), sample(t, tc.file), ".conf", ".ovpn")
 		if len(got) != 1 {
 			t.Fatalf("%s: got %d founds", tc.file, len(got))
 		}

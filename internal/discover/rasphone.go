@@ -1,8 +1,8 @@
 package discover
 
 import (
-	"bufio"
 	"bytes"
+	"errors"
 	"io"
 	"strconv"
 	"strings"
@@ -20,11 +20,15 @@ type rasEntry struct {
 
 // parseRasphone reads a phonebook's entries in file order. A dial-up entry
 // lists its modem as "PORT=COM3" (and "Device=" with the modem's name).
-func parseRasphone(r io.Reader) ([]rasEntry, error) {
-	var out []rasEntry
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+// Lines too long to read are numbered in long.
+func parseRasphone(r io.Reader) (out []rasEntry, long []int, err error) {
+	lr := newLineReader(r)
+	for {
+		line, ok := lr.next()
+		if !ok {
+			break
+		}
+		line = strings.TrimSpace(strings.TrimPrefix(line, "\ufeff"))
 		if line == "" || line[0] == ';' {
 			continue
 		}
@@ -51,7 +55,7 @@ func parseRasphone(r io.Reader) ([]rasEntry, error) {
 			e.devices = append(e.devices, strings.TrimSpace(v))
 		}
 	}
-	return out, sc.Err()
+	return out, lr.long, lr.err
 }
 
 // VPN strategies (ras.h VS_*) and the local ports each binds. Only L2TP/IPsec
@@ -124,15 +128,15 @@ func comName(s string) (string, bool) {
 	return strings.ToUpper(s), true
 }
 
-func phonebookFile(path string) []Found {
-	b, err := readSource(path)
+func phonebookFile(b *budget, path string) []Found {
+	data, err := b.read(path)
 	if err != nil {
-		if isNotExist(err) {
+		if isNotExist(err) || errors.Is(err, errAlreadyRead) {
 			return nil
 		}
 		return []Found{{Source: path, Kind: KindRAS, Name: "RAS phonebook", Note: unreadableNote(err)}}
 	}
-	entries, err := parseRasphone(bytes.NewReader(b))
+	entries, long, err := parseRasphone(bytes.NewReader(data))
 	if err != nil {
 		return []Found{{Source: path, Kind: KindRAS, Name: "RAS phonebook", Note: "could not be parsed: " + err.Error()}}
 	}
@@ -141,6 +145,11 @@ func phonebookFile(path string) []Found {
 		if f, ok := e.found(path); ok {
 			out = append(out, f)
 		}
+	}
+	if len(long) > 0 {
+		var sk skips
+		sk.long(path, long)
+		out = append(out, Found{Source: path, Kind: KindRAS, Name: "RAS phonebook", Skipped: sk.result()})
 	}
 	return out
 }

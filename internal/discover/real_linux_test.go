@@ -66,7 +66,7 @@ func TestOpenVPNDiscoveryMatchesRealOpenVPN(t *testing.T) {
 	os.WriteFile(nobind, []byte(text+"\nnobind\n"), 0o600)
 
 	for _, profile := range []string{client, sample(t, "loopback-server"), nobind} {
-		f := openVPNFiles(profile, ".conf", ".ovpn")[0]
+		f := openVPNFiles(newBudget(), profile, ".conf", ".ovpn")[0]
 		got := openvpnBinds(t, profile)
 		if len(f.Ports) == 0 {
 			// nobind: whatever openvpn bound, it is not the profile's lport.
@@ -110,7 +110,7 @@ Host *
   ServerAliveInterval 30
 `)
 	write("conf.d/work.conf", "Host work\n  LocalForward \"13389\" desktop:3389\n")
-	f, ok := sshConfigFile(filepath.Join(sshDir, "config"))
+	f, ok := sshConfigFile(filepath.Join(sshDir, "config"), newBudget())
 	if !ok {
 		t.Fatal("nothing found")
 	}

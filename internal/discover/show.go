@@ -2,7 +2,10 @@ package discover
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"io"
+	"strings"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/safetext"
@@ -11,30 +14,72 @@ import (
 // Print is `traycheck config discover [--json]`: what was found, as text
 // or as JSON, with what a terminal would act on escaped.
 func Print(w io.Writer, found []Found, asJSON bool) error {
-	if !asJSON {
-		return WriteText(w, found)
+	if asJSON {
+		return WriteJSON(w, found)
 	}
-	var b bytes.Buffer
-	if err := WriteJSON(&b, found); err != nil {
-		return err
-	}
-	_, err := w.Write(safetext.EscapeJSON(b.Bytes()))
-	return err
+	return WriteText(w, found)
 }
 
+// ShowSkippedKey is the key under which `traycheck config show` lists what
+// discovery did not read, when it ran and left something out: in JSON
+// {"value": ["file:line: why", ...], "source": "discovered"}, like a
+// setting; in text a block after the settings.
+const ShowSkippedKey = "discovery.skipped"
+
 // Show is `traycheck config show [--json]`: every effective value of l and
-// where it came from (default, discovered, user, policy).
+// where it came from (default, discovered, user, policy), and what discovery
+// skipped.
 func Show(w io.Writer, l Layers, asJSON bool) error {
+	var skipped []string
+	for _, f := range l.Found {
+		for _, s := range f.Skipped {
+			skipped = append(skipped, s.String())
+		}
+	}
 	var b bytes.Buffer
 	var err error
 	if asJSON {
 		err = config.WriteShowJSON(&b, l.Settings())
+		if err == nil && len(skipped) > 0 {
+			err = addShowJSON(&b, ShowSkippedKey, skipped)
+		}
 	} else {
 		err = config.WriteShowText(&b, l.Settings())
+		if len(skipped) > 0 {
+			fmt.Fprintf(&b, "%s (what discovery did not read, and why):\n", ShowSkippedKey)
+			for _, s := range skipped {
+				fmt.Fprintf(&b, "  %s\n", safetext.Printable(s))
+			}
+		}
 	}
 	if err != nil {
 		return err
 	}
 	_, err = w.Write(safetext.EscapeJSON(b.Bytes()))
 	return err
+}
+
+// addShowJSON adds key to the JSON object config.WriteShowJSON wrote in b,
+// as a setting with source "discovered".
+func addShowJSON(b *bytes.Buffer, key string, value []string) error {
+	k, _ := json.Marshal(key)
+	v, err := json.Marshal(struct {
+		Value  []string `json:"value"`
+		Source string   `json:"source"`
+	}{value, "discovered"})
+	if err != nil {
+		return fmt.Errorf("config show: %w", err)
+	}
+	s := strings.TrimRight(b.String(), "\n")
+	if !strings.HasSuffix(s, "}") {
+		return fmt.Errorf("config show: the settings are not a JSON object")
+	}
+	s = strings.TrimRight(strings.TrimSuffix(s, "}"), "\n ")
+	sep := ","
+	if strings.HasSuffix(s, "{") {
+		sep = ""
+	}
+	b.Reset()
+	fmt.Fprintf(b, "%s%s\n  %s: %s\n}\n", s, sep, k, v)
+	return nil
 }

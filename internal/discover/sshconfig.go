@@ -1,44 +1,43 @@
 package discover
 
 import (
-	"bufio"
 	"bytes"
 	"fmt"
 	"io"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
-)
 
-// sshMaxDepth is OpenSSH's own limit on nested Includes (READCONF_MAX_DEPTH).
-const sshMaxDepth = 16
+	"github.com/traycheck/traycheck/internal/portnum"
+)
 
 // sshForward is one LocalForward or DynamicForward: the local TCP port it
 // listens on and the Host (or Match) block it belongs to.
 type sshForward struct {
 	block string // "Host db-*", or "" for the top of the file
-	port  int
-	line  string // the directive as written, for the note
+	port  uint16
 }
 
 // sshReader reads an ssh client config the way OpenSSH does: keywords are
 // case-insensitive, "keyword value" or "keyword=value", Include patterns are
 // globs relative to ~/.ssh and are read in place (also inside a Host block,
-// whose condition then covers them).
+// whose condition then covers them), nested at most 16 deep as in ssh. Unlike
+// ssh it reads each file once, expands a glob to at most maxGlobFiles files
+// and stays within the discovery's budget; what it leaves out is in skipped.
 type sshReader struct {
 	sshDir   string
+	b        *budget
 	read     func(path string) ([]byte, error)
-	glob     func(pattern string) ([]string, error)
 	forwards []sshForward
 	files    []string
-	problems []string // nested includes that could not be read whole
+	skipped  skips
+}
+
+func newSSHReader(path string, b *budget) *sshReader {
+	return &sshReader{sshDir: filepath.Dir(path), b: b, read: b.read}
 }
 
 func (s *sshReader) file(path, block string, depth int) error {
-	if depth > sshMaxDepth {
-		return fmt.Errorf("%s: Include nested deeper than %d", path, sshMaxDepth)
-	}
 	b, err := s.read(path)
 	if err != nil {
 		return err
@@ -48,9 +47,13 @@ func (s *sshReader) file(path, block string, depth int) error {
 }
 
 func (s *sshReader) parse(r io.Reader, path, block string, depth int) error {
-	sc := bufio.NewScanner(r)
-	for sc.Scan() {
-		key, args := sshSplit(sc.Text())
+	lr := newLineReader(r)
+	for {
+		line, ok := lr.next()
+		if !ok {
+			break
+		}
+		key, args := sshSplit(line)
 		switch key {
 		case "host", "match":
 			if key == "host" {
@@ -59,6 +62,11 @@ func (s *sshReader) parse(r io.Reader, path, block string, depth int) error {
 				block = "Match " + strings.Join(args, " ")
 			}
 		case "include":
+			where := at(path, lr.n)
+			if depth >= maxIncludeNest {
+				s.skipped.add(where, fmt.Sprintf("Include nested deeper than %d (ssh's own limit): not read", maxIncludeNest))
+				continue
+			}
 			for _, pat := range args {
 				if !filepath.IsAbs(pat) && !strings.HasPrefix(pat, "~") {
 					pat = filepath.Join(s.sshDir, pat)
@@ -66,16 +74,11 @@ func (s *sshReader) parse(r io.Reader, path, block string, depth int) error {
 				if strings.HasPrefix(pat, "~/") {
 					pat = filepath.Join(filepath.Dir(s.sshDir), pat[2:])
 				}
-				matches, err := s.glob(pat)
-				if err != nil {
-					return fmt.Errorf("%s: Include %q: %w", path, pat, err)
-				}
-				slices.Sort(matches)
-				for _, m := range matches {
+				for _, m := range s.b.expand(pat, where, &s.skipped) {
 					// An unreadable include is skipped, as ssh does, but
 					// the user is told.
-					if err := s.file(m, block, depth+1); err != nil && !slices.Contains(s.problems, err.Error()) {
-						s.problems = append(s.problems, err.Error())
+					if err := s.file(m, block, depth+1); err != nil {
+						s.skipped.add(where, "Include "+m+": "+why(err))
 					}
 				}
 			}
@@ -83,12 +86,13 @@ func (s *sshReader) parse(r io.Reader, path, block string, depth int) error {
 			if len(args) == 0 {
 				continue
 			}
-			if p := sshListenPort(args[0]); p > 0 {
-				s.forwards = append(s.forwards, sshForward{block: block, port: p, line: strings.TrimSpace(sc.Text())})
+			if p, ok := sshListenPort(args[0]); ok {
+				s.forwards = append(s.forwards, sshForward{block: block, port: p})
 			}
 		}
 	}
-	return sc.Err()
+	s.skipped.longLines(path, lr)
+	return lr.err
 }
 
 // sshSplit splits a config line into its lowercased keyword and arguments,
@@ -130,38 +134,39 @@ func sshSplit(line string) (string, []string) {
 
 // sshListenPort reads the local side of a forward: "8080", "127.0.0.1:8080",
 // "[::1]:8080", "*:8080"; a Unix socket path (contains "/") has no port.
-func sshListenPort(s string) int {
+// Port 0 (ssh picks one) is no port to watch.
+func sshListenPort(s string) (uint16, bool) {
 	if strings.Contains(s, "/") {
-		return 0
+		return 0, false
 	}
 	if i := strings.LastIndexByte(s, ':'); i >= 0 {
 		s = s[i+1:]
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > 65535 {
-		return 0
-	}
-	return n
+	n, err := portnum.Parse(s)
+	return n, err == nil
 }
 
 // sshConfigFile reads path and its Includes; false when it does not exist.
-func sshConfigFile(path string) (Found, bool) {
-	s := &sshReader{sshDir: filepath.Dir(path), read: readSource, glob: filepath.Glob}
+// A config that forwards nothing but left something unread is reported, so
+// the skip is not silent.
+func sshConfigFile(path string, b *budget) (Found, bool) {
+	s := newSSHReader(path, b)
 	f := Found{Source: path, Kind: KindSSH, Name: "ssh forwards", Clients: []string{"ssh"}}
 	if err := s.file(path, "", 0); err != nil {
 		if len(s.files) == 0 && isNotExist(err) {
 			return Found{}, false
 		}
-		f.addNote(err.Error())
+		f.addNote(why(err))
 	}
-	if len(s.forwards) == 0 {
+	f.Skipped = s.skipped.result()
+	if len(s.forwards) == 0 && len(f.Skipped) == 0 && f.Note == "" {
 		return Found{}, false
 	}
 	var blocks []string
 	for _, fw := range s.forwards {
-		f.addPort("tcp", fw.port)
-		if !slices.Contains(f.ForwardPorts, uint16(fw.port)) {
-			f.ForwardPorts = append(f.ForwardPorts, uint16(fw.port))
+		f.addPort("tcp", int(fw.port))
+		if !slices.Contains(f.ForwardPorts, fw.port) {
+			f.ForwardPorts = append(f.ForwardPorts, fw.port)
 		}
 		if fw.block != "" && !slices.Contains(blocks, fw.block) {
 			blocks = append(blocks, fw.block)
@@ -170,11 +175,14 @@ func sshConfigFile(path string) (Found, bool) {
 	if len(blocks) > 0 {
 		f.Name = "ssh forwards of " + strings.Join(blocks, ", ")
 	}
-	if files := slices.Compact(slices.Clone(s.files[1:])); len(files) > 0 {
-		f.addNote("read with its Includes: " + strings.Join(files, ", "))
-	}
-	for _, p := range s.problems {
-		f.addNote(p)
+	if len(s.files) > 1 {
+		files := s.files[1:]
+		more := ""
+		if len(files) > 8 {
+			more = fmt.Sprintf(" and %d more", len(files)-8)
+			files = files[:8]
+		}
+		f.addNote("read with its Includes: " + strings.Join(files, ", ") + more)
 	}
 	return f, true
 }

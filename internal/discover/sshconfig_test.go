@@ -15,7 +15,7 @@ func TestSSHIncludeRelativeAndNested(t *testing.T) {
 	os.WriteFile(filepath.Join(sshDir, "config"), []byte("Host x\n  Include a/one\n"), 0o600)
 	os.WriteFile(filepath.Join(sshDir, "a", "one"), []byte("LocalForward 2000 h:1\nInclude a/two\n"), 0o600)
 	os.WriteFile(filepath.Join(sshDir, "a", "two"), []byte("DynamicForward 2001\n"), 0o600)
-	f, ok := sshConfigFile(filepath.Join(sshDir, "config"))
+	f, ok := sshConfigFile(filepath.Join(sshDir, "config"), newBudget())
 	if !ok || strings.Join(f.Ports, ",") != "tcp/2000,tcp/2001" || len(f.ForwardPorts) != 2 {
 		t.Fatalf("got %+v %v", f, ok)
 	}
@@ -29,8 +29,8 @@ func TestSSHIncludeLoopIsBounded(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	os.WriteFile(filepath.Join(dir, "config"), []byte("LocalForward 2002 h:1\nInclude "+filepath.Join(dir, "config")+"\n"), 0o600)
-	f, ok := sshConfigFile(filepath.Join(dir, "config"))
-	if !ok || !strings.Contains(f.Note, "deeper than 16") {
+	f, ok := sshConfigFile(filepath.Join(dir, "config"), newBudget())
+	if !ok || len(f.Skipped) != 1 || !strings.Contains(f.Skipped[0].String(), "config:2: Include "+filepath.Join(dir, "config")+": already read") {
 		t.Fatalf("got %+v", f)
 	}
 }
@@ -38,11 +38,11 @@ func TestSSHIncludeLoopIsBounded(t *testing.T) {
 func TestSSHNoConfigNoForwards(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	if _, ok := sshConfigFile(filepath.Join(dir, "absent")); ok {
+	if _, ok := sshConfigFile(filepath.Join(dir, "absent"), newBudget()); ok {
 		t.Error("absent config found")
 	}
 	os.WriteFile(filepath.Join(dir, "config"), []byte("Host *\n  User me\n"), 0o600)
-	if _, ok := sshConfigFile(filepath.Join(dir, "config")); ok {
+	if _, ok := sshConfigFile(filepath.Join(dir, "config"), newBudget()); ok {
 		t.Error("config without forwards found")
 	}
 }

@@ -1,24 +1,27 @@
 package discover
 
 import (
-	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/portnum"
 )
 
 // parseWireGuard returns the ListenPort of a WireGuard configuration's
-// [Interface] section (0 when it sets none: the port is then random).
-func parseWireGuard(r io.Reader) (int, error) {
-	sc := bufio.NewScanner(r)
+// [Interface] section (0 when it sets none or sets 0: the port is then
+// random), and the numbers of lines too long to read.
+func parseWireGuard(r io.Reader) (port int, long []int, err error) {
+	lr := newLineReader(r)
 	section := ""
-	port := 0
-	n := 0
-	for sc.Scan() {
-		n++
-		line := strings.TrimSpace(sc.Text())
+	for {
+		line, ok := lr.next()
+		if !ok {
+			break
+		}
+		line = strings.TrimSpace(line)
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = strings.TrimSpace(line[:i])
 		}
@@ -33,27 +36,41 @@ func parseWireGuard(r io.Reader) (int, error) {
 		if !ok || section != "interface" || !strings.EqualFold(strings.TrimSpace(k), "ListenPort") {
 			continue
 		}
-		p, err := strconv.Atoi(strings.TrimSpace(v))
-		if err != nil || p < 0 || p > 65535 {
-			return 0, fmt.Errorf("line %d: ListenPort %q is not a port", n, strings.TrimSpace(v))
+		p, err := portnum.Parse(strings.TrimSpace(v))
+		if err != nil && !errors.Is(err, portnum.ErrZero) {
+			return 0, lr.long, fmt.Errorf("line %d: ListenPort %q is not a port", lr.n, strings.TrimSpace(v))
 		}
-		port = p
+		port = int(p)
 	}
-	return port, sc.Err()
+	return port, lr.long, lr.err
 }
 
-func wireGuardDir(dir string) []Found {
+func wireGuardDir(b *budget, dir string) []Found {
 	var out []Found
-	for _, path := range findFiles(dir, ".conf") {
+	paths, walkSkips := findFiles(dir, ".conf")
+	for i, path := range paths {
 		f := Found{Source: path, Kind: KindWireGuard, Name: stem(path), Adapter: stem(path),
 			Clients: []string{"wireguard-go", "wg-quick", "wireguard"}}
-		b, err := readSource(path)
+		data, err := b.read(path)
+		if errors.Is(err, errBudget) {
+			walkSkips = append(walkSkips, Skip{Where: path, Why: why(err)})
+			if rest := len(paths) - i - 1; rest > 0 {
+				walkSkips = append(walkSkips, Skip{Where: dir, Why: fmt.Sprintf("%d more configurations not read: the discovery's budget is spent", rest)})
+			}
+			break
+		}
+		if errors.Is(err, errAlreadyRead) {
+			continue
+		}
 		if err != nil {
 			f.Note = unreadableNote(err)
 			out = append(out, f)
 			continue
 		}
-		port, err := parseWireGuard(bytes.NewReader(b))
+		port, long, err := parseWireGuard(bytes.NewReader(data))
+		var sk skips
+		sk.long(path, long)
+		f.Skipped = sk.result()
 		switch {
 		case err != nil:
 			f.Note = "could not be parsed: " + err.Error()
@@ -63,6 +80,9 @@ func wireGuardDir(dir string) []Found {
 			f.addPort("udp", port)
 		}
 		out = append(out, f)
+	}
+	if len(walkSkips) > 0 {
+		out = append(out, Found{Source: dir, Kind: KindWireGuard, Name: "WireGuard configurations in " + dir, Skipped: walkSkips})
 	}
 	return out
 }

@@ -2,17 +2,22 @@ package fleet
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
 	"github.com/traycheck/traycheck/internal/power"
+	"github.com/traycheck/traycheck/internal/safefile"
 )
 
 // TextfileName is the file Textfile writes in its directory.
@@ -126,21 +131,38 @@ func labelValue(s string) string {
 	return strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`).Replace(s)
 }
 
+// tempName is the temporary file's name for the file name; tests plant
+// links at the names it gives.
+var tempName = func(name string) string {
+	return "." + name + "." + strconv.FormatUint(rand.Uint64(), 36) + ".tmp"
+}
+
 // writeAtomic writes name in dir through a temporary file in the same
-// directory, renamed over the old one only once complete.
+// directory, renamed over the old one only once complete. The directory may
+// be writable by another account (node_exporter's, with traycheck as root),
+// so nothing is done by name that a planted link could redirect: the
+// temporary file is created exclusively (a link or file at its name makes
+// the create fail, and another name is tried), its mode is set on the open
+// file, and only the rename uses its name again.
 func writeAtomic(dir, name string, data []byte) error {
-	f, err := os.CreateTemp(dir, "."+name+".*.tmp")
+	var f *os.File
+	var err error
+	for range 100 {
+		f, err = safefile.CreateExclusive(filepath.Join(dir, tempName(name)), 0o600)
+		if !errors.Is(err, fs.ErrExist) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("textfile: %w", err)
 	}
 	tmp := f.Name()
 	_, werr := f.Write(data)
-	cerr := f.Close()
 	if werr == nil {
-		werr = cerr
+		werr = f.Chmod(0o644) // node_exporter often runs as its own user
 	}
-	if werr == nil {
-		werr = os.Chmod(tmp, 0o644) // node_exporter often runs as its own user
+	if cerr := f.Close(); werr == nil {
+		werr = cerr
 	}
 	if werr == nil {
 		werr = os.Rename(tmp, filepath.Join(dir, name))

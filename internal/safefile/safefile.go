@@ -2,8 +2,11 @@
 // else may have planted or replaced: the config, the log, the report's
 // sources and destination. Every open is non-blocking (a FIFO or a device
 // cannot hang it), the file's type is checked on the opened descriptor
-// (fstat, so a swap after a check does not count), and the callers bound
-// their reads. Links are followed only where the caller asks.
+// (fstat, so a swap after a check does not count), and reads are bounded
+// (OpenBounded and ReadFull: the one opener and the one reader for
+// configuration files others may have written, which also refuse /proc, /sys
+// and /dev by name). Links are followed only where the caller asks; files
+// are created only exclusively and without following a link.
 package safefile
 
 import (

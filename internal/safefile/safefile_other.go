@@ -54,3 +54,31 @@ func CheckPrivateDir(dir string) error {
 	}
 	return nil
 }
+
+// openNoFollow opens path for reading and refuses a link in its last
+// element (checked by name first: Windows has no O_NOFOLLOW in os).
+func openNoFollow(path string) (*os.File, error) {
+	if fi, err := os.Lstat(path); err == nil && fi.Mode()&fs.ModeSymlink != 0 {
+		return nil, fmt.Errorf("%s is a symbolic link; refusing to follow it: %w", path, ErrNotRegular)
+	}
+	return OpenRegular(path)
+}
+
+// CreateExclusive creates path for writing with mode perm, failing if any
+// file or link already has that name.
+func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
+	return os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, perm)
+}
+
+// OpenDir opens path for listing and refuses anything but a directory.
+func OpenDir(path string) (*os.File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if fi, err := f.Stat(); err != nil || !fi.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s: not a directory: %w", path, ErrNotRegular)
+	}
+	return f, nil
+}

@@ -111,3 +111,31 @@ func CheckPrivateDir(dir string) error {
 	}
 	return nil
 }
+
+// openNoFollow opens path for reading as OpenRegular does, but refuses a
+// symbolic link in its last element (ELOOP) instead of following it.
+func openNoFollow(path string) (*os.File, error) {
+	f, err := open(path, unix.O_RDONLY|unix.O_NOFOLLOW, 0)
+	if errors.Is(err, unix.ELOOP) {
+		return nil, fmt.Errorf("%s is a symbolic link; refusing to follow it: %w", path, ErrNotRegular)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return regular(f, path)
+}
+
+// CreateExclusive creates path for writing with mode perm, failing if any
+// file or link already has that name (O_EXCL: a link planted there is not
+// followed, O_NOFOLLOW says so twice). What the caller writes lands in a
+// file only it created.
+func CreateExclusive(path string, perm os.FileMode) (*os.File, error) {
+	return open(path, unix.O_WRONLY|unix.O_CREAT|unix.O_EXCL|unix.O_NOFOLLOW, uint32(perm.Perm()))
+}
+
+// OpenDir opens path for listing and refuses anything but a directory
+// without opening it for reading: a FIFO named where a directory was
+// expected fails (O_DIRECTORY) instead of blocking the open.
+func OpenDir(path string) (*os.File, error) {
+	return open(path, unix.O_RDONLY|unix.O_DIRECTORY, 0)
+}

@@ -37,16 +37,32 @@ func linuxStatDevice(o *Observation) (n linuxNode) {
 		o.Exists = false
 		o.Available = linuxAvailable(o.Resource.Path)
 		return n
-	case err != nil:
-		// Exists but unreadable (a directory we may not search).
+	case errors.Is(err, unix.EACCES):
+		// Behind a directory we may not search: what is there, and who
+		// holds it, only a privileged look can tell, never "free".
 		o.Exists = true
+		o.Unseen = true
 		o.OpenErr = err.Error()
+		return n
+	case err != nil:
+		// A link loop (ELOOP) or a name no stat resolves: no device is
+		// there, so it is missing, never "free".
+		o.Exists = false
+		o.OpenErr = fmt.Sprintf("%s cannot be resolved to a device: %v", o.Resource.Path, err)
+		return n
+	}
+	if st.Mode&unix.S_IFMT != unix.S_IFCHR {
+		// A FIFO, a directory or a regular file is no device to hold:
+		// missing, never "free".
+		what := fileTypeName(st.Mode & unix.S_IFMT)
+		if st.Mode&unix.S_IFMT == unix.S_IFREG {
+			what = "a regular file"
+		}
+		o.Exists = false
+		o.OpenErr = fmt.Sprintf("%s is %s, not a character device", o.Resource.Path, what)
 		return n
 	}
 	o.Exists = true
-	if st.Mode&unix.S_IFMT != unix.S_IFCHR {
-		return n
-	}
 	o.USBID = linuxUSBID(o.Resource.Path)
 	n.rdev, n.dev, n.ino = uint64(st.Rdev), uint64(st.Dev), st.Ino
 	return n
