@@ -56,7 +56,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	}
 	offers := offer.New(0)
 	ctrl := tray.NewController(tray.Options{Notifier: n, Offers: offers, OpenConfig: tray.ConfigOpener(cfgPath, e.log),
-		Diagnostics: diagnosticsWriter(cfg), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
+		Diagnostics: diagnosticsWriter(cfgPath, e.journal.Run()), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
 	// A forwarded action is a note's answer (a toast's URI): the controller
 	// vets and shows it like a click.
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}
@@ -79,11 +79,13 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 }
 
 // diagnosticsWriter is the tray's "Copy diagnostics": the redacted report
-// `traycheck report` prints, saved for attaching. A failed probe still gives
-// a report (it says why).
-func diagnosticsWriter(cfg *config.Config) func(ctx context.Context) (string, []byte, error) {
+// `traycheck report` prints, saved for attaching, with the config loaded
+// afresh through the same layers (so it shows what a reload made current)
+// and only this tray's journal run. A failed probe still gives a report (it
+// says why).
+func diagnosticsWriter(cfgPath, run string) func(ctx context.Context) (string, []byte, error) {
 	return func(ctx context.Context) (string, []byte, error) {
-		r, _ := report.Collect(ctx, report.Input{Version: version, Config: cfg}, false, reportCheck)
+		r, _ := report.Collect(ctx, reportInput(cfgPath, run), false, reportCheck)
 		return report.SaveText(r)
 	}
 }

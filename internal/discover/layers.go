@@ -2,14 +2,17 @@ package discover
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/traycheck/traycheck/internal/config"
 )
 
 // Layers is how the config traycheck runs with came about, lowest layer
-// first: the embedded default, what discovery found (only when there is no
-// config file: the user's file is the user's word), the user's file, and the
-// machine policy over all of them.
+// first: the embedded default, what discovery found, the keys the user's
+// file sets (only those: a key it leaves out keeps following discovery),
+// and the machine policy over all of them. Discovery runs unless the file
+// or the policy says `discover = false`.
 type Layers struct {
 	Effective  *config.Config
 	User       *config.Config // nil without a config file
@@ -18,30 +21,31 @@ type Layers struct {
 	Policy     *config.Policy // nil without a machine policy
 }
 
-// Load loads the config at path as config.Load does, adds discovery when it
-// is the embedded default, and applies the machine policy. actions are the
-// action ids the policy may forbid. A config or policy that does not parse is
-// an error (a *config.Error naming its place): traycheck never runs without
-// the administrator's limits.
+// Load is the one layered loader: `config show`, `check`, `report`, the
+// tray (and its "Copy diagnostics") and `watch` all load through it, so they
+// agree. path is the user's file ("": the default path, which may be
+// absent); actions are the action ids the policy may forbid. A config or
+// policy that does not parse is an error (a *config.Error naming its file
+// and line): traycheck never runs without the administrator's limits. The
+// policy is read first, so a malformed one fails every command the same way
+// whatever the user's file says.
 func Load(ctx context.Context, path string, s Sources, actions []string) (Layers, error) {
-	cfg, err := config.Load(path)
-	if err != nil {
-		return Layers{}, err
-	}
-	var l Layers
-	if cfg.Source == config.EmbeddedSource {
-		l.Found = Discover(ctx, s)
-		l.Discovered = Apply(cfg, l.Found)
-		cfg = l.Discovered
-	} else {
-		l.User = cfg
-	}
 	pol, err := config.LoadMachinePolicy(actions)
 	if err != nil {
 		return Layers{}, err
 	}
-	l.Policy = pol
-	l.Effective = pol.Apply(cfg)
+	user, err := config.LoadUser(path)
+	if err != nil {
+		return Layers{}, err
+	}
+	l := Layers{User: user, Policy: pol}
+	base := config.Default()
+	if config.DiscoveryOn(user, pol) {
+		l.Found = Discover(ctx, s)
+		l.Discovered = Apply(base, l.Found)
+		base = l.Discovered
+	}
+	l.Effective = pol.Apply(config.Overlay(base, user))
 	return l, nil
 }
 
@@ -49,4 +53,47 @@ func Load(ctx context.Context, path string, s Sources, actions []string) (Layers
 // config show`.
 func (l Layers) Settings() []config.Setting {
 	return config.Show(l.Effective, l.User, l.Discovered, l.Policy)
+}
+
+// Describe names the layers in force, highest first, as the report's
+// "source" line says it: "policy /etc/traycheck/policy.toml > ~/.config/
+// traycheck/config.toml > discovered (2 files) > embedded default".
+func (l Layers) Describe() string {
+	var parts []string
+	if l.Policy != nil {
+		parts = append(parts, "policy "+l.Policy.Source)
+	}
+	if l.User != nil {
+		parts = append(parts, l.User.Source)
+	}
+	switch n := len(sourcesOf(l.Found)); {
+	case l.Discovered != nil && n == 0:
+		parts = append(parts, "discovery (nothing found)")
+	case l.Discovered != nil:
+		parts = append(parts, "discovered ("+plural(n, "source")+")")
+	default:
+		parts = append(parts, "discovery off")
+	}
+	parts = append(parts, config.EmbeddedSource)
+	return strings.Join(parts, " > ")
+}
+
+// sourcesOf lists the distinct files (or bus objects) discovery read.
+func sourcesOf(found []Found) []string {
+	var out []string
+	seen := map[string]bool{}
+	for _, f := range found {
+		if !seen[f.Source] {
+			seen[f.Source] = true
+			out = append(out, f.Source)
+		}
+	}
+	return out
+}
+
+func plural(n int, what string) string {
+	if n == 1 {
+		return "1 " + what
+	}
+	return strconv.Itoa(n) + " " + what + "s"
 }
