@@ -2,6 +2,7 @@ package discover
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -30,13 +31,25 @@ type Layers struct {
 // policy is read first, so a malformed one fails every command the same way
 // whatever the user's file says.
 func Load(ctx context.Context, path string, s Sources, actions []string) (Layers, error) {
+	return load(ctx, &path, s, actions)
+}
+
+// LoadBelowUser is Load without the user's file: the layers a file with
+// every key commented out would leave in force. `config init` shows them.
+func LoadBelowUser(ctx context.Context, s Sources, actions []string) (Layers, error) {
+	return load(ctx, nil, s, actions)
+}
+
+func load(ctx context.Context, path *string, s Sources, actions []string) (Layers, error) {
 	pol, err := config.LoadMachinePolicy(actions)
 	if err != nil {
 		return Layers{}, err
 	}
-	user, err := config.LoadUser(path)
-	if err != nil {
-		return Layers{}, err
+	var user *config.Config
+	if path != nil {
+		if user, err = config.LoadUser(*path); err != nil {
+			return Layers{}, err
+		}
 	}
 	l := Layers{User: user, Policy: pol}
 	base := config.Default()
@@ -96,4 +109,39 @@ func plural(n int, what string) string {
 		return "1 " + what
 	}
 	return strconv.Itoa(n) + " " + what + "s"
+}
+
+// Origins says where each discovered key's value was read, for the
+// comments of the file `config init` writes.
+func (l Layers) Origins() config.Origins {
+	o := config.Origins{}
+	add := func(key, src string) {
+		if !slices.Contains(o[key], src) {
+			o[key] = append(o[key], src)
+		}
+	}
+	for _, f := range l.Found {
+		switch {
+		case f.Kind == KindSSH && len(f.ForwardPorts) > 0:
+			add("ssh.forward_ports", f.Source)
+		case len(f.Ports) > 0:
+			add("vpn.ports", f.Source)
+		}
+		if len(f.Devices) > 0 {
+			add("vpn.devices", f.Source)
+		}
+		if len(f.Clients) > 0 {
+			add("vpn.clients", f.Source)
+		}
+		if f.Adapter != "" {
+			add("vpn.adapter", f.Source)
+		}
+	}
+	return o
+}
+
+// InitTOML is the commented-out file for path with l's values and their
+// sources (see config.InitTOML).
+func (l Layers) InitTOML(path string) []byte {
+	return config.InitTOML(path, l.Settings(), l.Origins(), "")
 }
