@@ -62,6 +62,7 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}
 	err = runLoop(ctx, e, cfg, []monitor.Sink{ctrl}, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
 		ctrl.Attach(m)
+		go liveReload(ctx, e, cfgPath, m, true, nil) // edits apply without a restart
 		e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
 		return tray.Run(ctx, ctrl, host)
 	})

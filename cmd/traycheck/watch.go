@@ -59,5 +59,14 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	}
 	// No remedy and no instance endpoint: a terminal watch beside the tray
 	// does not compete with it for actions.
-	return runLoop(ctx, e, cfg, []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON}}, nil, nil, nil)
+	var adjust func(*config.Config)
+	if intervalSet {
+		adjust = func(c *config.Config) { c.Interval = *interval }
+	}
+	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON}, configNotes{w: e.stdout, asJSON: *asJSON}}
+	return runLoop(ctx, e, cfg, sinks, nil, nil, func(ctx context.Context, m *monitor.Monitor) error {
+		liveReload(ctx, e, *cfgPath, m, false, adjust) // edits apply without a restart
+		<-ctx.Done()
+		return nil
+	})
 }
