@@ -4,10 +4,14 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
+	"sync/atomic"
+	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/discover"
 	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/reload"
 	"github.com/traycheck/traycheck/internal/remedy"
 	"github.com/traycheck/traycheck/internal/safetext"
@@ -83,4 +87,52 @@ func (c configNotes) Config(ev monitor.ConfigEvent) {
 	for _, ch := range ev.Changed {
 		fmt.Fprintf(c.w, "%s config changed: %s\n", stamp, safetext.Printable(ch))
 	}
+}
+
+// configNotifier is the tray's sink for reloads when its controller has
+// none of its own: a refused edit is a notification naming the file and
+// line (the last good config stays), and the next good load replaces it.
+// Show runs off the loop goroutine: a sink must not block.
+type configNotifier struct {
+	ctx    context.Context
+	n      notify.Notifier
+	log    *slog.Logger
+	failed *atomic.Bool
+}
+
+func (configNotifier) Checking(monitor.Trigger) {}
+func (configNotifier) Result(monitor.Report)    {}
+
+func (c configNotifier) Config(ev monitor.ConfigEvent) {
+	note := notify.Note{Tag: "traycheck-config"}
+	switch {
+	case ev.Err != nil && ev.Policy:
+		note.Title = "Machine policy not applied"
+		note.Body = safetext.Printable(ev.Err.Error()) + "\nThe last good policy stays in force."
+	case ev.Err != nil:
+		note.Title = "Config not applied"
+		note.Body = safetext.Printable(ev.Err.Error()) + "\nThe last good config stays in force; fix the line and save."
+	case c.failed.Load():
+		note.Title = "Config applied"
+		note.Body = "The config loads again and is in force."
+	default:
+		return // a good reload is logged, not notified
+	}
+	c.failed.Store(ev.Err != nil)
+	go func() {
+		ctx, cancel := context.WithTimeout(c.ctx, 10*time.Second)
+		defer cancel()
+		if err := c.n.Show(ctx, note); err != nil {
+			c.log.Warn("could not show the config note", "err", err)
+		}
+	}()
+}
+
+// withConfigNotes adds configNotifier to the tray's sinks unless the
+// controller shows reloads itself.
+func withConfigNotes(ctx context.Context, sinks []monitor.Sink, ctrl any, n notify.Notifier, log *slog.Logger) []monitor.Sink {
+	if _, ok := ctrl.(monitor.ConfigSink); ok {
+		return sinks
+	}
+	return append(sinks, configNotifier{ctx: ctx, n: n, log: log, failed: &atomic.Bool{}})
 }

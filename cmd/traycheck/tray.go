@@ -60,7 +60,8 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	// A forwarded action is a note's answer (a toast's URI): the controller
 	// vets and shows it like a click.
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}
-	err = runLoop(ctx, e, cfg, []monitor.Sink{ctrl}, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
+	sinks := withConfigNotes(ctx, []monitor.Sink{ctrl}, ctrl, n, e.log) // a refused edit is a notification
+	err = runLoop(ctx, e, cfg, sinks, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
 		ctrl.Attach(m)
 		go liveReload(ctx, e, cfgPath, m, true, nil) // edits apply without a restart
 		e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
