@@ -7,6 +7,8 @@ package reload
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"slices"
@@ -65,7 +67,7 @@ func newRig(t *testing.T, userText string) *rig {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		Run(ctx, Options{Load: load, UserPath: r.user, Sources: r.src, Interval: 100 * time.Millisecond,
+		Run(ctx, Options{Load: load, UserPath: r.user, Sources: r.src, Interval: 100 * time.Millisecond, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 			Apply: func(l discover.Layers, ch []string) { r.applied <- applied{l, ch} },
 			Fail:  func(err error, policy bool) { r.failed <- failed{err, policy} }}, cur)
 	}()
