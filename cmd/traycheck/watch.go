@@ -26,6 +26,13 @@ import (
 //	{"event":"suspend","slept_s":0,"source":"logind"}
 //	{"event":"resume","slept_s":95,"source":"logind"}
 //	{"event":"check","trigger":"resume","checked_at":"2026-01-02T03:04:05Z","findings":[...]}
+//	{"event":"config","at":"2026-01-02T03:04:05Z","changed":["ssh.forward_ports: [] (default) -> [8080] (user)"]}
+//	{"event":"config","at":"...","changed":[],"error":"FILE:4:18: ...","file":"FILE","line":4}
+//
+// The config, the machine policy and the files discovery reads are polled
+// every 2 s: an edit applies without a restart (a "config" line says what
+// changed), a bad one is said with its file and line while the last good
+// config stays.
 //
 // findings has the schema of `traycheck check --json`; a check whose probe
 // failed has "findings":[] and "error". slept_s is 0 when the source cannot
