@@ -2,6 +2,7 @@ package discover
 
 import (
 	"context"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -123,9 +124,14 @@ func (l Layers) Origins() config.Origins {
 	for _, f := range l.Found {
 		switch {
 		case f.Kind == KindSSH && len(f.ForwardPorts) > 0:
-			add("ssh.forward_ports", f.Source)
+			for _, p := range f.ForwardPorts {
+				add("ssh.forward_ports", portLine(f.Source, strconv.Itoa(int(p))))
+			}
 		case len(f.Ports) > 0:
-			add("vpn.ports", f.Source)
+			for _, p := range f.Ports {
+				_, num, _ := strings.Cut(p, "/")
+				add("vpn.ports", portLine(f.Source, num))
+			}
 		}
 		if len(f.Devices) > 0 {
 			add("vpn.devices", f.Source)
@@ -144,4 +150,45 @@ func (l Layers) Origins() config.Origins {
 // sources (see config.InitTOML).
 func (l Layers) InitTOML(path string) []byte {
 	return config.InitTOML(path, l.Settings(), l.Origins(), "")
+}
+
+// portKeywords are the directives that set a local port in the files
+// discovery reads (OpenVPN, WireGuard, ssh).
+var portKeywords = []string{"port", "lport", "listenport", "localforward", "dynamicforward"}
+
+// portLine is "FILE:LINE" for the one line of source that sets local port
+// num, or just FILE when no line, or more than one, does (an Include, a
+// bus object): a comment never points at a wrong line.
+func portLine(source, num string) string {
+	if !filepath.IsAbs(source) {
+		return source
+	}
+	data, err := readSource(source)
+	if err != nil {
+		return source
+	}
+	found := 0
+	for i, line := range strings.Split(string(data), "\n") {
+		fields := strings.FieldsFunc(line, func(r rune) bool { return r == ' ' || r == '\t' || r == '=' || r == '\r' })
+		if len(fields) < 2 || !slices.Contains(portKeywords, strings.ToLower(fields[0])) {
+			continue
+		}
+		// The local port is the directive's first argument, or its last
+		// part after a bind address ("127.0.0.1:15432", "[::1]:15432").
+		arg := fields[1]
+		if i := strings.LastIndexByte(arg, ':'); i >= 0 {
+			arg = arg[i+1:]
+		}
+		if arg != num {
+			continue
+		}
+		if found != 0 {
+			return source
+		}
+		found = i + 1
+	}
+	if found == 0 {
+		return source
+	}
+	return source + ":" + strconv.Itoa(found)
 }
