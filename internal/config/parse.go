@@ -173,6 +173,9 @@ func (p *parser) unknownKey(key toml.Key) string {
 	if len(key) == 1 {
 		return ""
 	}
+	if key[1] == DiscoverKey {
+		return fmt.Sprintf("discover is a top-level key, not one of [%s]: put `discover = false` above the first [table]", key[0])
+	}
 	for _, k := range keys {
 		if k == key[1] {
 			if len(key) > 2 {
