@@ -110,3 +110,11 @@ func stamp(files, dirs []string) uint64 {
 	var p poller
 	return p.stamp(files, dirs)
 }
+
+// stringHash folds a stamp given as text (the registry policy's) into the
+// files' stamp.
+func stringHash(s string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(s))
+	return h.Sum64()
+}
