@@ -59,7 +59,7 @@ func configPath(e *env, args []string) error {
 	case err == nil:
 		fmt.Fprintln(e.stderr, "exists")
 	case errors.Is(err, fs.ErrNotExist):
-		fmt.Fprintln(e.stderr, "does not exist: traycheck uses the embedded default; `traycheck config init` writes it there")
+		fmt.Fprintln(e.stderr, "does not exist: traycheck uses discovery and the defaults; `traycheck config init` writes a file with every key commented out there")
 	default:
 		fmt.Fprintf(e.stderr, "cannot be read: %v\n", err)
 	}
@@ -69,7 +69,7 @@ func configPath(e *env, args []string) error {
 func configInit(e *env, args []string) error {
 	flags := cli.NewFlagSet(e.stderr, "config init", "traycheck config init [--force] [--discover] [--config FILE]")
 	force := flags.Bool("force", false, "overwrite an existing config file")
-	disc := flags.Bool("discover", false, "write in what the VPN's own configuration files say (see `traycheck config discover`)")
+	disc := flags.Bool("discover", false, "kept for compatibility: discovery stays live either way, and the file's comments show what it found")
 	path := flags.String("config", "", "write to `FILE` instead of the default path")
 	if _, err := cli.Parse(flags, args, 0); err != nil {
 		return err
@@ -81,18 +81,29 @@ func configInit(e *env, args []string) error {
 			return cli.UsageError(err)
 		}
 	}
-	text := config.DefaultTOML()
-	if *disc {
-		var err error
-		if text, err = discover.TOML(discover.Discover(context.Background(), discoverSources())); err != nil {
-			return cli.UsageError(err)
-		}
-	}
-	if err := config.WriteText(p, text, *force); err != nil {
+	// --discover is kept so scripts that pass it still work: discovery is
+	// live whatever the file says (unless it says discover = false), and
+	// the comments show what it found, with or without the flag.
+	_ = *disc
+	if err := config.WriteText(p, config.UserFileText(p), *force); err != nil {
 		return cli.UsageError(err)
 	}
 	fmt.Fprintf(e.stdout, "wrote %s\n", p)
+	fmt.Fprintln(e.stderr, "every key in it is commented out, showing today's value and its source: nothing changed; uncomment a key to set it")
 	return nil
+}
+
+func init() { config.SetInitText(initText) }
+
+// initText renders the commented file with the values that stay in force
+// once it exists: the policy, discovery and the defaults (the layers below
+// the user's file, which --force replaces).
+func initText(path string) ([]byte, error) {
+	l, err := discover.LoadBelowUser(context.Background(), discoverSources(), actionIDs())
+	if err != nil {
+		return nil, err
+	}
+	return l.InitTOML(path), nil
 }
 
 func configValidate(e *env, args []string) error {

@@ -38,7 +38,7 @@ func runDefault(ctx context.Context, e *env, args []string) error {
 	if !errors.Is(err, tray.ErrNoDesktop) {
 		e.log.Warn("cannot show a tray icon", "err", err)
 	}
-	return runConsole(ctx, e, cfg, *asJSON)
+	return runConsole(ctx, e, cfg, *asJSON, *cfgPath)
 }
 
 // runConsole is the bare traycheck without a desktop: the loop of
@@ -46,19 +46,24 @@ func runDefault(ctx context.Context, e *env, args []string) error {
 // second bare launch hands over, and `traycheck check-now` and `traycheck
 // action` reach it. An explicit `traycheck watch` stays out of this, so a
 // terminal watch beside the tray keeps working.
-func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) error {
+func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool, cfgPath string) error {
 	lock, err := claimInstance(ctx, e)
 	if err != nil {
 		return err // another traycheck runs in this session and was asked to check now
 	}
 	fmt.Fprintln(e.stderr, "traycheck: no desktop session, running in console mode (as `traycheck watch`); stop with Ctrl-C")
-	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON, Style: findingprint.Detect(e.stdout, findingprint.ColorAuto, os.Getenv)}}
+	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON, Style: findingprint.Detect(e.stdout, findingprint.ColorAuto, os.Getenv)}, configNotes{w: e.stdout, asJSON: asJSON}}
+	live := func(ctx context.Context, m *monitor.Monitor) error { // edits apply without a restart, as in watch
+		liveReload(ctx, e, cfgPath, m, lock != nil, nil)
+		<-ctx.Done()
+		return nil
+	}
 	if lock == nil {
 		// Without the instance endpoint `traycheck action` cannot reach
 		// this one: no actions are offered rather than dead commands.
-		return runLoop(ctx, e, cfg, sinks, nil, nil, nil)
+		return runLoop(ctx, e, cfg, sinks, nil, nil, live)
 	}
 	offers := offer.New(0)
 	sinks = append(sinks, &console.Actor{W: e.stdout, JSON: asJSON, Offers: offers})
-	return runLoop(ctx, e, cfg, sinks, lock, &session.Server{Offers: offers}, nil)
+	return runLoop(ctx, e, cfg, sinks, lock, &session.Server{Offers: offers}, live)
 }

@@ -12,15 +12,22 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/discover"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
-// diagnosticsConfig is a config watching one port nobody holds, as if it
-// were loaded from a file in the (temporary) home directory.
+// diagnosticsConfig writes a config watching one port nobody holds into
+// the (temporary) home directory, keeps the machine's policy and VPN
+// configuration out, and returns the config as loaded.
 func diagnosticsConfig(t testing.TB) *config.Config {
 	home := t.TempDir()
 	t.Setenv("HOME", home)
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, "cache"))
+	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
+	testPolicy("")
+	old := discoverSources
+	discoverSources = func() discover.Sources { return discover.Sources{} }
+	t.Cleanup(func() { discoverSources = old })
 	t.Cleanup(windowsUserDirs(t.Setenv, home, t.Name()))
 	if runtime.GOOS == "windows" {
 		t.Setenv("LOCALAPPDATA", filepath.Join(home, "cache"))
@@ -36,6 +43,10 @@ func diagnosticsConfig(t testing.TB) *config.Config {
 	c.Ports = []vpnport.Resource{{Kind: vpnport.UDP, Port: port}}
 	c.Devices = nil
 	c.Interval = time.Hour
+	text := fmt.Sprintf("[vpn]\nports = [%q]\ndevices = []\n[check]\ninterval = \"1h\"\n", c.Ports[0])
+	if err := config.WriteText(c.Source, []byte(text), false); err != nil {
+		t.Fatal(err)
+	}
 	return c
 }
 
@@ -43,7 +54,7 @@ func diagnosticsConfig(t testing.TB) *config.Config {
 // the cache directory, and the text handed to the clipboard is the file's.
 func TestDiagnosticsWriter(t *testing.T) {
 	cfg := diagnosticsConfig(t)
-	path, text, err := diagnosticsWriter(cfg)(context.Background())
+	path, text, err := diagnosticsWriter("", "")(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -61,7 +72,8 @@ func TestDiagnosticsWriter(t *testing.T) {
 		t.Errorf("report mode %v, want 0600", st.Mode().Perm())
 	}
 	s := string(text)
-	for _, want := range []string{"redaction: user names and home paths replaced", "source: " + filepath.Join("~", ".config", "traycheck", "config.toml"),
+	for _, want := range []string{"redaction: user names and home paths replaced", "source: " + filepath.Join("~", ".config", "traycheck", "config.toml") + " > discovery (nothing found) > (embedded default)",
+		fmt.Sprintf("ports: %s (user)", cfg.Ports[0]), "vpn: VPN (default)",
 		fmt.Sprintf("%s: free", cfg.Ports[0])} {
 		if !strings.Contains(s, want) {
 			t.Errorf("report lacks %q:\n%s", want, s)
@@ -76,8 +88,8 @@ func TestDiagnosticsWriter(t *testing.T) {
 // before the clipboard: a probe of one port, the OS facts, the log, the
 // atomic write.
 func BenchmarkDiagnosticsWriter(b *testing.B) {
-	cfg := diagnosticsConfig(b)
-	w := diagnosticsWriter(cfg)
+	diagnosticsConfig(b)
+	w := diagnosticsWriter("", "")
 	b.ReportAllocs()
 	for b.Loop() {
 		if _, _, err := w(context.Background()); err != nil {

@@ -26,13 +26,18 @@ func loadConfig(path string) (*config.Config, error) {
 var discoverSources = discover.DefaultSources
 
 func loadLayers(path string) (discover.Layers, error) {
-	var actions []string
-	for _, a := range diagnose.Actions {
-		actions = append(actions, string(a))
-	}
-	l, err := discover.Load(context.Background(), path, discoverSources(), actions)
+	l, err := discover.Load(context.Background(), path, discoverSources(), actionIDs())
 	if err != nil {
 		return l, &cli.Error{Code: cli.ExitUsage, Err: err, Bare: true}
 	}
 	return l, nil
+}
+
+// actionIDs are the action ids a machine policy may forbid.
+func actionIDs() []string {
+	var actions []string
+	for _, a := range diagnose.Actions {
+		actions = append(actions, string(a))
+	}
+	return actions
 }

@@ -26,8 +26,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if _, err := cli.Parse(fs, args, 0); err != nil {
 		return err
 	}
-	cfg, cfgErr := config.Load(*cfgPath)
-	r, in := report.Collect(ctx, report.Input{Version: version, Config: cfg, ConfigErr: cfgErr}, *full, reportCheck)
+	r, in := report.Collect(ctx, reportInput(*cfgPath, ""), *full, reportCheck)
 	switch err := r.Emit(e.stdout, *asJSON, *out); {
 	case err != nil:
 		return cli.UsageError(err)
@@ -38,6 +37,21 @@ func runReport(ctx context.Context, e *env, args []string) error {
 		return cli.ProbeError(in.ProbeErr)
 	}
 	return nil
+}
+
+// reportInput loads the config through the one layered loader, as `config
+// show` does, so the report's values and their sources are the ones in
+// force; a config or policy that does not load is the report's config error.
+// run picks the journal's run (see report.OwnEvents).
+func reportInput(cfgPath, run string) report.Input {
+	in := report.Input{Version: version, Run: run}
+	l, err := loadLayers(cfgPath)
+	if err != nil {
+		in.ConfigErr = err
+		return in
+	}
+	in.Config, in.Layers, in.Settings = l.Effective, l.Describe(), l.Settings()
+	return in
 }
 
 // reportCheck is the report's check: the one-shot check of `traycheck check`.

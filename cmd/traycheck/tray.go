@@ -56,12 +56,14 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	}
 	offers := offer.New(0)
 	ctrl := tray.NewController(tray.Options{Notifier: n, Offers: offers, OpenConfig: tray.ConfigOpener(cfgPath, e.log),
-		Diagnostics: diagnosticsWriter(cfg), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
+		Diagnostics: diagnosticsWriter(cfgPath, e.journal.Run()), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
 	// A forwarded action is a note's answer (a toast's URI): the controller
 	// vets and shows it like a click.
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}
-	err = runLoop(ctx, e, cfg, []monitor.Sink{ctrl}, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
+	sinks := withConfigNotes(ctx, []monitor.Sink{ctrl}, ctrl, n, e.log) // a refused edit is a notification
+	err = runLoop(ctx, e, cfg, sinks, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
 		ctrl.Attach(m)
+		go liveReload(ctx, e, cfgPath, m, true, nil) // edits apply without a restart
 		e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
 		return tray.Run(ctx, ctrl, host)
 	})
@@ -79,11 +81,13 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 }
 
 // diagnosticsWriter is the tray's "Copy diagnostics": the redacted report
-// `traycheck report` prints, saved for attaching. A failed probe still gives
-// a report (it says why).
-func diagnosticsWriter(cfg *config.Config) func(ctx context.Context) (string, []byte, error) {
+// `traycheck report` prints, saved for attaching, with the config loaded
+// afresh through the same layers (so it shows what a reload made current)
+// and only this tray's journal run. A failed probe still gives a report (it
+// says why).
+func diagnosticsWriter(cfgPath, run string) func(ctx context.Context) (string, []byte, error) {
 	return func(ctx context.Context) (string, []byte, error) {
-		r, _ := report.Collect(ctx, report.Input{Version: version, Config: cfg}, false, reportCheck)
+		r, _ := report.Collect(ctx, reportInput(cfgPath, run), false, reportCheck)
 		return report.SaveText(r)
 	}
 }

@@ -29,6 +29,13 @@ import (
 //	{"event":"suspend","slept_s":0,"source":"logind"}
 //	{"event":"resume","slept_s":95,"source":"logind"}
 //	{"event":"check","trigger":"resume","checked_at":"2026-01-02T03:04:05Z","findings":[...]}
+//	{"event":"config","at":"2026-01-02T03:04:05Z","changed":["ssh.forward_ports: [] (default) -> [8080] (user)"]}
+//	{"event":"config","at":"...","changed":[],"error":"FILE:4:18: ...","file":"FILE","line":4}
+//
+// The config, the machine policy and the files discovery reads are polled
+// every 2 s: an edit applies without a restart (a "config" line says what
+// changed), a bad one is said with its file and line while the last good
+// config stays.
 //
 // findings has the schema of `traycheck check --json` (with --quiet, only
 // the findings that changed); a check whose probe failed has "findings":[]
@@ -65,6 +72,15 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	}
 	// No remedy and no instance endpoint: a terminal watch beside the tray
 	// does not compete with it for actions.
-	return runLoop(ctx, e, cfg, []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON, Quiet: *quiet,
-		Style: findingprint.Detect(e.stdout, *color, os.Getenv)}}, nil, nil, nil)
+	var adjust func(*config.Config)
+	if intervalSet {
+		adjust = func(c *config.Config) { c.Interval = *interval }
+	}
+	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON, Quiet: *quiet,
+		Style: findingprint.Detect(e.stdout, *color, os.Getenv)}, configNotes{w: e.stdout, asJSON: *asJSON}}
+	return runLoop(ctx, e, cfg, sinks, nil, nil, func(ctx context.Context, m *monitor.Monitor) error {
+		liveReload(ctx, e, *cfgPath, m, false, adjust) // edits apply without a restart
+		<-ctx.Done()
+		return nil
+	})
 }

@@ -31,6 +31,10 @@ type Config struct {
 	Reconnect []string
 	// Interval is how often the watch loop checks.
 	Interval time.Duration
+	// NoDiscover is set by `discover = false` (in the user's file or the
+	// machine policy): the VPN's and ssh's own configuration files are then
+	// not read, and only the file's values and the default are watched.
+	NoDiscover bool
 	// Keys are the keys the file set ("vpn.ports", "check.interval"), in
 	// file order: `config show` says which values came from it.
 	Keys []string
@@ -48,6 +52,10 @@ func (c *Config) ForbidActions() []string {
 	}
 	return c.Policy.ForbidActions
 }
+
+// DiscoverKey is the top-level key that switches discovery off
+// (`discover = false`); it is listed in Keys like the table keys.
+const DiscoverKey = "discover"
 
 // MinInterval is the shortest check interval a config may ask for.
 const MinInterval = time.Second

@@ -38,7 +38,7 @@ func Default() *Config {
 }
 
 // DefaultTOML returns the text of the embedded default config, comments and
-// all, as `traycheck config init` writes it.
+// all (the bottom layer; `traycheck config init` writes UserFileText).
 func DefaultTOML() []byte {
 	return slices.Clone(defaultTOML)
 }
@@ -126,14 +126,24 @@ func readFile(path string) ([]byte, error) {
 	return data, nil
 }
 
-// WriteDefault writes the embedded default config to path ("" means
-// DefaultPath()), creating its directory with mode 0700. It never replaces
+// WriteDefault writes the user's file with every key commented out
+// (UserFileText: today's values and their sources, setting nothing) to path
+// ("" means DefaultPath()), creating its directory with mode 0700. It
+// no longer writes the embedded default's keys: a file that sets every key
+// would switch discovery's values off. It never replaces
 // an existing file unless force is set; the error then wraps fs.ErrExist.
 // The write is atomic: the text goes to a temporary file in the same
 // directory, which is then linked or renamed into place with mode 0600, so
 // a crash never leaves a half-written config.
 func WriteDefault(path string, force bool) error {
-	return WriteText(path, defaultTOML, force)
+	if path == "" {
+		p, err := DefaultPath()
+		if err != nil {
+			return err
+		}
+		path = p
+	}
+	return WriteText(path, UserFileText(path), force)
 }
 
 // WriteText is WriteDefault with another config text (`config init

@@ -53,6 +53,7 @@ func parseWith(name string, data []byte, base *Config, pol *Policy) (*Config, *E
 		cfg.VPNName = base.VPNName
 		cfg.Clients = append([]string(nil), base.Clients...)
 		cfg.Interval = base.Interval
+		cfg.NoDiscover = base.NoDiscover
 	}
 	// Walk the keys in document order so the error reported is the first one
 	// in the file, whatever the map order.
@@ -60,7 +61,7 @@ func parseWith(name string, data []byte, base *Config, pol *Policy) (*Config, *E
 		if err := p.apply(cfg, key); err != nil {
 			return nil, err
 		}
-		if len(key) == 2 && key[0] != "policy" {
+		if (len(key) == 2 && key[0] != "policy") || (len(key) == 1 && key[0] == DiscoverKey) {
 			cfg.Keys = append(cfg.Keys, key.String())
 		}
 	}
@@ -106,6 +107,14 @@ func (p *parser) apply(cfg *Config, key toml.Key) *Error {
 		return p.errAt(keyOffset(p.data, key), "%s", msg)
 	}
 	v := p.value(key)
+	if len(key) == 1 && key[0] == DiscoverKey {
+		b, ok := v.(bool)
+		if !ok {
+			return p.keyErr(key, "discover must be true or false, not %s", typeName(v))
+		}
+		cfg.NoDiscover = !b
+		return nil
+	}
 	if len(key) == 1 {
 		if _, ok := v.(map[string]any); !ok {
 			return p.keyErr(key, "%s must be a table ([%s]), not %s", key, key, typeName(v))
@@ -145,6 +154,12 @@ func (p *parser) apply(cfg *Config, key toml.Key) *Error {
 // Only the first unknown piece is named: under an unknown table every key
 // is unknown, and one message is enough.
 func (p *parser) unknownKey(key toml.Key) string {
+	if key[0] == DiscoverKey {
+		if len(key) > 1 {
+			return fmt.Sprintf("unknown key %q under %s; %s is true or false, not a table", key[1], DiscoverKey, DiscoverKey)
+		}
+		return ""
+	}
 	keys, ok := schema[key[0]]
 	if p.pol != nil && key[0] == "policy" {
 		keys, ok = policySchema, true
@@ -157,6 +172,9 @@ func (p *parser) unknownKey(key toml.Key) string {
 	}
 	if len(key) == 1 {
 		return ""
+	}
+	if key[1] == DiscoverKey {
+		return fmt.Sprintf("discover is a top-level key, not one of [%s]: put `discover = false` above the first [table]", key[0])
 	}
 	for _, k := range keys {
 		if k == key[1] {

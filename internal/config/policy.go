@@ -82,26 +82,8 @@ func (p *Policy) Apply(c *Config) *Config {
 	}
 	out := c.clone()
 	out.Policy = p
-	v := p.Values
 	for _, k := range p.Keys {
-		switch k {
-		case "vpn.name":
-			out.VPNName = v.VPNName
-		case "vpn.ports":
-			out.Ports = slices.Clone(v.Ports)
-		case "vpn.devices":
-			out.Devices = slices.Clone(v.Devices)
-		case "vpn.clients":
-			out.Clients = slices.Clone(v.Clients)
-		case "vpn.adapter":
-			out.Adapter = v.Adapter
-		case "vpn.reconnect":
-			out.Reconnect = slices.Clone(v.Reconnect)
-		case "ssh.forward_ports":
-			out.SSHForwardPorts = slices.Clone(v.SSHForwardPorts)
-		case "check.interval":
-			out.Interval = v.Interval
-		}
+		copyKey(out, p.Values, k)
 	}
 	if p.MinInterval > 0 && out.Interval < p.MinInterval {
 		out.Interval = p.MinInterval

@@ -21,14 +21,14 @@ type Setting struct {
 }
 
 // ShowKeys is every key `config show` lists, in its order.
-var ShowKeys = []string{"vpn.name", "vpn.ports", "vpn.devices", "vpn.clients", "vpn.adapter", "vpn.reconnect",
+var ShowKeys = []string{DiscoverKey, "vpn.name", "vpn.ports", "vpn.devices", "vpn.clients", "vpn.adapter", "vpn.reconnect",
 	"ssh.forward_ports", "check.interval",
 	"policy.forbid_actions", "policy.min_interval", "policy.max_interval", "policy.sinks", "policy.share_cmdline"}
 
 // Show lists the effective config with each value's source. eff is what
 // traycheck runs with; user is the user's file (nil when there is none);
 // discovered is the embedded default with discovery applied (nil when
-// discovery did not run: there was a user file); pol is the machine policy
+// discovery did not run: `discover = false`); pol is the machine policy
 // (nil: none). The layers, lowest first: default, discovered, user, policy.
 func Show(eff, user, discovered *Config, pol *Policy) []Setting {
 	def := Default()
@@ -92,6 +92,8 @@ func value(c *Config, pol *Policy, k string) any {
 // valueOf renders a config key's value as its JSON form.
 func valueOf(c *Config, k string) any {
 	switch k {
+	case DiscoverKey:
+		return !c.NoDiscover
 	case "vpn.name":
 		return c.VPNName
 	case "vpn.ports":

@@ -76,6 +76,10 @@ func (m *Monitor) Run(ctx context.Context) error {
 	for ctx.Err() == nil {
 		m.startRemedy(ctx, &wg)
 		now = m.opts.Clock.Now()
+		if m.applyReloads() {
+			m.check(ctx, Trigger{Kind: Interval, Origin: OriginConfig, At: now}, now, false, nil)
+			continue
+		}
 		if t, fin, ok := m.take(now); ok {
 			m.check(ctx, t, now, false, fin)
 			continue

@@ -235,6 +235,7 @@ type Monitor struct {
 	started uint64     // checks started so far
 	waiters []waiter   // Check calls waiting for a later check
 	stopped bool       // Run has returned
+	reloads []pendingReload
 
 	st loopState // owned by the loop goroutine
 }

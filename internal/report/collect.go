@@ -31,6 +31,7 @@ func Collect(ctx context.Context, in Input, full bool, check Check) (*Report, In
 		if in.Recent, err = ReadJournal(p); err != nil {
 			slog.Warn("reading the journal for the report", "err", err)
 		}
+		in.Recent = OwnEvents(in.Recent, in.Run)
 		in.LastSuspend, in.LastResume = LastPower(in.Recent)
 	}
 	return Redact(Build(in), ForCurrentUser(full)), in

@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"os"
 	"path/filepath"
+	"strconv"
 	"sync"
 	"time"
 
@@ -44,8 +46,9 @@ func JournalPath() (string, error) {
 
 // Journal appends events. It is safe for concurrent use.
 type Journal struct {
-	mu sync.Mutex
-	w  io.WriteCloser
+	mu  sync.Mutex
+	w   io.WriteCloser
+	run string
 }
 
 // OpenJournal opens the journal at JournalPath.
@@ -63,13 +66,53 @@ func OpenJournalAt(path string) (*Journal, error) {
 	if err != nil {
 		return nil, fmt.Errorf("opening the journal: %w", err)
 	}
-	return &Journal{w: w}, nil
+	return &Journal{w: w, run: newRunID()}, nil
+}
+
+// Run is the id this process stamps on every event it writes: the tray
+// and a `traycheck watch` in a terminal share the user's journal, and a
+// report shows one run's history, never a mix (see OwnEvents).
+func (j *Journal) Run() string {
+	if j == nil {
+		return ""
+	}
+	return j.run
+}
+
+func newRunID() string {
+	return strconv.Itoa(os.Getpid()) + "-" + strconv.FormatInt(time.Now().UnixNano(), 36)
+}
+
+// OwnEvents keeps the events of one run, in order. run "" means the run
+// of the newest event: `traycheck report` shows the history of the
+// traycheck that ran (or runs) last for this user, the tray's "Copy
+// diagnostics" passes its own run. The journal lives in the user's own
+// state directory, so another user's runs never reach it; other processes
+// of this user (a second `watch`, a test run) are what this filter keeps
+// out.
+func OwnEvents(events []Event, run string) []Event {
+	if events == nil {
+		return nil
+	}
+	if run == "" && len(events) > 0 {
+		run = events[len(events)-1].Run
+	}
+	out := []Event{}
+	for _, e := range events {
+		if e.Run == run {
+			out = append(out, e)
+		}
+	}
+	return out
 }
 
 // Write appends e as one line.
 func (j *Journal) Write(e Event) error {
 	if j == nil {
 		return nil
+	}
+	if e.Run == "" {
+		e.Run = j.run
 	}
 	b, err := json.Marshal(e)
 	if err != nil {

@@ -31,6 +31,15 @@ type Input struct {
 	// (ConfigErr says why).
 	Config    *config.Config
 	ConfigErr error
+	// Layers names the config's layers ("policy FILE > FILE > discovered
+	// (2 sources) > (embedded default)") and Settings says where each value
+	// came from, as `config show` does; both empty when unknown (then the
+	// report names Config.Source).
+	Layers   string
+	Settings []config.Setting
+	// Run, when set, keeps only the journal's events of that run (the tray
+	// passes its own); empty keeps the newest run's (see OwnEvents).
+	Run string
 	// Observations and Findings are one check of Config's resources, in
 	// the same order; ProbeErr is set when the probe failed.
 	Observations []vpnport.Observation
@@ -54,6 +63,9 @@ type Event struct {
 	// What is the cause or action id; Detail the message or outcome.
 	What   string `json:"what"`
 	Detail string `json:"detail,omitzero"`
+	// Run is the id of the process that wrote it (see Journal.Run); empty
+	// in journals written before runs were recorded.
+	Run string `json:"run,omitzero"`
 }
 
 // Report is the whole diagnostic report. Its JSON form is the output of
@@ -94,15 +106,18 @@ type Report struct {
 
 // ConfigInfo is the config in effect, in the words the config file uses.
 type ConfigInfo struct {
-	Source          string   `json:"source"`
-	VPNName         string   `json:"vpn_name"`
-	Ports           []string `json:"ports"`
-	Devices         []string `json:"devices"`
-	Clients         []string `json:"clients"`
-	SSHForwardPorts []uint16 `json:"ssh_forward_ports"`
-	Adapter         string   `json:"adapter"`
-	Reconnect       []string `json:"reconnect"`
-	Interval        string   `json:"interval"`
+	Source string `json:"source"`
+	// Sources says where each value came from, by `config show`'s keys
+	// ("vpn.ports": "discovered"); absent when not known.
+	Sources         map[string]string `json:"sources,omitzero"`
+	VPNName         string            `json:"vpn_name"`
+	Ports           []string          `json:"ports"`
+	Devices         []string          `json:"devices"`
+	Clients         []string          `json:"clients"`
+	SSHForwardPorts []uint16          `json:"ssh_forward_ports"`
+	Adapter         string            `json:"adapter"`
+	Reconnect       []string          `json:"reconnect"`
+	Interval        string            `json:"interval"`
 }
 
 // Resource is one watched resource: the finding of the check plus the raw
@@ -154,6 +169,15 @@ func Build(in Input) *Report {
 	r := &Report{Generated: now.UTC().Truncate(time.Second), Version: in.Version, OS: osInfo(), FullArgs: true}
 	if in.Config != nil {
 		r.Config = configInfo(in.Config)
+		if in.Layers != "" {
+			r.Config.Source = in.Layers
+		}
+		if len(in.Settings) > 0 {
+			r.Config.Sources = map[string]string{}
+			for _, s := range in.Settings {
+				r.Config.Sources[s.Key] = s.Source
+			}
+		}
 	}
 	if in.ConfigErr != nil {
 		r.ConfigError = in.ConfigErr.Error()

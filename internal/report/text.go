@@ -102,13 +102,22 @@ func (r *Report) WriteText(w io.Writer) error {
 		p.f("error: %s\n", r.ConfigError)
 	}
 	if c := r.Config; c != nil {
-		p.f("source: %s\nvpn: %s\nports: %s\ndevices: %s\nclients: %s\n", c.Source, c.VPNName,
-			list(c.Ports), list(c.Devices), list(c.Clients))
+		// Each value says which layer it came from, in `config show`'s
+		// words, so the report and `config show` cannot disagree.
+		from := func(key string) string {
+			if s := c.Sources[key]; s != "" {
+				return " (" + s + ")"
+			}
+			return ""
+		}
+		p.f("source: %s\nvpn: %s%s\nports: %s%s\ndevices: %s%s\nclients: %s%s\n", c.Source, c.VPNName, from("vpn.name"),
+			list(c.Ports), from("vpn.ports"), list(c.Devices), from("vpn.devices"), list(c.Clients), from("vpn.clients"))
 		fw := make([]string, len(c.SSHForwardPorts))
 		for i, n := range c.SSHForwardPorts {
 			fw[i] = fmt.Sprint(n)
 		}
-		p.f("ssh forward ports: %s\nadapter: %s\nreconnect: %s\ninterval: %s\n", list(fw), orNone(c.Adapter), list(c.Reconnect), c.Interval)
+		p.f("ssh forward ports: %s%s\nadapter: %s%s\nreconnect: %s%s\ninterval: %s%s\n", list(fw), from("ssh.forward_ports"),
+			orNone(c.Adapter), from("vpn.adapter"), list(c.Reconnect), from("vpn.reconnect"), c.Interval, from("check.interval"))
 	}
 
 	p.f("\n[resources]\n")

@@ -1,0 +1,7 @@
+//go:build !windows
+
+package config
+
+import "os/exec"
+
+func hideOpenerWindow(*exec.Cmd) {}
