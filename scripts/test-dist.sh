@@ -171,7 +171,8 @@ home=$tmp/home
 mkdir -p "$home"
 as_user() { env -i PATH=/usr/bin:/bin HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" "$@"; }
 got=$(cd / && as_user traycheck version)
-[ "$got" = "traycheck $version" ] || fail "/usr/bin/traycheck version printed '$got', want 'traycheck $version'"
+case $got in "traycheck $version (go"*", linux/amd64)") ;; *) fail "/usr/bin/traycheck version printed '$got', want 'traycheck $version (GOVERSION, linux/amd64)'" ;; esac
+[ "$(cd / && as_user traycheck --version)" = "$got" ] || fail "traycheck --version differs from traycheck version"
 [ "$(command -v traycheck)" = /usr/bin/traycheck ] || fail "traycheck on PATH is $(command -v traycheck)"
 set +e
 out=$(as_user /usr/bin/traycheck check 2>&1)
