@@ -9,6 +9,7 @@ import (
 	"github.com/traycheck/traycheck/internal/console"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -63,6 +64,7 @@ func parseTargets(args []string) ([]vpnport.Resource, error) {
 // printFindings prints a check as `traycheck check` does, here or for the
 // running traycheck's check, and returns its exit status.
 func printFindings(w io.Writer, asJSON bool, at time.Time, fs []diagnose.Finding) error {
+	w = safetext.DocWriter(w, schemaCheck, false) // text output is no JSON object: kept
 	if console.WriteCheck(w, asJSON, at, fs) {
 		return cli.ExitStatus(cli.ExitAttention)
 	}

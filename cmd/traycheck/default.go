@@ -50,13 +50,14 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool) er
 		return err // another traycheck runs in this session and was asked to check now
 	}
 	fmt.Fprintln(e.stderr, "traycheck: no desktop session, running in console mode (as `traycheck watch`); stop with Ctrl-C")
-	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON}}
+	out := watchOut(e.stdout, asJSON)
+	sinks := []monitor.Sink{&console.Sink{W: out, JSON: asJSON}}
 	if lock == nil {
 		// Without the instance endpoint `traycheck action` cannot reach
 		// this one: no actions are offered rather than dead commands.
 		return runLoop(ctx, e, cfg, sinks, nil, nil, nil)
 	}
 	offers := offer.New(0)
-	sinks = append(sinks, &console.Actor{W: e.stdout, JSON: asJSON, Offers: offers})
+	sinks = append(sinks, &console.Actor{W: out, JSON: asJSON, Offers: offers})
 	return runLoop(ctx, e, cfg, sinks, lock, &session.Server{Offers: offers}, nil)
 }

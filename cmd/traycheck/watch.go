@@ -59,5 +59,5 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	}
 	// No remedy and no instance endpoint: a terminal watch beside the tray
 	// does not compete with it for actions.
-	return runLoop(ctx, e, cfg, []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON}}, nil, nil, nil)
+	return runLoop(ctx, e, cfg, []monitor.Sink{&console.Sink{W: watchOut(e.stdout, *asJSON), JSON: *asJSON}}, nil, nil, nil)
 }

@@ -18,7 +18,7 @@ func Print(w io.Writer, found []Found, asJSON bool) error {
 	if err := WriteJSON(&b, found); err != nil {
 		return err
 	}
-	_, err := w.Write(safetext.EscapeJSON(b.Bytes()))
+	_, err := w.Write(safetext.SpliceSchema(safetext.EscapeJSON(b.Bytes()), "traycheck.discover/1"))
 	return err
 }
 
@@ -35,6 +35,6 @@ func Show(w io.Writer, l Layers, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(safetext.EscapeJSON(b.Bytes()))
+	_, err = w.Write(safetext.SpliceSchema(safetext.EscapeJSON(b.Bytes()), "traycheck.config/1")) // text is no object: kept
 	return err
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/freeport"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -268,5 +269,5 @@ func WriteJSON(w io.Writer, v JSON) {
 	if v.Findings == nil {
 		v.Findings = []diagnose.Finding{}
 	}
-	console.WriteJSON(w, v)
+	console.WriteJSON(safetext.DocWriter(w, "traycheck.explain/1", false), v)
 }
