@@ -194,6 +194,11 @@ grep -Eq '^(ok|PROBLEM) +(tcp|udp)/[0-9]+' <<<"$out" || fail "traycheck check pr
 desktop-file-validate /etc/xdg/autostart/traycheck.desktop || fail "the autostart entry does not validate"
 zcat /usr/share/man/man1/traycheck.1.gz | groff -man -ww -z 2>&1 | { ! grep .; } || fail "groff warns about the man page"
 zcat /usr/share/man/man1/traycheck.1.gz | grep -F "traycheck $version" >/dev/null || fail "the man page does not carry version $version"
+page=$(zcat /usr/share/man/man1/traycheck.1.gz)
+for want in '^\.SH CAUSES$' '^\.SH ACTIONS$' '^\.SH ENVIRONMENT$' '^\.SH EXAMPLES$' '^\.SH SEE ALSO$' '^\.I /etc/traycheck/policy\.toml$' \
+	'^\.B TRAYCHECK_PROC_WALK$' '^\.B other\\-app$' '^\.B end\\-process$' '^\.B 130$'; do
+	grep -q -- "$want" <<<"$page" || fail "the man page lacks $want"
+done
 
 # systemd's dpkg trigger has put the catalog into the journal's database.
 # (Read whole first: grep -q would stop reading, and pipefail would count

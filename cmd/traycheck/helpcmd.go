@@ -63,7 +63,10 @@ func runHelp(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 || (len(args) == 1 && cli.IsHelpArg(args[0])) {
 		return topHelp()
 	}
-	if c, ok := findCommand(args[0]); ok && c.name != "help" {
+	if args[0] == "help" {
+		return &cli.Help{Text: helpUsage}
+	}
+	if c, ok := findCommand(args[0]); ok {
 		// The command's own -h: the usage it prints is its flag set's.
 		return c.run(ctx, e, append(append([]string{}, args[1:]...), "--help"))
 	}
@@ -78,6 +81,14 @@ func runHelp(ctx context.Context, e *env, args []string) error {
 	}
 	return cli.UsageError(fmt.Errorf("no help for %q: not a command, cause or action id", args[0]), append(hints, "`traycheck help` lists the commands; `traycheck help causes` and `traycheck help actions` list the ids")...)
 }
+
+const helpUsage = `usage: traycheck help [COMMAND [SUBCOMMAND]]
+       traycheck help CAUSE|ACTION
+       traycheck help causes|actions
+
+Shows a command's usage (as COMMAND --help does), what a cause or action id
+means, or the list of them all.
+`
 
 // helpTopics is everything `traycheck help` takes.
 func helpTopics() []string {
