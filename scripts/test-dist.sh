@@ -214,7 +214,7 @@ got=$(as_user bash --norc --noprofile -c 'source /usr/share/bash-completion/comp
 COMP_WORDS=(traycheck ch); COMP_CWORD=1; _traycheck; printf "%s\n" "${COMPREPLY[@]}"')
 [ "$got" = "$(printf 'check\ncheck-now')" ] || fail "bash completes 'traycheck ch' as: $got"
 # fish and zsh find the files by themselves, as after a user's login.
-got=$(as_user fish --no-config -c 'complete -C "traycheck check --js"')
+got=$(as_user fish -c 'complete -C "traycheck check --js"')
 case $got in "--json"*) ;; *) fail "fish completes 'traycheck check --js' as: $got" ;; esac
 got=$(as_user zsh -f -c 'autoload -U compinit && compinit -u -D && print -r -- $_comps[traycheck]')
 [ "$got" = _traycheck ] || fail "zsh's compinit does not know traycheck's completion: '$got'"
