@@ -60,10 +60,10 @@ func writeTopHelp(w io.Writer) {
 // runHelp is `traycheck help [COMMAND [SUBCOMMAND] | CAUSE | ACTION |
 // causes | actions]`.
 func runHelp(ctx context.Context, e *env, args []string) error {
-	if len(args) == 0 || (len(args) == 1 && cli.IsHelpArg(args[0])) {
+	if len(args) == 0 {
 		return topHelp()
 	}
-	if args[0] == "help" {
+	if args[0] == "help" || cli.IsHelpArg(args[0]) {
 		return &cli.Help{Text: helpUsage}
 	}
 	if c, ok := findCommand(args[0]); ok {
