@@ -207,6 +207,10 @@ catalog=$(journalctl --list-catalog 2>/dev/null || true)
 grep -q 'traycheck: .* is held by another program' <<<"$catalog" ||
 	fail "journalctl --list-catalog does not know traycheck's messages after dpkg -i"
 
+for f in docs/schema/*-1.schema.json; do
+	cmp -s "$f" "/usr/share/traycheck/schema/$(basename "$f")" || fail "/usr/share/traycheck/schema/$(basename "$f") is not $f"
+done
+
 step "shell completion from the installed files"
 got=$(as_user bash --norc --noprofile -c 'source /usr/share/bash-completion/completions/traycheck && complete -p traycheck')
 [ "$got" = "complete -F _traycheck traycheck" ] || fail "bash: complete -p traycheck: $got"
