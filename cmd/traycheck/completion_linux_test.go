@@ -187,3 +187,44 @@ func trimSlash(ws []string) []string {
 	}
 	return out
 }
+
+// zptyDriver runs an interactive zsh on a pseudo-terminal (zsh's zpty
+// module), loads the completion system with the script as _traycheck in
+// $DIR, types $LINE and a Tab, and prints the screen until $WANT shows
+// (or 10 s passed).
+const zptyDriver = `zmodload zsh/zpty
+zpty z 'TERM=xterm zsh -f -i'
+zpty -w z "PS1='> '; fpath=($DIR \$fpath); autoload -U compinit; compinit -u -D"
+zpty -n -w z "$LINE"$'\t'
+out=""
+for i in {1..100}; do
+	while zpty -r -t z chunk; do out+=$chunk; done
+	[[ $out == *$WANT* ]] && break
+	sleep 0.1
+done
+zpty -d z
+print -r -- $out
+`
+
+// zsh for real: Tab in an interactive zsh lists what the completion
+// system got from the script, with the descriptions.
+func TestCompletionZshInteractive(t *testing.T) {
+	zsh := testenv.LookPath(t, "zsh")
+	dir, env := completionSetup(t, "zsh")
+	if err := os.Rename(filepath.Join(dir, "traycheck.zsh"), filepath.Join(dir, "_traycheck")); err != nil {
+		t.Fatal(err)
+	}
+	for line, wants := range map[string][]string{
+		"traycheck action ":     {"end-process", `"End process" stops the holder`, "check-as-admin"},
+		"traycheck completion ": {"bash", "fish", "zsh"},
+		"traycheck check --js":  {"--json"},
+	} {
+		out := runShell(t, dir, append(env, "LINE="+line, "WANT="+wants[0], "DIR="+dir, "TERM=xterm"), zsh, "-f", "-c", zptyDriver)
+		screen := strings.Join(out, "\n")
+		for _, w := range wants {
+			if !strings.Contains(screen, w) {
+				t.Errorf("zsh: %q then Tab does not show %q:\n%s", line, w, screen)
+			}
+		}
+	}
+}
