@@ -68,6 +68,10 @@ hostbin=$stage/host/traycheck
 mkdir -p "$stage/host"
 GOOS= GOARCH= CGO_ENABLED=0 "$GO" build -ldflags "-X main.version=$version" -o "$hostbin" ./cmd/traycheck
 "$GO" run ./packaging/mangen -bin "$hostbin" -version "$version" | gzip -9n >"$stage/traycheck.1.gz"
+# The shell completion scripts, as the built binary prints them.
+for sh in bash zsh fish; do
+	"$hostbin" completion "$sh" >"$stage/completion.$sh"
+done
 # Debian wants a changelog in its own format; the release notes live with
 # the release.
 maintainer=${MAINTAINER:-The traycheck authors <traycheck@users.noreply.github.com>}
@@ -82,7 +86,7 @@ for arch in amd64 arm64; do
 	s=$stage/linux-$arch
 	mkdir -p "$s"
 	gobuild linux "$arch" "$s/traycheck"
-	cp "$stage/traycheck.1.gz" "$stage/changelog.Debian.gz" "$s/"
+	cp "$stage/traycheck.1.gz" "$stage/changelog.Debian.gz" "$stage"/completion.* "$s/"
 	rpmarch=$([ "$arch" = amd64 ] && echo x86_64 || echo aarch64)
 	for p in deb rpm; do
 		if [ "$p" = deb ]; then target=$dist/traycheck_${version}_$arch.deb; else target=$dist/traycheck-$version-1.$rpmarch.rpm; fi

@@ -21,6 +21,8 @@ pkgs=(
   wine wine64 gcc-mingw-w64-x86-64
   # packages: MSI tools, lintian, rpm, Authenticode signing, XML checks
   msitools wixl lintian rpm osslsigncode libxml2-utils zip groff-base
+  # the shells whose completion scripts are tested for real
+  zsh fish
   # fleet sinks: journald and node_exporter for real
   systemd prometheus-node-exporter curl
 )

@@ -33,7 +33,7 @@ fail() { echo "test-dist: FAIL: $*" >&2; exit 1; }
 step() { echo "test-dist: $*"; }
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (dpkg -i); run it as root or through sudo"
-for tool in dpkg lintian rpm desktop-file-validate groff msiinfo msiextract msibuild wixl wine wineboot wineserver x86_64-w64-mingw32-gcc x86_64-w64-mingw32-objdump unzip sha256sum; do
+for tool in dpkg lintian rpm desktop-file-validate groff bash fish zsh msiinfo msiextract msibuild wixl wine wineboot wineserver x86_64-w64-mingw32-gcc x86_64-w64-mingw32-objdump unzip sha256sum; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh installs it)"
 done
 deb=$dist/traycheck_${version}_amd64.deb
@@ -144,11 +144,20 @@ want_files="/etc/traycheck/policy.toml
 /etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
 /usr/lib/systemd/catalog/traycheck.catalog
+/usr/share/bash-completion/completions/traycheck
 /usr/share/doc/traycheck/changelog.Debian.gz
 /usr/share/doc/traycheck/copyright
+/usr/share/fish/vendor_completions.d/traycheck.fish
 /usr/share/icons/hicolor/48x48/apps/traycheck.png
 /usr/share/lintian/overrides/traycheck
-/usr/share/man/man1/traycheck.1.gz"
+/usr/share/man/man1/traycheck.1.gz
+/usr/share/traycheck/schema/check-1.schema.json
+/usr/share/traycheck/schema/config-1.schema.json
+/usr/share/traycheck/schema/discover-1.schema.json
+/usr/share/traycheck/schema/explain-1.schema.json
+/usr/share/traycheck/schema/report-1.schema.json
+/usr/share/traycheck/schema/watch-1.schema.json
+/usr/share/zsh/vendor-completions/_traycheck"
 got=$(dpkg-deb -c "$dist/traycheck_${version}_arm64.deb" | awk '$1 !~ /^d/ {sub(/^\./, "", $6); print $6}' | sort)
 [ "$got" = "$want_files" ] || fail "arm64 .deb holds:
 $got"
@@ -171,7 +180,8 @@ home=$tmp/home
 mkdir -p "$home"
 as_user() { env -i PATH=/usr/bin:/bin HOME="$home" XDG_CONFIG_HOME="$home/.config" XDG_CACHE_HOME="$home/.cache" "$@"; }
 got=$(cd / && as_user traycheck version)
-[ "$got" = "traycheck $version" ] || fail "/usr/bin/traycheck version printed '$got', want 'traycheck $version'"
+case $got in "traycheck $version (go"*", linux/amd64)") ;; *) fail "/usr/bin/traycheck version printed '$got', want 'traycheck $version (GOVERSION, linux/amd64)'" ;; esac
+[ "$(cd / && as_user traycheck --version)" = "$got" ] || fail "traycheck --version differs from traycheck version"
 [ "$(command -v traycheck)" = /usr/bin/traycheck ] || fail "traycheck on PATH is $(command -v traycheck)"
 set +e
 out=$(as_user /usr/bin/traycheck check 2>&1)
@@ -184,6 +194,11 @@ grep -Eq '^(ok|PROBLEM) +(tcp|udp)/[0-9]+' <<<"$out" || fail "traycheck check pr
 desktop-file-validate /etc/xdg/autostart/traycheck.desktop || fail "the autostart entry does not validate"
 zcat /usr/share/man/man1/traycheck.1.gz | groff -man -ww -z 2>&1 | { ! grep .; } || fail "groff warns about the man page"
 zcat /usr/share/man/man1/traycheck.1.gz | grep -F "traycheck $version" >/dev/null || fail "the man page does not carry version $version"
+page=$(zcat /usr/share/man/man1/traycheck.1.gz)
+for want in '^\.SH CAUSES$' '^\.SH ACTIONS$' '^\.SH ENVIRONMENT$' '^\.SH EXAMPLES$' '^\.SH SEE ALSO$' '^\.I /etc/traycheck/policy\.toml$' \
+	'^\.B TRAYCHECK_PROC_WALK$' '^\.B other\\-app$' '^\.B end\\-process$' '^\.B 130$'; do
+	grep -q -- "$want" <<<"$page" || fail "the man page lacks $want"
+done
 
 # systemd's dpkg trigger has put the catalog into the journal's database.
 # (Read whole first: grep -q would stop reading, and pipefail would count
@@ -191,6 +206,22 @@ zcat /usr/share/man/man1/traycheck.1.gz | grep -F "traycheck $version" >/dev/nul
 catalog=$(journalctl --list-catalog 2>/dev/null || true)
 grep -q 'traycheck: .* is held by another program' <<<"$catalog" ||
 	fail "journalctl --list-catalog does not know traycheck's messages after dpkg -i"
+
+for f in docs/schema/*-1.schema.json; do
+	cmp -s "$f" "/usr/share/traycheck/schema/$(basename "$f")" || fail "/usr/share/traycheck/schema/$(basename "$f") is not $f"
+done
+
+step "shell completion from the installed files"
+got=$(as_user bash --norc --noprofile -c 'source /usr/share/bash-completion/completions/traycheck && complete -p traycheck')
+[ "$got" = "complete -F _traycheck traycheck" ] || fail "bash: complete -p traycheck: $got"
+got=$(as_user bash --norc --noprofile -c 'source /usr/share/bash-completion/completions/traycheck
+COMP_WORDS=(traycheck ch); COMP_CWORD=1; _traycheck; printf "%s\n" "${COMPREPLY[@]}"')
+[ "$got" = "$(printf 'check\ncheck-now')" ] || fail "bash completes 'traycheck ch' as: $got"
+# fish and zsh find the files by themselves, as after a user's login.
+got=$(as_user fish -c 'complete -C "traycheck check --js"')
+case $got in "--json"*) ;; *) fail "fish completes 'traycheck check --js' as: $got" ;; esac
+got=$(as_user zsh -f -c 'autoload -U compinit && compinit -u -D && print -r -- $_comps[traycheck]')
+[ "$got" = _traycheck ] || fail "zsh's compinit does not know traycheck's completion: '$got'"
 
 step "the machine policy: shipped setting nothing, an administrator's edit kept"
 policy=/etc/traycheck/policy.toml
@@ -224,7 +255,7 @@ for f in $want_files; do
 done
 dpkg --purge traycheck >/dev/null
 deb_installed=""
-for f in $want_files /etc/traycheck /usr/share/doc/traycheck /usr/share/lintian/overrides/traycheck; do
+for f in $want_files /etc/traycheck /usr/share/doc/traycheck /usr/share/lintian/overrides/traycheck /usr/share/traycheck; do
 	[ ! -e "$f" ] || fail "dpkg --purge left $f"
 done
 ! dpkg-query -W -f='${Status}' traycheck 2>/dev/null | grep installed >/dev/null || fail "dpkg still knows traycheck after --purge"
@@ -237,9 +268,18 @@ want_rpm="/etc/traycheck/policy.toml
 /etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
 /usr/lib/systemd/catalog/traycheck.catalog
+/usr/share/bash-completion/completions/traycheck
+/usr/share/fish/vendor_completions.d/traycheck.fish
 /usr/share/icons/hicolor/48x48/apps/traycheck.png
 /usr/share/licenses/traycheck/LICENSE
-/usr/share/man/man1/traycheck.1.gz"
+/usr/share/man/man1/traycheck.1.gz
+/usr/share/traycheck/schema/check-1.schema.json
+/usr/share/traycheck/schema/config-1.schema.json
+/usr/share/traycheck/schema/discover-1.schema.json
+/usr/share/traycheck/schema/explain-1.schema.json
+/usr/share/traycheck/schema/report-1.schema.json
+/usr/share/traycheck/schema/watch-1.schema.json
+/usr/share/zsh/site-functions/_traycheck"
 for arch in x86_64 aarch64; do
 	r=$dist/traycheck-$version-1.$arch.rpm
 	got=$(rpm -qlp "$r" 2>/dev/null | sort)

@@ -25,11 +25,10 @@ func runAutostart(_ context.Context, e *env, args []string) error {
 	case "disable":
 		err = autostart.Disable()
 	case "status":
-	case "-h", "--help", "help":
-		fmt.Fprintln(e.stderr, synopsis)
-		return nil
+	case "-h", "--help", "-help", "help":
+		return &cli.Help{Text: synopsis + "\n"}
 	default:
-		return cli.UsageError(fmt.Errorf("unknown action %q; want enable, disable or status", args[0]))
+		return cli.UsageError(fmt.Errorf("unknown action %q; want enable, disable or status", args[0]), suggestWord(args[0], "enable", "disable", "status")...)
 	}
 	if err != nil {
 		var hints []string

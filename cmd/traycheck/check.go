@@ -10,6 +10,7 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/findingprint"
 	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -74,6 +75,7 @@ func printFindings(w io.Writer, asJSON bool, at time.Time, fs []diagnose.Finding
 }
 
 func writeCheck(w io.Writer, st findingprint.Style, asJSON bool, at time.Time, fs []diagnose.Finding) error {
+	w = safetext.DocWriter(w, schemaCheck, false) // text output is no JSON object: kept
 	if findingprint.WriteCheck(w, st, asJSON, at, fs) {
 		return cli.ExitStatus(cli.ExitAttention)
 	}

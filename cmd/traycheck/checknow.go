@@ -9,6 +9,7 @@ import (
 	"github.com/traycheck/traycheck/internal/cli"
 	"github.com/traycheck/traycheck/internal/instance"
 	"github.com/traycheck/traycheck/internal/notify"
+	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/session"
 )
 
@@ -49,7 +50,7 @@ func runCheckNow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return cli.ProbeError(err)
 	}
-	return session.PrintAnswer(e.stdout, *asJSON, "", rep, cli.ProbeError)
+	return session.PrintAnswer(safetext.DocWriter(e.stdout, schemaCheck, false), *asJSON, "", rep, cli.ProbeError)
 }
 
 // checkHere is check-now's fallback when no traycheck runs.

@@ -12,13 +12,16 @@ import (
 	"github.com/traycheck/traycheck/internal/discover"
 )
 
-func configUsage(e *env) {
-	fmt.Fprintln(e.stderr, "usage: traycheck config path")
-	fmt.Fprintln(e.stderr, "       traycheck config init [--force] [--discover] [--config FILE]")
-	fmt.Fprintln(e.stderr, "       traycheck config validate [--config FILE]")
-	fmt.Fprintln(e.stderr, "       traycheck config discover [--json]")
-	fmt.Fprintln(e.stderr, "       traycheck config show [--json] [--config FILE]")
-}
+const configSynopsis = `usage: traycheck config path
+       traycheck config init [--force] [--discover] [--config FILE]
+       traycheck config validate [--config FILE]
+       traycheck config discover [--json]
+       traycheck config show [--json] [--config FILE]
+
+` + "`traycheck help config SUBCOMMAND`" + ` shows a subcommand's flags.
+`
+
+func configUsage(e *env) { fmt.Fprint(e.stderr, configSynopsis) }
 
 func runConfig(_ context.Context, e *env, args []string) error {
 	if len(args) == 0 {
@@ -36,12 +39,10 @@ func runConfig(_ context.Context, e *env, args []string) error {
 		return configDiscover(e, args[1:])
 	case "show":
 		return configShow(e, args[1:])
-	case "help", "-h", "--help":
-		configUsage(e)
-		return nil
+	case "help", "-h", "--help", "-help":
+		return &cli.Help{Text: configSynopsis}
 	}
-	configUsage(e)
-	return cli.UsageError(fmt.Errorf("unknown subcommand %q", args[0]))
+	return cli.UsageError(fmt.Errorf("unknown subcommand %q", args[0]), suggestWord(args[0], "path", "init", "validate", "discover", "show")...)
 }
 
 // configPath prints where traycheck reads its config on stdout (alone, so

@@ -52,7 +52,8 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool, cf
 		return err // another traycheck runs in this session and was asked to check now
 	}
 	fmt.Fprintln(e.stderr, "traycheck: no desktop session, running in console mode (as `traycheck watch`); stop with Ctrl-C")
-	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: asJSON, Style: findingprint.Detect(e.stdout, findingprint.ColorAuto, os.Getenv)}, configNotes{w: e.stdout, asJSON: asJSON}}
+	out := watchOut(e.stdout, asJSON)
+	sinks := []monitor.Sink{&console.Sink{W: out, JSON: asJSON, Style: findingprint.Detect(e.stdout, findingprint.ColorAuto, os.Getenv)}, configNotes{w: out, asJSON: asJSON}}
 	live := func(ctx context.Context, m *monitor.Monitor) error { // edits apply without a restart, as in watch
 		liveReload(ctx, e, cfgPath, m, lock != nil, nil)
 		<-ctx.Done()
@@ -64,6 +65,6 @@ func runConsole(ctx context.Context, e *env, cfg *config.Config, asJSON bool, cf
 		return runLoop(ctx, e, cfg, sinks, nil, nil, live)
 	}
 	offers := offer.New(0)
-	sinks = append(sinks, &console.Actor{W: e.stdout, JSON: asJSON, Offers: offers})
+	sinks = append(sinks, &console.Actor{W: out, JSON: asJSON, Offers: offers})
 	return runLoop(ctx, e, cfg, sinks, lock, &session.Server{Offers: offers}, live)
 }

@@ -16,6 +16,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -64,10 +65,14 @@ var commands = []command{
 	{"tray", "show the tray icon (what traycheck does on a desktop)", runTrayCmd},
 	{"autostart", "start traycheck at login: enable, disable or status", runAutostart},
 	{"config", "config path | init [--force] [--discover] | validate | discover | show: the config file", runConfig},
-	{"version", "print the version", func(_ context.Context, e *env, _ []string) error {
-		fmt.Fprintf(e.stdout, "traycheck %s\n", version)
-		return nil
-	}},
+	{"version", "print the version (as --version does), with the Go version and OS/architecture", runVersion},
+}
+
+// completion and help read the table itself: they join it at init.
+func init() {
+	commands = append(commands,
+		command{"completion", "print the shell completion script: bash, zsh or fish", runCompletion},
+		command{"help", "show a command's usage, or what a cause or action id means", runHelp})
 }
 
 // subcommands are the second words that name what failed in an error.
@@ -102,11 +107,30 @@ func run(args []string) int {
 	e.log = slog.New(slog.NewTextHandler(logw, &slog.HandlerOptions{Level: logLevel()}))
 	slog.SetDefault(e.log)
 	name, err := dispatch(ctx, e, args)
+	return finish(e, name, err)
+}
+
+// finish prints what a command returned and gives the exit code: help and
+// the version on stdout (exit 0), an error on stderr.
+func finish(e *env, name string, err error) int {
+	var h *cli.Help
+	switch {
+	case errors.Is(err, cli.ErrVersion):
+		fmt.Fprintln(e.stdout, versionText())
+		return cli.ExitOK
+	case errors.As(err, &h):
+		fmt.Fprint(e.stdout, h.Text)
+		return cli.ExitOK
+	}
 	return cli.PrintError(e.stderr, name, err)
 }
 
-// longRunning reports whether args start the tray or the watch loop.
+// longRunning reports whether args start the tray or the watch loop (not
+// when they ask for help or the version: that only prints).
 func longRunning(args []string) bool {
+	if cli.AsksInfo(args) {
+		return false
+	}
 	if len(args) == 0 || (args[0] != notify.ActionURIFlag && len(args[0]) > 1 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
 		return true
 	}
@@ -136,33 +160,47 @@ func dispatch(ctx context.Context, e *env, args []string) (string, error) {
 	if len(args) == 2 && args[0] == notify.ActionURIFlag {
 		return "action", session.ForwardActionURI(ctx, e.stdout, e.log, args[1])
 	}
-	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-' && args[0] != "-h" && args[0] != "--help") {
+	if len(args) > 0 && (args[0] == "-h" || args[0] == "--help" || args[0] == "-help") {
+		return "", topHelp()
+	}
+	if len(args) == 0 || (len(args[0]) > 0 && args[0][0] == '-') {
 		return "", runDefault(ctx, e, args)
 	}
-	switch args[0] {
-	case "help", "-h", "--help":
-		usage(e.stdout)
-		return "", nil
+	if args[0] == completeCmd {
+		return "", runComplete(ctx, e, args[1:])
 	}
-	for _, c := range commands {
-		if c.name == args[0] {
-			name := c.name
-			if len(args) > 1 && subcommands[args[1]] && (c.name == "config" || c.name == "autostart") {
-				name += " " + args[1] // "traycheck config init: ..."
-			}
-			return name, c.run(ctx, e, args[1:])
+	c, ok := findCommand(args[0])
+	if !ok {
+		var hints []string
+		if s := cli.Suggest(args[0], commandNames()); s != "" {
+			hints = append(hints, "did you mean `traycheck "+s+"`?")
 		}
+		return "", cli.UsageError(fmt.Errorf("unknown command %q", args[0]), append(hints, "`traycheck help` lists the commands")...)
 	}
-	usage(e.stderr)
-	return "", cli.UsageError(fmt.Errorf("unknown command %q", args[0]))
+	name := c.name
+	if len(args) > 1 && subcommands[args[1]] && (c.name == "config" || c.name == "autostart") {
+		name += " " + args[1] // "traycheck config init: ..."
+	}
+	// The commands without a flag set of their own take --version too.
+	if len(args) == 2 && cli.IsVersionArg(args[1]) {
+		return name, cli.ErrVersion
+	}
+	return name, c.run(ctx, e, args[1:])
 }
 
-func usage(w io.Writer) {
-	fmt.Fprintln(w, "usage: traycheck [COMMAND] [FLAGS]")
-	fmt.Fprintln(w, "\nWith no command, traycheck runs as a tray icon (console mode without a desktop).")
-	fmt.Fprintln(w, "\ncommands:")
+func findCommand(name string) (command, bool) {
 	for _, c := range commands {
-		fmt.Fprintf(w, "  %-12s %s\n", c.name, c.summary)
+		if c.name == name {
+			return c, true
+		}
 	}
-	fmt.Fprintln(w, "\nexit codes: 0 all clear, 1 conflict found, 2 usage or config error, 3 probe failed")
+	return command{}, false
+}
+
+func commandNames() []string {
+	names := make([]string, len(commands))
+	for i, c := range commands {
+		names[i] = c.name
+	}
+	return names
 }

@@ -76,8 +76,9 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	if intervalSet {
 		adjust = func(c *config.Config) { c.Interval = *interval }
 	}
-	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON, Quiet: *quiet,
-		Style: findingprint.Detect(e.stdout, *color, os.Getenv)}, configNotes{w: e.stdout, asJSON: *asJSON}}
+	out := watchOut(e.stdout, *asJSON)
+	sinks := []monitor.Sink{&console.Sink{W: out, JSON: *asJSON, Quiet: *quiet,
+		Style: findingprint.Detect(e.stdout, *color, os.Getenv)}, configNotes{w: out, asJSON: *asJSON}}
 	return runLoop(ctx, e, cfg, sinks, nil, nil, func(ctx context.Context, m *monitor.Monitor) error {
 		liveReload(ctx, e, *cfgPath, m, false, adjust) // edits apply without a restart
 		<-ctx.Done()

@@ -1,7 +1,9 @@
 // Package cli is what every traycheck subcommand shares at the command line:
 // the exit codes, the error type with hints and its one printer, and the
 // flag-set helpers (one constructor, the shared --config and --json flags,
-// flags anywhere among the arguments). It knows no subcommand.
+// flags anywhere among the arguments, GNU-style usage, --help and
+// --version on every flag set, "did you mean" for typos), and the shell
+// completion scripts. It knows no subcommand.
 //
 // Output rules: errors go to stderr, lowercase, as "traycheck CMD: what
 // failed", then any hints on lines of their own. A config error is printed

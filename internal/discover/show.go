@@ -15,7 +15,7 @@ import (
 // or as JSON, with what a terminal would act on escaped.
 func Print(w io.Writer, found []Found, asJSON bool) error {
 	if asJSON {
-		return WriteJSON(w, found)
+		return WriteJSON(safetext.DocWriter(w, "traycheck.discover/1", false), found)
 	}
 	return WriteText(w, found)
 }
@@ -55,7 +55,7 @@ func Show(w io.Writer, l Layers, asJSON bool) error {
 	if err != nil {
 		return err
 	}
-	_, err = w.Write(safetext.EscapeJSON(b.Bytes()))
+	_, err = w.Write(safetext.SpliceSchema(safetext.EscapeJSON(b.Bytes()), "traycheck.config/1")) // text is no object: kept
 	return err
 }
 

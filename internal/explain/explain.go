@@ -266,5 +266,5 @@ func WriteJSON(w io.Writer, v JSON) {
 	if v.Findings == nil {
 		v.Findings = []diagnose.Finding{}
 	}
-	_ = safetext.WriteJSON(w, v)
+	_ = safetext.WriteDoc(w, "traycheck.explain/1", v)
 }

@@ -73,7 +73,7 @@ func Redact(r *Report, red *Redactor) *Report {
 
 // WriteJSON writes the report as indented JSON, hidden runes in names and
 // paths escaped (safetext.WriteJSON: the same strings, safe bytes).
-func (r *Report) WriteJSON(w io.Writer) error { return safetext.WriteJSON(w, r) }
+func (r *Report) WriteJSON(w io.Writer) error { return safetext.WriteDoc(w, "traycheck.report/1", r) }
 
 // WriteText writes the report for people: one section per topic, every
 // fact on its own line, "not recorded" where traycheck kept nothing, so a

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/testenv"
 )
 
@@ -26,10 +27,27 @@ func TestPageFromBuiltBinary(t *testing.T) {
 		t.Fatal(err)
 	}
 	var page bytes.Buffer
-	if err := render(&page, h, "9.8.7", time.Now()); err != nil {
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{".SS check\n", `\-\-json`, ".SS autostart\n", "usage: traycheck autostart enable|disable|status", ".SS version\n"} {
+	if err := render(&page, h, readmeExamples(string(readme)), "9.8.7", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	want := []string{".SS check\n", `\-\-json`, ".SS autostart\n", "usage: traycheck autostart enable|disable|status", ".SS version\n",
+		".SS completion\n", "usage: traycheck config init", `\-\-force`, ".B 130\n", ".B 143\n", ".SH EXAMPLES\n.PP\n.RS\n.nf\ntraycheck check\n"}
+	// CAUSES and ACTIONS come from diagnose's tables through the help:
+	// every id is there, none missing, none stale.
+	for _, c := range diagnose.Causes {
+		want = append(want, ".TP\n.B "+roff(string(c))+"\n"+roff(diagnose.CauseDoc(c)))
+	}
+	for _, a := range diagnose.Actions {
+		want = append(want, ".TP\n.B "+roff(string(a))+"\n")
+	}
+	if strings.Contains(page.String(), "\n\\-json") || strings.Contains(page.String(), " \\-config") {
+		t.Error("the page shows a Go-style single-dash flag")
+	}
+	for _, want := range want {
 		if !strings.Contains(page.String(), want) {
 			t.Errorf("page lacks %q", want)
 		}

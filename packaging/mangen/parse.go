@@ -8,23 +8,29 @@ import (
 
 // help is what `traycheck help` says, in parts.
 type help struct {
-	synopsis    []string // "traycheck [COMMAND] [FLAGS]"
+	synopsis    []string // "traycheck [--json] [--config FILE]"
 	description []string // paragraphs
 	commands    []helpCommand
+	flags       []string // the bare command's flag lines, as printed
 	exits       []exitCode
+	causes      []glossaryEntry // `traycheck help causes`
+	actions     []glossaryEntry // `traycheck help actions`
 }
 
 type helpCommand struct {
 	name, summary string
-	usage         string // from COMMAND -h; "" when it has none
+	usage         string // `traycheck help COMMAND`; "" when it has none
 }
 
 type exitCode struct{ code, meaning string }
 
-// parseHelp reads the top-level help: "usage:" lines, description
-// paragraphs, a "commands:" block of indented "name  summary" lines and an
-// "exit codes: 0 text, 1 text" line. Anything it does not find is an error:
-// a page missing a section must fail the build, not ship.
+type glossaryEntry struct{ id, meaning string }
+
+// parseHelp reads the top-level help: "usage:" lines (and the indented
+// synopsis lines after them), description paragraphs, a "commands:" block
+// of indented "name  summary" lines, a "flags:" block and an "exit codes: 0
+// text, 1 text" line. Anything it does not find is an error: a page missing
+// a section must fail the build, not ship.
 func parseHelp(text string) (*help, error) {
 	h := &help{}
 	section := "top"
@@ -40,9 +46,15 @@ func parseHelp(text string) (*help, error) {
 		switch {
 		case strings.HasPrefix(trimmed, "usage:"):
 			h.synopsis = append(h.synopsis, strings.TrimSpace(strings.TrimPrefix(trimmed, "usage:")))
+			section = "usage"
+		case section == "usage" && strings.HasPrefix(line, " ") && strings.HasPrefix(trimmed, "traycheck"):
+			h.synopsis = append(h.synopsis, trimmed)
 		case trimmed == "commands:":
 			flush()
 			section = "commands"
+		case trimmed == "flags:":
+			flush()
+			section = "flags"
 		case strings.HasPrefix(trimmed, "exit codes:"):
 			flush()
 			section = "exits"
@@ -55,12 +67,17 @@ func parseHelp(text string) (*help, error) {
 			}
 		case trimmed == "":
 			flush()
+			if section == "usage" {
+				section = "top"
+			}
 		case section == "commands" && strings.HasPrefix(line, "  "):
 			name, summary, ok := strings.Cut(trimmed, " ")
 			if !ok {
 				return nil, fmt.Errorf("command line %q has no summary", trimmed)
 			}
 			h.commands = append(h.commands, helpCommand{name: name, summary: strings.TrimSpace(summary)})
+		case section == "flags" && strings.HasPrefix(line, "  "):
+			h.flags = append(h.flags, line)
 		case section == "top":
 			para = append(para, trimmed)
 		default:
@@ -78,6 +95,61 @@ func parseHelp(text string) (*help, error) {
 	}
 	return h, nil
 }
+
+// parseGlossary reads `traycheck help causes` (or actions): a title line,
+// then "  id   meaning" lines.
+func parseGlossary(text string) ([]glossaryEntry, error) {
+	var out []glossaryEntry
+	for i, line := range splitLines(text) {
+		if i == 0 {
+			continue
+		}
+		id, meaning, ok := strings.Cut(strings.TrimSpace(line), " ")
+		if !strings.HasPrefix(line, "  ") || !ok {
+			return nil, fmt.Errorf("glossary line %q is not \"  id  meaning\"", line)
+		}
+		out = append(out, glossaryEntry{id, strings.TrimSpace(meaning)})
+	}
+	if len(out) == 0 {
+		return nil, errors.New("empty glossary")
+	}
+	return out, nil
+}
+
+// flagRow splits a flag line of the help ("  -V, --version  print ...")
+// into its names and its meaning (two or more spaces apart).
+func flagRow(line string) (names, meaning string) {
+	t := strings.TrimSpace(line)
+	if i := strings.Index(t, "  "); i >= 0 {
+		return t[:i], strings.TrimSpace(t[i:])
+	}
+	return t, ""
+}
+
+// readmeExamples are the README's terminal examples: each "$ traycheck
+// ..." line (with the lines that close its quote) and its comment.
+func readmeExamples(readme string) []example {
+	var out []example
+	lines := splitLines(readme)
+	for i := 0; i < len(lines); i++ {
+		l := lines[i]
+		if !strings.HasPrefix(l, "$ traycheck") {
+			continue
+		}
+		cmd, comment := strings.TrimPrefix(l, "$ "), ""
+		if c, note, ok := strings.Cut(cmd, "  # "); ok {
+			cmd, comment = strings.TrimSpace(c), strings.TrimSpace(note)
+		}
+		for strings.Count(cmd, "'")%2 == 1 && i+1 < len(lines) {
+			i++
+			cmd += "\n" + lines[i]
+		}
+		out = append(out, example{cmd, comment})
+	}
+	return out
+}
+
+type example struct{ command, comment string }
 
 func splitLines(s string) []string {
 	return strings.Split(strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n"), "\n")
