@@ -49,6 +49,10 @@ type catEntry struct {
 	// own: the note replaces the family's text, which would be wrong here
 	// (Docker's allocator holds no socket; ssh -R's port is not local).
 	own bool
+	// second: the text says its program was started while a copy already
+	// runs ("charon already running"), so a holder of its ports of the
+	// same program is that first copy (see SecondCopy).
+	second bool
 }
 
 func (e *catEntry) hinted(lower string) bool {
@@ -227,8 +231,6 @@ func catCore() []catEntry {
 			note: "WireGuard could not bind its ListenPort (udp): another tunnel or program holds it."},
 		{id: "windows-only-one-usage", family: AddressInUse, code: "WSAEADDRINUSE", rank: 15,
 			hints: []string{"only one usage"}, re: catRE(`(?i)only one usage of each socket address`)},
-		{id: "eaddrinuse-port", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, rank: 12,
-			hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)(?:address already in use|eaddrinuse).{0,80}?\bport:? ?(?P<port>\d{1,5})\b|\bport:? ?(?P<port2>\d{1,5})\b.{0,80}?(?:address already in use|eaddrinuse)`)},
 		{id: "eaddrinuse", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", rank: 10,
 			hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)\bEADDRINUSE\b|address already in use`)},
 

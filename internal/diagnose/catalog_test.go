@@ -110,7 +110,7 @@ var catCases = []catCase{
 	{"Windows", "Only one usage of each socket address (protocol/network address/port) is normally permitted.", "windows-only-one-usage",
 		AddressInUse, "WSAEADDRINUSE", TextResource{}},
 	{"Windows socket", "WSAEACCES", "wsaeacces", AccessForbidden, "WSAEACCES", TextResource{}},
-	{"Java", "java.net.BindException: Address already in use (Bind failed) on port 9000", "eaddrinuse-port", AddressInUse, "EADDRINUSE",
+	{"Java", "java.net.BindException: Address already in use (Bind failed) on port 9000", "eaddrinuse", AddressInUse, "EADDRINUSE",
 		TextResource{Kind: vpnport.TCP, Port: 9000, AnyProto: true}},
 	{"postgres", "LOG:  could not bind IPv4 address \"127.0.0.1\": Address already in use", "eaddrinuse", AddressInUse, "EADDRINUSE", TextResource{}},
 	{"libuv", "Error: EADDRINUSE", "eaddrinuse", AddressInUse, "EADDRINUSE", TextResource{}},

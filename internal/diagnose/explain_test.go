@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -175,7 +176,7 @@ func FuzzExplain(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		m := Explain(s)
 		if !m.Matched {
-			if m != (Match{}) {
+			if !reflect.DeepEqual(m, Match{}) {
 				t.Fatalf("unmatched but not zero: %+v", m)
 			}
 			return
