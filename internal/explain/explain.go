@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/traycheck/traycheck/internal/config"
@@ -20,13 +21,35 @@ import (
 )
 
 // JSON is explain --json's output: the Match fields, then the findings of
-// the live check in the same schema as `traycheck check --json`.
+// the live check in the same schema as `traycheck check --json`, each with
+// the scope it was checked in.
 type JSON struct {
 	diagnose.Match
 	// Resource shadows Match.Resource: null when the text names no resource,
 	// so "kind" is always one of tcp, udp, device, adapter when present.
 	Resource *diagnose.TextResource `json:"resource"`
-	Findings []diagnose.Finding     `json:"findings"`
+	Findings []Finding              `json:"findings"`
+}
+
+// Finding is a check finding with its scope: "named" when the text names
+// the resource (the answer to the text), "program" when the text names none
+// and it is one of the default ports of the program that printed it,
+// "configured" when it is one of the user's configured resources, looked
+// at in case the text is about one of them. Only a "named" finding answers
+// the text; a "free" of the others says nothing about the error.
+type Finding struct {
+	diagnose.Finding
+	Scope string `json:"scope"`
+}
+
+// NewJSON is the --json value for a match, the scope it was checked in and
+// the findings.
+func NewJSON(m diagnose.Match, sc Scope, fs []diagnose.Finding) JSON {
+	v := JSON{Match: m, Findings: make([]Finding, len(fs))}
+	for i, f := range fs {
+		v.Findings[i] = Finding{Finding: f, Scope: sc.Name()}
+	}
+	return v
 }
 
 // What explain checked live, and why: the scope decides the sentence that
@@ -38,9 +61,24 @@ const (
 	ScopeConfigured        // neither resource nor program known: the configured ones
 )
 
+// Scope is what was checked live and why.
 type Scope struct {
 	Kind int
 	RS   []vpnport.Resource
+}
+
+// Name is the scope's JSON id: named, program or configured ("" for
+// ScopeNone).
+func (s Scope) Name() string {
+	switch s.Kind {
+	case ScopeNamed:
+		return "named"
+	case ScopeProgram:
+		return "program"
+	case ScopeConfigured:
+		return "configured"
+	}
+	return ""
 }
 
 // Resources is what to check live: the resource the text names; when
@@ -155,34 +193,63 @@ func Commands(text string) [][]string {
 	return out
 }
 
-// WriteText prints what explain prints: the resource as the text names it,
-// the explanation, what was checked and its findings, and a free port nearby
-// when one was looked for.
+// WriteText prints what explain prints. A text that names no port (or
+// device) says so before anything else, and what is checked instead is
+// labelled as a separate look, so a "free" there is never read as the
+// answer. Then the resource as the text names it, the explanation, the
+// other ports the text mentions, the findings, and a free port nearby when
+// one was looked for.
 func WriteText(w io.Writer, m diagnose.Match, sc Scope, fs []diagnose.Finding, s *Suggestion) {
+	none := NoneNamed(m)
+	if none != "" {
+		fmt.Fprintln(w, none)
+	}
 	fmt.Fprintln(w, head(m))
 	fmt.Fprintln(w, m.Explanation)
+	if len(m.Also) > 0 {
+		also := make([]string, len(m.Also))
+		for i, a := range m.Also {
+			also[i] = alsoText(a)
+		}
+		fmt.Fprintf(w, "Also mentioned in the text, not checked (the error is nearest to port %d): %s\n", m.Resource.Port, strings.Join(also, ", "))
+	}
 	switch {
 	case m.Resource.Remote:
 		fmt.Fprintf(w, "tcp/%d is on the server, not on this computer: nothing here can hold it, so nothing was checked here.\n", m.Resource.Port)
 	case len(sc.RS) == 0 && m.Program == diagnose.ProgSSH:
-		fmt.Fprintln(w, "The text names no port and the config lists no ssh forward ports ([ssh] forward_ports): nothing was checked. Paste the line with the port, or run `traycheck check tcp/PORT`.")
+		fmt.Fprintln(w, "The config lists no ssh forward ports ([ssh] forward_ports): nothing was checked. Paste the line with the port, or run `traycheck check tcp/PORT`.")
 	case len(sc.RS) == 0:
 		fmt.Fprintln(w, "Nothing to check live for this error.")
 	case sc.Kind == ScopeProgram:
 		prog := m.Program
+		what := "The ports " + prog + " uses by default"
 		if prog == diagnose.ProgRAS {
-			prog = "Windows Remote Access"
+			what = "The ports Windows Remote Access uses"
+			if sc.RS[0].Kind == vpnport.Device {
+				what = "Your configured devices and the ports Windows Remote Access uses" // the devices first
+			}
 		}
-		what := "ports"
-		if len(sc.RS) > 0 && sc.RS[0].Kind == vpnport.Device {
-			what = "devices and ports" // RAS: the configured devices first
-		}
-		fmt.Fprintf(w, "The text names no port; checked the %s %s uses: %s (if yours differ, run `traycheck check PORT`):\n", what, prog, List(sc.RS))
+		fmt.Fprintf(w, "%s, in case it is one of them (if yours differ, run `traycheck check PORT`): %s\n", what, List(sc.RS))
 	case sc.Kind == ScopeConfigured:
-		fmt.Fprintf(w, "The text names no port or program; checked the configured %s (it may be about none of them):\n", List(sc.RS))
+		fmt.Fprintf(w, "Your configured %s, in case it is one of them: %s\n", configuredWhat(sc.RS), List(sc.RS))
 	default:
 		fmt.Fprintln(w, "Now:")
 	}
+	writeFindings(w, m, fs)
+	if s == nil {
+		return
+	}
+	if s.Err != nil {
+		fmt.Fprintf(w, "No free port found nearby: %v\n", s.Err)
+		return
+	}
+	fmt.Fprintf(w, "Free port nearby: %d\n", s.Port)
+	if s.Command != "" {
+		fmt.Fprintf(w, "  %s\n", s.Command)
+	}
+}
+
+func writeFindings(w io.Writer, m diagnose.Match, fs []diagnose.Finding) {
 	held := 0
 	for _, f := range fs {
 		if len(f.Holders) > 0 {
@@ -201,23 +268,68 @@ func WriteText(w io.Writer, m diagnose.Match, sc Scope, fs []diagnose.Finding, s
 			}
 			fmt.Fprintf(w, "  actions: %s\n", strings.Join(names, ", "))
 		}
-		if f.Cause == diagnose.SameAppInstance && len(f.Holders) == 1 {
+		if f.Cause == diagnose.SameAppInstance && len(f.Holders) == 1 && !diagnose.IsSecondCopy(f) {
 			// One running copy may well be the user's working tunnel: the
 			// one that failed was the second.
 			fmt.Fprintf(w, "  If PID %d is the VPN or tunnel you are using, it is working: the program that printed this error was a second copy. End it only to replace it.\n", f.Holders[0].PID)
 		}
 	}
-	if s == nil {
-		return
+}
+
+// NoneNamed is the sentence that opens explain's answer when the text
+// names no resource of the kind its family is about ("This text names no
+// port."), or "" when it names one or the family has none to name.
+func NoneNamed(m diagnose.Match) string {
+	r := m.Resource
+	switch m.Family {
+	case diagnose.AddressInUse, diagnose.AccessForbidden:
+		if r.Port == 0 {
+			return "This text names no port."
+		}
+	case diagnose.DeviceInUse:
+		if r.Path == "" && r.Port == 0 {
+			if m.Program == diagnose.ProgRAS {
+				return "This text names no port or device."
+			}
+			return "This text names no device."
+		}
+	case diagnose.PortAlreadyOpen:
+		if r.Path == "" {
+			return "This text names no port or device."
+		}
 	}
-	if s.Err != nil {
-		fmt.Fprintf(w, "No free port found nearby: %v\n", s.Err)
-		return
+	return ""
+}
+
+func configuredWhat(rs []vpnport.Resource) string {
+	dev, port := false, false
+	for _, r := range rs {
+		if r.Kind == vpnport.Device {
+			dev = true
+		} else {
+			port = true
+		}
 	}
-	fmt.Fprintf(w, "Free port nearby: %d\n", s.Port)
-	if s.Command != "" {
-		fmt.Fprintf(w, "  %s\n", s.Command)
+	switch {
+	case dev && port:
+		return "ports and devices"
+	case dev:
+		return "devices"
 	}
+	return "ports"
+}
+
+// alsoText is a mentioned port as the text gives it: "tcp/9000 on
+// 127.0.0.1", "port 9000" when the protocol is unsaid.
+func alsoText(r diagnose.TextResource) string {
+	s := "port " + strconv.Itoa(int(r.Port))
+	if !r.AnyProto && r.Kind != "" {
+		s = string(r.Kind) + "/" + strconv.Itoa(int(r.Port))
+	}
+	if r.Address != "" {
+		s += " on " + r.Address
+	}
+	return s
 }
 
 // head is the first line: family, code and the resource as the text
@@ -266,7 +378,7 @@ func WriteJSON(w io.Writer, v JSON) {
 		v.Resource = &v.Match.Resource
 	}
 	if v.Findings == nil {
-		v.Findings = []diagnose.Finding{}
+		v.Findings = []Finding{}
 	}
 	console.WriteJSON(w, v)
 }
