@@ -118,6 +118,15 @@ var catCases = []catCase{
 	{"fyne systray", "systray error: failed to register: The name org.kde.StatusNotifierWatcher was not provided by any .service files",
 		"sni-not-provided", TrayHostMissing, "NO_STATUS_NOTIFIER_WATCHER", TextResource{}},
 	{"libappindicator", "StatusNotifierWatcher not available, falling back to XEmbed", "sni-missing", TrayHostMissing, "NO_STATUS_NOTIFIER_WATCHER", TextResource{}},
+	// Serial texts that name no device (issue 24): the configured devices
+	// are checked; a path elsewhere in the paste is taken.
+	{"serial tool", "Device file is locked by another process", "serial-locked-nodev", DeviceInUse, "UUCP_LOCK", TextResource{}},
+	{"serial tool", "ERROR: cannot open serial port: Resource temporarily unavailable", "serial-eagain", DeviceInUse, "EWOULDBLOCK", TextResource{}},
+	{"cu", "cu: Line in use", "cu-line-in-use-nodev", DeviceInUse, "UUCP_LOCK", TextResource{}},
+	{"cu with path later", "cu: Line in use\n$ cu -l /dev/ttyUSB1 -s 115200", "cu-line-in-use-nodev", DeviceInUse, "UUCP_LOCK",
+		TextResource{Kind: vpnport.Device, Path: "/dev/ttyUSB1"}},
+	// strongSwan 5.9 (charon.c): a second charon while one runs.
+	{"charon", `00[DMN] charon already running ("/var/run/charon.pid" exists)`, "charon-already-running", AddressInUse, "ALREADY_RUNNING", TextResource{}},
 }
 
 func TestCatalogueRealMessages(t *testing.T) {
