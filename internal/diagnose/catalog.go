@@ -109,7 +109,7 @@ func (e *catEntry) explanation(r TextResource) string {
 	if e.family == AccessForbidden && r.Port >= 1024 {
 		s = catForbiddenHigh
 	}
-	note := e.note
+	note := strings.ReplaceAll(e.note, "LISTCMD", listCmd(goos))
 	if r.Port != 0 {
 		note = strings.ReplaceAll(note, "PORT", strconv.Itoa(int(r.Port)))
 	}
@@ -120,6 +120,18 @@ func (e *catEntry) explanation(r TextResource) string {
 		s += " " + note
 	}
 	return s
+}
+
+// listCmd is the command that lists who holds which port on os, for
+// notes that send the user to look: advice true for the OS explain runs on.
+func listCmd(os string) string {
+	switch os {
+	case "windows":
+		return "check with `netstat -ano`, or `traycheck check PORT`"
+	case "darwin":
+		return "check with `traycheck check PORT` or `sudo lsof -nP -i`"
+	}
+	return "check with `traycheck check PORT` or `sudo ss -tulpn`"
 }
 
 const catForbiddenHigh = "The OS refused the bind itself, not because someone listens there: " +
@@ -243,7 +255,7 @@ func catCore() []catEntry {
 		// --- device-in-use
 		{id: "ras-633", family: DeviceInUse, code: catRASName(633), rank: 80, program: ProgRAS,
 			hints: []string{"633"}, re: catRE(catRASError + `633\b`),
-			note: "For RAS error 633 a common cause is another program claiming the VPN's port or device (check with netstat -ano); a dropped connection after sleep is another."},
+			note: "For RAS error 633 a common cause is another program claiming the VPN's port or device (LISTCMD); a dropped connection after sleep is another."},
 		{id: "ras-633-text", family: DeviceInUse, code: catRASName(633), rank: 60, program: ProgRAS,
 			hints: []string{"not configured properly"}, re: catRE(`(?i)is already in use or is not configured properly`)},
 		{id: "pyserial-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
