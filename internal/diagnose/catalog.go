@@ -241,6 +241,8 @@ func catCore() []catEntry {
 		{id: "wireguard-setconf", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 30, program: ProgWireGuard,
 			hints: []string{"unable to modify interface"}, re: catRE(`Unable to modify interface: Address already in use`),
 			note: "WireGuard could not bind its ListenPort (udp): another tunnel or program holds it."},
+		{id: "wsaeaddrinuse", family: AddressInUse, code: "WSAEADDRINUSE", rank: 14,
+			hints: []string{"wsaeaddrinuse", "10048"}, re: catRE(`\bWSAEADDRINUSE\b|(?i:\b(?:error|errno|code|socket error)\s?[:#=]?\s?10048\b)`)},
 		{id: "windows-only-one-usage", family: AddressInUse, code: "WSAEADDRINUSE", rank: 15,
 			hints: []string{"only one usage"}, re: catRE(`(?i)only one usage of each socket address`)},
 		{id: "eaddrinuse", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", rank: 10,

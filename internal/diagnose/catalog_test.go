@@ -125,6 +125,8 @@ var catCases = []catCase{
 	{"cu", "cu: Line in use", "cu-line-in-use-nodev", DeviceInUse, "UUCP_LOCK", TextResource{}},
 	{"cu with path later", "cu: Line in use\n$ cu -l /dev/ttyUSB1 -s 115200", "cu-line-in-use-nodev", DeviceInUse, "UUCP_LOCK",
 		TextResource{Kind: vpnport.Device, Path: "/dev/ttyUSB1"}},
+	// A Windows program that prints the error's name or number only.
+	{"Windows program", "bind failed: error 10048 (WSAEADDRINUSE)", "wsaeaddrinuse", AddressInUse, "WSAEADDRINUSE", TextResource{}},
 	// strongSwan 5.9 (charon.c): a second charon while one runs.
 	{"charon", `00[DMN] charon already running ("/var/run/charon.pid" exists)`, "charon-already-running", AddressInUse, "ALREADY_RUNNING", TextResource{}},
 }
