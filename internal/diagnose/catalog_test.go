@@ -127,8 +127,8 @@ var catCases = []catCase{
 		TextResource{Kind: vpnport.Device, Path: "/dev/ttyUSB1"}},
 	// A Windows program that prints the error's name or number only.
 	{"Windows program", "bind failed: error 10048 (WSAEADDRINUSE)", "wsaeaddrinuse", AddressInUse, "WSAEADDRINUSE", TextResource{}},
-	// strongSwan 5.9 (charon.c): a second charon while one runs.
-	{"charon", `00[DMN] charon already running ("/var/run/charon.pid" exists)`, "charon-already-running", AddressInUse, "ALREADY_RUNNING", TextResource{}},
+	// strongSwan 5.9.8 (Debian 12), captured by TestExplainSecondCharon: a second charon while one runs.
+	{"charon", `00[DMN] charon already running ('/var/run/charon.pid' exists)`, "charon-already-running", AddressInUse, "ALREADY_RUNNING", TextResource{}},
 }
 
 func TestCatalogueRealMessages(t *testing.T) {
