@@ -115,6 +115,11 @@ func Resources(m diagnose.Match, cfg *config.Config) Scope {
 		if len(cfg.Devices) > 0 {
 			return Scope{ScopeConfigured, cfg.Devices}
 		}
+		if m.Family == diagnose.DeviceInUse {
+			// A device text says nothing about ports: with no device
+			// configured there is nothing it can be about here.
+			return Scope{}
+		}
 	case diagnose.AddressInUse, diagnose.AccessForbidden:
 		var ports []vpnport.Resource
 		for _, r := range cfg.Resources() {
@@ -218,6 +223,8 @@ func WriteText(w io.Writer, m diagnose.Match, sc Scope, fs []diagnose.Finding, s
 		fmt.Fprintf(w, "tcp/%d is on the server, not on this computer: nothing here can hold it, so nothing was checked here.\n", m.Resource.Port)
 	case len(sc.RS) == 0 && m.Program == diagnose.ProgSSH:
 		fmt.Fprintln(w, "The config lists no ssh forward ports ([ssh] forward_ports): nothing was checked. Paste the line with the port, or run `traycheck check tcp/PORT`.")
+	case len(sc.RS) == 0 && m.Family == diagnose.DeviceInUse && m.Resource.Path == "":
+		fmt.Fprintln(w, "No devices are configured (devices in the [vpn] section), so nothing was checked: run `traycheck check DEVICE` with the device's path (for example /dev/ttyUSB0).")
 	case len(sc.RS) == 0:
 		fmt.Fprintln(w, "Nothing to check live for this error.")
 	case sc.Kind == ScopeProgram:
