@@ -291,6 +291,12 @@ func catCore() []catEntry {
 		{id: "wsaeacces", family: AccessForbidden, code: "WSAEACCES", rank: 15,
 			hints: []string{"wsaeacces", "access permissions"}, re: catRE(`(?i)\bWSAEACCES\b|access a socket in a way forbidden by its access permissions`)},
 
+		// Any program's refused bind, worded as strerror or errno: the
+		// port comes from the general extractor.
+		{id: "bind-forbidden", family: AccessForbidden, code: "EACCES", winCode: "WSAEACCES", rank: 9,
+			hints: []string{"permission denied", "eacces"},
+			re:    catRE(`(?i)\b(?:bind|listen)\w{0,3}\b.{0,120}?(?:permission denied|\beacces\b)|(?:permission denied|\beacces\b).{0,120}?\b(?:bind|listen)`)},
+
 		// --- adapter-in-use
 		{id: "openvpn-all-adapters", family: AdapterInUse, code: "ALL_ADAPTERS_IN_USE", kind: AdapterKind, rank: 80,
 			hints: []string{"adapters on this system"}, re: catRE(`(?i)All (?P<name>TAP-Windows|TAP-Win32|wintun|ovpn-dco|[\w-]{1,32}) adapters on this system are currently in use`),

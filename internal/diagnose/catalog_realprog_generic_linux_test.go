@@ -56,3 +56,14 @@ func TestRealPythonHTTPServer(t *testing.T) {
 	out := run(t, ns.Command(context.Background(), py, "-m", "http.server", "--bind", "0.0.0.0", "8000"))
 	check(t, out, want{"python-errno", diagnose.AddressInUse, diagnose.TextResource{}, ""})
 }
+
+// socat as an unprivileged user on a port below 1024: the general entry
+// for a refused bind, and the port from socat's sockaddr.
+func TestRealSocatForbidden(t *testing.T) {
+	setpriv := testenv.LookPath(t, "setpriv")
+	socat := testenv.LookPath(t, "socat")
+	ns := testenv.NewNetNS(t)
+	out := run(t, ns.Command(context.Background(), setpriv, "--reuid=65534", "--regid=65534", "--clear-groups", socat, "TCP-LISTEN:80", "STDOUT"))
+	check(t, out, want{"bind-forbidden", diagnose.AccessForbidden,
+		diagnose.TextResource{Kind: vpnport.TCP, Port: 80, Address: "0.0.0.0", AnyProto: true}, diagnose.ProgSocat})
+}

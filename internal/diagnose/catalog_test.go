@@ -125,6 +125,9 @@ var catCases = []catCase{
 	{"cu", "cu: Line in use", "cu-line-in-use-nodev", DeviceInUse, "UUCP_LOCK", TextResource{}},
 	{"cu with path later", "cu: Line in use\n$ cu -l /dev/ttyUSB1 -s 115200", "cu-line-in-use-nodev", DeviceInUse, "UUCP_LOCK",
 		TextResource{Kind: vpnport.Device, Path: "/dev/ttyUSB1"}},
+	// socat 1.7.4 as an unprivileged user, captured by TestRealSocatForbidden.
+	{"socat", "2026/12/07 13:40:55 socat[15379] E bind(5, {AF=2 0.0.0.0:80}, 16): Permission denied", "bind-forbidden", AccessForbidden, "EACCES",
+		TextResource{Kind: vpnport.TCP, Port: 80, Address: "0.0.0.0", AnyProto: true}},
 	// A Windows program that prints the error's name or number only.
 	{"Windows program", "bind failed: error 10048 (WSAEADDRINUSE)", "wsaeaddrinuse", AddressInUse, "WSAEADDRINUSE", TextResource{}},
 	// strongSwan 5.9.8 (Debian 12), captured by TestExplainSecondCharon: a second charon while one runs.

@@ -93,6 +93,15 @@ func TestExplainProtocolWords(t *testing.T) {
 		{"java.net.BindException: Address already in use (Bind failed) on port 9000", vpnport.TCP},
 		{"DatagramSocket udp: java.net.BindException: Address already in use (Bind failed) on port 9000", vpnport.UDP},
 		{"wireguard: Address already in use on port 51820", vpnport.UDP},
+		// Issue 24: a VPN's and a socket API's words for the protocol.
+		{"DTLS: could not bind to 0.0.0.0:443: Address already in use", vpnport.UDP},
+		{"datagram socket: could not bind [::]:4433 (Address already in use)", vpnport.UDP},
+		{"stream socket: could not bind [::]:4433 (Address already in use)", vpnport.TCP},
+		{"SOCK_DGRAM bind 0.0.0.0:9000 failed: EADDRINUSE", vpnport.UDP},
+		// The program's one protocol: xl2tpd and WireGuard are udp only.
+		{"Dec  7 10:00:00 gw xl2tpd[12]: bind 0.0.0.0:1701: Address already in use", vpnport.UDP},
+		// The token's own: udp/500 beats the text's other words.
+		{"tcp listener ok\nudp/500: Address already in use", vpnport.UDP},
 		// Go's "listen tcp" is explicit whatever else the text says.
 		{"udp tunnel\nlisten tcp :8080: bind: address already in use", vpnport.TCP},
 	} {

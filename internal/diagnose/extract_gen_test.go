@@ -26,7 +26,8 @@ type genCase struct {
 	// are checked (AnyProto).
 	kind vpnport.Kind
 	// also is a port mentioned farther from the error, 0 when none.
-	also uint16
+	also   uint16
+	family Family
 }
 
 var genPrefixes = []struct {
@@ -68,10 +69,20 @@ var genForms = []struct {
 	{"('0.0.0.0', %d)", "0.0.0.0", ""},
 }
 
+type genErrno struct {
+	s      string
+	family Family
+	// oneLine: the wording is only the error with "bind" on its line
+	// (a bare "Permission denied" is any refused open).
+	oneLine bool
+}
+
 // genErrnos are the ways the error is worded: strerror, errno names,
-// Python's, Windows' in English and as Windows words it in other languages.
-func genErrnos() []string {
-	out := []string{
+// Python's, Windows' in English and as Windows words it in other languages,
+// and the refused bind's.
+func genErrnos() []genErrno {
+	var out []genErrno
+	for _, s := range []string{
 		"Address already in use",
 		"address already in use",
 		"EADDRINUSE",
@@ -79,12 +90,17 @@ func genErrnos() []string {
 		"[Errno 98] Address already in use",
 		"error 10048 (WSAEADDRINUSE)",
 		"Only one usage of each socket address (protocol/network address/port) is normally permitted.",
+	} {
+		out = append(out, genErrno{s, AddressInUse, false})
 	}
 	loc := strings.TrimSuffix(strings.TrimPrefix(catInUseLocalized, "(?:"), ")")
 	for _, l := range strings.Split(loc, "|") {
-		out = append(out, "error: "+l)
+		out = append(out, genErrno{"error: " + l, AddressInUse, false})
 	}
-	return out
+	return append(out,
+		genErrno{"Permission denied", AccessForbidden, true},
+		genErrno{"EACCES: permission denied", AccessForbidden, true},
+		genErrno{"An attempt was made to access a socket in a way forbidden by its access permissions.", AccessForbidden, false})
 }
 
 // genTemplates place the address (%A) and the error (%E) on one line or
@@ -110,12 +126,15 @@ func genCases() []genCase {
 		for _, form := range genForms {
 			for ei, e := range errnos {
 				for ti, tpl := range genTemplates {
+					if e.oneLine && strings.Contains(tpl, "\n") {
+						continue
+					}
 					for _, eol := range []string{"\n", "\r\n"} {
 						port := genPorts[n%len(genPorts)]
 						n++
 						a := fmt.Sprintf(form.f, port)
-						text := strings.NewReplacer("%P", pre.s, "%E", e, "%A", a, "\n", eol).Replace(tpl)
-						c := genCase{text: text, port: port, addr: form.addr, kind: form.kind}
+						text := strings.NewReplacer("%P", pre.s, "%E", e.s, "%A", a, "\n", eol).Replace(tpl)
+						c := genCase{text: text, port: port, addr: form.addr, kind: form.kind, family: e.family}
 						if c.kind == "" {
 							c.kind = pre.kind
 						}
@@ -139,8 +158,8 @@ func genCases() []genCase {
 func genCheck(c genCase, m Match) string {
 	r := m.Resource
 	switch {
-	case !m.Matched || (m.Family != AddressInUse):
-		return fmt.Sprintf("not recognised as address-in-use (family %q)", m.Family)
+	case !m.Matched || m.Family != c.family:
+		return fmt.Sprintf("not recognised as %s (family %q)", c.family, m.Family)
 	case r.Port != c.port:
 		return fmt.Sprintf("port %d, want %d", r.Port, c.port)
 	case r.Address != c.addr:

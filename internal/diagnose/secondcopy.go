@@ -22,14 +22,14 @@ var programFamilies = map[string]string{
 	"wireguard-go": ProgWireGuard, "wg": ProgWireGuard, "wg-quick": ProgWireGuard, "boringtun": ProgWireGuard,
 	"boringtun-cli": ProgWireGuard, "wireguard": ProgWireGuard,
 	"charon": ProgCharon, "charon-systemd": ProgCharon, "starter": ProgCharon, "ipsec": ProgCharon, "strongswan": ProgCharon,
-	"ocserv": "ocserv", "ocserv-main": "ocserv", "ocserv-worker": "ocserv", "ocserv-sm": "ocserv",
-	"tincd": "tinc", "tinc": "tinc",
+	"ocserv": ProgOcserv, "ocserv-main": ProgOcserv, "ocserv-worker": ProgOcserv, "ocserv-sm": ProgOcserv,
+	"tincd": ProgTinc, "tinc": ProgTinc,
 	"openvpn": ProgOpenVPN,
 	"xl2tpd":  ProgXL2TPD,
 }
 
 // tunnelFamilies are the VPN families whose second copy is a second tunnel.
-var tunnelFamilies = []string{ProgWireGuard, ProgCharon, "ocserv", "tinc", ProgOpenVPN, ProgXL2TPD}
+var tunnelFamilies = []string{ProgWireGuard, ProgCharon, ProgOcserv, ProgTinc, ProgOpenVPN, ProgXL2TPD}
 
 // noSecondCopy are families whose copies have their own rules: an ssh
 // holding an ssh forward's port is the leftover forward (causes.md #2, and
