@@ -323,3 +323,27 @@ func TestExplainProgram(t *testing.T) {
 		t.Errorf("ProgramPorts: charon %v, python %v", ProgramPorts(ProgCharon), ProgramPorts("python"))
 	}
 }
+
+// Issue 24: an ssh command pasted with the error names the local port in
+// its -L spec; the spec's far side (and -R's) is no local port.
+func TestExplainSSHSpecSides(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		port uint16
+		addr string
+	}{
+		{"$ ssh -N -L 8080:localhost:5432 db\nCould not request local forwarding.", 8080, ""},
+		{"$ ssh -L 127.0.0.1:8081:db.internal:5432 jump\nCould not request local forwarding.", 8081, "127.0.0.1"},
+		{"$ ssh -R 9000:localhost:22 host\nCould not request local forwarding.", 0, ""},
+	} {
+		m := Explain(c.text)
+		if m.Resource.Port != c.port || m.Resource.Address != c.addr {
+			t.Errorf("Explain(%q): port %d on %q, want %d on %q", c.text, m.Resource.Port, m.Resource.Address, c.port, c.addr)
+		}
+		for _, a := range m.Also {
+			if a.Port == 5432 || a.Port == 22 {
+				t.Errorf("Explain(%q) mentions the far side %d", c.text, a.Port)
+			}
+		}
+	}
+}

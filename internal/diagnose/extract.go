@@ -58,6 +58,8 @@ var extractRE = regexp.MustCompile(strings.Join([]string{
 	`\(\s?['"](?P<h10>[^'"\s]{0,64})['"],\s?(?P<n10>\d{1,5})\b`,
 	// a quoted number: '2222', "8080"
 	`['"](?P<n11>\d{1,5})['"]`,
+	// ssh -L's local side: "-L 8080:db:5432", "-L 127.0.0.1:8080:db:5432"
+	`(?:^|\s)-L\s?(?:(?P<h12>\[[^\]\s]{1,64}\]|[\w.*-]{1,64}):)?(?P<n12>\d{1,5}):`,
 }, "|"))
 
 // extractGroups maps each group index of extractRE to its role and
@@ -107,7 +109,7 @@ func extractPorts(lines []string) []portToken {
 			continue
 		}
 		for _, m := range extractRE.FindAllStringSubmatchIndex(line, 16) {
-			if remoteBefore(line[max(0, m[0]-48):m[0]]) {
+			if remoteBefore(line[max(0, m[0]-48):m[0]]) || specBefore(line[:m[0]]) {
 				continue
 			}
 			if t, ok := extractToken(line, m); ok {
@@ -126,6 +128,16 @@ func extractPorts(lines []string) []portToken {
 var remoteRE = regexp.MustCompile(`(?i)\b(?:connect(?:ed|ing|ion)?|authenticated|established|dial(?:ing|ed)?|reach(?:ed|ing)?|resolv(?:e|ed|ing)|login|log in)\b[^;]{0,48}$|\b(?:from|peer|remote|via|upstream|forward(?:ing|ed)? to|destination|dst)\b[^.;,]{0,20}$|(?:->|=>)\s{0,2}$`)
 
 func remoteBefore(s string) bool { return s != "" && remoteRE.MatchString(s) }
+
+// specBefore reports whether a token follows "N:" directly: the far side
+// of an ssh forward spec ("8080:localhost:5432", "-R 9000:localhost:22").
+func specBefore(s string) bool {
+	if !strings.HasSuffix(s, ":") {
+		return false
+	}
+	s = s[:len(s)-1]
+	return s != "" && s[len(s)-1] >= '0' && s[len(s)-1] <= '9'
+}
 
 // extractToken turns one match of extractRE into a token, or false when
 // the match is no port (a source file's line number, a syslog PID).
@@ -188,6 +200,9 @@ func extractToken(line string, m []int) (portToken, bool) {
 		t.addr = extractOnAddr(line[m[1]:])
 	case 11:
 		t.weak = true
+	case 12:
+		t.kind = vpnport.TCP
+		t.addr, _ = extractHost(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 	default:
 		if hostSet {
 			t.addr, _ = extractHost(host)
