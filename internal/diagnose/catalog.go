@@ -164,10 +164,6 @@ var catFamilyText = map[Family]string{
 const (
 	catHostPort = `(?P<hostport>(?:\[AF_INET6?\])?(?:\[[^\]\s]{0,64}\]|[\w.:*%-]{0,253})?:\d{1,5})`
 	catDevPath  = `(?P<path>/dev/[\w./+-]{1,64}|COM\d{1,3}|\\\\\.\\COM\d{1,3})`
-	// catAnyDevPath is catDevPath plus any absolute path, for texts whose
-	// own words say it is the device (minicom's "Device X is locked.",
-	// cu's "cu: X: Line in use"): a udev-style link may live anywhere.
-	catAnyDevPath = `(?P<path>/[\w./+:@-]{1,256}|COM\d{1,3}|\\\\\.\\COM\d{1,3})`
 	catInUse      = `(?:[Aa]ddress already in use|Only one usage of each socket address[^.]{0,80}\.?)`
 	catForbid     = `(?:[Pp]ermission denied|An attempt was made to access a socket in a way forbidden by its access permissions\.?)`
 	catRASError   = `(?i)\b(?:error|error code[^\d\n]{0,40}?|remote access error)\s*:?\s*`
@@ -177,6 +173,11 @@ const (
 	// testdata/explain_wsa10048_*.txt (sources named there).
 	catInUseLocalized = `(?:jede Socketadresse|chaque adresse de socket|cada dirección de socket|cada endereço de soquete|ogni indirizzo di socket|各ソケット アドレス|每个套接字地址|использование адреса сокета)`
 )
+
+// catAnyDevPath is catDevPath plus any absolute path, for texts whose
+// own words say it is the device (minicom's "Device X is locked.", cu's
+// "cu: X: Line in use"): a udev-style link may live anywhere.
+const catAnyDevPath = `(?P<path>/[\w./+:@-]{1,256}|COM\d{1,3}|\\\\\.\\COM\d{1,3})`
 
 // catInUseLocalizedHints are catInUseLocalized's alternatives in lower case,
 // the hints of the entries built on it.
