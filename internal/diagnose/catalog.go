@@ -164,9 +164,9 @@ var catFamilyText = map[Family]string{
 const (
 	catHostPort = `(?P<hostport>(?:\[AF_INET6?\])?(?:\[[^\]\s]{0,64}\]|[\w.:*%-]{0,253})?:\d{1,5})`
 	catDevPath  = `(?P<path>/dev/[\w./+-]{1,64}|COM\d{1,3}|\\\\\.\\COM\d{1,3})`
-	catInUse      = `(?:[Aa]ddress already in use|Only one usage of each socket address[^.]{0,80}\.?)`
-	catForbid     = `(?:[Pp]ermission denied|An attempt was made to access a socket in a way forbidden by its access permissions\.?)`
-	catRASError   = `(?i)\b(?:error|error code[^\d\n]{0,40}?|remote access error)\s*:?\s*`
+	catInUse    = `(?:[Aa]ddress already in use|Only one usage of each socket address[^.]{0,80}\.?)`
+	catForbid   = `(?:[Pp]ermission denied|An attempt was made to access a socket in a way forbidden by its access permissions\.?)`
+	catRASError = `(?i)\b(?:error|error code[^\d\n]{0,40}?|remote access error)\s*:?\s*`
 	// catInUseLocalized is WSAEADDRINUSE (10048) as Windows words it in
 	// German, French, Spanish, Portuguese, Italian, Japanese, Chinese and
 	// Russian: the distinctive part of each, as captured in
