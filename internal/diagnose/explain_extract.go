@@ -12,17 +12,17 @@ import (
 // the port when the catalogue row did not read one (decided by nearness to
 // the error's lines), the protocol, and the other ports the text mentions.
 func expPorts(h expHit, hits []expHit, lines []string, res TextResource, prog, text string) (TextResource, []TextResource) {
-	toks := extractPorts(lines)
+	var errs []errPos
+	for _, o := range hits {
+		if o.entry.family == h.entry.family {
+			errs = append(errs, errPos{o.lineNo, o.off})
+		}
+	}
+	toks := extractPorts(lines, errs)
 	var tokKind vpnport.Kind
 	var others []portToken
 	switch {
 	case res.Port == 0 && !h.entry.remote:
-		var errs []errPos
-		for _, o := range hits {
-			if o.entry.family == h.entry.family {
-				errs = append(errs, errPos{o.lineNo, o.off})
-			}
-		}
 		t, rest, ok := pickPort(toks, errs)
 		if !ok {
 			return res, nil

@@ -35,13 +35,16 @@ type portToken struct {
 
 // extractRE is every address form, one alternative each, so one pass over a
 // line finds them all leftmost-first. Groups: p* protocol, h* host, n* port.
+// Hosts use unbounded repeats: bounded ones multiply the program's size
+// (one alternative was 1,168 instructions), which forces the slower of
+// Go's two matchers; the line itself is capped at MaxExplainLine.
 var extractRE = regexp.MustCompile(strings.Join([]string{
 	// udp/500, tcp6/80
 	`\b(?P<p1>(?i:udp|tcp))[46]?/(?P<n1>\d{1,5})\b`,
 	// 500/udp
 	`\b(?P<n2>\d{1,5})/(?P<p2>(?i:udp|tcp))\b`,
 	// [::1]:8080, [0.0.0.0]:80, [undef]:1194 (OpenVPN's any)
-	`\[(?P<h3>[0-9A-Za-z:.%*_-]{0,64})\]:(?P<n3>\d{1,5})\b`,
+	`\[(?P<h3>[0-9A-Za-z:.%*_-]*)\]:(?P<n3>\d{1,5})\b`,
 	// :::443 (IPv6 any, as ss and netstat print it)
 	`(?P<h4>::):(?P<n4>\d{1,5})\b`,
 	// *:6379
@@ -49,17 +52,17 @@ var extractRE = regexp.MustCompile(strings.Join([]string{
 	// 0.0.0.0:443, [0.0.0.0:443], "to 0.0.0.0:443:"
 	`\b(?P<h6>(?:\d{1,3}\.){3}\d{1,3}):(?P<n6>\d{1,5})\b`,
 	// localhost:8080, db.example.org:5432 (source files are filtered out)
-	`\b(?P<h7>localhost|[A-Za-z][\w-]{0,62}(?:\.[\w-]{1,63}){1,8}):(?P<n7>\d{1,5})\b`,
+	`\b(?P<h7>localhost|[A-Za-z][\w-]*(?:\.[\w-]+)+):(?P<n7>\d{1,5})\b`,
 	// ":8080" after a bind/listen/socket word: Go's "listen tcp :8080"
 	`(?i:\b(?P<w8>bind|bound|binding|listen|listening|listener|socket|serve|serving|on|to|at|address|addr|tcp[46]?|udp[46]?)\b)[:,]?\s{1,4}:(?P<n8>\d{1,5})\b`,
 	// port 1701, port: 22, --port=1194, ListenPort = 51820, lport 1194, udp-port 443
 	`(?i:\b(?P<w9>(?:l|udp-?|tcp-?|listen[-_ ]?)?port)s?\b)\s{0,3}(?:[=:#]|\bis\b|\bnumber\b)?\s{0,3}['"]?(?P<n9>\d{1,5})\b`,
 	// Python's address tuple: ('0.0.0.0', 8000)
-	`\(\s?['"](?P<h10>[^'"\s]{0,64})['"],\s?(?P<n10>\d{1,5})\b`,
+	`\(\s?['"](?P<h10>[^'"\s]*)['"],\s?(?P<n10>\d{1,5})\b`,
 	// a quoted number: '2222', "8080"
 	`['"](?P<n11>\d{1,5})['"]`,
 	// ssh -L's local side: "-L 8080:db:5432", "-L 127.0.0.1:8080:db:5432"
-	`(?:^|\s)-L\s?(?:(?P<h12>\[[^\]\s]{1,64}\]|[\w.*-]{1,64}):)?(?P<n12>\d{1,5}):`,
+	`(?:^|\s)-L\s?(?:(?P<h12>\[[^\]\s]+\]|[\w.*-]+):)?(?P<n12>\d{1,5}):`,
 }, "|"))
 
 // extractGroups maps each group index of extractRE to its role and
@@ -101,11 +104,18 @@ func extractHinted(line string) bool {
 var srcExt = []string{"go", "py", "c", "h", "cc", "cpp", "hpp", "rs", "js", "mjs", "ts", "java", "kt", "rb", "php", "pl", "pm",
 	"sh", "lua", "cs", "swift", "scala", "ex", "exs", "erl", "log", "txt", "conf", "cfg", "ini", "yaml", "yml", "toml", "json", "xml", "service", "socket"}
 
-// extractPorts returns every port token of lines, in text order.
-func extractPorts(lines []string) []portToken {
+// extractWindow is how many lines before and after an error line are
+// read for ports: a pasted log of thousands of lines mentions ports far
+// from the error that have nothing to do with it, and reading them all
+// would cost more than matching the error itself.
+const extractWindow = 64
+
+// extractPorts returns the port tokens of lines within extractWindow lines
+// of an error line (all lines when errs is empty), in text order.
+func extractPorts(lines []string, errs []errPos) []portToken {
 	var out []portToken
 	for li, line := range lines {
-		if line == "" || !extractHinted(line) {
+		if line == "" || !extractHinted(line) || !nearError(li, errs) {
 			continue
 		}
 		for _, m := range extractRE.FindAllStringSubmatchIndex(line, 16) {
@@ -137,6 +147,15 @@ func specBefore(s string) bool {
 	}
 	s = s[:len(s)-1]
 	return s != "" && s[len(s)-1] >= '0' && s[len(s)-1] <= '9'
+}
+
+func nearError(li int, errs []errPos) bool {
+	for _, e := range errs {
+		if abs(li-e.line) <= extractWindow {
+			return true
+		}
+	}
+	return len(errs) == 0
 }
 
 // extractToken turns one match of extractRE into a token, or false when
