@@ -35,10 +35,11 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	m := diagnose.Explain(text)
 	if !m.Matched {
 		if *asJSON {
-			explain.WriteJSON(e.stdout, explain.JSON{Match: m, Findings: []diagnose.Finding{}})
+			explain.WriteJSON(e.stdout, explain.JSON{Match: m})
 		}
 		return cli.UsageError(errors.New("this text is not an error traycheck knows (port or device in use, Windows RAS errors, reserved port, adapter in use, missing tray host); nothing was checked"))
 	}
+	m = explain.ResolvePaths(m)
 	e.log.Debug("explain matched", "entry", m.Entry, "line", m.Line, "program", m.Program)
 	cfg, err := loadConfig(*cfgPath)
 	if err != nil {
@@ -50,7 +51,7 @@ func runExplain(ctx context.Context, e *env, args []string) error {
 	}
 	sug := explain.Suggest(ctx, m, text, findings)
 	if *asJSON {
-		explain.WriteJSON(e.stdout, explain.JSON{Match: m, Findings: findings})
+		explain.WriteJSON(e.stdout, explain.NewJSON(m, sc, findings))
 	} else {
 		explain.WriteText(e.stdout, findingprint.Detect(e.stdout, *color, os.Getenv), m, sc, findings, sug)
 	}

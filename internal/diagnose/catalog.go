@@ -49,6 +49,10 @@ type catEntry struct {
 	// own: the note replaces the family's text, which would be wrong here
 	// (Docker's allocator holds no socket; ssh -R's port is not local).
 	own bool
+	// second: the text says its program was started while a copy already
+	// runs ("charon already running"), so a holder of its ports of the
+	// same program is that first copy (see SecondCopy).
+	second bool
 }
 
 func (e *catEntry) hinted(lower string) bool {
@@ -105,7 +109,7 @@ func (e *catEntry) explanation(r TextResource) string {
 	if e.family == AccessForbidden && r.Port >= 1024 {
 		s = catForbiddenHigh
 	}
-	note := e.note
+	note := strings.ReplaceAll(e.note, "LISTCMD", listCmd(goos))
 	if r.Port != 0 {
 		note = strings.ReplaceAll(note, "PORT", strconv.Itoa(int(r.Port)))
 	}
@@ -116,6 +120,18 @@ func (e *catEntry) explanation(r TextResource) string {
 		s += " " + note
 	}
 	return s
+}
+
+// listCmd is the command that lists who holds which port on os, for
+// notes that send the user to look: advice true for the OS explain runs on.
+func listCmd(os string) string {
+	switch os {
+	case "windows":
+		return "check with `netstat -ano`, or `traycheck check PORT`"
+	case "darwin":
+		return "check with `traycheck check PORT` or `sudo lsof -nP -i`"
+	}
+	return "check with `traycheck check PORT` or `sudo ss -tulpn`"
 }
 
 const catForbiddenHigh = "The OS refused the bind itself, not because someone listens there: " +
@@ -157,6 +173,11 @@ const (
 	// testdata/explain_wsa10048_*.txt (sources named there).
 	catInUseLocalized = `(?:jede Socketadresse|chaque adresse de socket|cada dirección de socket|cada endereço de soquete|ogni indirizzo di socket|各ソケット アドレス|每个套接字地址|использование адреса сокета)`
 )
+
+// catAnyDevPath is catDevPath plus any absolute path, for texts whose
+// own words say it is the device (minicom's "Device X is locked.", cu's
+// "cu: X: Line in use"): a udev-style link may live anywhere.
+const catAnyDevPath = `(?P<path>/[\w./+:@-]{1,256}|COM\d{1,3}|\\\\\.\\COM\d{1,3})`
 
 // catInUseLocalizedHints are catInUseLocalized's alternatives in lower case,
 // the hints of the entries built on it.
@@ -225,10 +246,10 @@ func catCore() []catEntry {
 		{id: "wireguard-setconf", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 30, program: ProgWireGuard,
 			hints: []string{"unable to modify interface"}, re: catRE(`Unable to modify interface: Address already in use`),
 			note: "WireGuard could not bind its ListenPort (udp): another tunnel or program holds it."},
+		{id: "wsaeaddrinuse", family: AddressInUse, code: "WSAEADDRINUSE", rank: 14,
+			hints: []string{"wsaeaddrinuse", "10048"}, re: catRE(`\bWSAEADDRINUSE\b|(?i:\b(?:error|errno|code|socket error)\s?[:#=]?\s?10048\b)`)},
 		{id: "windows-only-one-usage", family: AddressInUse, code: "WSAEADDRINUSE", rank: 15,
 			hints: []string{"only one usage"}, re: catRE(`(?i)only one usage of each socket address`)},
-		{id: "eaddrinuse-port", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", kind: vpnport.TCP, rank: 12,
-			hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)(?:address already in use|eaddrinuse).{0,80}?\bport:? ?(?P<port>\d{1,5})\b|\bport:? ?(?P<port2>\d{1,5})\b.{0,80}?(?:address already in use|eaddrinuse)`)},
 		{id: "eaddrinuse", family: AddressInUse, code: "EADDRINUSE", winCode: "WSAEADDRINUSE", rank: 10,
 			hints: []string{"in use", "eaddrinuse"}, re: catRE(`(?i)\bEADDRINUSE\b|address already in use`)},
 
@@ -241,7 +262,7 @@ func catCore() []catEntry {
 		// --- device-in-use
 		{id: "ras-633", family: DeviceInUse, code: catRASName(633), rank: 80, program: ProgRAS,
 			hints: []string{"633"}, re: catRE(catRASError + `633\b`),
-			note: "For RAS error 633 a common cause is another program claiming the VPN's port or device (check with netstat -ano); a dropped connection after sleep is another."},
+			note: "For RAS error 633 a common cause is another program claiming the VPN's port or device (LISTCMD); a dropped connection after sleep is another."},
 		{id: "ras-633-text", family: DeviceInUse, code: catRASName(633), rank: 60, program: ProgRAS,
 			hints: []string{"not configured properly"}, re: catRE(`(?i)is already in use or is not configured properly`)},
 		{id: "pyserial-busy", family: DeviceInUse, code: "EBUSY", kind: vpnport.Device, rank: 85,
@@ -274,6 +295,12 @@ func catCore() []catEntry {
 			hints: []string{"winerror"}, re: catRE(`\[WinError 10013\]`)},
 		{id: "wsaeacces", family: AccessForbidden, code: "WSAEACCES", rank: 15,
 			hints: []string{"wsaeacces", "access permissions"}, re: catRE(`(?i)\bWSAEACCES\b|access a socket in a way forbidden by its access permissions`)},
+
+		// Any program's refused bind, worded as strerror or errno: the
+		// port comes from the general extractor.
+		{id: "bind-forbidden", family: AccessForbidden, code: "EACCES", winCode: "WSAEACCES", rank: 9,
+			hints: []string{"permission denied", "eacces"},
+			re:    catRE(`(?i)\b(?:bind|listen)\w{0,3}\b.{0,120}?(?:permission denied|\beacces\b)|(?:permission denied|\beacces\b).{0,120}?\b(?:bind|listen)`)},
 
 		// --- adapter-in-use
 		{id: "openvpn-all-adapters", family: AdapterInUse, code: "ALL_ADAPTERS_IN_USE", kind: AdapterKind, rank: 80,

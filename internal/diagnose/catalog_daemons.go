@@ -19,6 +19,13 @@ func catDaemons() []catEntry {
 			hints: []string{"unable to bind socket"}, re: catRE(`\bunable to bind socket: Address already in use`),
 			note: "strongSwan's charon could not bind one of its IKE ports (udp/500 or udp/4500); its message names neither the port nor the address. " +
 				"It keeps running on the sockets it did get, so a running charon is not by itself a second copy."},
+		// charon checks its pid file before binding anything: this text
+		// is a second start while the first charon runs (it names the pid
+		// file, so no port).
+		{id: "charon-already-running", family: AddressInUse, code: "ALREADY_RUNNING", rank: 80, program: ProgCharon, second: true, own: true,
+			hints: []string{"already running"}, re: catRE(`\bcharon(?:-systemd)? already running \("?[^")]{0,128}"? exists\)`),
+			note: "A second charon was started while one already runs (its pid file exists): the running charon holds the IKE ports (udp/500 and udp/4500) and is most likely your working IPsec VPN. " +
+				"Use the running one (swanctl or ipsec reload its configuration); stop it first only if you meant to replace it."},
 		{id: "xl2tpd-bind", family: AddressInUse, code: "EADDRINUSE", kind: vpnport.UDP, protoFixed: true, rank: 85, program: ProgXL2TPD,
 			hints: []string{"init_network"}, re: catRE(`init_network: Unable to bind socket: Address already in use`),
 			note: "xl2tpd could not bind its L2TP port (udp/1701 unless `port =` in xl2tpd.conf says otherwise) and exited."},

@@ -24,6 +24,8 @@ const (
 	ProgSocat     = "socat"
 	ProgGunicorn  = "gunicorn"
 	ProgDocker    = "docker"
+	ProgOcserv    = "ocserv"
+	ProgTinc      = "tinc"
 )
 
 func tcpPort(p uint16) vpnport.Resource { return vpnport.Resource{Kind: vpnport.TCP, Port: p} }
@@ -37,6 +39,8 @@ var programPorts = map[string][]vpnport.Resource{
 	ProgXL2TPD:    {udpPort(1701)},
 	ProgWireGuard: {udpPort(51820)}, // the conventional ListenPort
 	ProgDnsmasq:   {udpPort(53), tcpPort(53), udpPort(67)},
+	ProgOcserv:    {tcpPort(443), udpPort(443)}, // tcp-port and udp-port (DTLS)
+	ProgTinc:      {tcpPort(655), udpPort(655)},
 	// Windows RAS: PPTP's tcp/1723 (the port "another program claimed" in
 	// the known 633 case), L2TP and IKE.
 	ProgRAS: {tcpPort(1723), udpPort(1701), udpPort(500), udpPort(4500)},
@@ -62,9 +66,9 @@ func ProgramClients(program string) []string {
 }
 
 // expProgramRE finds the program in a syslog or journal prefix
-// ("xl2tpd[673]: ", "charon: ", "dnsmasq: ") or in charon's own log tag
+// ("xl2tpd[673]: ", "charon: ", "dnsmasq: "), socat's own ("socat[12] E ") or in charon's own log tag
 // ("00[NET] "). It only runs when the matched entry names no program.
-var expProgramRE = regexp.MustCompile(`(?:^|[\s>])(openvpn|charon(?:-systemd)?|xl2tpd|dnsmasq|wireguard-go|wg-quick|socat|gunicorn)(?:\[\d{1,10}\])?: |\b\d{2}\[(?:NET|IKE|CFG|DMN)\] `)
+var expProgramRE = regexp.MustCompile(`(?:^|[\s>])(openvpn|charon(?:-systemd)?|xl2tpd|dnsmasq|wireguard-go|wg-quick|socat|gunicorn|ocserv|tincd)(?:: |\[\d{1,10}\]: |\[\d{1,10}\] [EWNI] )|\b\d{2}\[(?:NET|IKE|CFG|DMN)\] `)
 
 // expProgram is the program that printed the text: the winning entry's,
 // else another matching entry's of the same family, else a log prefix.
@@ -87,6 +91,8 @@ func expProgram(h expHit, hits []expHit, text string) string {
 		return ProgCharon
 	case m[1] == "wireguard-go" || m[1] == "wg-quick":
 		return ProgWireGuard
+	case m[1] == "tincd":
+		return ProgTinc
 	}
 	return m[1]
 }

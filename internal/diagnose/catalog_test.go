@@ -110,7 +110,7 @@ var catCases = []catCase{
 	{"Windows", "Only one usage of each socket address (protocol/network address/port) is normally permitted.", "windows-only-one-usage",
 		AddressInUse, "WSAEADDRINUSE", TextResource{}},
 	{"Windows socket", "WSAEACCES", "wsaeacces", AccessForbidden, "WSAEACCES", TextResource{}},
-	{"Java", "java.net.BindException: Address already in use (Bind failed) on port 9000", "eaddrinuse-port", AddressInUse, "EADDRINUSE",
+	{"Java", "java.net.BindException: Address already in use (Bind failed) on port 9000", "eaddrinuse", AddressInUse, "EADDRINUSE",
 		TextResource{Kind: vpnport.TCP, Port: 9000, AnyProto: true}},
 	{"postgres", "LOG:  could not bind IPv4 address \"127.0.0.1\": Address already in use", "eaddrinuse", AddressInUse, "EADDRINUSE", TextResource{}},
 	{"libuv", "Error: EADDRINUSE", "eaddrinuse", AddressInUse, "EADDRINUSE", TextResource{}},
@@ -118,6 +118,20 @@ var catCases = []catCase{
 	{"fyne systray", "systray error: failed to register: The name org.kde.StatusNotifierWatcher was not provided by any .service files",
 		"sni-not-provided", TrayHostMissing, "NO_STATUS_NOTIFIER_WATCHER", TextResource{}},
 	{"libappindicator", "StatusNotifierWatcher not available, falling back to XEmbed", "sni-missing", TrayHostMissing, "NO_STATUS_NOTIFIER_WATCHER", TextResource{}},
+	// Serial texts that name no device (issue 24): the configured devices
+	// are checked; a path elsewhere in the paste is taken.
+	{"serial tool", "Device file is locked by another process", "serial-locked-nodev", DeviceInUse, "UUCP_LOCK", TextResource{}},
+	{"serial tool", "ERROR: cannot open serial port: Resource temporarily unavailable", "serial-eagain", DeviceInUse, "EWOULDBLOCK", TextResource{}},
+	{"cu", "cu: Line in use", "cu-line-in-use-nodev", DeviceInUse, "UUCP_LOCK", TextResource{}},
+	{"cu with path later", "cu: Line in use\n$ cu -l /dev/ttyUSB1 -s 115200", "cu-line-in-use-nodev", DeviceInUse, "UUCP_LOCK",
+		TextResource{Kind: vpnport.Device, Path: "/dev/ttyUSB1"}},
+	// socat 1.7.4 as an unprivileged user, captured by TestRealSocatForbidden.
+	{"socat", "2026/12/07 13:40:55 socat[15379] E bind(5, {AF=2 0.0.0.0:80}, 16): Permission denied", "bind-forbidden", AccessForbidden, "EACCES",
+		TextResource{Kind: vpnport.TCP, Port: 80, Address: "0.0.0.0", AnyProto: true}},
+	// A Windows program that prints the error's name or number only.
+	{"Windows program", "bind failed: error 10048 (WSAEADDRINUSE)", "wsaeaddrinuse", AddressInUse, "WSAEADDRINUSE", TextResource{}},
+	// strongSwan 5.9.8 (Debian 12), captured by TestExplainSecondCharon: a second charon while one runs.
+	{"charon", `00[DMN] charon already running ('/var/run/charon.pid' exists)`, "charon-already-running", AddressInUse, "ALREADY_RUNNING", TextResource{}},
 }
 
 func TestCatalogueRealMessages(t *testing.T) {

@@ -3,7 +3,6 @@ package diagnose
 import (
 	"encoding/json"
 	"net/netip"
-	"regexp"
 	"strconv"
 	"strings"
 
@@ -136,6 +135,18 @@ type Match struct {
 	// charon, ssh, ...), when the text or its catalogue entry says; a text
 	// that names no port is checked on that program's ports only.
 	Program string `json:"program,omitzero"`
+	// Also are the other ports the text mentions, besides the one the error
+	// is about (decided by nearness to the error's line): shown, never
+	// checked, so a long paste cannot send the check elsewhere unseen.
+	Also []TextResource `json:"also_mentioned,omitzero"`
+	// Paths are absolute paths the text names outside /dev, for a device
+	// family whose text names no device node: the caller may take one that
+	// resolves to a character device (a udev-style link elsewhere).
+	Paths []string `json:"-"`
+	// SecondStart says the text itself reports a second start of its
+	// program ("charon already running"): whoever of that program holds
+	// its ports is the first copy.
+	SecondStart bool `json:"-"`
 	// Entry is the catalogue entry that matched (for tests and debug logs).
 	Entry string `json:"-"`
 	// Line is the line of the text that matched, trimmed.
@@ -153,6 +164,7 @@ func Explain(text string) Match {
 		text = text[:MaxExplainBytes]
 	}
 	var hits []expHit
+	var lines []string
 	lineNo := 0
 	for rest := text; rest != ""; lineNo++ {
 		var line string
@@ -161,6 +173,7 @@ func Explain(text string) Match {
 		if len(line) > MaxExplainLine {
 			line = line[:MaxExplainLine]
 		}
+		lines = append(lines, line)
 		if line == "" {
 			continue
 		}
@@ -174,7 +187,7 @@ func Explain(text string) Match {
 			if m == nil {
 				continue
 			}
-			hits = append(hits, expHit{entry: e, line: line, lineNo: lineNo, res: e.extract(line, m)})
+			hits = append(hits, expHit{entry: e, line: line, lineNo: lineNo, off: m[0], res: e.extract(line, m)})
 		}
 	}
 	if len(hits) == 0 {
@@ -193,11 +206,19 @@ func Explain(text string) Match {
 			res = expFill(res, o.res)
 		}
 	}
+	prog := expProgram(h, hits, text)
+	var also []TextResource
+	var paths []string
+	switch h.entry.family {
+	case AddressInUse, AccessForbidden:
+		res, also = expPorts(h, hits, lines, res, prog, text)
+	case DeviceInUse, PortAlreadyOpen:
+		if res.Path == "" {
+			res, paths = expDevice(lines, res)
+		}
+	}
 	if res.Kind == "" && (res.Port != 0 || res.Path != "") {
 		res.Kind = h.entry.kind
-	}
-	if res.Kind == vpnport.TCP || res.Kind == vpnport.UDP {
-		res.Kind, res.AnyProto = expInferProto(h.line, text, h.entry, res.Kind)
 	}
 	return Match{
 		Matched:     true,
@@ -205,7 +226,10 @@ func Explain(text string) Match {
 		Code:        h.entry.codeFor(h.line, res),
 		Resource:    res,
 		Explanation: h.entry.explanation(res),
-		Program:     expProgram(h, hits, text),
+		Program:     prog,
+		Also:        also,
+		Paths:       paths,
+		SecondStart: h.entry.second,
 		Entry:       h.entry.id,
 		Line:        h.line,
 	}
@@ -215,6 +239,7 @@ type expHit struct {
 	entry  *catEntry
 	line   string
 	lineNo int
+	off    int // where the match starts in line
 	res    TextResource
 }
 
@@ -320,27 +345,4 @@ func expPort(s string) uint16 {
 		return 0
 	}
 	return uint16(n)
-}
-
-// expProtoRE finds an explicit protocol word. "TCP/UDP" (OpenVPN's prefix
-// whatever the protocol) is removed first, as it says nothing.
-var expProtoRE = regexp.MustCompile(`(?i)\b(?:proto\s+)?(udp|tcp|dgram|wireguard|wg-quick)(?:v?[46])?(?:_server|_client)?\b`)
-
-// expInferProto picks tcp or udp: an explicit protocol word on the matched
-// line, else anywhere in the text, else the entry's default, and then says
-// so (unsaid is true): the text did not tell, and both must be checked.
-func expInferProto(line, text string, e *catEntry, kind vpnport.Kind) (k vpnport.Kind, unsaid bool) {
-	if e.protoFixed {
-		return kind, false
-	}
-	for _, s := range []string{line, text} {
-		s = strings.ReplaceAll(strings.ReplaceAll(s, "TCP/UDP", ""), "tcp/udp", "")
-		if m := expProtoRE.FindStringSubmatch(s); m != nil {
-			if strings.EqualFold(m[1], "tcp") {
-				return vpnport.TCP, false
-			}
-			return vpnport.UDP, false
-		}
-	}
-	return kind, true
 }

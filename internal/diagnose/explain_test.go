@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -92,6 +93,15 @@ func TestExplainProtocolWords(t *testing.T) {
 		{"java.net.BindException: Address already in use (Bind failed) on port 9000", vpnport.TCP},
 		{"DatagramSocket udp: java.net.BindException: Address already in use (Bind failed) on port 9000", vpnport.UDP},
 		{"wireguard: Address already in use on port 51820", vpnport.UDP},
+		// Issue 24: a VPN's and a socket API's words for the protocol.
+		{"DTLS: could not bind to 0.0.0.0:443: Address already in use", vpnport.UDP},
+		{"datagram socket: could not bind [::]:4433 (Address already in use)", vpnport.UDP},
+		{"stream socket: could not bind [::]:4433 (Address already in use)", vpnport.TCP},
+		{"SOCK_DGRAM bind 0.0.0.0:9000 failed: EADDRINUSE", vpnport.UDP},
+		// The program's one protocol: xl2tpd and WireGuard are udp only.
+		{"Dec  7 10:00:00 gw xl2tpd[12]: bind 0.0.0.0:1701: Address already in use", vpnport.UDP},
+		// The token's own: udp/500 beats the text's other words.
+		{"tcp listener ok\nudp/500: Address already in use", vpnport.UDP},
 		// Go's "listen tcp" is explicit whatever else the text says.
 		{"udp tunnel\nlisten tcp :8080: bind: address already in use", vpnport.TCP},
 	} {
@@ -175,7 +185,7 @@ func FuzzExplain(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string) {
 		m := Explain(s)
 		if !m.Matched {
-			if m != (Match{}) {
+			if !reflect.DeepEqual(m, Match{}) {
 				t.Fatalf("unmatched but not zero: %+v", m)
 			}
 			return
@@ -311,5 +321,29 @@ func TestExplainProgram(t *testing.T) {
 	}
 	if len(ProgramPorts(ProgCharon)) != 2 || ProgramPorts("python") != nil {
 		t.Errorf("ProgramPorts: charon %v, python %v", ProgramPorts(ProgCharon), ProgramPorts("python"))
+	}
+}
+
+// Issue 24: an ssh command pasted with the error names the local port in
+// its -L spec; the spec's far side (and -R's) is no local port.
+func TestExplainSSHSpecSides(t *testing.T) {
+	for _, c := range []struct {
+		text string
+		port uint16
+		addr string
+	}{
+		{"$ ssh -N -L 8080:localhost:5432 db\nCould not request local forwarding.", 8080, ""},
+		{"$ ssh -L 127.0.0.1:8081:db.internal:5432 jump\nCould not request local forwarding.", 8081, "127.0.0.1"},
+		{"$ ssh -R 9000:localhost:22 host\nCould not request local forwarding.", 0, ""},
+	} {
+		m := Explain(c.text)
+		if m.Resource.Port != c.port || m.Resource.Address != c.addr {
+			t.Errorf("Explain(%q): port %d on %q, want %d on %q", c.text, m.Resource.Port, m.Resource.Address, c.port, c.addr)
+		}
+		for _, a := range m.Also {
+			if a.Port == 5432 || a.Port == 22 {
+				t.Errorf("Explain(%q) mentions the far side %d", c.text, a.Port)
+			}
+		}
 	}
 }

@@ -3,13 +3,31 @@ package explain
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
+	"github.com/traycheck/traycheck/internal/vpnport"
 )
+
+// ResolvePaths completes a device text that names no /dev node: the first
+// path it names that resolves (through links) to a character device
+// becomes its resource, as a udev-style link outside /dev may be.
+func ResolvePaths(m diagnose.Match) diagnose.Match {
+	if m.Resource.Path != "" || m.Resource.Port != 0 {
+		return m
+	}
+	for _, p := range m.Paths {
+		if fi, err := os.Stat(p); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			m.Resource = diagnose.TextResource{Kind: vpnport.Device, Path: p}
+			return m
+		}
+	}
+	return m
+}
 
 // Check checks what the matched text m names (or, without a resource, what
 // cfg lists that the family concerns) once, and returns the scope and the
@@ -37,6 +55,13 @@ func Check(ctx context.Context, m diagnose.Match, cfg *config.Config) (Scope, []
 		if sc.Kind == ScopeNamed && m.Resource.AnyProto && Held(obs) == 1 {
 			dc.Contended = true
 			findings = diagnose.DiagnoseAll(obs, dc)
+		}
+		// A program that failed on the port it names, or that says it
+		// already runs, meets its own first copy there: a second copy.
+		if dc.Contended || m.SecondStart {
+			for i := range findings {
+				findings[i] = diagnose.SecondCopy(findings[i], m.Program, dc)
+			}
 		}
 	}
 	return sc, findings, nil

@@ -30,6 +30,7 @@ func TestResourcesNamedOrConfigured(t *testing.T) {
 	}{
 		{"named", "bind [127.0.0.1]:8080: Address already in use", []vpnport.Resource{{Kind: vpnport.TCP, Port: 8080}}},
 		{"ras_633_checks_the_devices_first", "Error 633: The modem (or other connecting device) is already in use", []vpnport.Resource{tty}},
+		{"serial_lock_without_device_checks_the_devices", "Device file is locked by another process", []vpnport.Resource{tty}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -43,5 +44,15 @@ func TestResourcesNamedOrConfigured(t *testing.T) {
 				t.Errorf("Resources = %v, want %v first", got, tc.want)
 			}
 		})
+	}
+}
+
+// A device text that names no device, with no device configured, checks
+// nothing (the configured ports are not what it is about).
+func TestResourcesDeviceTextWithoutDevices(t *testing.T) {
+	t.Parallel()
+	cfg := &config.Config{Ports: []vpnport.Resource{{Kind: vpnport.UDP, Port: 500}}}
+	if sc := Resources(diagnose.Explain("cu: Line in use"), cfg); len(sc.RS) != 0 {
+		t.Errorf("checked %v for a device text", sc.RS)
 	}
 }

@@ -56,7 +56,7 @@ func ColorFlag(fs *flag.FlagSet) *ColorMode {
 func QuietFlag(fs *flag.FlagSet, what string) *bool {
 	q := new(bool)
 	fs.BoolVar(q, "quiet", false, what)
-	fs.BoolVar(q, "q", false, "short for --quiet")
+	fs.BoolVar(q, "q", false, what) // the same text: help shows "-q, --quiet"
 	return q
 }
 

@@ -195,4 +195,6 @@ func TestRealMinicomThroughLink(t *testing.T) {
 	if f.Lock == nil || f.Lock.Path != filepath.Join(realLockDir, "LCK.."+linkName) {
 		t.Errorf("lock = %+v, want the one under the link's name", f.Lock)
 	}
+	// Issue 24: minicom names the link, outside /dev; explain takes it.
+	explainAs(t, runUntil(t, "is locked", "minicom", "-D", link), "minicom-locked", link)
 }
