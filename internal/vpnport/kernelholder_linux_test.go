@@ -91,7 +91,7 @@ func TestKernelHolderNamesTunnelInterfaces(t *testing.T) {
 		got9 = linuxKernelUDPHolder(9)
 		p := New()
 		defer p.Close()
-		obs, _ = p.Probe(t.Context(), []Resource{{Kind: UDP, Port: 4789}})
+		obs, _ = p.Probe(t.Context(), []Resource{{Kind: UDP, Port: 4789}}, ProbeOptions{})
 		if *updateKernelIface {
 			nlRoundTrip(unix.NETLINK_ROUTE, appendLinkDumpReq(nil, 1), func(b []byte) (bool, error) {
 				raw = append(raw, b...)

@@ -20,7 +20,7 @@ type macImpl struct {
 
 func (m *macImpl) close() error { return nil }
 
-func (m *macImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error) {
+func (m *macImpl) probe(ctx context.Context, rs []Resource, _ ProbeOptions, now time.Time) ([]Observation, error) {
 	var portArgs []string
 	tcpPorts := map[uint16]bool{}
 	for _, r := range rs {

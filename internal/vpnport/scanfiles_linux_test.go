@@ -21,7 +21,7 @@ func probeBothWays(t *testing.T, rs []Resource) (bpf, walk []Observation) {
 		old := useTaskFiles
 		useTaskFiles = iter
 		p := New()
-		obs, err := p.Probe(AllowDeviceOpen(context.Background()), rs)
+		obs, err := p.Probe(context.Background(), rs, ProbeOptions{Person: true})
 		lp := p.impl.(*linuxProber)
 		// A walk through the iterator leaves its list's slice for the next.
 		tf := lp.scan.tf
@@ -210,14 +210,14 @@ func TestTaskFilesNotUsedByALaterProbe(t *testing.T) {
 	newTaskFilesOrSkip(t)
 	p := New()
 	defer p.Close()
-	if _, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: 1}}); err != nil {
+	if _, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: 1}}, ProbeOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if tf := p.impl.(*linuxProber).scan.tf; tf != nil && tf.job != nil {
 		<-tf.job.done // the list is complete before the new holder comes
 	}
 	h := startHelper(t, "listen", "tcp4", "127.0.0.1:0")
-	obs, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: h.port(t)}})
+	obs, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: h.port(t)}}, ProbeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
