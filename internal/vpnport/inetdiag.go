@@ -7,22 +7,22 @@ package vpnport
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
 	"net/netip"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/vpnport/netlink"
 )
 
-// nlEndian is the host byte order netlink uses. The captured fixtures are
-// little-endian (amd64, arm64), like every Linux desktop traycheck targets.
-var nlEndian = binary.NativeEndian
+// nlEndian is the host byte order netlink uses (see netlink.Endian).
+var nlEndian = netlink.Endian
 
 const (
-	nlmsgHdrLen     = 16
-	nlmsgError      = 2
-	nlmsgDone       = 3
-	nlmFRequest     = 0x1
-	nlmFDump        = 0x300
+	nlmsgHdrLen     = netlink.HdrLen
+	nlmsgError      = netlink.TypeError
+	nlmsgDone       = netlink.TypeDone
+	nlmFRequest     = netlink.FRequest
+	nlmFDump        = netlink.FDump
 	sockDiagByFam   = 20 // SOCK_DIAG_BY_FAMILY
 	inetDiagReqLen  = 56 // struct inet_diag_req_v2
 	inetDiagMsgLen  = 72 // struct inet_diag_msg
@@ -137,62 +137,22 @@ func appendTCPDiagReq(b []byte, seq uint32, states uint32, port uint16) []byte {
 	return appendPortFilter(b, port)
 }
 
-// errInetDiagTruncated reports a message whose length fields do not fit.
-var errInetDiagTruncated = errors.New("inet_diag: truncated netlink message")
-
-// inetDiagErrno is a negative errno the kernel returned for a request.
-type inetDiagErrno int32
-
-func (e inetDiagErrno) Error() string { return fmt.Sprintf("inet_diag: kernel error %d", -int32(e)) }
-
 // decodeInetDiag decodes one datagram of a sock_diag dump, appending a Socket
 // to dst for each inet_diag_msg whose sequence number is seq (messages of an
-// earlier, abandoned dump are skipped). done is true once NLMSG_DONE arrives.
-// A kernel error comes back as an inetDiagErrno.
+// earlier, abandoned dump are skipped). done is true once the dump ended.
+// A kernel error comes back as a netlink.Errno.
 func decodeInetDiag(dst []Socket, b []byte, seq uint32, proto Kind) (_ []Socket, done bool, err error) {
-	for len(b) >= nlmsgHdrLen {
-		n := nlEndian.Uint32(b[0:4])
-		typ := nlEndian.Uint16(b[4:6])
-		mseq := nlEndian.Uint32(b[8:12])
-		if n < nlmsgHdrLen || uint64(n) > uint64(len(b)) {
-			return dst, false, errInetDiagTruncated
-		}
-		body := b[nlmsgHdrLen:n]
-		// Messages are padded to 4 bytes (NLMSG_ALIGN).
-		adv := (uint64(n) + 3) &^ 3
-		if adv > uint64(len(b)) {
-			adv = uint64(len(b))
-		}
-		b = b[adv:]
-		if mseq != seq {
-			continue
-		}
-		switch typ {
-		case nlmsgDone:
-			if len(body) >= 4 {
-				if e := int32(nlEndian.Uint32(body)); e < 0 {
-					return dst, true, inetDiagErrno(e)
-				}
-			}
-			return dst, true, nil
-		case nlmsgError:
-			if len(body) < 4 {
-				return dst, true, errInetDiagTruncated
-			}
-			if e := int32(nlEndian.Uint32(body)); e < 0 {
-				return dst, true, inetDiagErrno(e)
-			}
-			continue // an ACK
-		case sockDiagByFam, tcpDiagGetSock:
-		default:
-			continue
+	done, err = netlink.Messages(b, seq, func(typ uint16, body []byte) error {
+		if typ != sockDiagByFam && typ != tcpDiagGetSock {
+			return nil
 		}
 		if len(body) < inetDiagMsgLen {
-			return dst, false, errInetDiagTruncated
+			return netlink.ErrTruncated
 		}
 		dst = append(dst, decodeInetDiagMsg(body, proto))
-	}
-	return dst, false, nil
+		return nil
+	})
+	return dst, done, err
 }
 
 // decodeInetDiagMsg decodes a struct inet_diag_msg of at least

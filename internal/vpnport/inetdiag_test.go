@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/vpnport/netlink"
 )
 
 // goldenInetDiag is the expected reading of a captured dump.
@@ -145,13 +147,13 @@ func TestDecodeInetDiagErrors(t *testing.T) {
 		done bool
 		err  error
 	}{
-		"error reply":       {buildNlmsg(nlmsgError, 1, append(errno(-22), make([]byte, 16)...)), true, inetDiagErrno(-22)},
-		"ack":               {buildNlmsg(nlmsgError, 1, errno(0)), false, nil},
-		"done with error":   {buildNlmsg(nlmsgDone, 1, errno(-2)), true, inetDiagErrno(-2)},
-		"short error":       {buildNlmsg(nlmsgError, 1, nil), true, errInetDiagTruncated},
-		"short diag msg":    {buildNlmsg(sockDiagByFam, 1, make([]byte, 10)), false, errInetDiagTruncated},
-		"length past end":   {append(nlEndian.AppendUint32(nil, 400), make([]byte, 12)...), false, errInetDiagTruncated},
-		"length below hdr":  {append(nlEndian.AppendUint32(nil, 3), make([]byte, 12)...), false, errInetDiagTruncated},
+		"error reply":       {buildNlmsg(nlmsgError, 1, append(errno(-22), make([]byte, 16)...)), true, netlink.Errno(-22)},
+		"ack":               {buildNlmsg(nlmsgError, 1, errno(0)), true, nil}, // ends a request (a dump is never acked unasked)
+		"done with error":   {buildNlmsg(nlmsgDone, 1, errno(-2)), true, netlink.Errno(-2)},
+		"short error":       {buildNlmsg(nlmsgError, 1, nil), true, netlink.ErrTruncated},
+		"short diag msg":    {buildNlmsg(sockDiagByFam, 1, make([]byte, 10)), false, netlink.ErrTruncated},
+		"length past end":   {append(nlEndian.AppendUint32(nil, 400), make([]byte, 12)...), false, netlink.ErrTruncated},
+		"length below hdr":  {append(nlEndian.AppendUint32(nil, 3), make([]byte, 12)...), false, netlink.ErrTruncated},
 		"trailing garbage":  {[]byte{1, 2, 3}, false, nil},
 		"other seq's error": {buildNlmsg(nlmsgError, 9, errno(-22)), false, nil},
 	} {
@@ -160,7 +162,7 @@ func TestDecodeInetDiagErrors(t *testing.T) {
 			t.Errorf("%s: done=%v err=%v, want %v %v", name, done, err, tc.done, tc.err)
 		}
 	}
-	if got := inetDiagErrno(-22).Error(); got != "inet_diag: kernel error 22" {
+	if got := netlink.Errno(-22).Error(); got != "netlink: kernel error 22" {
 		t.Errorf("errno text %q", got)
 	}
 }

@@ -86,14 +86,14 @@ func TestKernelHolderNamesTunnelInterfaces(t *testing.T) {
 	var obs []Observation
 	var raw []byte
 	inNetNS(t, ns, func() {
-		got4789 = linuxKernelUDPHolder(4789)
-		got6081 = linuxKernelUDPHolder(6081)
-		got9 = linuxKernelUDPHolder(9)
+		got4789 = linuxKernelUDPHolder(t.Context(), 4789)
+		got6081 = linuxKernelUDPHolder(t.Context(), 6081)
+		got9 = linuxKernelUDPHolder(t.Context(), 9)
 		p := New()
 		defer p.Close()
 		obs, _ = p.Probe(t.Context(), []Resource{{Kind: UDP, Port: 4789}}, ProbeOptions{})
 		if *updateKernelIface {
-			nlRoundTrip(unix.NETLINK_ROUTE, appendLinkDumpReq(nil, 1), func(b []byte) (bool, error) {
+			nlRoundTrip(t.Context(), unix.NETLINK_ROUTE, appendLinkDumpReq(nil, 1), func(b []byte) (bool, error) {
 				raw = append(raw, b...)
 				_, done, err := decodeLinks(nil, b, 1)
 				return done, err
@@ -138,7 +138,7 @@ func TestKernelHolderNamesWireGuardPort(t *testing.T) {
 	}
 	ipIn(t, ns, "link", "set", "wgx", "up")
 	var got string
-	inNetNS(t, ns, func() { got = linuxKernelUDPHolder(51999) })
+	inNetNS(t, ns, func() { got = linuxKernelUDPHolder(t.Context(), 51999) })
 	if want := "WireGuard interface wgx"; got != want {
 		t.Errorf("udp/51999: %q, want %q", got, want)
 	}

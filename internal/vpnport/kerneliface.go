@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/vpnport/netlink"
 )
 
 // tunnelPort is one kernel interface and the UDP port it listens on.
@@ -90,13 +92,12 @@ func unhideKernelSockets(socks []Socket, uids []uint32) []uint32 {
 	return out
 }
 
-// Netlink constants beyond inetdiag.go's.
+// rtnetlink and generic netlink numbers (linux/if_link.h, linux/genetlink.h, linux/wireguard.h).
 const (
 	rtmNewLink      = 16
 	rtmGetLink      = 18
 	ifInfoMsgLen    = 16
 	genlHdrLen      = 4
-	nlaTypeMask     = 0x3fff // drops NLA_F_NESTED and NLA_F_NET_BYTEORDER
 	iflaIfname      = 3
 	iflaLinkinfo    = 18
 	iflaInfoKind    = 1
@@ -115,100 +116,30 @@ const (
 	wgAttrListen    = 6
 )
 
-// nlAttrs calls fn for each netlink attribute in b (type without flags,
-// payload) until fn returns false or b ends; a truncated attribute ends it.
-func nlAttrs(b []byte, fn func(typ uint16, v []byte) bool) {
-	for len(b) >= 4 {
-		n := int(nlEndian.Uint16(b[0:2]))
-		if n < 4 || n > len(b) {
-			return
-		}
-		if !fn(nlEndian.Uint16(b[2:4])&nlaTypeMask, b[4:n]) {
-			return
-		}
-		adv := (n + 3) &^ 3
-		if adv > len(b) {
-			adv = len(b)
-		}
-		b = b[adv:]
-	}
-}
-
-func nlString(v []byte) string {
-	if i := strings.IndexByte(string(v), 0); i >= 0 {
-		v = v[:i]
-	}
-	return string(v)
-}
-
-// nlMessages calls fn with the type and body of every message in one
-// datagram whose sequence number is seq. done is true at NLMSG_DONE; a
-// kernel error comes back as an inetDiagErrno (the same negative errno).
-func nlMessages(b []byte, seq uint32, fn func(typ uint16, body []byte)) (done bool, err error) {
-	for len(b) >= nlmsgHdrLen {
-		n := nlEndian.Uint32(b[0:4])
-		typ := nlEndian.Uint16(b[4:6])
-		mseq := nlEndian.Uint32(b[8:12])
-		if n < nlmsgHdrLen || uint64(n) > uint64(len(b)) {
-			return false, errInetDiagTruncated
-		}
-		body := b[nlmsgHdrLen:n]
-		adv := min((uint64(n)+3)&^3, uint64(len(b)))
-		b = b[adv:]
-		if mseq != seq {
-			continue
-		}
-		switch typ {
-		case nlmsgDone:
-			return true, nil
-		case nlmsgError:
-			if len(body) < 4 {
-				return true, errInetDiagTruncated
-			}
-			if e := int32(nlEndian.Uint32(body)); e < 0 {
-				return true, inetDiagErrno(e)
-			}
-			// An ACK ends a request that was not a dump.
-			return true, nil
-		}
-		fn(typ, body)
-	}
-	return false, nil
-}
-
-// appendNlHeader appends a netlink header for a message of bodyLen bytes.
-func appendNlHeader(b []byte, bodyLen int, typ, flags uint16, seq uint32) []byte {
-	b = nlEndian.AppendUint32(b, uint32(nlmsgHdrLen+bodyLen))
-	b = nlEndian.AppendUint16(b, typ)
-	b = nlEndian.AppendUint16(b, flags)
-	b = nlEndian.AppendUint32(b, seq)
-	return nlEndian.AppendUint32(b, 0)
-}
-
 // appendLinkDumpReq appends an RTM_GETLINK dump request for every link.
 func appendLinkDumpReq(b []byte, seq uint32) []byte {
-	b = appendNlHeader(b, ifInfoMsgLen, rtmGetLink, nlmFRequest|nlmFDump, seq)
+	b = netlink.AppendHeader(b, ifInfoMsgLen, rtmGetLink, netlink.FRequest|netlink.FDump, seq)
 	return append(b, make([]byte, ifInfoMsgLen)...)
 }
 
 // decodeLinks appends the tunnel interfaces among one datagram of an
 // RTM_GETLINK dump.
 func decodeLinks(dst []tunnelPort, b []byte, seq uint32) ([]tunnelPort, bool, error) {
-	done, err := nlMessages(b, seq, func(typ uint16, body []byte) {
+	done, err := netlink.Messages(b, seq, func(typ uint16, body []byte) error {
 		if typ != rtmNewLink || len(body) < ifInfoMsgLen {
-			return
+			return nil
 		}
 		var t tunnelPort
 		var data []byte
-		nlAttrs(body[ifInfoMsgLen:], func(typ uint16, v []byte) bool {
+		netlink.Attrs(body[ifInfoMsgLen:], func(typ uint16, v []byte) bool {
 			switch typ {
 			case iflaIfname:
-				t.Name = nlString(v)
+				t.Name = netlink.String(v)
 			case iflaLinkinfo:
-				nlAttrs(v, func(typ uint16, v []byte) bool {
+				netlink.Attrs(v, func(typ uint16, v []byte) bool {
 					switch typ {
 					case iflaInfoKind:
-						t.Kind = nlString(v)
+						t.Kind = netlink.String(v)
 					case iflaInfoData:
 						data = v
 					}
@@ -222,9 +153,10 @@ func decodeLinks(dst []tunnelPort, b []byte, seq uint32) ([]tunnelPort, bool, er
 			decodeTunnelData(&t, data)
 		case "wireguard":
 		default:
-			return
+			return nil
 		}
 		dst = append(dst, t)
+		return nil
 	})
 	return dst, done, err
 }
@@ -239,12 +171,12 @@ func decodeTunnelData(t *tunnelPort, data []byte) {
 	case "bareudp":
 		portAttr, idAttr = iflaBareUDPPort, 0
 	}
-	nlAttrs(data, func(typ uint16, v []byte) bool {
+	netlink.Attrs(data, func(typ uint16, v []byte) bool {
 		switch {
 		case typ == portAttr && len(v) >= 2:
 			t.Port = binary.BigEndian.Uint16(v)
 		case typ == idAttr && idAttr != 0 && len(v) >= 4:
-			t.VNI, t.HasVNI = nlEndian.Uint32(v), true
+			t.VNI, t.HasVNI = netlink.Endian.Uint32(v), true
 		}
 		return true
 	})
@@ -252,31 +184,26 @@ func decodeTunnelData(t *tunnelPort, data []byte) {
 
 // appendGenlFamilyReq appends a CTRL_CMD_GETFAMILY request for name.
 func appendGenlFamilyReq(b []byte, seq uint32, name string) []byte {
-	attrLen := 4 + len(name) + 1
-	pad := (attrLen+3)&^3 - attrLen
-	b = appendNlHeader(b, genlHdrLen+attrLen+pad, genlIDCtrl, nlmFRequest, seq)
+	b = netlink.AppendHeader(b, genlHdrLen+attrLen(name), genlIDCtrl, netlink.FRequest, seq)
 	b = append(b, ctrlCmdGetFam, 1, 0, 0)
-	b = nlEndian.AppendUint16(b, uint16(attrLen))
-	b = nlEndian.AppendUint16(b, ctrlAttrFamNm)
-	b = append(b, name...)
-	b = append(b, 0)
-	return append(b, make([]byte, pad)...)
+	return netlink.AppendStringAttr(b, ctrlAttrFamNm, name)
 }
 
 // decodeGenlFamilyID returns the family id in a CTRL_CMD_GETFAMILY reply.
 func decodeGenlFamilyID(b []byte, seq uint32) (uint16, error) {
 	var id uint16
-	_, err := nlMessages(b, seq, func(typ uint16, body []byte) {
+	_, err := netlink.Messages(b, seq, func(typ uint16, body []byte) error {
 		if typ != genlIDCtrl || len(body) < genlHdrLen {
-			return
+			return nil
 		}
-		nlAttrs(body[genlHdrLen:], func(typ uint16, v []byte) bool {
+		netlink.Attrs(body[genlHdrLen:], func(typ uint16, v []byte) bool {
 			if typ == ctrlAttrFamID && len(v) >= 2 {
-				id = nlEndian.Uint16(v)
+				id = netlink.Endian.Uint16(v)
 				return false
 			}
 			return true
 		})
+		return nil
 	})
 	if err == nil && id == 0 {
 		err = fmt.Errorf("generic netlink: no family id in reply")
@@ -284,35 +211,32 @@ func decodeGenlFamilyID(b []byte, seq uint32) (uint16, error) {
 	return id, err
 }
 
+// attrLen is the padded length of a string attribute holding s.
+func attrLen(s string) int { return (4 + len(s) + 1 + 3) &^ 3 }
+
 // appendWGGetDeviceReq appends WG_CMD_GET_DEVICE for the interface ifname.
 // WireGuard answers one device per request (a "dump" keyed by name).
 func appendWGGetDeviceReq(b []byte, seq uint32, family uint16, ifname string) []byte {
-	attrLen := 4 + len(ifname) + 1
-	pad := (attrLen+3)&^3 - attrLen
-	b = appendNlHeader(b, genlHdrLen+attrLen+pad, family, nlmFRequest|nlmFDump, seq)
+	b = netlink.AppendHeader(b, genlHdrLen+attrLen(ifname), family, netlink.FRequest|netlink.FDump, seq)
 	b = append(b, wgCmdGetDevice, 1, 0, 0)
-	b = nlEndian.AppendUint16(b, uint16(attrLen))
-	b = nlEndian.AppendUint16(b, wgAttrIfname)
-	b = append(b, ifname...)
-	b = append(b, 0)
-	return append(b, make([]byte, pad)...)
+	return netlink.AppendStringAttr(b, wgAttrIfname, ifname)
 }
 
 // decodeWGDevice sets the listen port of the interfaces in ts named in one
 // datagram of a WG_CMD_GET_DEVICE reply.
 func decodeWGDevice(ts []tunnelPort, b []byte, seq uint32, family uint16) (bool, error) {
-	return nlMessages(b, seq, func(typ uint16, body []byte) {
+	return netlink.Messages(b, seq, func(typ uint16, body []byte) error {
 		if typ != family || len(body) < genlHdrLen {
-			return
+			return nil
 		}
 		var name string
 		var port uint16
-		nlAttrs(body[genlHdrLen:], func(typ uint16, v []byte) bool {
+		netlink.Attrs(body[genlHdrLen:], func(typ uint16, v []byte) bool {
 			switch {
 			case typ == wgAttrIfname:
-				name = nlString(v)
+				name = netlink.String(v)
 			case typ == wgAttrListen && len(v) >= 2:
-				port = nlEndian.Uint16(v)
+				port = netlink.Endian.Uint16(v)
 			}
 			return true
 		})
@@ -321,5 +245,6 @@ func decodeWGDevice(ts []tunnelPort, b []byte, seq uint32, family uint16) (bool,
 				ts[i].Port = port
 			}
 		}
+		return nil
 	})
 }

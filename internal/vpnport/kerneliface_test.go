@@ -4,6 +4,8 @@ import (
 	"encoding/binary"
 	"os"
 	"testing"
+
+	"github.com/traycheck/traycheck/internal/vpnport/netlink"
 )
 
 // links_vxlan.bin is a real RTM_GETLINK dump (Linux 6.18) of a namespace
@@ -53,10 +55,10 @@ func wgReply(seq uint32, family uint16, ifname string, port uint16) []byte {
 	attr(1, binary.NativeEndian.AppendUint32(nil, 7)) // WGDEVICE_A_IFINDEX
 	attr(wgAttrIfname, append([]byte(ifname), 0))
 	attr(wgAttrListen, nlEndian.AppendUint16(nil, port))
-	b := appendNlHeader(nil, genlHdrLen+len(attrs), family, 2, seq)
+	b := netlink.AppendHeader(nil, genlHdrLen+len(attrs), family, 2, seq)
 	b = append(b, wgCmdGetDevice, 1, 0, 0)
 	b = append(b, attrs...)
-	b = appendNlHeader(b, 4, nlmsgDone, 2, seq)
+	b = netlink.AppendHeader(b, 4, nlmsgDone, 2, seq)
 	return append(b, 0, 0, 0, 0) // NLMSG_DONE's error field: 0
 }
 
@@ -94,7 +96,7 @@ func TestGenlFamilyRequestAndReply(t *testing.T) {
 	body = nlEndian.AppendUint16(body, ctrlAttrFamID)
 	body = nlEndian.AppendUint16(body, 0x1d)
 	body = append(body, 0, 0)
-	msg := append(appendNlHeader(nil, len(body), genlIDCtrl, 0, 3), body...)
+	msg := append(netlink.AppendHeader(nil, len(body), genlIDCtrl, 0, 3), body...)
 	id, err := decodeGenlFamilyID(msg, 3)
 	if err != nil || id != 0x1d {
 		t.Fatalf("id %#x err %v", id, err)

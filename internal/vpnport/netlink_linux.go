@@ -4,59 +4,40 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/vpnport/netlink"
 )
 
-// linuxDiag is a NETLINK_SOCK_DIAG socket kept open across probes, with its
-// request and receive buffers. fd is -1 while closed.
+// linuxDiag is a NETLINK_SOCK_DIAG connection kept open across probes, with
+// its request buffer. conn is nil while closed.
 type linuxDiag struct {
-	fd  int
-	seq uint32
-	req []byte
-	buf []byte
+	conn *netlink.Conn
+	req  []byte
 	// noCompat: this kernel refused TCPDIAG_GETSOCK; TCP is asked per
 	// family like UDP.
 	noCompat bool
 }
 
-// linuxDiagRecvTimeout bounds one recv so a wedged kernel reply cannot hang
-// the probe past its context forever; replies normally arrive in microseconds.
-const linuxDiagRecvTimeout = 2 * time.Second
-
 func (d *linuxDiag) open() error {
-	if d.fd >= 0 {
+	if d.conn != nil {
 		return nil
 	}
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC, unix.NETLINK_SOCK_DIAG)
+	c, err := netlink.Dial(unix.NETLINK_SOCK_DIAG)
 	if err != nil {
-		return fmt.Errorf("opening sock_diag netlink socket: %w", err)
+		return fmt.Errorf("sock_diag: %w", err)
 	}
-	tv := unix.NsecToTimeval(int64(linuxDiagRecvTimeout))
-	if err := unix.SetsockoptTimeval(fd, unix.SOL_SOCKET, unix.SO_RCVTIMEO, &tv); err != nil {
-		unix.Close(fd)
-		return fmt.Errorf("setting sock_diag timeout: %w", err)
-	}
-	if err := unix.Bind(fd, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		unix.Close(fd)
-		return fmt.Errorf("binding sock_diag netlink socket: %w", err)
-	}
-	d.fd = fd
-	if d.buf == nil {
-		// The kernel fills dump replies up to the reader's buffer (at most
-		// 32 KiB per batch by default), so one recv usually takes all.
-		d.buf = make([]byte, 32<<10)
-	}
+	d.conn = c
 	return nil
 }
 
 func (d *linuxDiag) close() error {
-	if d.fd < 0 {
+	if d.conn == nil {
 		return nil
 	}
-	err := unix.Close(d.fd)
-	d.fd = -1
+	err := d.conn.Close()
+	d.conn = nil
 	return err
 }
 
@@ -72,18 +53,18 @@ func (d *linuxDiag) dumpStates(ctx context.Context, dst []Socket, proto Kind, st
 		return dst, err
 	}
 	if proto == TCP && !d.noCompat {
-		d.seq++
-		d.req = appendTCPDiagReq(d.req[:0], d.seq, states, port)
-		out, err := d.exchange(ctx, dst, proto)
+		seq := d.conn.Seq()
+		d.req = appendTCPDiagReq(d.req[:0], seq, states, port)
+		out, err := d.exchange(ctx, dst, seq, proto)
 		if err == nil {
 			return out, nil
 		}
-		var kerr inetDiagErrno
+		var kerr netlink.Errno
 		if !errors.As(err, &kerr) {
 			d.close()
 			return dst, fmt.Errorf("tcp_diag tcp/%d: %w", port, err)
 		}
-		switch unix.Errno(-kerr) {
+		switch unix.Errno(kerr.Code()) {
 		case unix.ENOENT, unix.EINVAL, unix.EOPNOTSUPP:
 			// A kernel without the old request: ask per family from now on.
 			d.noCompat = true
@@ -109,41 +90,29 @@ func (d *linuxDiag) dumpStates(ctx context.Context, dst []Socket, proto Kind, st
 }
 
 func (d *linuxDiag) dumpOne(ctx context.Context, dst []Socket, fam, ipproto uint8, proto Kind, states uint32, port uint16) ([]Socket, error) {
-	d.seq++
-	d.req = appendInetDiagReqStates(d.req[:0], d.seq, fam, ipproto, states, port)
-	out, err := d.exchange(ctx, dst, proto)
-	var kerr inetDiagErrno
-	if errors.As(err, &kerr) && unix.Errno(-kerr) == unix.ENOENT {
+	seq := d.conn.Seq()
+	d.req = appendInetDiagReqStates(d.req[:0], seq, fam, ipproto, states, port)
+	out, err := d.exchange(ctx, dst, seq, proto)
+	var kerr netlink.Errno
+	if errors.As(err, &kerr) && unix.Errno(kerr.Code()) == unix.ENOENT {
 		// No such family/protocol module (IPv6 disabled): no sockets.
 		return dst, nil
 	}
 	return out, err
 }
 
-// exchange sends d.req and decodes the replies to it.
-func (d *linuxDiag) exchange(ctx context.Context, dst []Socket, proto Kind) ([]Socket, error) {
-	if err := unix.Sendto(d.fd, d.req, 0, &unix.SockaddrNetlink{Family: unix.AF_NETLINK}); err != nil {
-		return dst, fmt.Errorf("sending request: %w", err)
-	}
+// exchange sends d.req and decodes the replies to it; on an error dst is
+// returned as it was.
+func (d *linuxDiag) exchange(ctx context.Context, dst []Socket, seq uint32, proto Kind) ([]Socket, error) {
 	start := len(dst)
-	for {
-		if err := ctx.Err(); err != nil {
-			return dst, err
-		}
-		n, _, err := unix.Recvfrom(d.fd, d.buf, 0)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return dst, fmt.Errorf("reading reply: %w", err)
-		}
+	err := d.conn.Exchange(ctx, d.req, func(b []byte) (bool, error) {
 		var done bool
-		dst, done, err = decodeInetDiag(dst, d.buf[:n], d.seq, proto)
-		if err != nil {
-			return dst[:start], err
-		}
-		if done {
-			return dst, nil
-		}
+		var err error
+		dst, done, err = decodeInetDiag(dst, b, seq, proto)
+		return done, err
+	})
+	if err != nil {
+		return dst[:start], err
 	}
+	return dst, nil
 }

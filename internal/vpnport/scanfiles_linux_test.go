@@ -124,13 +124,13 @@ func TestTCPDiagOneRequestBothFamilies(t *testing.T) {
 		slices.Sort(l)
 		return l
 	}
-	compat := linuxDiag{fd: -1}
+	compat := linuxDiag{}
 	defer compat.close()
 	got, err := compat.dump(context.Background(), nil, TCP, port)
 	if err != nil || compat.noCompat {
 		t.Fatalf("TCPDIAG_GETSOCK: %v (refused: %v)", err, compat.noCompat)
 	}
-	perFamily := linuxDiag{fd: -1, noCompat: true}
+	perFamily := linuxDiag{noCompat: true}
 	defer perFamily.close()
 	want, err := perFamily.dump(context.Background(), nil, TCP, port)
 	if err != nil {
@@ -173,7 +173,7 @@ func TestTaskFilesWalkDecidesAnUnheldSocket(t *testing.T) {
 	}
 	defer ln.Close()
 	var s linuxScan
-	dump, err := (&linuxDiag{fd: -1}).dump(context.Background(), nil, TCP, uint16(ln.Addr().(*net.TCPAddr).Port))
+	dump, err := (&linuxDiag{}).dump(context.Background(), nil, TCP, uint16(ln.Addr().(*net.TCPAddr).Port))
 	if err != nil || len(dump) != 1 {
 		t.Fatalf("dump %+v, %v", dump, err)
 	}

@@ -17,7 +17,7 @@ var (
 )
 
 func init() {
-	newOSImpl = func() osImpl { return &linuxProber{diag: linuxDiag{fd: -1}} }
+	newOSImpl = func() osImpl { return &linuxProber{} }
 }
 
 // linuxProber answers with one netlink dump per port and family, then one
@@ -160,7 +160,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 		}
 		kernelExact := false
 		if o.Resource.Kind == UDP && linuxUnowned(o.Sockets) {
-			o.KernelHolder, kernelExact = linuxKernelUDPHolderExact(o.Resource.Port)
+			o.KernelHolder, kernelExact = linuxKernelUDPHolderExact(ctx, o.Resource.Port)
 		}
 		hiddenUIDs := markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid)
 		if kernelExact {
