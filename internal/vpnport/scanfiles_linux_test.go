@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/traycheck/traycheck/internal/testenv"
+	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 	"github.com/traycheck/traycheck/internal/vpnport/taskfiles"
 )
 
@@ -127,10 +128,10 @@ func TestTCPDiagOneRequestBothFamilies(t *testing.T) {
 	compat := linuxDiag{}
 	defer compat.close()
 	got, err := compat.dump(context.Background(), nil, TCP, port)
-	if err != nil || compat.noCompat {
-		t.Fatalf("TCPDIAG_GETSOCK: %v (refused: %v)", err, compat.noCompat)
+	if err != nil || compat.PerFamily {
+		t.Fatalf("TCPDIAG_GETSOCK: %v (refused: %v)", err, compat.PerFamily)
 	}
-	perFamily := linuxDiag{noCompat: true}
+	perFamily := linuxDiag{Dumper: sockdiag.Dumper{PerFamily: true}}
 	defer perFamily.close()
 	want, err := perFamily.dump(context.Background(), nil, TCP, port)
 	if err != nil {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 )
 
 // Paths tests swap for fixtures. procRoot must be a real procfs for the
@@ -193,7 +195,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 // (a listener gone or added, a full check) gets the dump of every state.
 func (p *linuxProber) dumpPort(ctx context.Context, r Resource, full bool) ([]Socket, error) {
 	if r.Kind == TCP && !full && len(p.listeners[r.Port]) > 0 {
-		socks, err := p.diag.dumpStates(ctx, nil, TCP, inetDiagListenOnly, r.Port)
+		socks, err := p.diag.dumpStates(ctx, nil, TCP, sockdiag.ListenOnly, r.Port)
 		if err != nil {
 			return nil, err
 		}
