@@ -24,7 +24,7 @@ import (
 func init() {
 	newOSImpl = func() osImpl { return newWinImpl() }
 	excludedRanges = func(ctx context.Context) ([]PortRange, error) {
-		return (&netshRanges{run: winRunNetsh}).get(ctx, time.Now())
+		return newNetshRanges(winRunNetsh, 0).get(ctx, time.Now())
 	}
 }
 
@@ -47,7 +47,7 @@ type winImpl struct {
 }
 
 func newWinImpl() *winImpl {
-	return &winImpl{ranges: &netshRanges{run: winRunNetsh, ttl: NetshRangesTTL}}
+	return &winImpl{ranges: newNetshRanges(winRunNetsh, NetshRangesTTL)}
 }
 
 // winRunNetsh runs netsh with argv (no shell) and a timeout, without a
