@@ -28,6 +28,15 @@
 #   TRAYCHECK_CMD="..."    command to time instead of build/traycheck, with
 #                          PORT standing for the port (e.g. a stand-in binary)
 #   OUT=build/bench-owner  where the per-scale results (csv, md) go
+#   AS_USER=0              1: the as-user mode, the tray's own case. The
+#                          targets, the crowd and every timed tool run as one
+#                          unprivileged user (BENCH_UID, default 64123, a uid
+#                          no one else uses, through setpriv), so each tool
+#                          reads that user's processes through /proc as the
+#                          tray does; the worst-case holder is the oldest.
+#                          Needs root to switch to the user. WALK is off (an
+#                          unprivileged traycheck always walks /proc).
+#   BENCH_UID=64123        the user (and group) id of the as-user mode
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +60,19 @@ WARMUP=${WARMUP:-3}
 LSOF=${LSOF:-1}
 WALK=${WALK:-1}
 OUT=${OUT:-build/bench-owner}
+AS_USER=${AS_USER:-0}
+BENCH_UID=${BENCH_UID:-64123}
+# as_user runs its arguments as the benchmark's user in the as-user mode, and
+# as they are otherwise. setpriv execs, so $! is the program's own PID.
+as_user=()
+suffix=""
+if ((AS_USER)); then
+	[[ $(id -u) == 0 ]] || { echo "bench-owner: AS_USER=1 needs root (to start the processes as uid $BENCH_UID)" >&2; exit 2; }
+	command -v setpriv >/dev/null || { echo "bench-owner: setpriv (util-linux) is not installed" >&2; exit 2; }
+	as_user=(setpriv --reuid="$BENCH_UID" --regid="$BENCH_UID" --clear-groups --inh-caps=-all --)
+	WALK=0
+	suffix=-user
+fi
 
 for tool in go hyperfine ss lsof; do
 	command -v "$tool" >/dev/null || { echo "bench-owner: $tool is not installed (scripts/install-deps.sh)" >&2; exit 2; }
@@ -143,12 +165,24 @@ func main() {
 }
 EOF
 (cd "$work/holder" && GOFLAGS=-mod=mod GOPROXY=off go build -o "$work/benchholder" .)
+if ((AS_USER)); then
+	# The user writes the readiness files, its home (traycheck's config
+	# lookup) and hyperfine's per-round csv; it reads the binaries.
+	chmod 755 "$work"
+	mkdir -p "$work/home" "$work/rounds"
+	chown "$BENCH_UID:$BENCH_UID" "$work/ready" "$work/home" "$work/rounds"
+fi
 
 if [[ -z ${TRAYCHECK_CMD:-} ]]; then
 	mkdir -p build
 	# As the packages build it (scripts/dist.sh): static, no cgo.
 	CGO_ENABLED=0 go build -trimpath -o build/traycheck ./cmd/traycheck
 	TRAYCHECK_CMD="build/traycheck check --json tcp/PORT"
+	if ((AS_USER)); then
+		# Where the user surely may run it, whatever the checkout's modes.
+		cp build/traycheck "$work/traycheck"
+		TRAYCHECK_CMD="$work/traycheck check --json tcp/PORT"
+	fi
 fi
 
 wait_ready() { # count
@@ -190,7 +224,7 @@ start_target() {
 	if [[ -w /proc/sys/kernel/ns_last_pid ]]; then
 		if [[ ${1:-} == low ]]; then echo 300 >/proc/sys/kernel/ns_last_pid; else max_pid >/proc/sys/kernel/ns_last_pid; fi
 	fi
-	GOMAXPROCS=1 "$work/benchholder" "$work/ready" target </dev/null &
+	GOMAXPROCS=1 "${as_user[@]}" "$work/benchholder" "$work/ready" target </dev/null &
 	target=$!
 	pids+=("$target")
 }
@@ -200,11 +234,11 @@ start_target() {
 check_names() {
 	local out tc=${TRAYCHECK_CMD//PORT/$2}
 	# shellcheck disable=SC2086 # TRAYCHECK_CMD is an argv template, split on purpose
-	out=$($tc || true)
+	out=$(HOME=$work/home "${as_user[@]}" $tc || true)
 	grep -q "\"pid\": *$1\b" <<<"$out" || { echo "bench-owner: traycheck did not name PID $1: $out" >&2; exit 1; }
-	ss -Htanp "sport = :$2" | grep -q "pid=$1," || { echo "bench-owner: ss did not name PID $1" >&2; exit 1; }
+	"${as_user[@]}" ss -Htanp "sport = :$2" | grep -q "pid=$1," || { echo "bench-owner: ss did not name PID $1" >&2; exit 1; }
 	if ((LSOF)); then
-		lsof -nP -iTCP:"$2" | grep -q " $1 " || { echo "bench-owner: lsof did not name PID $1" >&2; exit 1; }
+		"${as_user[@]}" lsof -nP -iTCP:"$2" | grep -q " $1 " || { echo "bench-owner: lsof did not name PID $1" >&2; exit 1; }
 	fi
 }
 
@@ -216,7 +250,7 @@ for scale in $SCALES; do
 	wait_ready 1
 	echo "bench-owner: $scale: starting $scale holder processes" >&2
 	for _ in $(seq "$scale"); do
-		GOMAXPROCS=1 "$work/benchholder" "$work/ready" </dev/null &
+		GOMAXPROCS=1 "${as_user[@]}" "$work/benchholder" "$work/ready" </dev/null &
 		pids+=("$!")
 	done
 	wait_ready $((scale + 1))
@@ -239,19 +273,21 @@ for scale in $SCALES; do
 		cmds+=(-n "ss $mode" "ss -Htanp 'sport = :$port'")
 		((LSOF)) && cmds+=(-n "lsof $mode" "lsof -nP -iTCP:$port")
 	done
-	csv=$OUT/times-$scale.csv
+	csv=$OUT/times-$scale$suffix.csv
 	echo "command,seconds" >"$csv"
 	# Interleaved: every round runs each command once, in the same order,
 	# so a burst of load on this shared machine hits all of them. -N: no
 	# shell in between; -i: check exits 1 when the port is held.
-	hyperfine -N -i --runs 1 --warmup "$WARMUP" --style none "${cmds[@]}" >/dev/null 2>&1 || true
+	# As-user: hyperfine itself runs as the user, so the commands it
+	# times start as the user with no setpriv in between.
+	HOME=$work/home "${as_user[@]}" hyperfine -N -i --runs 1 --warmup "$WARMUP" --style none "${cmds[@]}" >/dev/null 2>&1 || true
 	for round in $(seq "$RUNS"); do
-		hyperfine -N -i --runs 1 --style none --export-csv "$work/round.csv" "${cmds[@]}" >/dev/null 2>&1
-		awk -F, 'NR > 1 { print $1 "," $4 }' "$work/round.csv" >>"$csv"
+		HOME=$work/home "${as_user[@]}" hyperfine -N -i --runs 1 --style none --export-csv "$work/rounds/round.csv" "${cmds[@]}" >/dev/null 2>&1
+		awk -F, 'NR > 1 { print $1 "," $4 }' "$work/rounds/round.csv" >>"$csv"
 		((round % 5 == 0)) && echo "bench-owner: $scale: round $round of $RUNS" >&2
 	done
 	# Medians resist the outliers of a shared machine better than means.
-	awk -F, -v scale="$scale" -v runs="$RUNS" '
+	awk -F, -v scale="$scale" -v runs="$RUNS" -v who="${suffix:+, as uid $BENCH_UID}" '
 	NR > 1 { n[$1]++; t[$1, n[$1]] = $2; if (!($1 in seen)) { seen[$1] = 1; order[++k] = $1 } }
 	function median(c,   i, j, m, a, tmp) {
 		m = n[c]
@@ -260,14 +296,14 @@ for scale in $SCALES; do
 		return m % 2 ? a[(m+1)/2] : (a[m/2] + a[m/2+1]) / 2
 	}
 	END {
-		printf "| %d processes, %d rounds | median | vs ss | vs lsof |\n|---|---|---|---|\n", scale, runs
+		printf "| %d processes%s, %d rounds | median | vs ss | vs lsof |\n|---|---|---|---|\n", scale, who, runs
 		for (i = 1; i <= k; i++) med[order[i]] = median(order[i])
 		for (i = 1; i <= k; i++) {
 			c = order[i]; split(c, p, " ")
 			s = med["ss " p[2]]; l = med["lsof " p[2]]
 			printf "| %s | %.1f ms | %s | %s |\n", c, med[c] * 1000, (s ? sprintf("%.2fx", med[c] / s) : "-"), (l ? sprintf("%.2fx", med[c] / l) : "-")
 		}
-	}' "$csv" | tee "$OUT/results-$scale.md"
+	}' "$csv" | tee "$OUT/results-$scale$suffix.md"
 	stop_all
 done
-echo "bench-owner: per-run times in $OUT/times-SCALE.csv, tables in $OUT/results-SCALE.md" >&2
+echo "bench-owner: per-run times in $OUT/times-SCALE$suffix.csv, tables in $OUT/results-SCALE$suffix.md" >&2

@@ -186,12 +186,12 @@ var catInUseLocalizedHints = []string{"jede socketadresse", "chaque adresse de s
 
 func catRE(s string) *regexp.Regexp { return regexp.MustCompile(s) }
 
-// catRASName takes RAS error names from vpnport's raserror.h table, the one
-// source of RAS codes, so the catalogue and the Windows probe agree.
+// catRASName takes RAS error names from the raserror.h table (raserrors.go), the one
+// source of RAS codes, so the catalogue and the report agree.
 func catRASName(code int) string {
-	e, ok := vpnport.LookupRASError(code)
+	e, ok := LookupRASError(code)
 	if !ok {
-		panic("diagnose: RAS error " + strconv.Itoa(code) + " missing from vpnport.RASErrors")
+		panic("diagnose: RAS error " + strconv.Itoa(code) + " missing from RASErrors")
 	}
 	return e.Name
 }

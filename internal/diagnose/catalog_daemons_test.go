@@ -16,7 +16,7 @@ import (
 func init() {
 	catCases = append(catCases, daemonCases...)
 	for _, n := range catRASNotes {
-		e, _ := vpnport.LookupRASError(n.code)
+		e, _ := LookupRASError(n.code)
 		// The connection dialog's form; the text is Windows' own (raserror.h).
 		catCases = append(catCases, catCase{"RAS dialog", fmt.Sprintf("Error %d: %s", n.code, e.Text),
 			fmt.Sprintf("ras-%d", n.code), n.family, e.Name, TextResource{}})

@@ -9,7 +9,7 @@ import (
 // says whether a local holder can be to blame: the DeviceInUse ones are the
 // device or port still held or stuck here; the DialFailed ones are the
 // server, the network, credentials or broken local settings, where ending a
-// process would not help. Codes and names come from vpnport.RASErrors.
+// process would not help. Codes and names come from RASErrors.
 var catRASNotes = []struct {
 	code   int
 	family Family

@@ -96,10 +96,10 @@ type fakeProber struct {
 	in     chan struct{} // when set, Probe announces it started
 }
 
-func (p *fakeProber) Probe(ctx context.Context, rs []vpnport.Resource) ([]vpnport.Observation, error) {
+func (p *fakeProber) Probe(ctx context.Context, rs []vpnport.Resource, opts vpnport.ProbeOptions) ([]vpnport.Observation, error) {
 	p.mu.Lock()
 	p.calls++
-	p.opened = append(p.opened, vpnport.DeviceOpenAllowed(ctx))
+	p.opened = append(p.opened, opts.Person)
 	gate, in, f, err := p.gate, p.in, p.obs, p.err
 	p.mu.Unlock()
 	if in != nil {

@@ -292,17 +292,16 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 		s.Checking(t)
 	}
 	pctx, cancel := context.WithTimeout(ctx, m.opts.ProbeTimeout)
-	// Named clients let an unprivileged probe say which VPN daemon
-	// probably holds a port whose owner it may not see.
-	pctx = vpnport.WithClientNames(pctx, m.opts.Config.Clients)
-	if personAsked(t) {
+	obs, err := m.opts.Prober.Probe(pctx, m.resources, vpnport.ProbeOptions{
 		// Only a check a person asked for may open a device for a moment
-		// (see vpnport.AllowDeviceOpen): interval, wake and delayed
+		// (see vpnport.ProbeOptions.Person): interval, wake and delayed
 		// re-checks stay passive, or a board would be reset after every
 		// resume while its USB bus is still coming back.
-		pctx = vpnport.AllowDeviceOpen(pctx)
-	}
-	obs, err := m.opts.Prober.Probe(pctx, m.resources)
+		Person: personAsked(t),
+		// Named clients let an unprivileged probe say which VPN daemon
+		// probably holds a port whose owner it may not see.
+		Clients: m.opts.Config.Clients,
+	})
 	cancel()
 	if ctx.Err() != nil {
 		if fin != nil {

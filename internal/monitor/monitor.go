@@ -36,7 +36,7 @@ import (
 
 // Prober observes resources; *vpnport.Prober is the real one.
 type Prober interface {
-	Probe(ctx context.Context, rs []vpnport.Resource) ([]vpnport.Observation, error)
+	Probe(ctx context.Context, rs []vpnport.Resource, opts vpnport.ProbeOptions) ([]vpnport.Observation, error)
 }
 
 // TriggerKind says why a check ran. The values are part of the

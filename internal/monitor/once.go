@@ -40,8 +40,7 @@ func Once(ctx context.Context, rs []vpnport.Resource, dc diagnose.Context) ([]vp
 	// system fails the check instead of hanging the command.
 	ctx, cancel := context.WithTimeout(ctx, DefaultProbeTimeout)
 	defer cancel()
-	ctx = vpnport.WithClientNames(ctx, dc.VPNClients)
-	obs, err := p.Probe(vpnport.AllowDeviceOpen(ctx), rs)
+	obs, err := p.Probe(ctx, rs, vpnport.ProbeOptions{Person: true, Clients: dc.VPNClients})
 	if err != nil {
 		return nil, nil, fmt.Errorf("probe failed: %w", err)
 	}

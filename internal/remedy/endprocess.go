@@ -15,7 +15,7 @@ import (
 func holdsNow(ctx context.Context, r vpnport.Resource, h vpnport.Holder) (bool, error) {
 	p := vpnport.New()
 	defer p.Close()
-	obs, err := p.Probe(ctx, []vpnport.Resource{r})
+	obs, err := p.Probe(ctx, []vpnport.Resource{r}, vpnport.ProbeOptions{})
 	if err != nil {
 		return false, err
 	}

@@ -46,7 +46,7 @@ func TestEndProcessPIDReuseInNamespace(t *testing.T) {
 	ctx := context.Background()
 	p := vpnport.New()
 	defer p.Close()
-	obs, err := p.Probe(ctx, []vpnport.Resource{h.res})
+	obs, err := p.Probe(ctx, []vpnport.Resource{h.res}, vpnport.ProbeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/ras"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -93,8 +94,8 @@ type Report struct {
 	Adapters     []Adapter `json:"adapters"`
 	AdaptersNote string    `json:"adapters_note,omitzero"`
 
-	RAS     []vpnport.RASConn `json:"ras_connections"`
-	RASNote string            `json:"ras_note,omitzero"`
+	RAS     []ras.Conn `json:"ras_connections"`
+	RASNote string     `json:"ras_note,omitzero"`
 
 	LastSuspend *time.Time `json:"last_suspend"`
 	LastResume  *time.Time `json:"last_resume"`
@@ -149,7 +150,7 @@ type Adapter struct {
 var (
 	interfaces     = net.Interfaces
 	interfaceAddrs = (*net.Interface).Addrs
-	rasConnections = vpnport.RASConnections
+	rasConnections = ras.Connections
 	excludedRanges = func() ([]vpnport.PortRange, error) {
 		// netsh answers in a second; a hung one must not hold the report.
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
@@ -219,11 +220,11 @@ func Build(in Input) *Report {
 		}
 	}
 	r.Adapters, r.AdaptersNote = adapters()
-	r.RAS = []vpnport.RASConn{}
-	if conns, err := rasConnections(); errors.Is(err, vpnport.ErrNotImplemented) {
+	r.RAS = []ras.Conn{}
+	if conns, err := rasConnections(); errors.Is(err, ras.ErrNotImplemented) {
 		r.RASNote = "RAS exists only on Windows"
 	} else if err != nil {
-		r.RASNote = "listing RAS connections failed: " + err.Error()
+		r.RASNote = "listing RAS connections failed: " + rasErrorText(err)
 	} else {
 		r.RAS = append(r.RAS, conns...)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/ras"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -33,11 +34,11 @@ func fixOS(t *testing.T, goos string) {
 	interfaces = func() ([]net.Interface, error) {
 		return []net.Interface{{Index: 1, MTU: 1500, Name: "tun0", Flags: net.FlagUp | net.FlagPointToPoint}}, nil
 	}
-	rasConnections = func() ([]vpnport.RASConn, error) {
+	rasConnections = func() ([]ras.Conn, error) {
 		if goos != "windows" {
-			return nil, vpnport.ErrNotImplemented
+			return nil, ras.ErrNotImplemented
 		}
-		return []vpnport.RASConn{{Entry: "alice's VPN", DeviceType: "vpn", DeviceName: "WAN Miniport (IKEv2)", State: "Connected",
+		return []ras.Conn{{Entry: "alice's VPN", DeviceType: "vpn", DeviceName: "WAN Miniport (IKEv2)", State: "Connected",
 			Phonebook: `C:\Users\alice\AppData\Roaming\Microsoft\Network\Connections\Pbk\rasphone.pbk`}}, nil
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/ras"
 	"github.com/traycheck/traycheck/internal/safetext"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -58,7 +59,7 @@ func Redact(r *Report, red *Redactor) *Report {
 		}
 		out.Resources[i] = res
 	}
-	out.RAS = make([]vpnport.RASConn, len(r.RAS))
+	out.RAS = make([]ras.Conn, len(r.RAS))
 	for i, c := range r.RAS {
 		c.Entry, c.Phonebook = red.Text(c.Entry), red.Text(c.Phonebook)
 		out.RAS[i] = c

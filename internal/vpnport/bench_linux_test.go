@@ -24,7 +24,7 @@ func BenchmarkProbePort(b *testing.B) {
 	defer p.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		obs, err := p.Probe(context.Background(), rs)
+		obs, err := p.Probe(context.Background(), rs, ProbeOptions{})
 		if err != nil || len(obs[0].Holders) != 1 {
 			b.Fatalf("probe: %v %+v", err, obs)
 		}
@@ -45,7 +45,7 @@ func BenchmarkProbeFreePort(b *testing.B) {
 	defer p.Close()
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, err := p.Probe(context.Background(), rs); err != nil {
+		if _, err := p.Probe(context.Background(), rs, ProbeOptions{}); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -136,7 +136,7 @@ func benchScale(b *testing.B, n int) {
 	udp := startHelper(b, "listen", "udp4", "127.0.0.1:0")
 	crowd(b, n)
 	probe := func(b *testing.B, p *Prober, r Resource, want int) {
-		obs, err := p.Probe(context.Background(), []Resource{r})
+		obs, err := p.Probe(context.Background(), []Resource{r}, ProbeOptions{})
 		if err != nil || len(obs[0].Holders) != 1 || obs[0].Holders[0].PID != want {
 			b.Fatalf("probe %s: %v %+v, want held by %d", r, err, obs, want)
 		}

@@ -2,7 +2,6 @@ package vpnport
 
 import (
 	"bytes"
-	"context"
 	"strconv"
 	"strings"
 )
@@ -12,20 +11,6 @@ import (
 // cmdline stay readable (unless /proc is mounted with hidepid), so the probe
 // can still list which configured VPN clients of that user run; diagnosis
 // decides whether one of them fits the port.
-
-type clientNamesKey struct{}
-
-// WithClientNames tells the probe which program names are VPN clients (the
-// config's clients), so that for a port whose owner is hidden it reports the
-// running processes of that name and user as Observation.Candidates.
-func WithClientNames(ctx context.Context, names []string) context.Context {
-	return context.WithValue(ctx, clientNamesKey{}, names)
-}
-
-func clientNames(ctx context.Context) []string {
-	v, _ := ctx.Value(clientNamesKey{}).([]string)
-	return v
-}
 
 // commMatches reports whether a process's comm is one of names. The kernel
 // cuts comm to 15 bytes ("nm-openvpn-serv"), so a full-length comm matches a

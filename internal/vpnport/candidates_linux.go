@@ -49,8 +49,8 @@ func (p *linuxProber) linuxCandidates(ctx context.Context, names []string, uids 
 
 // addCandidates gives each observation with hidden owners the candidates of
 // those owners' users, from one pass over /proc for the whole probe.
-func (p *linuxProber) addCandidates(ctx context.Context, obs []Observation, uids []uint32) {
-	cands := p.linuxCandidates(ctx, clientNames(ctx), uids)
+func (p *linuxProber) addCandidates(ctx context.Context, obs []Observation, uids []uint32, clients []string) {
+	cands := p.linuxCandidates(ctx, clients, uids)
 	if len(cands) == 0 {
 		return
 	}

@@ -118,9 +118,9 @@ func runHelper(mode string, args []string) error {
 	case "probe":
 		// A check a person asked for may open a device; "--passive" probes
 		// the way the background interval check does.
-		ctx := AllowDeviceOpen(context.Background())
+		opts := ProbeOptions{Person: true}
 		if len(args) > 0 && args[0] == "--passive" {
-			ctx, args = context.Background(), args[1:]
+			opts, args = ProbeOptions{}, args[1:]
 		}
 		var rs []Resource
 		for _, a := range args {
@@ -132,7 +132,7 @@ func runHelper(mode string, args []string) error {
 		}
 		p := New()
 		defer p.Close()
-		obs, err := p.Probe(ctx, rs)
+		obs, err := p.Probe(context.Background(), rs, opts)
 		if err != nil {
 			return err
 		}
@@ -228,7 +228,7 @@ func probeOne(t testing.TB, r Resource) Observation {
 	t.Helper()
 	p := New()
 	defer p.Close()
-	obs, err := p.Probe(context.Background(), []Resource{r})
+	obs, err := p.Probe(context.Background(), []Resource{r}, ProbeOptions{})
 	if err != nil {
 		t.Fatalf("probe %s: %v", r, err)
 	}

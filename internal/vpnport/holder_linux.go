@@ -125,25 +125,10 @@ func (h *linuxHolders) readAt(dfd int, name string) ([]byte, error) {
 	if h.buf == nil {
 		h.buf = make([]byte, 8<<10)
 	}
-	n := 0
-	for {
-		if n == len(h.buf) {
-			if n >= 1<<20 { // bound memory; a 1 MiB cmdline is cut there
-				break
-			}
-			h.buf = append(h.buf, make([]byte, n)...)
-		}
-		m, err := unix.Read(fd, h.buf[n:])
-		if err == unix.EINTR {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if m == 0 {
-			break
-		}
-		n += m
+	// Bound memory: a 1 MiB cmdline is cut there.
+	b, err := readFD(fd, h.buf, 1<<20)
+	if b != nil {
+		h.buf = b[:cap(b)]
 	}
-	return h.buf[:n], nil
+	return b, err
 }

@@ -9,11 +9,13 @@ import (
 	"runtime"
 	"testing"
 
-	"github.com/traycheck/traycheck/internal/testenv"
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/testenv"
+	"github.com/traycheck/traycheck/internal/vpnport/netlink"
 )
 
-var updateKernelIface = flag.Bool("update-kerneliface", false, "recapture testdata/kerneliface/*.bin from the running kernel")
+var updateKernelIface = flag.Bool("update-kerneliface", false, "recapture tunnels/testdata/links_vxlan.bin from the running kernel")
 
 func TestUnownedIgnoresTimeWaitAndHidden(t *testing.T) {
 	if linuxUnowned([]Socket{{State: StateTimeWait}, {State: StateUnconn, OwnerHidden: true}, {State: StateUnconn, PIDs: []int{1}}}) {
@@ -86,17 +88,23 @@ func TestKernelHolderNamesTunnelInterfaces(t *testing.T) {
 	var obs []Observation
 	var raw []byte
 	inNetNS(t, ns, func() {
-		got4789 = linuxKernelUDPHolder(4789)
-		got6081 = linuxKernelUDPHolder(6081)
-		got9 = linuxKernelUDPHolder(9)
+		got4789 = linuxKernelUDPHolder(t.Context(), 4789)
+		got6081 = linuxKernelUDPHolder(t.Context(), 6081)
+		got9 = linuxKernelUDPHolder(t.Context(), 9)
 		p := New()
 		defer p.Close()
-		obs, _ = p.Probe(t.Context(), []Resource{{Kind: UDP, Port: 4789}})
+		obs, _ = p.Probe(t.Context(), []Resource{{Kind: UDP, Port: 4789}}, ProbeOptions{})
 		if *updateKernelIface {
-			nlRoundTrip(unix.NETLINK_ROUTE, appendLinkDumpReq(nil, 1), func(b []byte) (bool, error) {
+			// An RTM_GETLINK dump of every link, saved as the kernel sends it.
+			req := netlink.AppendHeader(nil, 16, 18, netlink.FRequest|netlink.FDump, 1)
+			c, err := netlink.Dial(unix.NETLINK_ROUTE)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.Exchange(t.Context(), append(req, make([]byte, 16)...), func(b []byte) (bool, error) {
 				raw = append(raw, b...)
-				_, done, err := decodeLinks(nil, b, 1)
-				return done, err
+				return netlink.Messages(b, 1, func(uint16, []byte) error { return nil })
 			})
 		}
 	})
@@ -117,7 +125,7 @@ func TestKernelHolderNamesTunnelInterfaces(t *testing.T) {
 		t.Errorf("probe of udp/4789: %+v", obs)
 	}
 	if *updateKernelIface {
-		dir := filepath.Join("testdata", "kerneliface")
+		dir := filepath.Join("tunnels", "testdata")
 		os.MkdirAll(dir, 0o755)
 		if err := os.WriteFile(filepath.Join(dir, "links_vxlan.bin"), raw, 0o644); err != nil {
 			t.Fatal(err)
@@ -138,7 +146,7 @@ func TestKernelHolderNamesWireGuardPort(t *testing.T) {
 	}
 	ipIn(t, ns, "link", "set", "wgx", "up")
 	var got string
-	inNetNS(t, ns, func() { got = linuxKernelUDPHolder(51999) })
+	inNetNS(t, ns, func() { got = linuxKernelUDPHolder(t.Context(), 51999) })
 	if want := "WireGuard interface wgx"; got != want {
 		t.Errorf("udp/51999: %q, want %q", got, want)
 	}

@@ -129,7 +129,7 @@ func TestLockFilePlanted(t *testing.T) {
 			defer cancel()
 			p := New()
 			defer p.Close()
-			obs, err := p.Probe(ctx, []Resource{{Kind: Device, Path: pts}})
+			obs, err := p.Probe(ctx, []Resource{{Kind: Device, Path: pts}}, ProbeOptions{})
 			if err != nil {
 				t.Fatalf("probe: %v", err)
 			}

@@ -4,14 +4,18 @@ import (
 	"bytes"
 	"net/netip"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/traycheck/traycheck/internal/vpnport/lsof"
 )
 
 func readFixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := os.ReadFile("testdata/" + name)
+	// The recorded output lives with its parser, in package lsof.
+	b, err := os.ReadFile(filepath.Join("lsof", "testdata", strings.TrimPrefix(name, "lsof/")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -19,13 +23,9 @@ func readFixture(t testing.TB, name string) []byte {
 }
 
 func TestParseLsofPort(t *testing.T) {
-	procs, err := parseLsof(bytes.NewReader(readFixture(t, "lsof/macos14_port1194.txt")))
+	procs, err := lsof.Parse(bytes.NewReader(readFixture(t, "lsof/macos14_port1194.txt")))
 	if err != nil {
 		t.Fatal(err)
-	}
-	if len(procs) != 3 || procs[1].Cmd != "ssh" || procs[1].Login != "alice" || procs[1].UID != 501 ||
-		procs[1].PPID != 700 || len(procs[1].Files) != 3 || procs[2].Cmd != "Google Chrome H" {
-		t.Fatalf("procs = %+v", procs)
 	}
 
 	tcp := Observation{Resource: Resource{Kind: TCP, Port: 1194}}
@@ -57,7 +57,7 @@ func TestParseLsofPort(t *testing.T) {
 }
 
 func TestParseLsofDevice(t *testing.T) {
-	procs, err := parseLsof(bytes.NewReader(readFixture(t, "lsof/macos14_cu.txt")))
+	procs, err := lsof.Parse(bytes.NewReader(readFixture(t, "lsof/macos14_cu.txt")))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,19 +73,12 @@ func TestParseLsofDevice(t *testing.T) {
 	}
 }
 
-func TestParseLsofRejects(t *testing.T) {
-	for _, in := range []string{"f3\n", "pabc\n", "p1\nuroot\n"} {
-		if _, err := parseLsof(strings.NewReader(in)); err == nil {
-			t.Errorf("%q: no error", in)
-		}
-	}
-}
-
-func TestParseNetstatTimeWait(t *testing.T) {
-	got, err := parseNetstatTimeWait(bytes.NewReader(readFixture(t, "lsof/macos14_netstat.txt")), map[uint16]bool{1194: true, 22: true}, nil)
+func TestNetstatTimeWaitSockets(t *testing.T) {
+	tw, err := lsof.ParseNetstatTimeWait(bytes.NewReader(readFixture(t, "lsof/macos14_netstat.txt")), map[uint16]bool{1194: true, 22: true})
 	if err != nil {
 		t.Fatal(err)
 	}
+	got := timeWaitSockets(tw)
 	want := []Socket{
 		{Proto: TCP, State: StateTimeWait, Local: netip.MustParseAddrPort("127.0.0.1:1194"),
 			Remote: netip.MustParseAddrPort("127.0.0.1:52344"), TimerLeft: MacTimeWaitMax},
@@ -97,12 +90,12 @@ func TestParseNetstatTimeWait(t *testing.T) {
 	}
 }
 
-func FuzzParseLsof(f *testing.F) {
+func FuzzLsofFill(f *testing.F) {
 	f.Add(readFixture(f, "lsof/macos14_port1194.txt"))
 	f.Add(readFixture(f, "lsof/macos14_netstat.txt"))
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if procs, err := parseLsof(bytes.NewReader(in)); err == nil {
-			if len(procs) > lsofMax {
+		if procs, err := lsof.Parse(bytes.NewReader(in)); err == nil {
+			if len(procs) > lsof.Max {
 				t.Fatalf("%d procs", len(procs))
 			}
 			o := Observation{Resource: Resource{Kind: TCP, Port: 1194}}
@@ -113,22 +106,12 @@ func FuzzParseLsof(f *testing.F) {
 				}
 			}
 		}
-		if socks, err := parseNetstatTimeWait(bytes.NewReader(in), map[uint16]bool{1194: true}, nil); err == nil {
-			for _, s := range socks {
+		if tw, err := lsof.ParseNetstatTimeWait(bytes.NewReader(in), map[uint16]bool{1194: true}); err == nil {
+			for _, s := range timeWaitSockets(tw) {
 				if s.State != StateTimeWait || s.Local.Port() != 1194 {
 					t.Fatalf("%+v", s)
 				}
 			}
 		}
 	})
-}
-
-func BenchmarkParseLsof(b *testing.B) {
-	in := readFixture(b, "lsof/macos14_port1194.txt")
-	b.ReportAllocs()
-	for b.Loop() {
-		if _, err := parseLsof(bytes.NewReader(in)); err != nil {
-			b.Fatal(err)
-		}
-	}
 }

@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/vpnport/lsof"
 )
 
 // macImpl is the macOS probe. It lives in an OS-neutral file so its tests
@@ -20,7 +22,7 @@ type macImpl struct {
 
 func (m *macImpl) close() error { return nil }
 
-func (m *macImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error) {
+func (m *macImpl) probe(ctx context.Context, rs []Resource, _ ProbeOptions, now time.Time) ([]Observation, error) {
 	var portArgs []string
 	tcpPorts := map[uint16]bool{}
 	for _, r := range rs {
@@ -32,14 +34,14 @@ func (m *macImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Ob
 			portArgs = append(portArgs, "-iUDP:"+strconv.Itoa(int(r.Port)))
 		}
 	}
-	var portProcs []lsofProc
+	var portProcs []lsof.Proc
 	var timeWait []Socket
 	if len(portArgs) > 0 {
 		out, err := m.run(ctx, "lsof", append([]string{"-nP", "-Ts", "-F", "pcuLRftPnT"}, portArgs...)...)
 		if err != nil {
 			return nil, err
 		}
-		if portProcs, err = parseLsof(bytes.NewReader(out)); err != nil {
+		if portProcs, err = lsof.Parse(bytes.NewReader(out)); err != nil {
 			return nil, err
 		}
 	}
@@ -48,9 +50,11 @@ func (m *macImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Ob
 		if err != nil {
 			return nil, err
 		}
-		if timeWait, err = parseNetstatTimeWait(bytes.NewReader(out), tcpPorts, nil); err != nil {
+		tw, err := lsof.ParseNetstatTimeWait(bytes.NewReader(out), tcpPorts)
+		if err != nil {
 			return nil, err
 		}
+		timeWait = timeWaitSockets(tw)
 	}
 	obs := make([]Observation, 0, len(rs))
 	for _, r := range rs {
@@ -75,7 +79,7 @@ func (m *macImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Ob
 		if err != nil {
 			return nil, err
 		}
-		procs, err := parseLsof(bytes.NewReader(out))
+		procs, err := lsof.Parse(bytes.NewReader(out))
 		if err != nil {
 			return nil, err
 		}

@@ -35,7 +35,7 @@ func TestMacProbe(t *testing.T) {
 	rs := []Resource{{Kind: TCP, Port: 1194}, {Kind: UDP, Port: 1194}, {Kind: Device, Path: dev},
 		{Kind: Device, Path: filepath.Join(dir, "cu.gone")}}
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
-	obs, err := m.probe(context.Background(), rs, now)
+	obs, err := m.probe(context.Background(), rs, ProbeOptions{}, now)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -58,7 +58,7 @@ func TestProbeRecheck(t *testing.T) {
 	pids := func(wantFull bool) []int {
 		t.Helper()
 		before := lp.fullAt
-		obs, err := p.Probe(context.Background(), rs)
+		obs, err := p.Probe(context.Background(), rs, ProbeOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

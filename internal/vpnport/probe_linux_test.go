@@ -244,7 +244,7 @@ func TestProbeFreePortAndOrder(t *testing.T) {
 	defer p.Close()
 	rs := []Resource{{Kind: TCP, Port: port}, {Kind: UDP, Port: uport}, {Kind: TCP, Port: port}}
 	for round := range 3 { // the netlink socket and buffers are reused
-		obs, err := p.Probe(context.Background(), rs)
+		obs, err := p.Probe(context.Background(), rs, ProbeOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -265,7 +265,7 @@ func TestProbeCancelled(t *testing.T) {
 	cancel()
 	p := New()
 	defer p.Close()
-	_, err := p.Probe(ctx, []Resource{{Kind: TCP, Port: 1}})
+	_, err := p.Probe(ctx, []Resource{{Kind: TCP, Port: 1}}, ProbeOptions{})
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v, want context.Canceled", err)
 	}

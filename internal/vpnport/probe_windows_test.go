@@ -42,7 +42,7 @@ func TestProbeNamesThisProcess(t *testing.T) {
 	}
 	p := New()
 	defer p.Close()
-	obs, err := p.Probe(context.Background(), rs)
+	obs, err := p.Probe(context.Background(), rs, ProbeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,13 +74,13 @@ func TestProbeNamesThisProcess(t *testing.T) {
 func TestProbeReportsNoLockFiles(t *testing.T) {
 	p := New()
 	defer p.Close()
-	for _, ctx := range []context.Context{context.Background(), AllowDeviceOpen(context.Background())} {
-		obs, err := p.Probe(ctx, []Resource{{Kind: Device, Path: "COM250"}})
+	for _, person := range []bool{false, true} {
+		obs, err := p.Probe(context.Background(), []Resource{{Kind: Device, Path: "COM250"}}, ProbeOptions{Person: person})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if o := obs[0]; o.Lock != nil || o.Exists {
-			t.Errorf("COM250 (open allowed: %v): exists %v, lock %+v; want missing, no lock", DeviceOpenAllowed(ctx), o.Exists, o.Lock)
+			t.Errorf("COM250 (open allowed: %v): exists %v, lock %+v; want missing, no lock", person, o.Exists, o.Lock)
 		}
 	}
 }

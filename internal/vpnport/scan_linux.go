@@ -316,21 +316,11 @@ func readStatAt(dfd int, buf []byte) (procStat, error) {
 		return procStat{}, err
 	}
 	defer unix.Close(f)
-	n := 0
-	for n < len(buf) {
-		m, err := unix.Read(f, buf[n:])
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return procStat{}, err
-		}
-		if m == 0 {
-			break
-		}
-		n += m
+	b, err := readFD(f, buf, len(buf))
+	if err != nil {
+		return procStat{}, err
 	}
-	return parseProcStat(buf[:n])
+	return parseProcStat(b)
 }
 
 // linuxOpenDir opens a NUL-terminated directory path without the string

@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/traycheck/traycheck/internal/testenv"
+	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 	"github.com/traycheck/traycheck/internal/vpnport/taskfiles"
 )
 
@@ -21,7 +22,7 @@ func probeBothWays(t *testing.T, rs []Resource) (bpf, walk []Observation) {
 		old := useTaskFiles
 		useTaskFiles = iter
 		p := New()
-		obs, err := p.Probe(AllowDeviceOpen(context.Background()), rs)
+		obs, err := p.Probe(context.Background(), rs, ProbeOptions{Person: true})
 		lp := p.impl.(*linuxProber)
 		// A walk through the iterator leaves its list's slice for the next.
 		tf := lp.scan.tf
@@ -124,13 +125,13 @@ func TestTCPDiagOneRequestBothFamilies(t *testing.T) {
 		slices.Sort(l)
 		return l
 	}
-	compat := linuxDiag{fd: -1}
+	compat := linuxDiag{}
 	defer compat.close()
 	got, err := compat.dump(context.Background(), nil, TCP, port)
-	if err != nil || compat.noCompat {
-		t.Fatalf("TCPDIAG_GETSOCK: %v (refused: %v)", err, compat.noCompat)
+	if err != nil || compat.PerFamily {
+		t.Fatalf("TCPDIAG_GETSOCK: %v (refused: %v)", err, compat.PerFamily)
 	}
-	perFamily := linuxDiag{fd: -1, noCompat: true}
+	perFamily := linuxDiag{Dumper: sockdiag.Dumper{PerFamily: true}}
 	defer perFamily.close()
 	want, err := perFamily.dump(context.Background(), nil, TCP, port)
 	if err != nil {
@@ -173,7 +174,7 @@ func TestTaskFilesWalkDecidesAnUnheldSocket(t *testing.T) {
 	}
 	defer ln.Close()
 	var s linuxScan
-	dump, err := (&linuxDiag{fd: -1}).dump(context.Background(), nil, TCP, uint16(ln.Addr().(*net.TCPAddr).Port))
+	dump, err := (&linuxDiag{}).dump(context.Background(), nil, TCP, uint16(ln.Addr().(*net.TCPAddr).Port))
 	if err != nil || len(dump) != 1 {
 		t.Fatalf("dump %+v, %v", dump, err)
 	}
@@ -210,14 +211,14 @@ func TestTaskFilesNotUsedByALaterProbe(t *testing.T) {
 	newTaskFilesOrSkip(t)
 	p := New()
 	defer p.Close()
-	if _, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: 1}}); err != nil {
+	if _, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: 1}}, ProbeOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if tf := p.impl.(*linuxProber).scan.tf; tf != nil && tf.job != nil {
 		<-tf.job.done // the list is complete before the new holder comes
 	}
 	h := startHelper(t, "listen", "tcp4", "127.0.0.1:0")
-	obs, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: h.port(t)}})
+	obs, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: h.port(t)}}, ProbeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,14 +91,14 @@ func stuckProbe(dir, dev string) int {
 	var r stuckResult
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	t0 := time.Now()
-	_, err := p.Probe(ctx, []Resource{{Kind: Device, Path: dev}})
+	_, err := p.Probe(ctx, []Resource{{Kind: Device, Path: dev}}, ProbeOptions{})
 	cancel()
 	r.Ms1, r.Stuck1 = time.Since(t0).Milliseconds(), errors.Is(err, ErrProbeStuck)
 	if err != nil {
 		r.Err1 = err.Error()
 	}
 	t0 = time.Now()
-	_, err = p.Probe(context.Background(), []Resource{{Kind: Device, Path: dev}})
+	_, err = p.Probe(context.Background(), []Resource{{Kind: Device, Path: dev}}, ProbeOptions{})
 	r.Ms2, r.Stuck2 = time.Since(t0).Milliseconds(), errors.Is(err, ErrProbeStuck)
 	if err != nil {
 		r.Err2 = err.Error()

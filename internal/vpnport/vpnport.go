@@ -234,7 +234,7 @@ type Observation struct {
 	// for the udev rule that keeps ModemManager off it; empty otherwise.
 	USBID string `json:"usb_id,omitzero"`
 	// Candidates are running processes of a hidden owner's user whose name
-	// is one of the client names the probe was given (WithClientNames):
+	// is one of the client names the probe was given (ProbeOptions.Clients):
 	// which of them holds the port cannot be read, so diagnosis may only
 	// guess from their command lines.
 	Candidates []Holder `json:"candidates,omitempty"`
@@ -250,28 +250,34 @@ func (o *Observation) HolderByPID(pid int) (Holder, bool) {
 	return Holder{}, false
 }
 
-type deviceOpenKey struct{}
-
-// AllowDeviceOpen marks ctx as a check a person asked for (`traycheck
-// check`, "Check now", a wake): the probe may then open a device for a
-// moment when the passive checks cannot tell whether it is busy. Opening a
-// serial port raises DTR and closing drops it, which resets Arduino-type
-// boards and can disturb a modem, so the background interval check never
-// does it.
-func AllowDeviceOpen(ctx context.Context) context.Context {
-	return context.WithValue(ctx, deviceOpenKey{}, true)
+// ProbeOptions say who asked for a probe and what it may know. The zero
+// value is the background interval check: passive, remembering.
+type ProbeOptions struct {
+	// Person marks a check a person asked for (`traycheck check`, "Check
+	// now", explain, the report). Its finding is the one a click on
+	// "End ..." acts on, so such a probe looks at everything afresh
+	// instead of trusting what it remembered from earlier checks, and it
+	// may open a device for a moment when the passive checks cannot tell
+	// whether it is busy. Opening a serial port raises DTR and closing
+	// drops it, which resets Arduino-type boards and can disturb a modem,
+	// so the background interval check never does it.
+	Person bool
+	// Clients are the program names of the configured VPN clients: for a
+	// port whose owner is hidden, the probe reports the running processes
+	// of that name and user as Observation.Candidates.
+	Clients []string
 }
 
-// DeviceOpenAllowed reports whether ctx came through AllowDeviceOpen.
-func DeviceOpenAllowed(ctx context.Context) bool {
-	v, _ := ctx.Value(deviceOpenKey{}).(bool)
-	return v
-}
+// openDevice reports whether the probe may open a device briefly.
+func (o ProbeOptions) openDevice() bool { return o.Person }
+
+// fresh reports whether the probe must not trust what earlier probes saw.
+func (o ProbeOptions) fresh() bool { return o.Person }
 
 // osImpl is what each OS provides. probe answers for all resources in one
 // call so an implementation can share work (one /proc walk for many inodes).
 type osImpl interface {
-	probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error)
+	probe(ctx context.Context, rs []Resource, opts ProbeOptions, now time.Time) ([]Observation, error)
 	close() error
 }
 
@@ -324,7 +330,7 @@ func New() *Prober {
 // does (ErrProbeStuck): the probe runs on its own goroutine, which is left
 // blocked, and until it returns every later Probe fails at once with
 // ErrProbeStuck instead of piling up more blocked threads.
-func (p *Prober) Probe(ctx context.Context, rs []Resource) ([]Observation, error) {
+func (p *Prober) Probe(ctx context.Context, rs []Resource, opts ProbeOptions) ([]Observation, error) {
 	if p.impl == nil {
 		return nil, ErrNotImplemented
 	}
@@ -361,7 +367,7 @@ func (p *Prober) Probe(ctx context.Context, rs []Resource) ([]Observation, error
 			}
 			defer leave()
 		}
-		obs, err = p.impl.probe(ctx, rs, start)
+		obs, err = p.impl.probe(ctx, rs, opts, start)
 	}()
 	select {
 	case <-done:

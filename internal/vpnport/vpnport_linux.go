@@ -6,6 +6,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 )
 
 // Paths tests swap for fixtures. procRoot must be a real procfs for the
@@ -17,7 +19,7 @@ var (
 )
 
 func init() {
-	newOSImpl = func() osImpl { return &linuxProber{diag: linuxDiag{fd: -1}} }
+	newOSImpl = func() osImpl { return &linuxProber{} }
 }
 
 // linuxProber answers with one netlink dump per port and family, then one
@@ -49,16 +51,16 @@ func (p *linuxProber) close() error {
 	return p.diag.close()
 }
 
-func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error) {
+func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOptions, now time.Time) ([]Observation, error) {
 	obs := make([]Observation, len(rs))
 	s := &p.scan
 	s.wants = s.wants[:0]
 	devWant := make([]int, len(rs)) // index into s.wants, or -1
 	nodes := make([]linuxNode, len(rs))
-	// A check a person asked for (the same mark that allows opening a
-	// device) looks at everything afresh: its finding is the one a click
-	// on "End ..." acts on. Interval checks do so every memoMaxAge.
-	full := DeviceOpenAllowed(ctx) || p.fullAt.IsZero() || now.Sub(p.fullAt) >= memoMaxAge || now.Before(p.fullAt)
+	// A check a person asked for looks at everything afresh: its finding
+	// is the one a click on "End ..." acts on. Interval checks do so every
+	// memoMaxAge.
+	full := opts.fresh() || p.fullAt.IsZero() || now.Sub(p.fullAt) >= memoMaxAge || now.Before(p.fullAt)
 	if full {
 		// Lists every process's sockets while they are dumped.
 		s.startTaskFiles(slices.ContainsFunc(rs, func(r Resource) bool { return r.Kind == Device }))
@@ -113,10 +115,10 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 				// Open only when the passive answer is incomplete: nothing
 				// readable holds it, some processes were not readable, no
 				// live lock owner already explains it (see linuxTryOpen), and
-				// a person asked for this check (AllowDeviceOpen).
+				// a person asked for this check (ProbeOptions.Person).
 				if len(pids) == 0 && s.unreadable > 0 {
 					o.Unseen = true
-					if (o.Lock == nil || !o.Lock.Alive) && DeviceOpenAllowed(ctx) {
+					if (o.Lock == nil || !o.Lock.Alive) && opts.openDevice() {
 						linuxTryOpen(o)
 					}
 				}
@@ -160,7 +162,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 		}
 		kernelExact := false
 		if o.Resource.Kind == UDP && linuxUnowned(o.Sockets) {
-			o.KernelHolder, kernelExact = linuxKernelUDPHolderExact(o.Resource.Port)
+			o.KernelHolder, kernelExact = linuxKernelUDPHolderExact(ctx, o.Resource.Port)
 		}
 		hiddenUIDs := markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid)
 		if kernelExact {
@@ -178,7 +180,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 	for i := range s.wants {
 		s.wants[i].pids = nil
 	}
-	p.addCandidates(ctx, obs, allHidden)
+	p.addCandidates(ctx, obs, allHidden, opts.Clients)
 	return obs, nil
 }
 
@@ -193,7 +195,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, now time.Time) (
 // (a listener gone or added, a full check) gets the dump of every state.
 func (p *linuxProber) dumpPort(ctx context.Context, r Resource, full bool) ([]Socket, error) {
 	if r.Kind == TCP && !full && len(p.listeners[r.Port]) > 0 {
-		socks, err := p.diag.dumpStates(ctx, nil, TCP, inetDiagListenOnly, r.Port)
+		socks, err := p.diag.dumpStates(ctx, nil, TCP, sockdiag.ListenOnly, r.Port)
 		if err != nil {
 			return nil, err
 		}

@@ -24,7 +24,7 @@ import (
 func init() {
 	newOSImpl = func() osImpl { return newWinImpl() }
 	excludedRanges = func(ctx context.Context) ([]PortRange, error) {
-		return (&netshRanges{run: winRunNetsh}).get(ctx, time.Now())
+		return newNetshRanges(winRunNetsh, 0).get(ctx, time.Now())
 	}
 }
 
@@ -47,7 +47,7 @@ type winImpl struct {
 }
 
 func newWinImpl() *winImpl {
-	return &winImpl{ranges: &netshRanges{run: winRunNetsh, ttl: NetshRangesTTL}}
+	return &winImpl{ranges: newNetshRanges(winRunNetsh, NetshRangesTTL)}
 }
 
 // winRunNetsh runs netsh with argv (no shell) and a timeout, without a
@@ -101,7 +101,7 @@ func (w *winImpl) winReadTable(kind winTableKind) ([]byte, error) {
 	}
 }
 
-func (w *winImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Observation, error) {
+func (w *winImpl) probe(ctx context.Context, rs []Resource, opts ProbeOptions, now time.Time) ([]Observation, error) {
 	ports := map[Kind]map[uint16]bool{}
 	for _, r := range rs {
 		if r.Kind == TCP || r.Kind == UDP {
@@ -144,7 +144,7 @@ func (w *winImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Ob
 	for _, r := range rs {
 		o := Observation{Resource: r, At: now, Exists: true}
 		if r.Kind == Device {
-			w.probeDevice(ctx, &o, procs)
+			w.probeDevice(ctx, &o, procs, opts.openDevice())
 			out = append(out, o)
 			continue
 		}
@@ -157,13 +157,13 @@ func (w *winImpl) probe(ctx context.Context, rs []Resource, now time.Time) ([]Ob
 // probeDevice opens a COM port the way a dialer would (exclusive read/write)
 // and closes it at once, so a free port is never held for longer than the
 // call. Only an elevated probe can name who has a busy port open.
-func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winProcs) {
+func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winProcs, mayOpen bool) {
 	name, isCOM := comName(o.Resource.Path)
 	path := o.Resource.Path
 	if isCOM {
 		path = comDevicePath(name)
 	}
-	if !DeviceOpenAllowed(ctx) {
+	if !mayOpen {
 		// The background check never opens the port (opening raises DTR,
 		// which resets some boards): it only says whether the port exists.
 		if isCOM {

@@ -43,14 +43,14 @@ func tcp6Row(l string, lscope uint32, lp uint16, r string, rp uint16, state, pid
 }
 
 func TestWinRowSizesMatchBuilder(t *testing.T) {
-	if got := len(tcp4Row(2, "0.0.0.0", 1, "0.0.0.0", 0, 1)); got != winRowSize[winTCP4] {
-		t.Fatalf("tcp4 row %d bytes, decoder expects %d", got, winRowSize[winTCP4])
+	if got := len(tcp4Row(2, "0.0.0.0", 1, "0.0.0.0", 0, 1)); got != winTCP4.RowSize() {
+		t.Fatalf("tcp4 row %d bytes, decoder expects %d", got, winTCP4.RowSize())
 	}
-	if got := len(tcp6Row("::", 0, 1, "::", 0, 2, 1)); got != winRowSize[winTCP6] {
-		t.Fatalf("tcp6 row %d bytes, decoder expects %d", got, winRowSize[winTCP6])
+	if got := len(tcp6Row("::", 0, 1, "::", 0, 2, 1)); got != winTCP6.RowSize() {
+		t.Fatalf("tcp6 row %d bytes, decoder expects %d", got, winTCP6.RowSize())
 	}
-	if got := len(cat(ip6("::"), u32(0), nport(1), u32(1))); got != winRowSize[winUDP6] {
-		t.Fatalf("udp6 row %d bytes, decoder expects %d", got, winRowSize[winUDP6])
+	if got := len(cat(ip6("::"), u32(0), nport(1), u32(1))); got != winUDP6.RowSize() {
+		t.Fatalf("udp6 row %d bytes, decoder expects %d", got, winUDP6.RowSize())
 	}
 }
 
@@ -153,7 +153,7 @@ func FuzzWinDecodeTable(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if max := (len(buf) - 4) / winRowSize[k]; len(got) > max {
+		if max := (len(buf) - 4) / k.RowSize(); len(got) > max {
 			t.Fatalf("%d sockets from %d bytes (at most %d rows fit)", len(got), len(buf), max)
 		}
 		for _, s := range got {

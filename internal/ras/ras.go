@@ -1,15 +1,35 @@
-package vpnport
+// Package ras lists Windows Remote Access (dial-up and built-in VPN)
+// connections and devices through rasapi32 for the report. The decoders of
+// the RAS structures have no OS suffix so their tests run everywhere; the
+// calls live in ras_windows.go. The raserror.h table is diagnose's.
+package ras
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"strconv"
 	"unicode/utf16"
 )
 
-// RASConn is one active Remote Access (dial-up or built-in VPN) connection,
+// ErrNotImplemented is returned off Windows.
+var ErrNotImplemented = errors.New("ras: Remote Access exists only on Windows")
+
+// errShort is returned when a buffer holds fewer entries than it claims.
+var errShort = errors.New("ras: buffer shorter than its entry count")
+
+// Error is a RAS error code a rasapi32 function returned (603, 633, ...);
+// diagnose.LookupRASError names it.
+type Error struct {
+	Func string
+	Code int
+}
+
+func (e *Error) Error() string { return fmt.Sprintf("%s: RAS error %d", e.Func, e.Code) }
+
+// Conn is one active Remote Access (dial-up or built-in VPN) connection,
 // as RasEnumConnections and RasGetConnectStatus report it.
-type RASConn struct {
+type Conn struct {
 	// Entry is the phone-book entry name ("Office VPN").
 	Entry string `json:"entry"`
 	// DeviceType is "vpn", "modem", "isdn", "pppoe", ...
@@ -27,18 +47,18 @@ type RASConn struct {
 	handle uintptr
 }
 
-// RASConnections lists the active RAS connections with their state, so the
+// Connections lists the active RAS connections with their state, so the
 // caller knows which RAS port ("VPN2-0", "COM3") the VPN uses and whether it
 // is up. It returns ErrNotImplemented off Windows, and no connections on a
 // Windows edition without RAS.
-func RASConnections() ([]RASConn, error) { return rasConnections() }
+func Connections() ([]Conn, error) { return rasConnections() }
 
-// RASDevices lists the devices RAS can dial through (VPN miniports, modems).
+// Devices lists the devices RAS can dial through (VPN miniports, modems).
 // It returns ErrNotImplemented off Windows.
-func RASDevices() ([]RASDevice, error) { return rasDevices() }
+func Devices() ([]Device, error) { return rasDevices() }
 
-// RASDevice is one RAS-capable device from RasEnumDevices.
-type RASDevice struct {
+// Device is one RAS-capable device from RasEnumDevices.
+type Device struct {
 	Type string `json:"type"`
 	Name string `json:"name"`
 }
@@ -91,21 +111,21 @@ func winUTF16(b []byte) string {
 
 // rasDecodeConns decodes n RASCONNW structures from buf, as filled by
 // RasEnumConnections on a platform with pointer size ptr (4 or 8).
-func rasDecodeConns(buf []byte, n int, ptr int) ([]RASConn, error) {
+func rasDecodeConns(buf []byte, n int, ptr int) ([]Conn, error) {
 	if ptr != 4 && ptr != 8 {
 		return nil, fmt.Errorf("decoding RASCONN: pointer size %d", ptr)
 	}
 	size := rasConnSize(ptr)
 	if n < 0 || n > len(buf)/size {
-		return nil, fmt.Errorf("decoding %d RASCONN entries of %d bytes from %d bytes: %w", n, size, len(buf), errWinTableShort)
+		return nil, fmt.Errorf("decoding %d RASCONN entries of %d bytes from %d bytes: %w", n, size, len(buf), errShort)
 	}
-	out := make([]RASConn, 0, n)
+	out := make([]Conn, 0, n)
 	for i := range n {
 		r := buf[i*size : (i+1)*size]
 		if got := binary.LittleEndian.Uint32(r); got != uint32(size) {
 			return nil, fmt.Errorf("decoding RASCONN %d: dwSize %d, want %d", i, got, size)
 		}
-		var c RASConn
+		var c Conn
 		if ptr == 8 {
 			c.handle = uintptr(binary.LittleEndian.Uint64(r[8:]))
 		} else {
@@ -123,22 +143,22 @@ func rasDecodeConns(buf []byte, n int, ptr int) ([]RASConn, error) {
 }
 
 // rasDecodeDevices decodes n RASDEVINFOW structures from buf.
-func rasDecodeDevices(buf []byte, n int) ([]RASDevice, error) {
+func rasDecodeDevices(buf []byte, n int) ([]Device, error) {
 	if n < 0 || n > len(buf)/rasDevInfoSize {
-		return nil, fmt.Errorf("decoding %d RASDEVINFO entries from %d bytes: %w", n, len(buf), errWinTableShort)
+		return nil, fmt.Errorf("decoding %d RASDEVINFO entries from %d bytes: %w", n, len(buf), errShort)
 	}
-	out := make([]RASDevice, 0, n)
+	out := make([]Device, 0, n)
 	for i := range n {
 		r := buf[i*rasDevInfoSize : (i+1)*rasDevInfoSize]
 		t := winUTF16(r[4 : 4+2*rasMaxDeviceType])
 		name := winUTF16(r[4+2*rasMaxDeviceType : 4+2*(rasMaxDeviceType+rasMaxDeviceName)])
-		out = append(out, RASDevice{Type: t, Name: name})
+		out = append(out, Device{Type: t, Name: name})
 	}
 	return out, nil
 }
 
 // rasDecodeStatus fills c's State and Error from a RASCONNSTATUSW.
-func rasDecodeStatus(buf []byte, c *RASConn) error {
+func rasDecodeStatus(buf []byte, c *Conn) error {
 	if len(buf) < rasConnStatusSize {
 		return fmt.Errorf("decoding RASCONNSTATUS: %d bytes, want %d", len(buf), rasConnStatusSize)
 	}

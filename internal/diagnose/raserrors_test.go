@@ -1,4 +1,4 @@
-package vpnport
+package diagnose
 
 import (
 	"strings"
@@ -6,10 +6,8 @@ import (
 )
 
 func TestRASErrorsTable(t *testing.T) {
-	// The cause ids must be ones package diagnose defines; vpnport cannot
-	// import diagnose, so the list is repeated here and a rename there must
-	// be mirrored.
-	causes := map[string]bool{"": true, "other-app": true, "stale-after-wake": true, "device-missing": true}
+	// Typed, and one of the causes a RAS code can mean locally.
+	causes := map[Cause]bool{"": true, OtherApp: true, StaleAfterWake: true, DeviceMissing: true}
 	prev := 0
 	for _, e := range RASErrors {
 		if e.Code <= prev {
@@ -31,7 +29,7 @@ func TestRASErrorsTable(t *testing.T) {
 	}
 	for code, want := range map[int]string{602: "ERROR_PORT_ALREADY_OPEN", 633: "ERROR_PORT_NOT_AVAILABLE"} {
 		e, ok := LookupRASError(code)
-		if !ok || e.Name != want || e.Cause != "other-app" {
+		if !ok || e.Name != want || e.Cause != OtherApp {
 			t.Errorf("LookupRASError(%d) = %+v, %v", code, e, ok)
 		}
 	}

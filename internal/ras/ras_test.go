@@ -1,4 +1,4 @@
-package vpnport
+package ras
 
 import (
 	"encoding/binary"
@@ -74,7 +74,7 @@ func TestRASDecodeConnsX64(t *testing.T) {
 
 func TestRASDecodeConnsRejects(t *testing.T) {
 	buf := make([]byte, 1392)
-	if _, err := rasDecodeConns(buf, 2, 8); !errors.Is(err, errWinTableShort) {
+	if _, err := rasDecodeConns(buf, 2, 8); !errors.Is(err, errShort) {
 		t.Errorf("2 entries in 1 entry's bytes: %v", err)
 	}
 	if _, err := rasDecodeConns(buf, 1, 8); err == nil {
@@ -87,7 +87,7 @@ func TestRASDecodeConnsRejects(t *testing.T) {
 
 func TestRASDecodeDevices(t *testing.T) {
 	buf := make([]byte, 3*296)
-	for i, d := range []RASDevice{{"vpn", "WAN Miniport (SSTP)"}, {"modem", "Standard 33600 bps Modem"}, {"pppoe", "WAN Miniport (PPPOE)"}} {
+	for i, d := range []Device{{"vpn", "WAN Miniport (SSTP)"}, {"modem", "Standard 33600 bps Modem"}, {"pppoe", "WAN Miniport (PPPOE)"}} {
 		binary.LittleEndian.PutUint32(buf[i*296:], 296)
 		putW(buf, i*296+4, d.Type)
 		putW(buf, i*296+4+34, d.Name)
@@ -96,7 +96,7 @@ func TestRASDecodeDevices(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(got) != 3 || got[1] != (RASDevice{"modem", "Standard 33600 bps Modem"}) {
+	if len(got) != 3 || got[1] != (Device{"modem", "Standard 33600 bps Modem"}) {
 		t.Fatalf("got %+v", got)
 	}
 	if _, err := rasDecodeDevices(buf, 4); err == nil {
@@ -125,7 +125,7 @@ func FuzzRASDecode(f *testing.F) {
 		if ds, err := rasDecodeDevices(buf, int(n)); err == nil && len(ds) != int(n) {
 			t.Fatalf("%d devices for n=%d", len(ds), n)
 		}
-		var c RASConn
+		var c Conn
 		_ = rasDecodeStatus(buf, &c)
 	})
 }

@@ -1,9 +1,7 @@
-package vpnport
+package ras
 
 import (
 	"encoding/binary"
-	"fmt"
-	"syscall"
 	"unsafe"
 
 	"golang.org/x/sys/windows"
@@ -32,19 +30,12 @@ func winRasEnum(proc *windows.LazyProc, elem int) ([]byte, int, error) {
 		case r == winRasErrBufferTooSmall && int(size) > len(buf) && int(size) <= winRasMaxBytes:
 			buf = make([]byte, size)
 		default:
-			return nil, 0, fmt.Errorf("%s: %w", proc.Name, rasErrno(r))
+			return nil, 0, &Error{Func: proc.Name, Code: int(r)}
 		}
 	}
 }
 
-func rasErrno(r uintptr) error {
-	if e, ok := LookupRASError(int(r)); ok {
-		return fmt.Errorf("error %d %s: %s", r, e.Name, e.Text)
-	}
-	return syscall.Errno(r)
-}
-
-func rasConnections() ([]RASConn, error) {
+func rasConnections() ([]Conn, error) {
 	if err := winRasapi.Load(); err != nil {
 		return nil, nil // no RAS on this edition (Server Core, some N editions)
 	}
@@ -74,7 +65,7 @@ func rasConnections() ([]RASConn, error) {
 	return conns, nil
 }
 
-func rasDevices() ([]RASDevice, error) {
+func rasDevices() ([]Device, error) {
 	if err := winRasapi.Load(); err != nil {
 		return nil, nil
 	}
