@@ -41,7 +41,7 @@ func TestProbeDeviceThatIsNoDevice(t *testing.T) {
 	}
 	p := vpnport.New()
 	defer p.Close()
-	obs, err := p.Probe(context.Background(), rs)
+	obs, err := p.Probe(context.Background(), rs, vpnport.ProbeOptions{Person: true})
 	if err != nil {
 		t.Fatal(err)
 	}
