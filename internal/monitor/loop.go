@@ -12,6 +12,7 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/power"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/trigger"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -32,6 +33,7 @@ type loopState struct {
 	recheckAt  time.Time // an action's delayed re-check; zero when none
 
 	remedyBusy bool
+	events     []trigger.Event // VPN client events the next check answers
 }
 
 func (s *loopState) init() {
@@ -205,6 +207,10 @@ func (m *Monitor) take(now time.Time) (Trigger, *finished, bool) {
 	if manual != nil {
 		pick(*manual)
 	}
+	if evs := m.takeEvents(now); len(evs) > 0 {
+		m.st.events = evs
+		pick(Trigger{Kind: Failure, Origin: OriginEvent, At: now})
+	}
 	if !m.st.recheckAt.IsZero() && !now.Before(m.st.recheckAt) {
 		m.st.recheckAt = time.Time{}
 		pick(Trigger{Kind: Action, Origin: OriginRecheck, At: now})
@@ -298,7 +304,9 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 		// resume while its USB bus is still coming back.
 		pctx = vpnport.AllowDeviceOpen(pctx)
 	}
-	obs, err := m.opts.Prober.Probe(pctx, m.resources)
+	evs := m.st.events
+	m.st.events = nil
+	obs, err := m.opts.Prober.Probe(pctx, m.probeSet(evs))
 	cancel()
 	if ctx.Err() != nil {
 		if fin != nil {
@@ -313,8 +321,11 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 	if err != nil {
 		r.Err = fmt.Errorf("probing %d resources: %w", len(m.resources), err)
 		m.opts.Log.Warn("check failed", "trigger", t.Kind, "err", err)
+		for _, ev := range evs {
+			r.Failures = append(r.Failures, FailureOutcome{Event: ev})
+		}
 	} else {
-		r.Findings, r.Transitions = m.diagnose(obs, now)
+		m.answer(&r, evs, obs, now)
 	}
 	for _, s := range m.opts.Sinks {
 		s.Result(r)
