@@ -34,4 +34,3 @@ func NMSettings(p dbus.ObjectPath, s map[string]map[string]dbus.Variant) (NMProf
 	}
 	return out, true
 }
-

@@ -40,7 +40,9 @@ func OpenVPN(id string, port uint16, tcp bool) map[string]map[string]dbus.Varian
 	}
 }
 
-type props struct{ m map[string]map[string]dbus.Variant }
+type props struct {
+	m map[string]map[string]dbus.Variant
+}
 
 func (p props) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 	if v, ok := p.m[iface][name]; ok {
@@ -49,7 +51,9 @@ func (p props) Get(iface, name string) (dbus.Variant, *dbus.Error) {
 	return dbus.Variant{}, dbus.MakeFailedError(errors.New("no such property " + iface + "." + name))
 }
 
-type settings struct{ s map[string]map[string]dbus.Variant }
+type settings struct {
+	s map[string]map[string]dbus.Variant
+}
 
 func (s settings) GetSettings() (map[string]map[string]dbus.Variant, *dbus.Error) { return s.s, nil }
 
