@@ -60,8 +60,13 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	// A forwarded action is a note's answer (a toast's URI): the controller
 	// vets and shows it like a click.
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}
-	err = runLoop(ctx, e, cfg, []monitor.Sink{ctrl}, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
+	// A VPN client's own failure event: one note naming the connection,
+	// its error and the holder, answered through the same ledger.
+	failures := monitor.NewFailureNotes(n, offers, e.log)
+	err = runLoop(ctx, e, cfg, []monitor.Sink{ctrl, failures}, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
 		ctrl.Attach(m)
+		go failures.Run(ctx)
+		startTriggers(ctx, e, cfg, m)
 		e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
 		return tray.Run(ctx, ctrl, host)
 	})

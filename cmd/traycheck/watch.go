@@ -26,6 +26,7 @@ import (
 //	{"event":"suspend","slept_s":0,"source":"logind"}
 //	{"event":"resume","slept_s":95,"source":"logind"}
 //	{"event":"check","trigger":"resume","checked_at":"2026-01-02T03:04:05Z","findings":[...]}
+//	{"event":"vpn-failed","source":"journald","connection":"work","program":"openvpn","code":"EADDRINUSE","line":"...","at":"...","held":[...]}
 //
 // findings has the schema of `traycheck check --json`; a check whose probe
 // failed has "findings":[] and "error". slept_s is 0 when the source cannot
@@ -59,5 +60,10 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	}
 	// No remedy and no instance endpoint: a terminal watch beside the tray
 	// does not compete with it for actions.
-	return runLoop(ctx, e, cfg, []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON}}, nil, nil, nil)
+	sinks := []monitor.Sink{&console.Sink{W: e.stdout, JSON: *asJSON}, eventPrinter{w: e.stdout, json: *asJSON}}
+	return runLoop(ctx, e, cfg, sinks, nil, nil, func(ctx context.Context, m *monitor.Monitor) error {
+		startTriggers(ctx, e, cfg, m)
+		<-ctx.Done()
+		return nil
+	})
 }

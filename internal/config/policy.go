@@ -101,6 +101,10 @@ func (p *Policy) Apply(c *Config) *Config {
 			out.SSHForwardPorts = slices.Clone(v.SSHForwardPorts)
 		case "check.interval":
 			out.Interval = v.Interval
+		default:
+			if t, name, _ := strings.Cut(k, "."); t == "triggers" {
+				applyTrigger(out, v, name)
+			}
 		}
 	}
 	if p.MinInterval > 0 && out.Interval < p.MinInterval {
