@@ -14,8 +14,11 @@ import (
 )
 
 // Journald follows the journal with `journalctl --follow --output=json
-// --lines=0`, filtered by journalctl's field matches, so no cgo and no
+// --since=now`, filtered by journalctl's field matches, so no cgo and no
 // libsystemd: traycheck reads only the followed programs' new entries.
+// Not --lines=0: with field matches, journalctl 252 (Debian 12) then drops
+// all but the last entry of the first batch it wakes up for, which is
+// exactly where a failing client's lines arrive.
 type Journald struct {
 	// Command is journalctl's path, or a command prefix ending in it (a test
 	// runs it in a private mount namespace with nsenter); default
@@ -47,7 +50,7 @@ func (j *Journald) Start(ctx context.Context) (<-chan Event, error) {
 		log = slog.Default()
 	}
 	args := slices.Clone(argv[1:])
-	args = append(args, "--follow", "--output=json", "--lines=0", "--quiet", "--no-pager")
+	args = append(args, "--follow", "--output=json", "--since=now", "--quiet", "--no-pager")
 	readable := j.SystemReadable
 	if readable == nil {
 		readable = systemJournalReadable

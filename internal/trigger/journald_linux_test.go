@@ -95,9 +95,8 @@ func TestJournaldOpenVPNBindFailureNamesTheHolder(t *testing.T) {
 	}
 	go m.Run(ctx)
 	<-reports // the first check
-	// A fresh journal has no file until its first entry, and journalctl
-	// following from "now" skips what the new file already holds: write
-	// openvpn's "up" line until the source reports it, then it is reading.
+	// journalctl needs a moment to start following: write openvpn's "up"
+	// line until the source reports it, then it is reading.
 	nsenter := []string{"nsenter", "-t", strconv.Itoa(pid), "-m"}
 	say := func(line string) {
 		c := exec.Command(nsenter[0], append(nsenter[1:], "systemd-cat", "-t", "openvpn", "echo", line)...)
