@@ -27,7 +27,7 @@ func triggerSources(log *slog.Logger) []trigger.Source {
 		pbks := discover.DefaultSources().Phonebooks
 		return []trigger.Source{&trigger.RasClient{Log: log,
 			Phonebook: func(name string) ([]vpnport.Resource, bool) { return discover.PhonebookEntry(pbks, name) }},
-			trigger.LogFiles{}}
+			&trigger.LogFiles{Log: log}}
 	}
 	return nil
 }

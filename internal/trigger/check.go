@@ -2,7 +2,6 @@ package trigger
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os/exec"
 )
@@ -46,18 +45,6 @@ func check(ctx context.Context, s Source) Status {
 	for range ch {
 	}
 	return Status{Name: s.Name(), Active: true}
-}
-
-// LogFiles would tail OpenVPN GUI and OpenVPN Connect's per-connection
-// logs on Windows. It is not built yet, and says so rather than pretend.
-type LogFiles struct{}
-
-// Name implements Source.
-func (LogFiles) Name() string { return "logfiles" }
-
-// Start implements Source.
-func (LogFiles) Start(context.Context) (<-chan Event, error) {
-	return nil, errors.New("not available yet (OpenVPN GUI / Connect log files are not read)")
 }
 
 // String is a status as `config show` prints it.
