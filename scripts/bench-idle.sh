@@ -107,7 +107,10 @@ fi
 # (journalctl) are counted with it.
 procs() { echo "$pid" $(pgrep -P "$pid" || true); }
 if [ "${TRIGGERS:-0}" = 1 ]; then
-	grep -q 'source off' "$work/err" && { echo "bench-idle: a failure-event source is off:"; cat "$work/err"; exit 1; }
+	pgrep -P "$pid" -x journalctl >/dev/null || { echo "bench-idle: no journalctl follower under watch"; cat "$work/err"; exit 1; }
+	# The fake NM, watch and dbus-send itself: three clients on the system bus.
+	n=$(dbus-send --bus="$DBUS_SYSTEM_BUS_ADDRESS" --print-reply --dest=org.freedesktop.DBus / org.freedesktop.DBus.ListNames | grep -c '":1\.')
+	[ "$n" -ge 3 ] || { echo "bench-idle: watch is not on the system bus (networkmanager source off)"; cat "$work/err"; exit 1; }
 	echo "triggers:   journald (follower PID $(pgrep -P "$pid" | head -n 1)) and networkmanager (fake NM on a private system bus) on"
 fi
 sum() { local f=$1 t=0 p; for p in $(procs); do t=$((t + $($f "$p"))); done; echo "$t"; }

@@ -45,6 +45,10 @@ func subscribeRas(context.Context) (EventFeed, error) {
 		0, 0, 0, evtSubscribeToFutureEvents)
 	if h == 0 {
 		windows.CloseHandle(sig)
+		if e == windows.ERROR_SUCCESS {
+			// Wine 8.0's stub: no handle and no error code.
+			return nil, fmt.Errorf("cannot subscribe to the Application log: EvtSubscribe returned no subscription")
+		}
 		return nil, fmt.Errorf("cannot subscribe to the Application log: EvtSubscribe: %w", e)
 	}
 	return &winFeed{sub: h, signal: sig}, nil

@@ -102,7 +102,7 @@ func Run(ctx context.Context, log *slog.Logger, sources ...Source) (<-chan Event
 	for _, s := range sources {
 		ch, err := s.Start(ctx)
 		if err != nil {
-			log.Info("failure events: source off", "source", s.Name(), "why", err)
+			log.Debug("failure events: source off", "source", s.Name(), "why", err)
 			st = append(st, Status{Name: s.Name(), Why: err.Error()})
 			continue
 		}
