@@ -28,7 +28,8 @@ type FailureNotes struct {
 	log      *slog.Logger
 	reports  chan Report
 
-	shown map[string]string // owned by Run: tag → the connection whose failure it shows
+	shown  map[string]string // owned by Run: tag → the connection whose failure it shows
+	titles map[string]string // owned by Run: tag → the title on screen
 }
 
 // NewFailureNotes returns the sink; run its Run on a goroutine of its own.
@@ -37,7 +38,8 @@ func NewFailureNotes(n notify.Notifier, offers *offer.Ledger, log *slog.Logger) 
 	if log == nil {
 		log = slog.Default()
 	}
-	return &FailureNotes{notifier: n, offers: offers, log: log, reports: make(chan Report, 16), shown: map[string]string{}}
+	return &FailureNotes{notifier: n, offers: offers, log: log, reports: make(chan Report, 16),
+		shown: map[string]string{}, titles: map[string]string{}}
 }
 
 // Checking implements Sink.
@@ -114,6 +116,15 @@ func (s *FailureNotes) show(ctx context.Context, ev trigger.Event, f diagnose.Fi
 	}
 	n := compose.Note(f, tok)
 	n.Title = Title(ev, f)
+	if _, inPlace := s.notifier.(notify.Withdrawer); !inPlace && s.titles[n.Tag] == n.Title {
+		// A notifier that cannot update a note in place (Windows toasts
+		// through go-toast have no tag) would stack one toast per retry:
+		// the one on screen already says this.
+		if s.offers != nil {
+			s.offers.Revoke(tok)
+		}
+		return
+	}
 	if ev.Line != "" {
 		n.Body = "“" + compose.Clean(ev.Line, 200) + "”\n" + n.Body
 	}
@@ -128,6 +139,7 @@ func (s *FailureNotes) show(ctx context.Context, ev trigger.Event, f diagnose.Fi
 		return
 	}
 	s.shown[n.Tag] = ev.Name()
+	s.titles[n.Tag] = n.Title
 	s.log.Info("VPN failure: a held resource explains it", "connection", ev.Name(), "source", ev.Source,
 		"code", ev.Code, "line", ev.Line, "resource", n.Tag, "title", n.Title)
 }
@@ -135,6 +147,7 @@ func (s *FailureNotes) show(ctx context.Context, ev trigger.Event, f diagnose.Fi
 func (s *FailureNotes) withdraw(ctx context.Context, tag, why string) {
 	conn := s.shown[tag]
 	delete(s.shown, tag)
+	delete(s.titles, tag)
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	var err error

@@ -104,3 +104,29 @@ func TestFailureNoteNamesConnectionQuotesErrorUpdatesAndWithdraws(t *testing.T) 
 		t.Fatalf("notes %v, withdrawn %v: want the note withdrawn and nothing shown for the auth failure", scr.notes, scr.withdrawn)
 	}
 }
+
+// stackingScreen cannot update a note in place (no Withdraw), as Windows
+// toasts through go-toast.
+type stackingScreen struct{ s *screen }
+
+func (x stackingScreen) Show(ctx context.Context, n notify.Note) error { return x.s.Show(ctx, n) }
+func (x stackingScreen) Responses() <-chan notify.Response             { return nil }
+func (x stackingScreen) Close() error                                  { return nil }
+
+// Where a note cannot be updated in place, a retrying client's unchanged
+// failure is not shown again: one toast, not a stack.
+func TestFailureNoteDoesNotStackWithoutInPlaceUpdates(t *testing.T) {
+	scr := newScreen()
+	s := NewFailureNotes(stackingScreen{scr}, nil, nil)
+	held := diagnose.Finding{Resource: udp1194, Cause: diagnose.OtherApp, Holders: []vpnport.Holder{{PID: 4711, Name: "socat"}}}
+	ctx := context.Background()
+	for i := 0; i < 3; i++ {
+		s.handle(ctx, failedReport("bind failed "+string(rune('a'+i)), held))
+	}
+	other := held
+	other.Holders = []vpnport.Holder{{PID: 99, Name: "nc"}}
+	s.handle(ctx, failedReport("bind failed", other))
+	if got := scr.shows["udp/1194"]; got != 2 {
+		t.Fatalf("shown %d times, want 2 (the first failure, then the new holder)", got)
+	}
+}
