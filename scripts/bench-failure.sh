@@ -145,3 +145,10 @@ measure journald "udp/$p1 is held by socat" \
 	"ns systemd-cat -t openvpn openvpn --dev null --proto udp --lport $p1 --verb 3 || true" bindtime
 measure networkmanager "udp/$p2 is held by socat" "echo fire >&7"
 grep -m1 "udp/$p1 is held by socat" "$work/monitor.log" | sed 's/^ *string /example title: /'
+# A retrying client is one notification updated in place: every Notify
+# after the first for a port replaces the id the daemon gave the first.
+for p in "$p1" "$p2"; do
+	awk -v pat="udp/$p is held" '/member=Notify/ { n = 0; inb = 1; next }
+		inb { n++; if (n == 2) r = $2; if (n == 4) { inb = 0; if (index($0, pat)) { c++; if (r == 0) fresh++; else ids[r] = 1 } } }
+		END { k = 0; for (i in ids) k++; printf "udp/%s: %d notifications sent, %d new, the rest replacing %d id(s)\n", substr(pat, 5, length(pat) - 12), c, fresh, k }' "$work/monitor.log"
+done
