@@ -146,5 +146,8 @@ func configShow(e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	return discover.Show(e.stdout, l, *asJSON)
+	if err := discover.Show(e.stdout, l, *asJSON); err != nil || *asJSON {
+		return err
+	}
+	return writeTriggerStatus(e, *path)
 }

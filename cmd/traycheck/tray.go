@@ -60,10 +60,15 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	// A forwarded action is a note's answer (a toast's URI): the controller
 	// vets and shows it like a click.
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}
-	sinks := withConfigNotes(ctx, []monitor.Sink{ctrl}, ctrl, n, e.log) // a refused edit is a notification
+	// A VPN client's own failure event: one note naming the connection,
+	// its error and the holder, answered through the same ledger.
+	failures := monitor.NewFailureNotes(n, offers, e.log)
+	sinks := withConfigNotes(ctx, []monitor.Sink{ctrl, failures}, ctrl, n, e.log) // a refused edit is a notification
 	err = runLoop(ctx, e, cfg, sinks, lock, srv, func(ctx context.Context, m *monitor.Monitor) error {
 		ctrl.Attach(m)
 		go liveReload(ctx, e, cfgPath, m, true, nil) // edits apply without a restart
+		go failures.Run(ctx)
+		startTriggers(ctx, e, cfg, m)
 		e.log.Info("tray started", "config", cfg.Source, "resources", len(cfg.Resources()), "tray_host", host)
 		return tray.Run(ctx, ctrl, host)
 	})

@@ -31,6 +31,7 @@ import (
 //	{"event":"check","trigger":"resume","checked_at":"2026-01-02T03:04:05Z","findings":[...]}
 //	{"event":"config","at":"2026-01-02T03:04:05Z","changed":["ssh.forward_ports: [] (default) -> [8080] (user)"]}
 //	{"event":"config","at":"...","changed":[],"error":"FILE:4:18: ...","file":"FILE","line":4}
+//	{"event":"vpn-failed","source":"journald","connection":"work","program":"openvpn","code":"EADDRINUSE","line":"...","at":"...","held":[...]}
 //
 // The config, the machine policy and the files discovery reads are polled
 // every 2 s: an edit applies without a restart (a "config" line says what
@@ -78,9 +79,10 @@ func runWatch(ctx context.Context, e *env, args []string) error {
 	}
 	out := watchOut(e.stdout, *asJSON)
 	sinks := []monitor.Sink{&console.Sink{W: out, JSON: *asJSON, Quiet: *quiet,
-		Style: findingprint.Detect(e.stdout, *color, os.Getenv)}, configNotes{w: out, asJSON: *asJSON}}
+		Style: findingprint.Detect(e.stdout, *color, os.Getenv)}, configNotes{w: out, asJSON: *asJSON}, eventPrinter{w: out, json: *asJSON}}
 	return runLoop(ctx, e, cfg, sinks, nil, nil, func(ctx context.Context, m *monitor.Monitor) error {
 		liveReload(ctx, e, *cfgPath, m, false, adjust) // edits apply without a restart
+		startTriggers(ctx, e, cfg, m)
 		<-ctx.Done()
 		return nil
 	})

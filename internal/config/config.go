@@ -38,6 +38,8 @@ type Config struct {
 	// Keys are the keys the file set ("vpn.ports", "check.interval"), in
 	// file order: `config show` says which values came from it.
 	Keys []string
+	// TriggersOff are the failure-event sources [triggers] turns off.
+	TriggersOff []string
 	// Policy is the machine policy applied over the file (nil: none); its
 	// forbidden actions, sinks and command-line sharing reach the loop with
 	// the config.

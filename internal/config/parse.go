@@ -143,7 +143,9 @@ func (p *parser) apply(cfg *Config, key toml.Key) *Error {
 	case "check.interval":
 		cfg.Interval, err = p.interval(key, v)
 	default:
-		if p.pol != nil {
+		if key[0] == "triggers" {
+			err = p.trigger(cfg, key, v)
+		} else if p.pol != nil {
 			err = p.policyKey(key, v)
 		}
 	}

@@ -98,7 +98,7 @@ func readPolicyValues(k registry.Key, table string) (map[string]any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if table == "policy" && n == "share_cmdline" {
+			if table == "policy" && n == "share_cmdline" || table == "triggers" {
 				out[n] = v != 0
 			} else {
 				out[n] = int64(v)

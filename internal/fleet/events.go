@@ -26,6 +26,9 @@ const (
 	Suspend       Kind = "suspend"
 	Resume        Kind = "resume"
 	ProbeError    Kind = "probe-error"
+	// VPNFailed is a VPN client's own failure event (package trigger) and
+	// what the immediate check found.
+	VPNFailed Kind = "vpn-failed"
 )
 
 // Syslog priorities (journald's PRIORITY field).
@@ -53,7 +56,8 @@ type Spec struct {
 }
 
 // Table is every event kind, in a fixed order. Windows event ids: 1000+n for
-// findings (n the cause's index), 2000s actions, 3000s power, 4000s errors.
+// findings (n the cause's index), 2000s actions, 3000s power, 4000s errors,
+// 5000s the VPN clients' own events.
 var Table = []Spec{
 	{Kind(diagnose.Free), "d72f8ff013fa4c38882bd8e6fe08ee62", 1000, PriInfo, "@TRAYCHECK_RESOURCE@ is free again",
 		"traycheck found that nothing holds @TRAYCHECK_RESOURCE@ any more, as far as it can see."},
@@ -87,6 +91,8 @@ var Table = []Spec{
 		"traycheck saw the machine resume after @TRAYCHECK_SLEPT_S@ s (source @TRAYCHECK_SOURCE@) and checks again; most stale locks appear now."},
 	{ProbeError, "9abf5b70e9f044948bc683d8199b7e1e", 4000, PriErr, "traycheck could not check",
 		"The probe itself failed: @TRAYCHECK_ERROR@."},
+	{VPNFailed, "699203781db2f79678dbcaa0bce7ef68", 5000, PriWarning, "a VPN connection failed",
+		"The VPN connection @TRAYCHECK_CONNECTION@ (@TRAYCHECK_CLIENT_PROGRAM@, seen through @TRAYCHECK_SOURCE@) reported a failure with code @TRAYCHECK_CLIENT_CODE@: @TRAYCHECK_CLIENT_LINE@. traycheck checked the connection's ports and devices at once. When @TRAYCHECK_RESOURCE@ and @TRAYCHECK_HOLDER_NAME@ (PID @TRAYCHECK_HOLDER_PID@) are given, that program holds what the VPN needs and the user was told; without them nothing was held, so the failure is not a port or device conflict (credentials, the server, the network) and the user was not notified."},
 }
 
 // SpecFor returns k's row.
@@ -117,6 +123,9 @@ type Event struct {
 	Source string
 	Slept  time.Duration
 	Err    string
+	// Connection, Program, Code and Line are set on VPNFailed: the
+	// connection as its client names it, the client, and its own error.
+	Connection, Program, Code, Line string
 }
 
 // Field is one journald field (NAME=value). Windows writes the same pairs as
@@ -157,6 +166,10 @@ func (e Event) Fields(shareCmdline bool) []Field {
 	add("RESULT", e.Result)
 	add("SOURCE", e.Source)
 	add("ERROR", e.Err)
+	add("CONNECTION", e.Connection)
+	add("CLIENT_PROGRAM", e.Program)
+	add("CLIENT_CODE", e.Code)
+	add("CLIENT_LINE", e.Line)
 	if e.Kind == Resume || e.Kind == Suspend {
 		add("SLEPT_S", fmt.Sprint(int64(e.Slept.Seconds())))
 	}

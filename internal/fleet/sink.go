@@ -45,6 +45,9 @@ func (s *Sink) Result(r monitor.Report) {
 			s.write(e)
 		}
 	}
+	for _, e := range failureEvents(r) {
+		s.write(e)
+	}
 	if a := r.Action; a != nil && a.Confirm == nil {
 		result := "done"
 		if a.Result.Message != "" {

@@ -12,6 +12,7 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/power"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/trigger"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -32,6 +33,7 @@ type loopState struct {
 	recheckAt  time.Time // an action's delayed re-check; zero when none
 
 	remedyBusy bool
+	events     []trigger.Event // VPN client events the next check answers
 }
 
 func (s *loopState) init() {
@@ -209,6 +211,10 @@ func (m *Monitor) take(now time.Time) (Trigger, *finished, bool) {
 	if manual != nil {
 		pick(*manual)
 	}
+	if evs := m.takeEvents(now); len(evs) > 0 {
+		m.st.events = evs
+		pick(Trigger{Kind: Failure, Origin: OriginEvent, At: now})
+	}
 	if !m.st.recheckAt.IsZero() && !now.Before(m.st.recheckAt) {
 		m.st.recheckAt = time.Time{}
 		pick(Trigger{Kind: Action, Origin: OriginRecheck, At: now})
@@ -292,7 +298,9 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 		s.Checking(t)
 	}
 	pctx, cancel := context.WithTimeout(ctx, m.opts.ProbeTimeout)
-	obs, err := m.opts.Prober.Probe(pctx, m.resources, vpnport.ProbeOptions{
+	evs := m.st.events
+	m.st.events = nil
+	obs, err := m.opts.Prober.Probe(pctx, m.probeSet(evs), vpnport.ProbeOptions{
 		// Only a check a person asked for may open a device for a moment
 		// (see vpnport.ProbeOptions.Person): interval, wake and delayed
 		// re-checks stay passive, or a board would be reset after every
@@ -316,8 +324,11 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 	if err != nil {
 		r.Err = fmt.Errorf("probing %d resources: %w", len(m.resources), err)
 		m.opts.Log.Warn("check failed", "trigger", t.Kind, "err", err)
+		for _, ev := range evs {
+			r.Failures = append(r.Failures, FailureOutcome{Event: ev})
+		}
 	} else {
-		r.Findings, r.Transitions = m.diagnose(obs, now)
+		m.answer(&r, evs, obs, now)
 	}
 	for _, s := range m.opts.Sinks {
 		s.Result(r)

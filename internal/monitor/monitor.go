@@ -31,6 +31,7 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/power"
 	"github.com/traycheck/traycheck/internal/remedy"
+	"github.com/traycheck/traycheck/internal/trigger"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -50,6 +51,8 @@ const (
 	Resume   TriggerKind = "resume"
 	Manual   TriggerKind = "manual"
 	Action   TriggerKind = "action"
+	// Failure: a VPN client announced a failure (package trigger).
+	Failure TriggerKind = "failure"
 )
 
 // Origin says who or what asked for a check or an action. Policy reads it
@@ -66,6 +69,7 @@ const (
 	OriginMenu         Origin = "tray"         // the tray menu
 	OriginNotification Origin = "notification" // a notification button
 	OriginIPC          Origin = "ipc"          // a later launch: check-now, `traycheck action`, a toast's URI
+	OriginEvent        Origin = "vpn-event"    // the VPN client's own event (package trigger)
 )
 
 // Person reports whether a person asked, rather than a schedule.
@@ -148,6 +152,9 @@ type Report struct {
 	LastResume time.Time
 	// Action is set on the check that follows an action.
 	Action *ActionOutcome
+	// Failures are the VPN clients' events this check answers, each with
+	// the findings of its connection's resources (see Monitor.Failed).
+	Failures []FailureOutcome
 }
 
 // Sink observes the loop. See the package doc: calls are synchronous and
@@ -236,6 +243,8 @@ type Monitor struct {
 	waiters []waiter   // Check calls waiting for a later check
 	stopped bool       // Run has returned
 	reloads []pendingReload
+
+	events []trigger.Event // VPN client events waiting for a check (Failed)
 
 	st loopState // owned by the loop goroutine
 }

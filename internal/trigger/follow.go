@@ -1,0 +1,145 @@
+package trigger
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/exec"
+	"os/user"
+	"slices"
+	"time"
+)
+
+// Journald follows the journal with `journalctl --follow --output=json
+// --since=now`, filtered by journalctl's field matches, so no cgo and no
+// libsystemd: traycheck reads only the followed programs' new entries.
+// Not --lines=0: with field matches, journalctl 252 (Debian 12) then drops
+// all but the last entry of the first batch it wakes up for, which is
+// exactly where a failing client's lines arrive.
+type Journald struct {
+	// Command is journalctl's path, or a command prefix ending in it (a test
+	// runs it in a private mount namespace with nsenter); default
+	// "journalctl".
+	Command []string
+	// SystemReadable says whether this user may read the system journal;
+	// default: root, or a member of adm, systemd-journal or wheel.
+	SystemReadable func() bool
+	Log            *slog.Logger
+	// Backoff bounds the restarts of a journalctl that died: it starts at
+	// the first value and doubles up to the second. Defaults 1s and 1m.
+	MinBackoff, MaxBackoff time.Duration
+}
+
+// Name implements Source.
+func (j *Journald) Name() string { return "journald" }
+
+// Start implements Source.
+func (j *Journald) Start(ctx context.Context) (<-chan Event, error) {
+	argv := j.Command
+	if len(argv) == 0 {
+		argv = []string{"journalctl"}
+	}
+	if _, err := exec.LookPath(argv[0]); err != nil {
+		return nil, fmt.Errorf("no journalctl: %w", err)
+	}
+	log := j.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	args := slices.Clone(argv[1:])
+	args = append(args, "--follow", "--output=json", "--since=now", "--quiet", "--no-pager")
+	readable := j.SystemReadable
+	if readable == nil {
+		readable = systemJournalReadable
+	}
+	if !readable() {
+		// Said once: the user journal still shows user services' failures.
+		log.Warn("cannot read the system journal (not in adm or systemd-journal): following the user journal only")
+		args = append(args, "--user")
+	}
+	args = append(args, JournalMatches()...)
+	lo, hi := j.MinBackoff, j.MaxBackoff
+	if lo <= 0 {
+		lo = time.Second
+	}
+	if hi < lo {
+		hi = time.Minute
+	}
+	out := make(chan Event, 8)
+	go func() {
+		defer close(out)
+		wait := lo
+		for ctx.Err() == nil {
+			began := time.Now()
+			err := j.follow(ctx, argv[0], args, out)
+			if ctx.Err() != nil {
+				return
+			}
+			if time.Since(began) > hi {
+				wait = lo // it ran well for a while: this is a fresh failure
+			}
+			log.Warn("journalctl stopped; restarting", "err", err, "after", wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = min(wait*2, hi)
+		}
+	}()
+	return out, nil
+}
+
+// follow runs journalctl once and sends its events until it exits.
+func (j *Journald) follow(ctx context.Context, bin string, args []string, out chan<- Event) error {
+	cmd := exec.CommandContext(ctx, bin, args...)
+	cmd.Stderr = nil
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return fmt.Errorf("journalctl: %w", err)
+	}
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("journalctl: %w", err)
+	}
+	sc := bufio.NewScanner(stdout)
+	// A journal entry can be long (a dumped environment); the message
+	// traycheck reads is short, so a longer line is skipped, not fatal.
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		if ev, ok := journalEvent(sc.Bytes(), time.Now()); ok {
+			select {
+			case out <- ev:
+			case <-ctx.Done():
+			}
+		}
+	}
+	scanErr := sc.Err()
+	err = cmd.Wait()
+	return errors.Join(scanErr, err)
+}
+
+// systemJournalReadable is journald's own rule: root and the adm,
+// systemd-journal and wheel groups read the system journal.
+func systemJournalReadable() bool {
+	if os.Geteuid() == 0 {
+		return true
+	}
+	gids, err := os.Getgroups()
+	if err != nil {
+		return false
+	}
+	for _, gid := range gids {
+		g, err := user.LookupGroupId(fmt.Sprint(gid))
+		if err != nil {
+			continue
+		}
+		switch g.Name {
+		case "adm", "systemd-journal", "wheel":
+			return true
+		}
+	}
+	return false
+}
