@@ -55,8 +55,13 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 		e.log.Warn("no log file to open from the menu", "err", err)
 	}
 	offers := offer.New(0)
+	shownCfg := cfgPath
+	if shownCfg == "" {
+		shownCfg, _ = config.DefaultPath()
+	}
 	ctrl := tray.NewController(tray.Options{Notifier: n, Offers: offers, OpenConfig: tray.ConfigOpener(cfgPath, e.log),
-		Diagnostics: diagnosticsWriter(cfg), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
+		Diagnostics: diagnosticsWriter(cfg), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log,
+		Version: version, ConfigPath: shownCfg, Connection: tray.Connections(cfg)})
 	// A forwarded action is a note's answer (a toast's URI): the controller
 	// vets and shows it like a click.
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}

@@ -67,18 +67,20 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	tr := startTray(ctx, t, port)
 	item := findItem(ctx, t, c, tr.cmd.Process.Pid)
 
-	held := fmt.Sprintf("udp/%d is held by socat (PID %d)", port, h.pid)
+	// Issue 25: the summary names the connection and stays short; the
+	// body says who (with the PID) and why; the buttons speak for themselves.
+	held := fmt.Sprintf("The VPN is blocked: udp/%d held by socat", port)
 	n := w.waitNote(ctx, t, held)
 	if n.Summary != held {
 		t.Errorf("title = %q, want %q", n.Summary, held)
 	}
-	for _, want := range []string{"retry", "Retry", "end-process", "End socat"} {
+	for _, want := range []string{"retry", "Retry", "end-process", "End socat…"} {
 		if !slices.Contains(n.Actions, want) {
 			t.Errorf("buttons %s lack %q", describe(n.Actions), want)
 		}
 	}
-	if !strings.Contains(n.Body, "End socat: asks you to confirm") {
-		t.Errorf("body does not say what End does: %q", n.Body)
+	if !strings.Contains(n.Body, fmt.Sprintf("socat (PID %d", h.pid)) || strings.Count(n.Body, "\n") > 1 {
+		t.Errorf("body does not say who in at most two lines: %q", n.Body)
 	}
 	waitMenu(ctx, t, c, item, "the conflict status line", func(m menuNode) bool {
 		return len(m.Children) > 0 && m.Children[0].Label == fmt.Sprintf("udp/%d held by socat (PID %d)", port, h.pid)
@@ -113,7 +115,8 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	waitMenu(ctx, t, c, item, "the menu to return to all clear", func(m menuNode) bool {
 		return len(m.Children) > 0 && m.Children[0].Label == "All clear: 1 port, 0 devices"
 	})
-	w.waitNote(ctx, t, fmt.Sprintf("udp/%d is free again", port))
+	// What was done, not only that the port is free.
+	w.waitNote(ctx, t, fmt.Sprintf("Ended socat (PID %d); udp/%d is free", h.pid, port))
 	okPix := waitIcon(ctx, t, c, item, "green")
 	okShot := waitPanel(ctx, t, "tray-ok", "green")
 
