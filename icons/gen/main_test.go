@@ -5,9 +5,9 @@ import (
 	"encoding/xml"
 	"fmt"
 	"image/png"
-	"strings"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
