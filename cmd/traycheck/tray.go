@@ -44,11 +44,9 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	if err != nil {
 		return err // another traycheck runs in this session and was asked to check now
 	}
-	n, err := notify.New(ctx, notify.Options{Log: e.log})
-	if err != nil {
-		e.log.Warn("notifications unavailable; actions stay in the tray menu", "err", err)
-		n = notify.None()
-	}
+	// Reconnecting: a session bus that restarts, or a notification daemon
+	// that starts after traycheck, gets the next note on the new connection.
+	n := notify.NewReconnecting(ctx, notify.Options{Log: e.log})
 	defer n.Close()
 	logPath, err := logfile.DefaultPath()
 	if err != nil {

@@ -233,6 +233,9 @@ func (n *freedesktop) hints(note Note, caps map[string]bool) map[string]dbus.Var
 	return h
 }
 
+// alive reports whether the connection to the session bus is still up.
+func (n *freedesktop) alive() bool { return n.conn.Connected() }
+
 // SupportsActions reports whether the daemon draws action buttons.
 func (n *freedesktop) SupportsActions(ctx context.Context) bool {
 	n.mu.Lock()
