@@ -69,7 +69,7 @@ func TestConflictEndProcessByClick(t *testing.T) {
 
 	// Issue 25: the summary names the connection and stays short; the
 	// body says who (with the PID) and why; the buttons speak for themselves.
-	held := fmt.Sprintf("The VPN is blocked: udp/%d held by socat", port)
+	held := fmt.Sprintf("VPN 'e2e VPN' is blocked: udp/%d held by socat", port)
 	n := w.waitNote(ctx, t, held)
 	if n.Summary != held {
 		t.Errorf("title = %q, want %q", n.Summary, held)
@@ -82,6 +82,7 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	if !strings.Contains(n.Body, fmt.Sprintf("socat (PID %d", h.pid)) || strings.Count(n.Body, "\n") > 1 {
 		t.Errorf("body does not say who in at most two lines: %q", n.Body)
 	}
+	n.checkHints(t, "network.error")
 	waitMenu(ctx, t, c, item, "the conflict status line", func(m menuNode) bool {
 		return len(m.Children) > 0 && m.Children[0].Label == fmt.Sprintf("udp/%d held by socat (PID %d)", port, h.pid)
 	})
@@ -99,6 +100,7 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	if want := []string{"confirm-end-process", "End it", "cancel", "Cancel"}; !slices.Equal(cn.Actions, want) {
 		t.Errorf("confirmation buttons = %q, want %q", cn.Actions, want)
 	}
+	cn.checkHints(t, "network")
 	select {
 	case <-h.exited:
 		t.Fatal("the helper ended before the confirmation")
@@ -116,7 +118,8 @@ func TestConflictEndProcessByClick(t *testing.T) {
 		return len(m.Children) > 0 && m.Children[0].Label == "All clear: 1 port, 0 devices"
 	})
 	// What was done, not only that the port is free.
-	w.waitNote(ctx, t, fmt.Sprintf("Ended socat (PID %d); udp/%d is free", h.pid, port))
+	done := w.waitNote(ctx, t, fmt.Sprintf("Ended socat (PID %d); udp/%d is free", h.pid, port))
+	done.checkHints(t, "network")
 	okPix := waitIcon(ctx, t, c, item, "green")
 	okShot := waitPanel(ctx, t, "tray-ok", "green")
 
