@@ -2,6 +2,7 @@ package tray
 
 import (
 	"github.com/traycheck/traycheck/internal/config"
+	"github.com/traycheck/traycheck/internal/notify/compose"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -15,7 +16,8 @@ func Connections(cfg *config.Config) func(vpnport.Resource) string {
 	}
 	vpn := "The VPN"
 	if cfg.VPNName != "" && cfg.VPNName != "VPN" {
-		vpn = "VPN '" + cfg.VPNName + "'"
+		// Cut inside the quotes: the summary must keep its shape.
+		vpn = "VPN '" + compose.Clean(cfg.VPNName, 12) + "'"
 	}
 	for _, p := range cfg.SSHForwardPorts {
 		names[vpnport.Resource{Kind: vpnport.TCP, Port: p}] = "ssh forward"

@@ -94,7 +94,7 @@ func (c *Controller) notifyReport(ctx context.Context, r monitor.Report) {
 			c.showLocked(ctx, compose.ConflictNote(f, c.connection(f.Resource), tok))
 		case alerted && !covered:
 			// Replace the stale conflict note, so nobody clicks its buttons.
-			c.showLocked(ctx, notify.Note{Tag: tag, Title: compose.Title(f) + " again", Body: compose.Clean(f.Message, 400),
+			c.showLocked(ctx, notify.Note{Tag: tag, Title: compose.Fit(compose.Title(f)+" again", compose.Title(f)), Body: compose.Clean(f.Message, 400),
 				Kind: notify.KindResult})
 		}
 		c.showMu.Unlock()

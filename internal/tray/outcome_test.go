@@ -173,3 +173,10 @@ func TestConnectionsNameTheVPN(t *testing.T) {
 		t.Errorf("default name: %q", got)
 	}
 }
+
+func TestLongVPNNameKeepsItsQuotes(t *testing.T) {
+	got := Connections(&config.Config{VPNName: strings.Repeat("w", 40), Ports: []vpnport.Resource{udp1194}})(udp1194)
+	if got != "VPN '"+strings.Repeat("w", 12)+"…'" {
+		t.Errorf("%q", got)
+	}
+}

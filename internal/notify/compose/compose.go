@@ -162,9 +162,7 @@ func ConflictNote(f diagnose.Finding, conn, token string) notify.Note {
 		Urgent: f.NeedsAttention(),
 		Kind:   notify.KindConflict,
 	}
-	if conn != "" && f.NeedsAttention() {
-		n.Title = Clean(conn, maxConn) + " is blocked: " + describeShort(f)
-	}
+	n.Title = conflictSummary(f, conn)
 	for _, a := range f.Actions {
 		label := Label(f, a)
 		if h, ok := f.ActHolder(); ok && a == diagnose.EndProcess {
@@ -183,7 +181,38 @@ func ConflictNote(f diagnose.Finding, conn, token string) notify.Note {
 }
 
 // maxConn bounds a connection's name in a summary.
-const maxConn = 24
+const maxConn = 20
+
+// MaxSummary is the longest summary traycheck writes, in characters: what
+// one line of xfce4-notifyd shows without cutting it with an ellipsis (its
+// widest note holds about 48; the desktop e2e test measures the longest
+// summary traycheck writes against it). Longer text goes to
+// the body, which daemons wrap.
+const MaxSummary = 46
+
+// Fit returns the first candidate that fits in MaxSummary, or the last one
+// cut to it: callers list them from the most to the least telling, ending
+// with one that fits by construction.
+func Fit(cands ...string) string {
+	for _, c := range cands {
+		if runes(c) <= MaxSummary {
+			return c
+		}
+	}
+	return Clean(cands[len(cands)-1], MaxSummary-1)
+}
+
+// conflictSummary is a conflict note's summary: the connection, the
+// resource and who holds it, as much of it as fits ("VPN 'work' is blocked:
+// udp/1194 held by socat"); the body always says all of it.
+func conflictSummary(f diagnose.Finding, conn string) string {
+	r := f.Resource.String()
+	if conn == "" || !f.NeedsAttention() {
+		return Fit(Title(f), r+" is "+strings.TrimPrefix(describeShort(f), r+" "), r+" is blocked")
+	}
+	c := Clean(conn, maxConn)
+	return Fit(c+" is blocked: "+describeShort(f), c+" is blocked: "+r)
+}
 
 // describeShort is the resource and its holder's name, without PID:
 // "udp/1194 held by socat", for a summary that also names the connection.
@@ -245,7 +274,7 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 		title = Label(f, a) + "?"
 		yes = Label(f, a)
 	}
-	return notify.Note{
+	n := notify.Note{
 		Tag:   f.Resource.String(),
 		Title: title,
 		Body:  body,
@@ -257,6 +286,8 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 		Urgent: true,
 		Kind:   notify.KindPrompt,
 	}
+	fitQuestion(&n, f, a)
+	return n
 }
 
 // ConfirmPrompt is Confirm with the remedy's own question as the title and
@@ -270,5 +301,26 @@ func ConfirmPrompt(f diagnose.Finding, a diagnose.Action, question, consequence,
 	if c := Clean(consequence, 400); c != "" {
 		n.Body = c
 	}
+	fitQuestion(&n, f, a)
 	return n
+}
+
+// fitQuestion keeps a confirmation's summary short. A question names the
+// program's path or the lock file, which must be read whole before saying
+// yes: when it does not fit, it goes to the body.
+func fitQuestion(n *notify.Note, f diagnose.Finding, a diagnose.Action) {
+	if runes(n.Title) <= MaxSummary {
+		return
+	}
+	n.Body = strings.TrimSuffix(n.Title+"\n"+n.Body, "\n")
+	n.Title = Fit(shortQuestion(f, a), Label(f, a)+"?")
+}
+
+// shortQuestion is a confirmation's summary without the program's path:
+// "End socat (PID 5887)?".
+func shortQuestion(f diagnose.Finding, a diagnose.Action) string {
+	if h, ok := f.ActHolder(); ok && a == diagnose.EndProcess {
+		return fmt.Sprintf("End %s (PID %d)?", Clean(h.Name, 20), h.PID)
+	}
+	return Label(f, a) + "?"
 }

@@ -39,7 +39,10 @@ func TestNoteForHeldPort(t *testing.T) {
 	if n.Body != heldByPython().Message || n.Kind != notify.KindConflict {
 		t.Errorf("body = %q, kind %v", n.Body, n.Kind)
 	}
-	if got, want := ConflictNote(heldByPython(), "VPN 'work'", "").Title, "VPN 'work' is blocked: udp/1194 held by python3"; got != want {
+	if got, want := ConflictNote(heldByPython(), "VPN 'home'", "").Title, "VPN 'home' is blocked: udp/1194"; got != want {
+		t.Errorf("summary naming the connection = %q, want %q (the holder's name does not fit)", got, want)
+	}
+	if got, want := ConflictNote(heldByPython(), "VPN 'w'", "").Title, "VPN 'w' is blocked: udp/1194 held by python3"; got != want {
 		t.Errorf("summary naming the connection = %q, want %q", got, want)
 	}
 }

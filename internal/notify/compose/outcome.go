@@ -17,7 +17,7 @@ const CopyKey = "copy"
 
 // maxSummary is the longest summary a result note gets: longer text goes to
 // the body, which daemons wrap instead of cutting.
-const maxSummary = 56
+const maxSummary = MaxSummary
 
 // Done is the note for an action that was carried out: what the remedy did
 // ("Ended socat (PID 5887)") and where the resource stands after the check
@@ -41,7 +41,7 @@ func Done(before diagnose.Finding, a diagnose.Action, message string, after diag
 	case msg != "" && runes(head) <= maxSummary:
 		n.Title, n.Body = head, fullStop(state)
 	default:
-		n.Title = Label(before, a) + ": done"
+		n.Title = Fit(Label(before, a)+": done", "Done")
 		n.Body = join(head, fullStop(state))
 	}
 	return n
@@ -75,7 +75,7 @@ func Suggest(before diagnose.Finding, port uint16, command, token string) (n not
 func Refused(f diagnose.Finding, a diagnose.Action, err error) notify.Note {
 	return notify.Note{
 		Tag:   f.Resource.String(),
-		Title: Label(f, a) + ": not done",
+		Title: Fit(Label(f, a)+": not done", "Not done"),
 		Body:  fullStop(Reason(a, err)),
 		Kind:  notify.KindResult,
 	}
@@ -91,7 +91,7 @@ func Failed(f diagnose.Finding, a diagnose.Action, err error, fix string) notify
 	}
 	return notify.Note{
 		Tag:   f.Resource.String(),
-		Title: Label(f, a) + " failed",
+		Title: Fit(Label(f, a)+" failed", "Action failed"),
 		Body:  body,
 		Kind:  notify.KindResult,
 	}

@@ -67,3 +67,41 @@ func TestRefusedAndFailedKeepTheirReason(t *testing.T) {
 		t.Errorf("failure body lost its fix or repeats its prefix: %q", n.Body)
 	}
 }
+
+// Issue 25: no summary is cut by the daemon: every summary fits in
+// MaxSummary characters (the desktop e2e test measures that this fits),
+// whatever the names, and the body keeps what did not fit.
+func TestSummariesFit(t *testing.T) {
+	long := strings.Repeat("n", 60)
+	f := heldByPython()
+	f.Resource = vpnport.Resource{Kind: vpnport.UDP, Port: 65535}
+	f.Holders[0].Name = long
+	f.Holders[0].PID = 4194304
+	f.Holders[0].Exe = "/opt/" + long + "/bin/" + long
+	hidden := f
+	hidden.Holders = []vpnport.Holder{{Hidden: true, User: long}, {Hidden: true, User: "x"}}
+	dev := diagnose.Finding{Resource: vpnport.Resource{Kind: vpnport.Device, Path: "/dev/" + long}, Cause: diagnose.CrashedLeftover,
+		Lock: &vpnport.LockFile{Path: "/run/lock/LCK.." + long, PID: 7}, Actions: []diagnose.Action{diagnose.RemoveLock}}
+	var notes []notify.Note
+	for _, x := range []diagnose.Finding{f, hidden, dev} {
+		for _, conn := range []string{"", "VPN '" + long + "'", "ssh forward"} {
+			notes = append(notes, ConflictNote(x, conn, ""))
+		}
+		for _, a := range diagnose.Actions {
+			notes = append(notes, Confirm(x, a, ""), ConfirmPrompt(x, a, "End "+long+" (PID 4194304, "+x.Resource.String()+")?", "", ""),
+				Refused(x, a, errors.New(long)), Failed(x, a, errors.New(long), ""), Done(x, a, "ended "+long, x, true))
+		}
+		s, _ := Suggest(x, 65534, "ssh -L 65534:"+long+":22 "+long, "")
+		notes = append(notes, s)
+	}
+	for _, n := range notes {
+		if got := len([]rune(n.Title)); got > MaxSummary {
+			t.Errorf("summary of %d characters (max %d): %q", got, MaxSummary, n.Title)
+		}
+	}
+	// What the summary leaves out is in the body.
+	c := ConfirmPrompt(f, diagnose.EndProcess, "End "+long+" (PID 4194304, /opt/x)?", "It is asked to stop.", "")
+	if !strings.Contains(c.Body, "/opt/x") || !strings.HasPrefix(c.Title, "End nnnn") {
+		t.Errorf("long confirmation: %+v", c)
+	}
+}
