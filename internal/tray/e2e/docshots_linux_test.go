@@ -243,3 +243,33 @@ func menuArea(img image.Image, x, y int) image.Rectangle {
 	_ = y
 	return r
 }
+
+// TestReadmeFirstScreen keeps the README's first screen what a newcomer
+// needs: what traycheck is, the two pictures (present), and the two
+// commands, near the top.
+func TestReadmeFirstScreen(t *testing.T) {
+	root := filepath.Join("..", "..", "..")
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.SplitN(string(b), "\n", 31)
+	top := strings.Join(lines[:min(30, len(lines))], "\n")
+	for _, want := range []string{"traycheck is a tray icon", "](docs/images/notification.png)", "](docs/images/menu.png)",
+		"\ngo run ./cmd/traycheck ", "\nmake test "} {
+		if !strings.Contains(top, want) {
+			t.Errorf("the README's first 30 lines lack %q", want)
+		}
+	}
+	for _, img := range []string{"notification.png", "menu.png"} {
+		f, err := os.Open(filepath.Join(root, "docs", "images", img))
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg, err := png.DecodeConfig(f)
+		f.Close()
+		if err != nil || cfg.Width < 200 || cfg.Width > 800 {
+			t.Errorf("docs/images/%s: %v, %d px wide", img, err, cfg.Width)
+		}
+	}
+}
