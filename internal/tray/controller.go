@@ -55,6 +55,11 @@ type Options struct {
 	// Connection names what a resource belongs to for a note's summary
 	// ("VPN 'work'", "the VPN"); nil or "" leaves the summary plain.
 	Connection func(vpnport.Resource) string
+	// FailingNow reports whether the user's VPN is failing now because of
+	// f (a configured client is down and its resource is held): only then
+	// is f's note critical, which passes Do Not Disturb. nil: never. The
+	// failure trigger sets it.
+	FailingNow func(f diagnose.Finding) bool
 	// Version, ConfigPath: what "About traycheck" shows.
 	Version, ConfigPath string
 	// Quit ends the app (systray.Quit); set by Run.

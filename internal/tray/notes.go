@@ -91,7 +91,9 @@ func (c *Controller) notifyReport(ctx context.Context, r monitor.Report) {
 		case f.NeedsAttention():
 			h, _ := f.ActHolder()
 			tok := c.o.Offers.Issue(offer.Offer{Resource: f.Resource, Actions: f.Actions, PID: h.PID})
-			c.showLocked(ctx, compose.ConflictNote(f, c.connection(f.Resource), tok))
+			n := compose.ConflictNote(f, c.connection(f.Resource), tok)
+			n.Critical = c.o.FailingNow != nil && c.o.FailingNow(f)
+			c.showLocked(ctx, n)
 		case alerted && !covered:
 			// Replace the stale conflict note, so nobody clicks its buttons.
 			c.showLocked(ctx, notify.Note{Tag: tag, Title: compose.Fit(compose.Title(f)+" again", compose.Title(f)), Body: compose.Clean(f.Message, 400),

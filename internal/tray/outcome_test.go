@@ -180,3 +180,41 @@ func TestLongVPNNameKeepsItsQuotes(t *testing.T) {
 		t.Errorf("%q", got)
 	}
 }
+
+// Critical only through the failure trigger's hook; a plain conflict is a
+// normal note.
+func TestCriticalOnlyWhenFailingNow(t *testing.T) {
+	for _, failing := range []bool{false, true} {
+		rec := &recorder{}
+		c := NewController(Options{Notifier: rec, FailingNow: func(diagnose.Finding) bool { return failing }})
+		ctx, cancel := context.WithCancel(context.Background())
+		go c.Run(ctx)
+		c.Result(monitor.Report{Trigger: monitor.Trigger{Kind: monitor.Interval}, First: true,
+			Findings: []diagnose.Finding{held}, Transitions: []diagnose.Finding{held}})
+		waitFor(t, "the conflict note", func() bool { return len(rec.all()) > 0 })
+		cancel()
+		if n := rec.all()[0]; n.Critical != failing || n.Kind != notify.KindConflict {
+			t.Errorf("failing=%v: note critical=%v kind=%v", failing, n.Critical, n.Kind)
+		}
+	}
+}
+
+// recorder is a Notifier that keeps what it was asked to show.
+type recorder struct {
+	mu    sync.Mutex
+	notes []notify.Note
+}
+
+func (r *recorder) Show(_ context.Context, n notify.Note) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.notes = append(r.notes, n)
+	return nil
+}
+func (r *recorder) Responses() <-chan notify.Response { return nil }
+func (r *recorder) Close() error                      { return nil }
+func (r *recorder) all() []notify.Note {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]notify.Note(nil), r.notes...)
+}
