@@ -63,7 +63,7 @@ func TestMenuActionsAnswerVisibly(t *testing.T) {
 			[]string{"Ended python3 (PID 4242); udp/1194 is free\n"}},
 		{"suggestion", diagnose.UseOtherPort, monitor.ActionOutcome{Result: remedy.Result{Message: "udp/1195 is free now",
 			Suggested: &remedy.Suggestion{Port: 1195}}}, held,
-			[]string{"Use udp/1195: free now\n", "Instead of udp/1194 is held by python3 (PID 4242).", "Copy: traycheck action copy"}},
+			[]string{"Use udp/1195: free now\n", "Instead of udp/1194, held by python3 (PID 4242).", "Copy: traycheck action copy"}},
 		{"refused", diagnose.Retry, monitor.ActionOutcome{Err: fmt.Errorf("retry: %w", fmt.Errorf("%w: nothing to retry", remedy.ErrRefused))}, held,
 			[]string{"Retry: not done\n", "nothing to retry."}},
 		{"failed", diagnose.CheckAsAdmin, monitor.ActionOutcome{Err: fmt.Errorf("check-as-admin: %w",

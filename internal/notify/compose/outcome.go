@@ -56,7 +56,7 @@ func Suggest(before diagnose.Finding, port uint16, command, token string) (n not
 	n = notify.Note{
 		Tag:   r.String(),
 		Title: fmt.Sprintf("Use %s/%d: free now", r.Kind, port),
-		Body:  "Instead of " + Title(before) + ".",
+		Body:  "Instead of " + r.String() + ", " + strings.TrimPrefix(Title(before), r.String()+" is ") + ".",
 		Token: token,
 		Kind:  notify.KindResult,
 	}

@@ -56,7 +56,7 @@ func TestDunstEndProcess(t *testing.T) {
 	if !strings.Contains(nohost.Body, "snixembed") {
 		t.Errorf("no-host note does not name a fix: %q", nohost.Body)
 	}
-	n := w.waitNote(ctx, t, fmt.Sprintf("VPN 'e2e VPN' is blocked: udp/%d held by socat", port))
+	n := w.waitNote(ctx, t, fmt.Sprintf("VPN 'e2e VPN' is blocked: udp/%d", port))
 	n.checkHints(t, "network.error")
 	choose("end-process")
 	poll(ctx, t, "dunst to report end-process", func() bool { return w.sawAction(n.ID, "end-process") })
