@@ -9,6 +9,7 @@ package tray
 import (
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/traycheck/traycheck/icons"
@@ -175,7 +176,7 @@ func Menu(v View) []Item {
 		}
 	}
 	if !v.LastChecked.IsZero() {
-		items = append(items, Item{Title: "Last checked " + v.LastChecked.Local().Format("15:04:05"), Disabled: true})
+		items = append(items, Item{Title: lastCheckedPrefix + v.LastChecked.Local().Format("15:04:05"), Disabled: true})
 	}
 	check := Item{Title: "Check now", Command: Command{Kind: CheckNow}}
 	if v.Checking {
@@ -232,6 +233,37 @@ func ActPID(f diagnose.Finding, a diagnose.Action) int {
 	}
 	h, _ := f.ActHolder()
 	return h.PID
+}
+
+// lastCheckedPrefix starts the label of the item that says when the last
+// check ran.
+const lastCheckedPrefix = "Last checked "
+
+func isLastChecked(it Item) bool {
+	return it.Disabled && len(it.Children) == 0 && strings.HasPrefix(it.Title, lastCheckedPrefix)
+}
+
+// menuShape is m without the time of the last check: two menus of one shape
+// differ only in that label, which is retitled in place, not rebuilt.
+func menuShape(m []Item) []Item {
+	out := make([]Item, len(m))
+	for i, it := range m {
+		if isLastChecked(it) {
+			it.Title = lastCheckedPrefix
+		}
+		out[i] = it
+	}
+	return out
+}
+
+// lastCheckedTitle is the label of m's "Last checked" item ("" if none).
+func lastCheckedTitle(m []Item) string {
+	for _, it := range m {
+		if isLastChecked(it) {
+			return it.Title
+		}
+	}
+	return ""
 }
 
 // AboutTitle is the About item's label: "About traycheck 1.2.3".

@@ -1,6 +1,7 @@
 package tray
 
 import (
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -223,5 +224,25 @@ func TestMenuSaysConflictOnceWithTimeAndVersion(t *testing.T) {
 	m = Menu(v)
 	if m[0].Title != "2 resources need attention" || !m[0].Disabled || len(m[1].Children) == 0 || len(m[2].Children) == 0 {
 		t.Errorf("two conflicts: %q", titles(m))
+	}
+}
+
+// A new check time alone does not change the menu's shape: the tray
+// retitles that item instead of rebuilding the menu (which would close an
+// open menu every check).
+func TestMenuShapeIgnoresCheckTime(t *testing.T) {
+	v := View{HaveResult: true, Findings: []diagnose.Finding{held}, LastChecked: time.Date(2026, 1, 1, 12, 0, 0, 0, time.Local)}
+	a := Menu(v)
+	v.LastChecked = v.LastChecked.Add(time.Second)
+	b := Menu(v)
+	if reflect.DeepEqual(a, b) || !reflect.DeepEqual(menuShape(a), menuShape(b)) {
+		t.Error("a new check time must change the label only")
+	}
+	if got := lastCheckedTitle(b); got != "Last checked 12:00:01" {
+		t.Errorf("lastCheckedTitle = %q", got)
+	}
+	v.Findings = allClear()
+	if reflect.DeepEqual(menuShape(b), menuShape(Menu(v))) {
+		t.Error("a new state must change the shape")
 	}
 }

@@ -190,7 +190,10 @@ func watchBusOn(t *testing.T, c *dbus.Conn) *busWatch {
 			w.record(m)
 		}
 	}()
-	t.Cleanup(func() { c.Close() }) // Close also closes ch
+	// Stop the eavesdropping before closing: godbus's Close closes ch while
+	// its reader may still send to it ("send on closed channel"). ch stays
+	// open; its goroutine ends with the test binary.
+	t.Cleanup(func() { c.Eavesdrop(nil); c.Close() })
 	return w
 }
 
