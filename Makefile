@@ -49,6 +49,14 @@ build:
 build-windows:
 	scripts/build-windows.sh amd64
 
+# The README's pictures: the desktop e2e test takes them from the real
+# session (Xvfb, xfce4-panel, xfce4-notifyd) and writes small PNGs to
+# docs/images/, which are committed.
+.PHONY: screenshots
+screenshots:
+	TRAYCHECK_DOC_IMAGES=$(CURDIR)/docs/images TRAYCHECK_REQUIRE_ALL=1 scripts/with-desktop.sh \
+		$(GO) test -count=1 -run '^TestScreenshotsForDocs$$' ./internal/tray/e2e/
+
 .PHONY: dist test-dist
 
 # The release artifacts (.deb, .rpm, .msi, zip, tarballs, SHA256SUMS) in

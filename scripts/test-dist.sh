@@ -33,7 +33,7 @@ fail() { echo "test-dist: FAIL: $*" >&2; exit 1; }
 step() { echo "test-dist: $*"; }
 
 [ "$(id -u)" -eq 0 ] || fail "needs root (dpkg -i); run it as root or through sudo"
-for tool in dpkg lintian rpm desktop-file-validate groff bash fish zsh msiinfo msiextract msibuild wixl wine wineboot wineserver x86_64-w64-mingw32-gcc x86_64-w64-mingw32-objdump unzip sha256sum; do
+for tool in dpkg lintian rpm desktop-file-validate groff bash fish zsh msiinfo msiextract msibuild wixl wine wineboot wineserver x86_64-w64-mingw32-gcc x86_64-w64-mingw32-objdump unzip sha256sum file; do
 	command -v "$tool" >/dev/null || fail "$tool is not installed (scripts/install-deps.sh installs it)"
 done
 deb=$dist/traycheck_${version}_amd64.deb
@@ -144,11 +144,22 @@ want_files="/etc/traycheck/policy.toml
 /etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
 /usr/lib/systemd/catalog/traycheck.catalog
+/usr/share/applications/traycheck.desktop
 /usr/share/bash-completion/completions/traycheck
+/usr/share/doc/traycheck/README.md
 /usr/share/doc/traycheck/changelog.Debian.gz
 /usr/share/doc/traycheck/copyright
 /usr/share/fish/vendor_completions.d/traycheck.fish
+/usr/share/icons/hicolor/128x128/apps/traycheck.png
+/usr/share/icons/hicolor/16x16/apps/traycheck.png
+/usr/share/icons/hicolor/22x22/apps/traycheck.png
+/usr/share/icons/hicolor/24x24/apps/traycheck.png
+/usr/share/icons/hicolor/256x256/apps/traycheck.png
+/usr/share/icons/hicolor/32x32/apps/traycheck.png
 /usr/share/icons/hicolor/48x48/apps/traycheck.png
+/usr/share/icons/hicolor/64x64/apps/traycheck.png
+/usr/share/icons/hicolor/scalable/apps/traycheck.svg
+/usr/share/icons/hicolor/symbolic/apps/traycheck-symbolic.svg
 /usr/share/lintian/overrides/traycheck
 /usr/share/man/man1/traycheck.1.gz
 /usr/share/traycheck/schema/check-1.schema.json
@@ -158,19 +169,23 @@ want_files="/etc/traycheck/policy.toml
 /usr/share/traycheck/schema/report-1.schema.json
 /usr/share/traycheck/schema/watch-1.schema.json
 /usr/share/zsh/vendor-completions/_traycheck"
-got=$(dpkg-deb -c "$dist/traycheck_${version}_arm64.deb" | awk '$1 !~ /^d/ {sub(/^\./, "", $6); print $6}' | sort)
+got=$(dpkg-deb -c "$dist/traycheck_${version}_arm64.deb" | awk '$1 !~ /^d/ {sub(/^\./, "", $6); print $6}' | LC_ALL=C sort)
 [ "$got" = "$want_files" ] || fail "arm64 .deb holds:
 $got"
 [ -z "$(dpkg-deb -f "$deb" Depends)" ] || fail ".deb depends on $(dpkg-deb -f "$deb" Depends); it needs nothing"
+# What the actions need is recommended (pkexec) or suggested (a clipboard
+# program), never required.
+[ "$(dpkg-deb -f "$deb" Recommends)" = "pkexec | policykit-1" ] || fail ".deb Recommends: $(dpkg-deb -f "$deb" Recommends)"
+case $(dpkg-deb -f "$deb" Suggests) in *"xclip | xsel | wl-clipboard"*) ;; *) fail ".deb Suggests: $(dpkg-deb -f "$deb" Suggests)" ;; esac
 conffiles="/etc/traycheck/policy.toml
 /etc/xdg/autostart/traycheck.desktop"
-got=$(dpkg-deb -I "$deb" conffiles | sort)
+got=$(dpkg-deb -I "$deb" conffiles | LC_ALL=C sort)
 [ "$got" = "$conffiles" ] || fail ".deb conffiles: $got"
 
 step "dpkg -i"
 deb_installed=1
 dpkg -i "$deb" >/dev/null
-got=$(dpkg -L traycheck | while read -r f; do [ -d "$f" ] || echo "$f"; done | sort)
+got=$(dpkg -L traycheck | while read -r f; do [ -d "$f" ] || echo "$f"; done | LC_ALL=C sort)
 [ "$got" = "$want_files" ] || fail "installed files:
 $got"
 
@@ -192,6 +207,16 @@ set -e
 [ $rc -le 1 ] || fail "traycheck check exited $rc: $out"
 grep -Eq '^(ok|PROBLEM) +(tcp|udp)/[0-9]+' <<<"$out" || fail "traycheck check printed no finding: $out"
 desktop-file-validate /etc/xdg/autostart/traycheck.desktop || fail "the autostart entry does not validate"
+# The launcher: valid, found by the desktop's menu, its icon in the theme.
+desktop-file-validate /usr/share/applications/traycheck.desktop || fail "the launcher does not validate"
+grep -qx 'Exec=traycheck tray' /usr/share/applications/traycheck.desktop || fail "the launcher does not start the tray"
+grep -q '^NoDisplay' /usr/share/applications/traycheck.desktop && fail "the launcher is hidden from the menu"
+for f in /usr/share/icons/hicolor/*/apps/traycheck.png; do
+	n=${f#/usr/share/icons/hicolor/}
+	n=${n%%x*}
+	case $(file -b "$f") in "PNG image data, $n x $n,"*) ;; *) fail "$f is not a $n×$n PNG: $(file -b "$f")" ;; esac
+done
+cmp -s /usr/share/doc/traycheck/README.md README.md || fail "the README is not shipped as /usr/share/doc/traycheck/README.md"
 zcat /usr/share/man/man1/traycheck.1.gz | groff -man -ww -z 2>&1 | { ! grep .; } || fail "groff warns about the man page"
 zcat /usr/share/man/man1/traycheck.1.gz | grep -F "traycheck $version" >/dev/null || fail "the man page does not carry version $version"
 page=$(zcat /usr/share/man/man1/traycheck.1.gz)
@@ -268,9 +293,20 @@ want_rpm="/etc/traycheck/policy.toml
 /etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
 /usr/lib/systemd/catalog/traycheck.catalog
+/usr/share/applications/traycheck.desktop
 /usr/share/bash-completion/completions/traycheck
+/usr/share/doc/traycheck/README.md
 /usr/share/fish/vendor_completions.d/traycheck.fish
+/usr/share/icons/hicolor/128x128/apps/traycheck.png
+/usr/share/icons/hicolor/16x16/apps/traycheck.png
+/usr/share/icons/hicolor/22x22/apps/traycheck.png
+/usr/share/icons/hicolor/24x24/apps/traycheck.png
+/usr/share/icons/hicolor/256x256/apps/traycheck.png
+/usr/share/icons/hicolor/32x32/apps/traycheck.png
 /usr/share/icons/hicolor/48x48/apps/traycheck.png
+/usr/share/icons/hicolor/64x64/apps/traycheck.png
+/usr/share/icons/hicolor/scalable/apps/traycheck.svg
+/usr/share/icons/hicolor/symbolic/apps/traycheck-symbolic.svg
 /usr/share/licenses/traycheck/LICENSE
 /usr/share/man/man1/traycheck.1.gz
 /usr/share/traycheck/schema/check-1.schema.json
@@ -282,16 +318,18 @@ want_rpm="/etc/traycheck/policy.toml
 /usr/share/zsh/site-functions/_traycheck"
 for arch in x86_64 aarch64; do
 	r=$dist/traycheck-$version-1.$arch.rpm
-	got=$(rpm -qlp "$r" 2>/dev/null | sort)
+	got=$(rpm -qlp "$r" 2>/dev/null | LC_ALL=C sort)
 	[ "$got" = "$want_rpm" ] || fail "$arch rpm holds:
 $got"
 	[ "$(rpm -qp --qf '%{ARCH} %{LICENSE}' "$r" 2>/dev/null)" = "$arch MIT" ] || fail "$arch rpm header: $(rpm -qp --qf '%{ARCH} %{LICENSE}' "$r")"
-	[ "$(rpm -qp --configfiles "$r" 2>/dev/null | sort)" = "$conffiles" ] || fail "$arch rpm: %config files: $(rpm -qp --configfiles "$r" 2>/dev/null)"
+	[ "$(rpm -qp --configfiles "$r" 2>/dev/null | LC_ALL=C sort)" = "$conffiles" ] || fail "$arch rpm: %config files: $(rpm -qp --configfiles "$r" 2>/dev/null)"
 	# %config(noreplace): an upgrade keeps the administrator's policy.
 	flags=$(rpm -qp --qf '[%{FILENAMES} %{FILEFLAGS:fflags}\n]' "$r" 2>/dev/null | sed -n 's|^/etc/traycheck/policy.toml ||p')
 	case $flags in *c*n* | *n*c*) ;; *) fail "$arch rpm: policy.toml flags '$flags', want %config(noreplace)" ;; esac
 	req=$(rpm -qp --requires "$r" 2>/dev/null | grep -v '^rpmlib(' || true)
 	[ -z "$req" ] || fail "$arch rpm requires $req; it needs nothing"
+	[ "$(rpm -qp --recommends "$r" 2>/dev/null | grep -c '^polkit$')" = 1 ] || fail "$arch rpm does not recommend polkit: $(rpm -qp --recommends "$r")"
+	rpm -qp --suggests "$r" 2>/dev/null | grep -qF '(xclip or xsel or wl-clipboard)' || fail "$arch rpm does not suggest a clipboard program"
 done
 
 # --- .msi --------------------------------------------------------------------------

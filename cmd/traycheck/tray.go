@@ -44,19 +44,22 @@ func runTray(ctx context.Context, e *env, cfg *config.Config, cfgPath string, ho
 	if err != nil {
 		return err // another traycheck runs in this session and was asked to check now
 	}
-	n, err := notify.New(ctx, notify.Options{Log: e.log})
-	if err != nil {
-		e.log.Warn("notifications unavailable; actions stay in the tray menu", "err", err)
-		n = notify.None()
-	}
+	// Reconnecting: a session bus that restarts, or a notification daemon
+	// that starts after traycheck, gets the next note on the new connection.
+	n := notify.NewReconnecting(ctx, notify.Options{Log: e.log})
 	defer n.Close()
 	logPath, err := logfile.DefaultPath()
 	if err != nil {
 		e.log.Warn("no log file to open from the menu", "err", err)
 	}
 	offers := offer.New(0)
+	shownCfg := cfgPath
+	if shownCfg == "" {
+		shownCfg, _ = config.DefaultPath()
+	}
 	ctrl := tray.NewController(tray.Options{Notifier: n, Offers: offers, OpenConfig: tray.ConfigOpener(cfgPath, e.log),
-		Diagnostics: diagnosticsWriter(cfgPath, e.journal.Run()), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log})
+		Diagnostics: diagnosticsWriter(cfgPath, e.journal.Run()), LogPath: logPath, Autostart: autostart.Switch{}, Log: e.log,
+		Version: version, ConfigPath: shownCfg, Connection: tray.Connections(cfg)})
 	// A forwarded action is a note's answer (a toast's URI): the controller
 	// vets and shows it like a click.
 	srv := &session.Server{Offers: offers, Notes: ctrl.Answer}

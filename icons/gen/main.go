@@ -46,6 +46,15 @@ var specs = []spec{
 // PNGSize is the edge of the PNG icons; hosts scale them down to the panel.
 const PNGSize = 48
 
+// AppSizes are the application icon's sizes in the hicolor theme (the
+// launcher, notifications, the themed tray icon): the "ok" icon, written to
+// hicolor/NxN/apps/traycheck.png. The scalable and symbolic SVGs beside them
+// are hand-written source, drawn to the same geometry.
+var AppSizes = []int{16, 22, 24, 32, 48, 64, 128, 256}
+
+// appIcon is the spec the application icon is drawn from.
+const appIcon = "ok"
+
 // ICOSizes are the sizes packed into each ICO (Windows picks per DPI).
 var ICOSizes = []int{16, 32, 48}
 
@@ -67,7 +76,30 @@ func main() {
 		if err := os.WriteFile(filepath.Join(*out, s.name+".ico"), ico, 0o644); err != nil {
 			log.Fatal(err)
 		}
+		if s.name == appIcon {
+			if err := writeAppIcons(*out, s); err != nil {
+				log.Fatal(err)
+			}
+		}
 	}
+}
+
+// writeAppIcons writes the hicolor PNGs of the application icon.
+func writeAppIcons(out string, s spec) error {
+	for _, n := range AppSizes {
+		dir := filepath.Join(out, "hicolor", fmt.Sprintf("%dx%d", n, n), "apps")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return err
+		}
+		p, err := encodePNG(draw(s, n))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, "traycheck.png"), p, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // draw renders s at n×n pixels with 4×4 supersampling for smooth edges.

@@ -136,12 +136,12 @@ func message(f Finding, o vpnport.Observation) string {
 			r, f.Reserved, f.Resource.Kind, f.Resource.Port)
 	case HiddenOwner:
 		if len(f.Holders) == 0 {
-			return fmt.Sprintf("%s: no process you can see holds it, but some processes cannot be inspected without privileges and it does not open for you (%s). Check as administrator to see who has it.", r, openErr(o))
+			return fmt.Sprintf("%s: no process you can see holds it, but some processes cannot be inspected without privileges and it does not open for you (%s). %s to see who has it.", r, openErr(o), adminCheckAdvice(f.Resource))
 		}
 		if p := probableOf(f.Holders); len(p) > 0 {
-			return fmt.Sprintf("%s is held by %s, probably %s. Check as administrator to see which program.", r, HoldersText(hiddenOf(f.Holders)), probableText(p))
+			return fmt.Sprintf("%s is held by %s, probably %s. %s to see which program.", r, HoldersText(hiddenOf(f.Holders)), probableText(p), adminCheckAdvice(f.Resource))
 		}
-		return fmt.Sprintf("%s is held by %s. Check as administrator to see which program.", r, who)
+		return fmt.Sprintf("%s is held by %s. %s to see which program.", r, who, adminCheckAdvice(f.Resource))
 	case KernelOwned:
 		if len(f.Holders) > 0 && f.Holders[0].PID == 4 {
 			return fmt.Sprintf("%s is held by %s. Run `netsh http show servicestate` as administrator to see which service registered it.", r, who)
@@ -228,4 +228,13 @@ func userText(h vpnport.Holder) string {
 		return u
 	}
 	return "UID " + strconv.FormatUint(uint64(h.UID), 10)
+}
+
+// adminCheckAdvice says how to check r as administrator with the command
+// itself, so a user without the tray's button (or without pkexec) can.
+func adminCheckAdvice(r vpnport.Resource) string {
+	if goos == "windows" {
+		return fmt.Sprintf("Check as administrator (`traycheck check %s` in an administrator terminal)", r)
+	}
+	return fmt.Sprintf("Check as administrator (`sudo traycheck check %s`)", r)
 }

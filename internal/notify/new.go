@@ -12,6 +12,13 @@ import (
 type Options struct {
 	// AppName is the application name the OS shows with each note.
 	AppName string
+	// DesktopEntry is the desktop file's name without ".desktop" (the
+	// desktop lists and mutes notes per application by it); "" means
+	// "traycheck".
+	DesktopEntry string
+	// Icon is the themed icon name, or an absolute path to an image, shown
+	// with each note; "" means "traycheck".
+	Icon string
 	// Log receives diagnostics (a daemon without action buttons, dropped
 	// forged signals); nil means slog.Default().
 	Log *slog.Logger
@@ -27,6 +34,20 @@ func (o Options) logger() *slog.Logger {
 func (o Options) appName() string {
 	if o.AppName != "" {
 		return o.AppName
+	}
+	return "traycheck"
+}
+
+func (o Options) desktopEntry() string {
+	if o.DesktopEntry != "" {
+		return o.DesktopEntry
+	}
+	return "traycheck"
+}
+
+func (o Options) icon() string {
+	if o.Icon != "" {
+		return o.Icon
 	}
 	return "traycheck"
 }

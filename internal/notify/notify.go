@@ -34,8 +34,43 @@ type Note struct {
 	// the answer; the ledger, not the notifier, decides whether it answers
 	// what was offered (action URIs on Windows can be opened by anyone).
 	Token string
-	// Urgent asks for a note that stays until dismissed.
+	// Urgent asks for a note that stays until handled (a conflict, a
+	// question): "resident" where the daemon keeps notes, a long toast on
+	// Windows. It does not raise the urgency.
 	Urgent bool
+	// Kind says what the note is; it picks the desktop's category.
+	Kind Kind
+	// Critical is for the one case that may pass Do Not Disturb: the user's
+	// VPN is failing now (a configured client is down and its resource is
+	// held). Never for results or prompts.
+	Critical bool
+}
+
+// Kind is what a note is about.
+type Kind int
+
+// The kinds of note.
+const (
+	// KindInfo is anything else (no tray host, About).
+	KindInfo Kind = iota
+	// KindConflict is a resource the VPN needs that something else holds.
+	KindConflict
+	// KindResult says what became of an action: done, refused or failed.
+	KindResult
+	// KindPrompt asks for a confirmation.
+	KindPrompt
+)
+
+// Category is the freedesktop category of a note of kind k: network.error
+// for conflicts, network for results and questions about them.
+func (k Kind) Category() string {
+	switch k {
+	case KindConflict:
+		return "network.error"
+	case KindResult, KindPrompt:
+		return "network"
+	}
+	return ""
 }
 
 // Response is a user's answer to a note: the button clicked, or Dismissed.

@@ -30,6 +30,8 @@ type freedesktop struct {
 	conn *dbus.Conn
 	log  *slog.Logger
 	app  string
+	desk string // desktop-entry hint
+	icon string // app_icon and image-path
 	sigs chan *dbus.Signal
 	out  chan Response
 	done chan struct{}
@@ -76,6 +78,8 @@ func newFreedesktop(ctx context.Context, o Options) (Notifier, error) {
 		conn:  conn,
 		log:   o.logger(),
 		app:   o.appName(),
+		desk:  o.desktopEntry(),
+		icon:  o.icon(),
 		sigs:  make(chan *dbus.Signal, 32),
 		out:   make(chan Response, 16),
 		done:  make(chan struct{}),
@@ -176,15 +180,13 @@ func (n *freedesktop) Show(ctx context.Context, note Note) error {
 	if caps["body-markup"] {
 		body = escapeMarkup(body)
 	}
-	urgency, timeout := byte(1), int32(-1)
-	if note.Urgent {
-		urgency, timeout = 2, 0
-	}
-	hints := map[string]dbus.Variant{"urgency": dbus.MakeVariant(urgency)}
+	hints := n.hints(note, caps)
 	replaces := n.byTag[note.Tag]
 	var id uint32
+	// The timeout is always the server's default (-1): the desktop, not
+	// traycheck, decides how long a note stays, and Do Not Disturb holds.
 	err := n.conn.Object(fdoName, fdoPath).CallWithContext(ctx, fdoName+".Notify", 0,
-		n.app, replaces, "", note.Title, body, actions, hints, timeout).Store(&id)
+		n.app, replaces, n.icon, note.Title, body, actions, hints, int32(-1)).Store(&id)
 	if err != nil {
 		return fmt.Errorf("show %q: %w", note.Tag, err)
 	}
@@ -204,6 +206,35 @@ func (n *freedesktop) Show(ctx context.Context, note Note) error {
 	}
 	return nil
 }
+
+// hints are the spec's hints for note: who sent it (desktop-entry, the
+// icon), what it is about (category) and how pressing it is (urgency:
+// critical only when the VPN is failing now).
+func (n *freedesktop) hints(note Note, caps map[string]bool) map[string]dbus.Variant {
+	urgency := byte(1)
+	if note.Critical {
+		urgency = 2
+	}
+	h := map[string]dbus.Variant{
+		"urgency":       dbus.MakeVariant(urgency),
+		"desktop-entry": dbus.MakeVariant(n.desk),
+	}
+	if n.icon != "" {
+		h["image-path"] = dbus.MakeVariant(n.icon)
+	}
+	if c := note.Kind.Category(); c != "" {
+		h["category"] = dbus.MakeVariant(c)
+	}
+	// A conflict's buttons must stay reachable after a click elsewhere;
+	// only servers that keep notes at all honour "resident".
+	if note.Urgent && caps["persistence"] {
+		h["resident"] = dbus.MakeVariant(true)
+	}
+	return h
+}
+
+// alive reports whether the connection to the session bus is still up.
+func (n *freedesktop) alive() bool { return n.conn.Connected() }
 
 // SupportsActions reports whether the daemon draws action buttons.
 func (n *freedesktop) SupportsActions(ctx context.Context) bool {

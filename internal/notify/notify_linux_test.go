@@ -117,19 +117,20 @@ func next(t *testing.T, n Notifier) Response {
 
 var holdNote = Note{
 	Tag: "udp/1194", Title: "udp/1194 is held by python3 (PID 4242)", Body: "held by <b>evil</b> & co",
-	Buttons: []Button{{"retry", "Retry"}, {"end-process", "End python3"}}, Token: "tok1", Urgent: true,
+	Buttons: []Button{{"retry", "Retry"}, {"end-process", "End python3"}}, Token: "tok1", Urgent: true, Kind: KindConflict,
 }
 
 func TestShowSendsActionsHintsAndReplaces(t *testing.T) {
 	bus := dbustest.Start(t, "")
-	d := startDaemon(t, bus, "actions", "body", "body-markup")
+	d := startDaemon(t, bus, "actions", "body", "body-markup", "persistence")
 	n := newTestNotifier(t)
 	ctx := context.Background()
 	if err := n.Show(ctx, holdNote); err != nil {
 		t.Fatal(err)
 	}
 	c := d.last(t)
-	if c.replaces != 0 || c.summary != holdNote.Title || c.timeout != 0 {
+	// Issue 25: the server's default timeout, never "stay forever".
+	if c.replaces != 0 || c.summary != holdNote.Title || c.timeout != -1 {
 		t.Errorf("first call = %+v", c)
 	}
 	if want := []string{"retry", "Retry", "end-process", "End python3"}; !equal(c.actions, want) {
@@ -138,14 +139,31 @@ func TestShowSendsActionsHintsAndReplaces(t *testing.T) {
 	if c.body != "held by &lt;b&gt;evil&lt;/b&gt; &amp; co" {
 		t.Errorf("body not escaped for a markup daemon: %q", c.body)
 	}
-	if u, _ := c.hints["urgency"].Value().(byte); u != 2 {
-		t.Errorf("urgency = %v, want 2 (critical)", c.hints["urgency"])
+	// A conflict is normal urgency (critical passes Do Not Disturb), kept
+	// (resident) by a server that keeps notes, and says who sent it.
+	wantHints := map[string]any{"urgency": byte(1), "desktop-entry": "traycheck", "image-path": "traycheck",
+		"category": "network.error", "resident": true}
+	for k, want := range wantHints {
+		if got := c.hints[k].Value(); got != want {
+			t.Errorf("hint %s = %v, want %v", k, c.hints[k], want)
+		}
 	}
-	if err := n.Show(ctx, Note{Tag: "udp/1194", Title: "again"}); err != nil {
+	if err := n.Show(ctx, Note{Tag: "udp/1194", Title: "again", Kind: KindResult}); err != nil {
 		t.Fatal(err)
 	}
-	if c := d.last(t); c.replaces != 1 {
+	c = d.last(t)
+	if c.replaces != 1 {
 		t.Errorf("second note for the same tag replaces %d, want 1", c.replaces)
+	}
+	if u, _ := c.hints["urgency"].Value().(byte); u != 1 || c.hints["category"].Value() != "network" || c.hints["resident"].Value() != nil {
+		t.Errorf("a result's hints = %v, want normal urgency, category network, not resident", c.hints)
+	}
+	// Critical only when the caller says the VPN is failing now.
+	if err := n.Show(ctx, Note{Tag: "udp/1194", Title: "failing", Kind: KindConflict, Critical: true}); err != nil {
+		t.Fatal(err)
+	}
+	if u, _ := d.last(t).hints["urgency"].Value().(byte); u != 2 {
+		t.Errorf("a failing VPN's urgency = %v, want 2", u)
 	}
 	if err := n.Show(ctx, Note{Tag: "tcp/22", Title: "other"}); err != nil {
 		t.Fatal(err)

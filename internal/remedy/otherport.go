@@ -60,5 +60,5 @@ func (r *Runner) useOtherPort(ctx context.Context, f diagnose.Finding) (Result, 
 	if s.Command != "" {
 		msg += " For the ssh forward: " + s.Command
 	}
-	return Result{Message: msg}, nil
+	return Result{Message: msg, Suggested: &s}, nil
 }

@@ -55,6 +55,9 @@ type Request struct {
 type Result struct {
 	Message      string
 	RecheckAfter time.Duration
+	// Suggested is use-other-port's port (and rewritten ssh command), for
+	// a face that shows it apart from the message (a note's Copy button).
+	Suggested *Suggestion
 }
 
 // Process is a handle on one process, opened before its identity is read so

@@ -2,9 +2,9 @@ package tray
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"sync"
+	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/monitor"
@@ -52,6 +52,16 @@ type Options struct {
 	// OpenPath. Tests replace them: they are the desktop's programs.
 	Clipboard func(ctx context.Context, text []byte) (string, error)
 	Open      func(ctx context.Context, path string) error
+	// Connection names what a resource belongs to for a note's summary
+	// ("VPN 'work'", "the VPN"); nil or "" leaves the summary plain.
+	Connection func(vpnport.Resource) string
+	// FailingNow reports whether the user's VPN is failing now because of
+	// f (a configured client is down and its resource is held): only then
+	// is f's note critical, which passes Do Not Disturb. nil: never. The
+	// failure trigger sets it.
+	FailingNow func(f diagnose.Finding) bool
+	// Version, ConfigPath: what "About traycheck" shows.
+	Version, ConfigPath string
 	// Quit ends the app (systray.Quit); set by Run.
 	Quit func()
 	Log  *slog.Logger
@@ -72,8 +82,16 @@ type Controller struct {
 	loop    Loop
 	view    View
 	queue   []monitor.Report
-	tokens  map[string]string // by tag: the token of the note on screen
-	alerted map[string]bool   // tags with a conflict note shown
+	tokens  map[string]string    // by tag: the token of the note on screen
+	alerted map[string]bool      // tags with a conflict note shown
+	copies  map[string]copyOffer // by tag: the suggestion note's Copy button
+	// covered holds, by tag, the time of the last check whose outcome a
+	// result note already told: that check's "free again" note would only
+	// replace the more telling result.
+	covered map[string]time.Time
+	// showMu keeps deciding on a note and showing it together, so a result
+	// and a report's note for the same tag land in the order decided.
+	showMu sync.Mutex
 }
 
 // NewController returns a Controller; Attach the monitor before Run.
@@ -97,8 +115,10 @@ func NewController(o Options) *Controller {
 		o: o, log: o.Log.With("component", "tray"),
 		changed: make(chan struct{}, 1), poke: make(chan struct{}, 1),
 		ctx: context.Background(), tokens: map[string]string{}, alerted: map[string]bool{},
+		copies: map[string]copyOffer{}, covered: map[string]time.Time{},
 	}
 	c.view.Prompts = map[vpnport.Resource]Prompt{}
+	c.view.Version = o.Version
 	return c
 }
 
@@ -150,6 +170,9 @@ func (c *Controller) Result(r monitor.Report) {
 	c.mu.Lock()
 	c.view.HaveResult, c.view.Checking = true, false
 	c.view.Err = ""
+	if !r.At.IsZero() {
+		c.view.LastChecked = r.At
+	}
 	if r.Err != nil {
 		c.view.Err = r.Err.Error()
 	} else {
@@ -237,11 +260,9 @@ func (c *Controller) Do(ctx context.Context, cmd Command) {
 	case ToggleAutostart:
 		c.toggleAutostart()
 	case OpenConfig:
-		if c.o.OpenConfig != nil {
-			if err := c.o.OpenConfig(ctx); err != nil {
-				c.log.Error("opening the config failed", "err", err)
-			}
-		}
+		c.openConfig(ctx)
+	case About:
+		c.about(ctx)
 	case OpenLog:
 		c.openLog(ctx)
 	case CopyDiagnostics:
@@ -279,10 +300,13 @@ func (c *Controller) act(loop Loop, req monitor.Request) {
 		r, err := loop.Do(ctx, req)
 		if err != nil {
 			c.log.Error("action not carried out", "action", string(req.Action), "err", err)
+			f := req.Finding
+			f.Resource = req.Resource
+			c.show(ctx, compose.Failed(f, req.Action, err, ""))
 			return
 		}
 		if r.Action != nil {
-			c.outcome(ctx, r.Action)
+			c.outcome(ctx, r)
 		}
 	}()
 }
@@ -329,9 +353,4 @@ func (c *Controller) toggleAutostart() {
 		c.log.Error("changing start at login failed", "err", err)
 	}
 	c.RefreshAutostart()
-}
-
-// errString renders an action failure for a note.
-func errString(o *monitor.ActionOutcome) string {
-	return fmt.Sprintf("%s failed: %s", compose.Label(o.Request.Finding, o.Request.Action), compose.Clean(o.Err.Error(), 200))
 }

@@ -27,9 +27,11 @@ var ErrNoClipboard = errors.New("tray: no clipboard available")
 const clipboardTimeout = 5 * time.Second
 
 // OpenPath shows path, a file or a folder, with the desktop's opener
-// (xdg-open, open, explorer or the file's association on Windows). It does
-// not wait for the opener: its exit status says nothing useful (explorer
-// exits 1 on success) and it may stay as long as the viewer does.
+// (xdg-open, open, explorer or the file's association on Windows). Only
+// xdg-open's exit status means something (explorer exits 1 on success): it
+// is waited for openerGrace, and an opener that fails in that time (exit 3:
+// no program for the file, 4: the program failed) is an error. One still
+// running then is a viewer that stays: it opened.
 func OpenPath(ctx context.Context, path string) error { return openWith(ctx, path, false) }
 
 // EditFile opens a text file the user may edit, like OpenPath, except that
@@ -48,9 +50,24 @@ func openWith(ctx context.Context, path string, asText bool) error {
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("opening %s with %s: %w", abs, argv[0], err)
 	}
-	go func() { _ = cmd.Wait() }() // reap it
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }() // reap it
+	if argv[0] != "xdg-open" {
+		return nil
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			return fmt.Errorf("no program opened %s (%s: %w)", abs, argv[0], err)
+		}
+	case <-time.After(openerGrace):
+	}
 	return nil
 }
+
+// openerGrace is how long xdg-open gets to fail: it exits at once when it
+// finds no program, and hands over to one within a second when it does.
+const openerGrace = 3 * time.Second
 
 // openArgv is the opener's command line for path on goos.
 func openArgv(goos, path string, asText bool) []string {

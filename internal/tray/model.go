@@ -9,6 +9,8 @@ package tray
 import (
 	"fmt"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/traycheck/traycheck/icons"
 	"github.com/traycheck/traycheck/internal/diagnose"
@@ -30,6 +32,10 @@ type View struct {
 	Prompts map[vpnport.Resource]Prompt
 	// Autostart is the "Start at login" checkbox state.
 	Autostart AutostartView
+	// LastChecked is when the last check started (zero: none yet).
+	LastChecked time.Time
+	// Version is traycheck's version, for the About item ("" hides it).
+	Version string
 	// Diagnosing is set while "Copy diagnostics" runs (a probe and a
 	// clipboard program): a second click would only race the first.
 	Diagnosing bool
@@ -64,6 +70,7 @@ const (
 	OpenConfig
 	OpenLog
 	CopyDiagnostics
+	About
 	Quit
 )
 
@@ -137,7 +144,7 @@ func StatusLine(v View) string {
 	case 1:
 		return compose.Status(bad[0])
 	}
-	return fmt.Sprintf("%s (+%d more)", compose.Status(bad[0]), len(bad)-1)
+	return fmt.Sprintf("%d resources need attention", len(bad))
 }
 
 func count(n int, what string) string {
@@ -148,24 +155,28 @@ func count(n int, what string) string {
 	return s
 }
 
-// Menu builds the whole menu from v: status line, one submenu per finding
-// that needs attention (its actions, or the pending confirmation), then
-// "Check now", "Copy diagnostics", "Start at login", "Open config",
-// "Open log" and "Quit".
+// Menu builds the whole menu from v: the status line (with one conflict,
+// it is that conflict's submenu: its actions, or the pending
+// confirmation; with several, one submenu each follows it), "Last checked",
+// then "Check now", "Copy diagnostics", "Start at login", "Open config",
+// "Open log", "About traycheck" and "Quit".
 func Menu(v View) []Item {
 	items := []Item{{Title: StatusLine(v), Disabled: true}}
 	if v.HaveResult && v.Err == "" {
-		first := true
+		var bad []Item
 		for _, f := range v.Findings {
-			if !f.NeedsAttention() {
-				continue
+			if f.NeedsAttention() {
+				bad = append(bad, findingItem(f, v.Prompts[f.Resource]))
 			}
-			if first {
-				items = append(items, Item{Separator: true})
-				first = false
-			}
-			items = append(items, findingItem(f, v.Prompts[f.Resource]))
 		}
+		if len(bad) == 1 {
+			items = bad // its title is the status line: said once
+		} else {
+			items = append(items, bad...)
+		}
+	}
+	if !v.LastChecked.IsZero() {
+		items = append(items, Item{Title: lastCheckedPrefix + v.LastChecked.Local().Format("15:04:05"), Disabled: true})
 	}
 	check := Item{Title: "Check now", Command: Command{Kind: CheckNow}}
 	if v.Checking {
@@ -183,6 +194,7 @@ func Menu(v View) []Item {
 		Item{Title: "Open config", Command: Command{Kind: OpenConfig}},
 		Item{Title: "Open log", Command: Command{Kind: OpenLog}},
 		Item{Separator: true},
+		Item{Title: AboutTitle(v.Version), Tooltip: "Version, log and config paths", Command: Command{Kind: About}},
 		Item{Title: "Quit", Command: Command{Kind: Quit}},
 	)
 	return items
@@ -221,4 +233,43 @@ func ActPID(f diagnose.Finding, a diagnose.Action) int {
 	}
 	h, _ := f.ActHolder()
 	return h.PID
+}
+
+// lastCheckedPrefix starts the label of the item that says when the last
+// check ran.
+const lastCheckedPrefix = "Last checked "
+
+func isLastChecked(it Item) bool {
+	return it.Disabled && len(it.Children) == 0 && strings.HasPrefix(it.Title, lastCheckedPrefix)
+}
+
+// menuShape is m without the time of the last check: two menus of one shape
+// differ only in that label, which is retitled in place, not rebuilt.
+func menuShape(m []Item) []Item {
+	out := make([]Item, len(m))
+	for i, it := range m {
+		if isLastChecked(it) {
+			it.Title = lastCheckedPrefix
+		}
+		out[i] = it
+	}
+	return out
+}
+
+// lastCheckedTitle is the label of m's "Last checked" item ("" if none).
+func lastCheckedTitle(m []Item) string {
+	for _, it := range m {
+		if isLastChecked(it) {
+			return it.Title
+		}
+	}
+	return ""
+}
+
+// AboutTitle is the About item's label: "About traycheck 1.2.3".
+func AboutTitle(version string) string {
+	if version == "" {
+		return "About traycheck"
+	}
+	return "About traycheck " + version
 }

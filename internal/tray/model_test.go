@@ -1,8 +1,11 @@
 package tray
 
 import (
+	"reflect"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/traycheck/traycheck/icons"
 	"github.com/traycheck/traycheck/internal/diagnose"
@@ -40,7 +43,7 @@ func TestStatusLineAndIcon(t *testing.T) {
 		{"one conflict", View{HaveResult: true, Findings: append(allClear()[1:], held)},
 			"udp/1194 held by python3 (PID 4242)", icons.Conflict},
 		{"two conflicts", View{HaveResult: true, Findings: []diagnose.Finding{held, {Resource: vpnport.Resource{Kind: vpnport.TCP, Port: 22},
-			Cause: diagnose.TimeWait, TimeWaitLeftS: 9}}}, "udp/1194 held by python3 (PID 4242) (+1 more)", icons.Conflict},
+			Cause: diagnose.TimeWait, TimeWaitLeftS: 9}}}, "2 resources need attention", icons.Conflict},
 		{"probe failed", View{HaveResult: true, Err: "netlink: permission denied"}, "Cannot check: netlink: permission denied", icons.CannotCheck},
 		{"manual check running", View{HaveResult: true, Checking: true, Findings: []diagnose.Finding{held}},
 			"udp/1194 held by python3 (PID 4242)", icons.Checking},
@@ -72,7 +75,7 @@ func titles(items []Item) []string {
 
 func TestMenuAllClear(t *testing.T) {
 	m := Menu(View{HaveResult: true, Findings: allClear()})
-	want := []string{"All clear: 5 ports, 1 device", "Check now", "Copy diagnostics", "Start at login", "Open config", "Open log", "Quit"}
+	want := []string{"All clear: 5 ports, 1 device", "Check now", "Copy diagnostics", "Start at login", "Open config", "Open log", "About traycheck", "Quit"}
 	if got := titles(m); strings.Join(got, "|") != strings.Join(want, "|") {
 		t.Fatalf("menu = %q, want %q", got, want)
 	}
@@ -186,4 +189,60 @@ func TestCopyDiagnosticsDisabledWhileRunning(t *testing.T) {
 		}
 	}
 	t.Fatalf("no Copy diagnostics item in %q", titles(m))
+}
+
+// Issue 25 item 6: one conflict is said once, and its actions hang under
+// that one line; the menu says when it last checked and which version runs.
+func TestMenuSaysConflictOnceWithTimeAndVersion(t *testing.T) {
+	at := time.Date(2026, 12, 7, 12, 4, 7, 0, time.Local)
+	v := View{HaveResult: true, Findings: []diagnose.Finding{free(vpnport.Resource{Kind: vpnport.TCP, Port: 443}), held},
+		LastChecked: at, Version: "1.2.3"}
+	m := Menu(v)
+	got := titles(m)
+	n := 0
+	for _, s := range got {
+		if strings.Contains(s, "held by python3") {
+			n++
+		}
+	}
+	if n != 1 || m[0].Title != "udp/1194 held by python3 (PID 4242)" || len(m[0].Children) == 0 || m[0].Disabled {
+		t.Errorf("menu %q: want the conflict once, as the first line with its actions under it", got)
+	}
+	for _, want := range []string{"Last checked 12:04:07", "About traycheck 1.2.3"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("menu %q lacks %q", got, want)
+		}
+	}
+	for _, it := range m {
+		if it.Title == "About traycheck 1.2.3" && it.Command.Kind != About {
+			t.Errorf("about = %+v", it)
+		}
+	}
+	// Two conflicts: a summary line, then one submenu each.
+	v.Findings = append(v.Findings, diagnose.Finding{Resource: vpnport.Resource{Kind: vpnport.TCP, Port: 22}, Cause: diagnose.TimeWait,
+		TimeWaitLeftS: 9, Actions: []diagnose.Action{diagnose.Wait}})
+	m = Menu(v)
+	if m[0].Title != "2 resources need attention" || !m[0].Disabled || len(m[1].Children) == 0 || len(m[2].Children) == 0 {
+		t.Errorf("two conflicts: %q", titles(m))
+	}
+}
+
+// A new check time alone does not change the menu's shape: the tray
+// retitles that item instead of rebuilding the menu (which would close an
+// open menu every check).
+func TestMenuShapeIgnoresCheckTime(t *testing.T) {
+	v := View{HaveResult: true, Findings: []diagnose.Finding{held}, LastChecked: time.Date(2026, 1, 1, 12, 0, 0, 0, time.Local)}
+	a := Menu(v)
+	v.LastChecked = v.LastChecked.Add(time.Second)
+	b := Menu(v)
+	if reflect.DeepEqual(a, b) || !reflect.DeepEqual(menuShape(a), menuShape(b)) {
+		t.Error("a new check time must change the label only")
+	}
+	if got := lastCheckedTitle(b); got != "Last checked 12:00:01" {
+		t.Errorf("lastCheckedTitle = %q", got)
+	}
+	v.Findings = allClear()
+	if reflect.DeepEqual(menuShape(b), menuShape(Menu(v))) {
+		t.Error("a new state must change the shape")
+	}
 }

@@ -80,6 +80,7 @@ func draw(ctx context.Context, c *Controller, lost func(error)) {
 		lastIcon    = icons.State(-1)
 		lastMenu    []Item
 		cancelItems = func() {}
+		stamp       *systray.MenuItem // "Last checked ..."
 	)
 	defer func() { cancelItems() }()
 	// systray calls onReady before it exports the item's properties, and a
@@ -109,11 +110,23 @@ func draw(ctx context.Context, c *Controller, lost func(error)) {
 			lastIcon = st
 		}
 
-		if m := Menu(v); !reflect.DeepEqual(m, lastMenu) {
+		m := Menu(v)
+		switch {
+		case reflect.DeepEqual(m, lastMenu):
+		case reflect.DeepEqual(menuShape(m), menuShape(lastMenu)):
+			// Only the time of the last check changed: retitle that one
+			// item. A rebuild after every check would close an open menu
+			// and drop a click landing during it.
+			if err := guard(func() { stamp.SetTitle(lastCheckedTitle(m)) }); err != nil {
+				lost(err)
+				return
+			}
+			lastMenu = m
+		default:
 			cancelItems()
 			itemsCtx, stop := context.WithCancel(ctx)
 			cancelItems = stop
-			if err := guard(func() { systray.ResetMenu(); add(itemsCtx, c, m, nil) }); err != nil {
+			if err := guard(func() { systray.ResetMenu(); stamp = add(itemsCtx, c, m, nil) }); err != nil {
 				lost(err)
 				return
 			}
@@ -127,7 +140,9 @@ func draw(ctx context.Context, c *Controller, lost func(error)) {
 	}
 }
 
-func add(ctx context.Context, c *Controller, items []Item, parent *systray.MenuItem) {
+// add adds items under parent (nil: the top level) and returns the
+// "Last checked" item, if it is among them.
+func add(ctx context.Context, c *Controller, items []Item, parent *systray.MenuItem) (stamp *systray.MenuItem) {
 	for _, it := range items {
 		if it.Separator {
 			if parent == nil {
@@ -151,14 +166,20 @@ func add(ctx context.Context, c *Controller, items []Item, parent *systray.MenuI
 		if it.Disabled {
 			mi.Disable()
 		}
+		if isLastChecked(it) {
+			stamp = mi
+		}
 		if len(it.Children) > 0 {
-			add(ctx, c, it.Children, mi)
+			if s := add(ctx, c, it.Children, mi); s != nil {
+				stamp = s
+			}
 			continue
 		}
 		if it.Command.Kind != None {
 			go receive(ctx, c, mi, it.Command)
 		}
 	}
+	return stamp
 }
 
 // receive waits for clicks on one item. ClickedCh is unbuffered and a click

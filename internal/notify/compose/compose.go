@@ -78,7 +78,18 @@ func Status(f diagnose.Finding) string { return describe(f, short) }
 
 // Title is a note's title: the resource and who holds it,
 // "udp/1194 is held by python3 (PID 4242)".
-func Title(f diagnose.Finding) string { return describe(f, sentence) }
+// A hidden holder is named by its user only: "(PID hidden)" adds nothing
+// the body does not say, and made the longest summary too long to show.
+func Title(f diagnose.Finding) string {
+	if len(f.Holders) > 0 && f.Holders[0].Hidden && f.Holders[0].User != "" && f.Cause != diagnose.TimeWait {
+		s := f.Resource.String() + " is held by a process of " + Clean(f.Holders[0].User, 16)
+		if n := len(f.Holders) - 1; n > 0 {
+			s += " and " + strconv.Itoa(n) + " more"
+		}
+		return s
+	}
+	return describe(f, sentence)
+}
 
 const (
 	short    = 0 // a menu line
@@ -130,67 +141,102 @@ func Label(f diagnose.Finding, a diagnose.Action) string {
 	return Clean(string(a), maxName)
 }
 
-// explain says what clicking a does, for the body, from the action table:
-// its consequence, after the confirmation it asks for and with the admin
-// rights it may ask for.
-func explain(f diagnose.Finding, a diagnose.Action) string {
-	spec, ok := a.Spec()
-	if !ok {
-		return "runs " + Clean(string(a), maxName)
-	}
-	what := spec.Consequence
-	if h, ok := f.ActHolder(); ok && a == diagnose.EndProcess {
-		what = fmt.Sprintf("stops PID %d", h.PID)
-		// Processes sharing one socket are ended together (remedy ends
-		// the holder's whole group): say so, not just the first PID.
-		if g := f.EndGroup(h.PID); len(g) > 1 {
-			what = fmt.Sprintf("stops all %d processes holding it", len(g))
-		}
-	}
-	if spec.Elevates {
-		what += " (asks for admin rights)"
-	}
-	if spec.Confirm {
-		what = "asks you to confirm, then " + what
-	}
-	return what
-}
-
-// Body says the cause in a sentence, then what each button does.
-func Body(f diagnose.Finding) string {
-	var b strings.Builder
-	b.WriteString(Clean(f.Message, 400))
-	if len(f.Actions) > 0 {
-		b.WriteString("\n")
-	}
-	for i, a := range f.Actions {
-		if i > 0 {
-			b.WriteString("; ")
-		}
-		b.WriteString(Label(f, a) + ": " + explain(f, a))
-	}
-	if len(f.Actions) > 0 {
-		b.WriteString(".")
-	}
-	return b.String()
-}
+// Body says who holds the resource and why it matters, in the finding's
+// own words (a sentence or two); the buttons speak for themselves.
+func Body(f diagnose.Finding) string { return Clean(f.Message, 400) }
 
 // Note is the notification for f, tagged with its resource so a later note
 // for the same resource replaces it. token is the caller's per-note secret.
-func Note(f diagnose.Finding, token string) notify.Note {
+func Note(f diagnose.Finding, token string) notify.Note { return ConflictNote(f, "", token) }
+
+// ConflictNote is Note naming the connection the resource belongs to
+// ("VPN 'work'", "the VPN", "ssh forward"; "" when unknown) in its summary.
+func ConflictNote(f diagnose.Finding, conn, token string) notify.Note {
 	n := notify.Note{
 		Tag:   f.Resource.String(),
 		Title: Title(f),
 		Body:  Body(f),
 		Token: token,
-		// A conflict that blocks the VPN stays until handled: an expiring
-		// note would leave the user without the buttons.
+		// A conflict stays while it is not handled, where the desktop keeps
+		// notes: an expiring note would leave the user without the buttons.
 		Urgent: f.NeedsAttention(),
+		Kind:   notify.KindConflict,
 	}
+	n.Title = conflictSummary(f, conn)
 	for _, a := range f.Actions {
-		n.Buttons = append(n.Buttons, notify.Button{Key: string(a), Label: Label(f, a)})
+		label := Label(f, a)
+		if h, ok := f.ActHolder(); ok && a == diagnose.EndProcess {
+			// Processes sharing one socket are ended together (remedy ends
+			// the holder's whole group): the button says so.
+			if g := f.EndGroup(h.PID); len(g) > 1 {
+				label = "End all " + strconv.Itoa(len(g))
+			}
+		}
+		if spec, _ := a.Spec(); spec.Confirm {
+			label += "…" // a confirmation follows
+		}
+		n.Buttons = append(n.Buttons, notify.Button{Key: string(a), Label: label})
 	}
 	return n
+}
+
+// maxConn bounds a connection's name in a summary.
+const maxConn = 20
+
+// MaxSummary is the longest summary traycheck writes, in characters: what
+// one line of xfce4-notifyd shows without cutting it with an ellipsis (its
+// widest note holds about 48; the desktop e2e test measures the longest
+// summary traycheck writes against it). Longer text goes to
+// the body, which daemons wrap.
+const MaxSummary = 46
+
+// Fit returns the first candidate that fits in MaxSummary, or the last one
+// cut to it: callers list them from the most to the least telling, ending
+// with one that fits by construction.
+func Fit(cands ...string) string {
+	for _, c := range cands {
+		if runes(c) <= MaxSummary {
+			return c
+		}
+	}
+	return Clean(cands[len(cands)-1], MaxSummary-1)
+}
+
+// conflictSummary is a conflict note's summary: the connection, the
+// resource and who holds it, as much of it as fits ("VPN 'work' is blocked:
+// udp/1194 held by socat"); the body always says all of it.
+func conflictSummary(f diagnose.Finding, conn string) string {
+	r := f.Resource.String()
+	if conn == "" || !f.NeedsAttention() {
+		return Fit(Title(f), r+" is "+strings.TrimPrefix(describeShort(f), r+" "), r+" is blocked")
+	}
+	c := Clean(conn, maxConn)
+	return Fit(c+" is blocked: "+describeShort(f), c+" is blocked: "+r)
+}
+
+// describeShort is the resource and its holder's name, without PID:
+// "udp/1194 held by socat", for a summary that also names the connection.
+func describeShort(f diagnose.Finding) string {
+	if len(f.Holders) > 0 {
+		h := f.Holders[0]
+		who := Clean(h.Name, 20)
+		switch {
+		case h.Hidden:
+			who = "a process of " + Clean(h.User, 16)
+			if h.User == "" {
+				who = "a hidden process"
+			}
+		case h.Kernel:
+			who = "the kernel"
+		case h.Service != "":
+			who = Clean(h.Service, 20) + " service"
+		}
+		if len(f.Holders) > 1 {
+			who += " and others"
+		}
+		return f.Resource.String() + " held by " + who
+	}
+	return Status(f)
 }
 
 // Confirm is the second note asked before a (its spec says Confirm): it names the
@@ -228,7 +274,7 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 		title = Label(f, a) + "?"
 		yes = Label(f, a)
 	}
-	return notify.Note{
+	n := notify.Note{
 		Tag:   f.Resource.String(),
 		Title: title,
 		Body:  body,
@@ -238,7 +284,10 @@ func Confirm(f diagnose.Finding, a diagnose.Action, token string) notify.Note {
 		},
 		Token:  token,
 		Urgent: true,
+		Kind:   notify.KindPrompt,
 	}
+	fitQuestion(&n, f, a)
+	return n
 }
 
 // ConfirmPrompt is Confirm with the remedy's own question as the title and
@@ -252,5 +301,26 @@ func ConfirmPrompt(f diagnose.Finding, a diagnose.Action, question, consequence,
 	if c := Clean(consequence, 400); c != "" {
 		n.Body = c
 	}
+	fitQuestion(&n, f, a)
 	return n
+}
+
+// fitQuestion keeps a confirmation's summary short. A question names the
+// program's path or the lock file, which must be read whole before saying
+// yes: when it does not fit, it goes to the body.
+func fitQuestion(n *notify.Note, f diagnose.Finding, a diagnose.Action) {
+	if runes(n.Title) <= MaxSummary {
+		return
+	}
+	n.Body = strings.TrimSuffix(n.Title+"\n"+n.Body, "\n")
+	n.Title = Fit(shortQuestion(f, a), Label(f, a)+"?")
+}
+
+// shortQuestion is a confirmation's summary without the program's path:
+// "End socat (PID 5887)?".
+func shortQuestion(f diagnose.Finding, a diagnose.Action) string {
+	if h, ok := f.ActHolder(); ok && a == diagnose.EndProcess {
+		return fmt.Sprintf("End %s (PID %d)?", Clean(h.Name, 20), h.PID)
+	}
+	return Label(f, a) + "?"
 }

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
+	"github.com/traycheck/traycheck/internal/notify"
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
@@ -31,13 +32,18 @@ func TestNoteForHeldPort(t *testing.T) {
 		t.Errorf("tag/token/urgent = %q/%q/%v", n.Tag, n.Token, n.Urgent)
 	}
 	if len(n.Buttons) != 2 || n.Buttons[0].Key != "retry" || n.Buttons[0].Label != "Retry" ||
-		n.Buttons[1].Key != "end-process" || n.Buttons[1].Label != "End python3" {
+		n.Buttons[1].Key != "end-process" || n.Buttons[1].Label != "End python3…" {
 		t.Errorf("buttons = %+v", n.Buttons)
 	}
-	for _, want := range []string{"Close it and retry", "Retry: checks again", "End python3: asks you to confirm, then stops PID 4242"} {
-		if !strings.Contains(n.Body, want) {
-			t.Errorf("body %q lacks %q", n.Body, want)
-		}
+	// Issue 25: the body says who and why, not what each button does.
+	if n.Body != heldByPython().Message || n.Kind != notify.KindConflict {
+		t.Errorf("body = %q, kind %v", n.Body, n.Kind)
+	}
+	if got, want := ConflictNote(heldByPython(), "VPN 'home'", "").Title, "VPN 'home' is blocked: udp/1194"; got != want {
+		t.Errorf("summary naming the connection = %q, want %q (the holder's name does not fit)", got, want)
+	}
+	if got, want := ConflictNote(heldByPython(), "VPN 'w'", "").Title, "VPN 'w' is blocked: udp/1194 held by python3"; got != want {
+		t.Errorf("summary naming the connection = %q, want %q", got, want)
 	}
 }
 
@@ -50,7 +56,7 @@ func TestTitlesPerCause(t *testing.T) {
 		{diagnose.Finding{Resource: tcp, Cause: diagnose.TimeWait, TimeWaitLeftS: 42}, "tcp/8080 is in TIME_WAIT for 42s more"},
 		{diagnose.Finding{Resource: tcp, Cause: diagnose.Free}, "tcp/8080 is free"},
 		{diagnose.Finding{Resource: tcp, Cause: diagnose.HiddenOwner, Holders: []vpnport.Holder{{Hidden: true, User: "bob"}}},
-			"tcp/8080 is held by a process of user bob (PID hidden)"},
+			"tcp/8080 is held by a process of bob"},
 		{diagnose.Finding{Resource: tcp, Cause: diagnose.SameAppInstance, Holders: []vpnport.Holder{py, py, py}},
 			"tcp/8080 is held by python3 (PID 4242) and 2 others"},
 		{diagnose.Finding{Resource: tcp, Cause: diagnose.StaleAfterWake}, "tcp/8080 is still busy after wake"},
@@ -189,7 +195,7 @@ func TestNoteForSharedSocket(t *testing.T) {
 	w.PID = 4243
 	f.Holders = append(f.Holders, w)
 	f.Together = [][]int{{4242, 4243}}
-	if n := Note(f, "tok"); !strings.Contains(n.Body, "then stops all 2 processes holding it") {
-		t.Errorf("body %q does not say both are stopped", n.Body)
+	if n := Note(f, "tok"); n.Buttons[1].Label != "End all 2…" {
+		t.Errorf("button %q does not say both are stopped", n.Buttons[1].Label)
 	}
 }

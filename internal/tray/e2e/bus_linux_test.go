@@ -134,7 +134,27 @@ type note struct {
 	Summary string
 	Body    string
 	Actions []string
+	AppIcon string
+	Hints   map[string]dbus.Variant
+	Timeout int32
 	ID      uint32
+}
+
+// checkHints fails t unless the note carries the spec's hints traycheck
+// promises (issue 25): its desktop entry and icon, the category and the
+// urgency for its kind (1, normal: never critical here), the server's
+// default timeout.
+func (n note) checkHints(t *testing.T, category string) {
+	t.Helper()
+	want := map[string]any{"desktop-entry": "traycheck", "category": category, "urgency": byte(1), "image-path": "traycheck"}
+	for k, v := range want {
+		if got := n.Hints[k].Value(); got != v {
+			t.Errorf("note %q: hint %s = %v, want %v", n.Summary, k, n.Hints[k], v)
+		}
+	}
+	if n.AppIcon != "traycheck" || n.Timeout != -1 {
+		t.Errorf("note %q: app_icon %q, timeout %d; want traycheck, -1", n.Summary, n.AppIcon, n.Timeout)
+	}
 }
 
 // busWatch records Notify calls and their replies, and the daemon's
@@ -148,7 +168,12 @@ type busWatch struct {
 
 func watchBus(t *testing.T) *busWatch {
 	t.Helper()
-	c := sessionConn(t)
+	return watchBusOn(t, sessionConn(t))
+}
+
+// watchBusOn is watchBus on the bus c is connected to; c becomes a monitor.
+func watchBusOn(t *testing.T, c *dbus.Conn) *busWatch {
+	t.Helper()
 	rules := []string{
 		"type='method_call',interface='org.freedesktop.Notifications',member='Notify'",
 		"type='method_return'",
@@ -165,7 +190,10 @@ func watchBus(t *testing.T) *busWatch {
 			w.record(m)
 		}
 	}()
-	t.Cleanup(func() { c.Close() }) // Close also closes ch
+	// Stop the eavesdropping before closing: godbus's Close closes ch while
+	// its reader may still send to it ("send on closed channel"). ch stays
+	// open; its goroutine ends with the test binary.
+	t.Cleanup(func() { c.Eavesdrop(nil); c.Close() })
 	return w
 }
 
@@ -182,6 +210,9 @@ func (w *busWatch) record(m *dbus.Message) {
 		n.Summary, _ = m.Body[3].(string)
 		n.Body, _ = m.Body[4].(string)
 		n.Actions, _ = m.Body[5].([]string)
+		n.AppIcon, _ = m.Body[2].(string)
+		n.Hints, _ = m.Body[6].(map[string]dbus.Variant)
+		n.Timeout, _ = m.Body[7].(int32)
 		w.notes = append(w.notes, n)
 	case dbus.TypeMethodReply:
 		rs, _ := m.Headers[dbus.FieldReplySerial].Value().(uint32)

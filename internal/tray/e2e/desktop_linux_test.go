@@ -42,6 +42,7 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "building traycheck: %v\n%s", err, out)
 			return 1
 		}
+		notifydPatience()
 		return m.Run()
 	}()
 	os.Exit(code)

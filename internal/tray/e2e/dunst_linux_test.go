@@ -56,7 +56,8 @@ func TestDunstEndProcess(t *testing.T) {
 	if !strings.Contains(nohost.Body, "snixembed") {
 		t.Errorf("no-host note does not name a fix: %q", nohost.Body)
 	}
-	n := w.waitNote(ctx, t, fmt.Sprintf("udp/%d is held by socat (PID %d)", port, h.pid))
+	n := w.waitNote(ctx, t, fmt.Sprintf("VPN 'e2e VPN' is blocked: udp/%d", port))
+	n.checkHints(t, "network.error")
 	choose("end-process")
 	poll(ctx, t, "dunst to report end-process", func() bool { return w.sawAction(n.ID, "end-process") })
 	cn := w.waitNote(ctx, t, fmt.Sprintf("End socat (PID %d, ", h.pid))
@@ -72,7 +73,8 @@ func TestDunstEndProcess(t *testing.T) {
 	case <-ctx.Done():
 		t.Fatal("the helper still runs after the confirmed end-process")
 	}
-	w.waitNote(ctx, t, fmt.Sprintf("udp/%d is free again", port))
+	// The result is shown, not only logged (issue 25).
+	w.waitNote(ctx, t, fmt.Sprintf("Ended socat (PID %d); udp/%d is free", h.pid, port)).checkHints(t, "network")
 	// No host shows the item here, but its menu is on the bus all the same.
 	poll(ctx, t, "the tray's menu to say all clear", func() bool {
 		for _, name := range namesOf(c, tr.cmd.Process.Pid) {

@@ -144,9 +144,21 @@ func TestMenuEndProcess(t *testing.T) {
 	h := startHolder(ctx, t, port)
 	tr := startTray(ctx, t, port)
 	c := sessionConn(t)
+	w := watchBus(t)
+	t.Cleanup(func() { closeNotes(c, w.ids()) })
 	item := findItem(ctx, t, c, tr.cmd.Process.Pid)
 	held := fmt.Sprintf("udp/%d held by socat (PID %d)", port, h.pid)
 	prompt := fmt.Sprintf("End socat (PID %d, ", h.pid)
+	// The status line is the conflict's submenu: said once (issue 25).
+	waitMenu(ctx, t, c, item, "the conflict as the first line, once", func(m menuNode) bool {
+		n := 0
+		for _, l := range m.labels() {
+			if l == held {
+				n++
+			}
+		}
+		return len(m.Children) > 0 && m.Children[0].Label == held && n == 1
+	})
 
 	ask := func() menuNode {
 		t.Helper()
@@ -166,6 +178,9 @@ func TestMenuEndProcess(t *testing.T) {
 		})
 	}
 	m := ask()
+	// The menu's question also shows at once as a notification, not only
+	// when the menu is opened again.
+	w.waitNote(ctx, t, prompt).checkHints(t, "network")
 	cancel, _ := m.find("Cancel")
 	click(t, c, item, cancel.ID)
 	waitMenu(ctx, t, c, item, "the prompt to go", func(m menuNode) bool { _, ok := m.find("End socat…"); return ok })
@@ -186,4 +201,21 @@ func TestMenuEndProcess(t *testing.T) {
 	waitMenu(ctx, t, c, item, "all clear", func(m menuNode) bool {
 		return len(m.Children) > 0 && m.Children[0].Label == "All clear: 1 port, 0 devices"
 	})
+	// The menu's click answers visibly too.
+	w.waitNote(ctx, t, fmt.Sprintf("Ended socat (PID %d); udp/%d is free", h.pid, port))
+	m = waitMenu(ctx, t, c, item, "the last check's time and About", func(m menuNode) bool {
+		_, about := m.find("About traycheck dev")
+		for _, l := range m.labels() {
+			if strings.HasPrefix(l, "Last checked ") && about {
+				return true
+			}
+		}
+		return false
+	})
+	about, _ := m.find("About traycheck dev")
+	click(t, c, item, about.ID)
+	an := w.waitNote(ctx, t, "About traycheck")
+	if !strings.Contains(an.Body, "Log: ") || !strings.Contains(an.Body, "Config: ") {
+		t.Errorf("About says %q; want the log and config paths", an.Body)
+	}
 }

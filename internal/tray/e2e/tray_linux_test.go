@@ -67,19 +67,24 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	tr := startTray(ctx, t, port)
 	item := findItem(ctx, t, c, tr.cmd.Process.Pid)
 
-	held := fmt.Sprintf("udp/%d is held by socat (PID %d)", port, h.pid)
+	// Issue 25: the summary names the connection and stays short; the
+	// body says who (with the PID) and why; the buttons speak for themselves.
+	// (The holder's name does not fit after this VPN name and a five-digit
+	// port: the body names it.)
+	held := fmt.Sprintf("VPN 'e2e VPN' is blocked: udp/%d", port)
 	n := w.waitNote(ctx, t, held)
 	if n.Summary != held {
 		t.Errorf("title = %q, want %q", n.Summary, held)
 	}
-	for _, want := range []string{"retry", "Retry", "end-process", "End socat"} {
+	for _, want := range []string{"retry", "Retry", "end-process", "End socat…"} {
 		if !slices.Contains(n.Actions, want) {
 			t.Errorf("buttons %s lack %q", describe(n.Actions), want)
 		}
 	}
-	if !strings.Contains(n.Body, "End socat: asks you to confirm") {
-		t.Errorf("body does not say what End does: %q", n.Body)
+	if !strings.Contains(n.Body, fmt.Sprintf("socat (PID %d", h.pid)) || strings.Count(n.Body, "\n") > 1 {
+		t.Errorf("body does not say who in at most two lines: %q", n.Body)
 	}
+	n.checkHints(t, "network.error")
 	waitMenu(ctx, t, c, item, "the conflict status line", func(m menuNode) bool {
 		return len(m.Children) > 0 && m.Children[0].Label == fmt.Sprintf("udp/%d held by socat (PID %d)", port, h.pid)
 	})
@@ -97,6 +102,7 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	if want := []string{"confirm-end-process", "End it", "cancel", "Cancel"}; !slices.Equal(cn.Actions, want) {
 		t.Errorf("confirmation buttons = %q, want %q", cn.Actions, want)
 	}
+	cn.checkHints(t, "network")
 	select {
 	case <-h.exited:
 		t.Fatal("the helper ended before the confirmation")
@@ -113,7 +119,9 @@ func TestConflictEndProcessByClick(t *testing.T) {
 	waitMenu(ctx, t, c, item, "the menu to return to all clear", func(m menuNode) bool {
 		return len(m.Children) > 0 && m.Children[0].Label == "All clear: 1 port, 0 devices"
 	})
-	w.waitNote(ctx, t, fmt.Sprintf("udp/%d is free again", port))
+	// What was done, not only that the port is free.
+	done := w.waitNote(ctx, t, fmt.Sprintf("Ended socat (PID %d); udp/%d is free", h.pid, port))
+	done.checkHints(t, "network")
 	okPix := waitIcon(ctx, t, c, item, "green")
 	okShot := waitPanel(ctx, t, "tray-ok", "green")
 
