@@ -129,6 +129,9 @@ func (s *FailureNotes) show(ctx context.Context, ev trigger.Event, f diagnose.Fi
 		n.Body = "“" + compose.Clean(ev.Line, 200) + "”\n" + n.Body
 	}
 	n.Urgent = true
+	// The one note that may pass Do Not Disturb: the user's VPN failed just
+	// now, and something holds what it needs.
+	n.Kind, n.Critical = notify.KindConflict, true
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	if err := s.notifier.Show(ctx, n); err != nil {
@@ -156,7 +159,7 @@ func (s *FailureNotes) withdraw(ctx context.Context, tag, why string) {
 	} else {
 		// Without a withdraw, the same tag replaces the conflict note with
 		// one that offers nothing.
-		err = s.notifier.Show(ctx, notify.Note{Tag: tag, Title: fmt.Sprintf("VPN '%s' is back", compose.Clean(conn, 60))})
+		err = s.notifier.Show(ctx, notify.Note{Tag: tag, Kind: notify.KindResult, Title: fmt.Sprintf("VPN '%s' is back", compose.Clean(conn, 60))})
 	}
 	if err != nil {
 		s.log.Warn("withdrawing the failure notification", "tag", tag, "err", err)

@@ -90,6 +90,9 @@ func TestFailureNoteNamesConnectionQuotesErrorUpdatesAndWithdraws(t *testing.T) 
 	if !strings.Contains(n.Body, "“"+line+"”") || n.Token == "" || len(n.Buttons) != 2 {
 		t.Errorf("note %+v: want the line quoted and the finding's buttons", n)
 	}
+	if !n.Critical || n.Kind != notify.KindConflict {
+		t.Errorf("note critical=%v kind=%v: a VPN failing now is the one critical conflict note", n.Critical, n.Kind)
+	}
 
 	// Not a conflict: logged, never shown.
 	free := diagnose.Finding{Resource: tcp443, Cause: diagnose.Free}
