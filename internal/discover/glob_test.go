@@ -19,11 +19,13 @@ func TestGlobMatchesFilepathGlob(t *testing.T) {
 	plantFIFO(t, filepath.Join(dir, "fifo"))
 	for _, pat := range []string{"*", "*/*.conf", "a/*", "?/x.conf", "*/c/*", "top", "absent", "*/absent", "fifo/*", "[ab]/x.conf", "t\\[op", "*/*/*"} {
 		pat = filepath.Join(dir, pat)
-		want, _ := filepath.Glob(pat)
+		// On Windows a backslash is a separator, not an escape: there
+		// "t\\[op" is a bad pattern for both.
+		want, werr := filepath.Glob(pat)
 		n := 1000
 		got, cut, err := glob(pat, &n)
-		if err != nil || cut || !slices.Equal(got, want) {
-			t.Errorf("%s: got %v cut %v %v, want %v", pat, got, cut, err, want)
+		if (err != nil) != (werr != nil) || cut || !slices.Equal(got, want) {
+			t.Errorf("%s: got %v cut %v %v, want %v %v", pat, got, cut, err, want, werr)
 		}
 	}
 	n := 1000

@@ -166,8 +166,17 @@ func (c *Controller) outcome(ctx context.Context, r monitor.Report) {
 
 // fixFor is the way out of a failed action that its error cannot know.
 func fixFor(a diagnose.Action, r vpnport.Resource) string {
-	if a != diagnose.CheckAsAdmin || runtime.GOOS == "windows" {
+	if a != diagnose.CheckAsAdmin {
 		return ""
+	}
+	return adminCommand(runtime.GOOS, r)
+}
+
+// adminCommand is the check as administrator typed by hand, for when the
+// elevation prompt cannot run (no pkexec, UAC refused).
+func adminCommand(goos string, r vpnport.Resource) string {
+	if goos == "windows" {
+		return "Or run in an administrator terminal: traycheck check " + r.String()
 	}
 	return "Or run in a terminal: sudo traycheck check " + r.String()
 }

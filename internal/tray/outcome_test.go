@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -68,7 +69,7 @@ func TestMenuActionsAnswerVisibly(t *testing.T) {
 			[]string{"Retry: not done\n", "nothing to retry."}},
 		{"failed", diagnose.CheckAsAdmin, monitor.ActionOutcome{Err: fmt.Errorf("check-as-admin: %w",
 			errors.New("administrator rights are needed and pkexec is not installed (install polkit, or run the command as root)"))}, held,
-			[]string{"Check as admin failed\n", "(install polkit, or run the command as root)", "sudo traycheck check udp/1194"}},
+			[]string{"Check as admin failed\n", "(install polkit, or run the command as root)", adminCommand(runtime.GOOS, udp1194)}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
