@@ -205,7 +205,7 @@ set -e
 # 0: all free; 1: a configured port is held on this machine (CI runners may
 # run a VPN or a DNS server). A usage (2) or probe (3) failure is a failure.
 [ $rc -le 1 ] || fail "traycheck check exited $rc: $out"
-grep -Eq '^(ok|PROBLEM) +(tcp|udp)/[0-9]+' <<<"$out" || fail "traycheck check printed no finding: $out"
+grep -Eq '^(ok|PROBLEM) +[a-z-]+ +(tcp|udp)/[0-9]+' <<<"$out" || fail "traycheck check printed no finding: $out"
 desktop-file-validate /etc/xdg/autostart/traycheck.desktop || fail "the autostart entry does not validate"
 # The launcher: valid, found by the desktop's menu, its icon in the theme.
 desktop-file-validate /usr/share/applications/traycheck.desktop || fail "the launcher does not validate"
