@@ -268,25 +268,7 @@ func readBounded(path string, max int) ([]byte, error) {
 	if t := st.Mode & unix.S_IFMT; t != unix.S_IFREG {
 		return nil, fmt.Errorf("%s: %w: %s", path, errNotLock, fileTypeName(t))
 	}
-	b := make([]byte, min(max, 4<<10))
-	n := 0
-	for n < max {
-		if n == len(b) {
-			b = append(b, make([]byte, min(len(b), max-len(b)))...)
-		}
-		m, err := unix.Read(fd, b[n:])
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		if m == 0 {
-			break
-		}
-		n += m
-	}
-	return b[:n], nil
+	return readFD(fd, make([]byte, min(max, 4<<10)), max)
 }
 
 // linuxTryOpen is the last resort when the passive checks cannot answer

@@ -47,6 +47,11 @@ func screenshot(ctx context.Context, t *testing.T, name string) image.Image {
 	t.Helper()
 	p := filepath.Join(artifactDir(t), name+".png")
 	if out, err := exec.CommandContext(ctx, "import", "-window", "root", p).CombinedOutput(); err != nil {
+		if ctx.Err() != nil {
+			// The test's deadline killed import: what timed out is the
+			// step that was taking screenshots, not import.
+			t.Fatalf("the test's %v deadline passed while taking %s.png (import: %v)", testTimeout, name, err)
+		}
 		t.Fatalf("import -window root: %v\n%s", err, out)
 	}
 	f, err := os.Open(p)
@@ -148,16 +153,29 @@ func windowGeometry(ctx context.Context, id string) (geometry, bool) {
 // buttons. The buttons are found on screen rather than assumed: xfce4-notifyd
 // right-aligns them at their natural width when they fit and spreads them
 // when they do not, and an answered note may still be fading out beside the
-// next one.
+// next one. The pointer is parked off the notes before and after the click
+// (see parkPointer).
 func clickButton(ctx context.Context, t *testing.T, name string, i, n int) {
 	t.Helper()
+	parkPointer(ctx, t)
 	var pts []image.Point
+	var seen []string // what the last look found, for a failure
+	t.Cleanup(func() {
+		if t.Failed() && len(seen) > 0 {
+			t.Logf("clickButton %s: last seen %s", name, strings.Join(seen, "; "))
+		}
+	})
 	poll(ctx, t, fmt.Sprintf("a notification window with %d buttons (see %s.png)", n, name), func() bool {
 		img := screenshot(ctx, t, name)
+		seen = seen[:0]
 		for _, g := range notifydWindows(ctx) {
 			if pts = buttonCenters(img, g, n); len(pts) == n {
 				return true
 			}
+			seen = append(seen, fmt.Sprintf("window %dx%d+%d+%d without a row of %d buttons", g.w, g.h, g.x, g.y, n))
+		}
+		if len(seen) == 0 {
+			seen = append(seen, "no xfce4-notifyd window")
 		}
 		return false
 	})
@@ -167,6 +185,7 @@ func clickButton(ctx context.Context, t *testing.T, name string, i, n int) {
 		t.Fatalf("xdotool click at %d,%d: %v\n%s", x, y, err, out)
 	}
 	t.Logf("clicked button %d of %d at %d,%d", i+1, n, x, y)
+	parkPointer(ctx, t)
 }
 
 // buttonCenters finds a row of n buttons at the bottom of the window g: the

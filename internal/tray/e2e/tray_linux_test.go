@@ -171,9 +171,11 @@ func waitIcon(ctx context.Context, t *testing.T, c *dbus.Conn, item, colour stri
 // clearNotes closes every note xfce4-notifyd shows (urgent ones stay until
 // closed, also after the test that caused them) and waits for the windows to
 // go, so a click lands on this test's note. Its ids count up from 1, so a
-// probe note's id bounds them.
+// probe note's id bounds them. It parks the pointer too: where an earlier
+// test clicked, it would hover this test's note.
 func clearNotes(ctx context.Context, t *testing.T, c *dbus.Conn) {
 	t.Helper()
+	parkPointer(ctx, t)
 	var last uint32
 	err := c.Object("org.freedesktop.Notifications", "/org/freedesktop/Notifications").Call(
 		"org.freedesktop.Notifications.Notify", 0, "e2e", uint32(0), "", "probe", "", []string{},

@@ -12,9 +12,8 @@ import (
 
 // TestUseAnotherPortByClick (issue 25 item 1): a real click on "Use another
 // port" in xfce4-notifyd shows the free port in a note, not only in the
-// log, with a Copy button. (It runs last, by its file's name: after it,
-// TestConflictEndProcessByClick in the same session found no 3-button
-// window to click for a minute; not understood yet.)
+// log, with a Copy button. (A pointer left over a button by an earlier
+// test's click once hid that button from clickButton; see parkPointer.)
 func TestUseAnotherPortByClick(t *testing.T) {
 	ctx := requireDesktop(t)
 	c := sessionConn(t)
