@@ -142,28 +142,6 @@ func TestWinDecodeRejectsTruncated(t *testing.T) {
 	}
 }
 
-func FuzzWinDecodeTable(f *testing.F) {
-	var w winTableBuilder
-	w.add(tcp6Row("fe80::1", 3, 1194, "::", 0, 2, 1))
-	f.Add(uint8(winTCP6), w.bytes())
-	f.Add(uint8(winUDP4), cat(u32(1), ip4("1.2.3.4"), nport(1), u32(0)))
-	f.Fuzz(func(t *testing.T, kind uint8, buf []byte) {
-		k := winTableKind(kind % 4)
-		got, err := winDecodeTable(k, buf, nil, nil)
-		if err != nil {
-			return
-		}
-		if max := (len(buf) - 4) / k.RowSize(); len(got) > max {
-			t.Fatalf("%d sockets from %d bytes (at most %d rows fit)", len(got), len(buf), max)
-		}
-		for _, s := range got {
-			if !s.Local.IsValid() {
-				t.Fatalf("invalid local address in %+v", s)
-			}
-		}
-	})
-}
-
 func BenchmarkWinDecodeTCP4(b *testing.B) {
 	var w winTableBuilder
 	for i := range 2000 {
