@@ -58,11 +58,29 @@ func openWith(ctx context.Context, path string, asText bool) error {
 	select {
 	case err := <-done:
 		if err != nil {
-			return fmt.Errorf("no program opened %s (%s: %w)", abs, argv[0], err)
+			var ee *exec.ExitError
+			why := ""
+			if errors.As(err, &ee) {
+				why = xdgOpenStatus(ee.ExitCode())
+			}
+			return fmt.Errorf("no program opened %s (%s: %w%s)", abs, argv[0], err, why)
 		}
 	case <-time.After(openerGrace):
 	}
 	return nil
+}
+
+// xdgOpenStatus says what xdg-open's documented exit statuses mean.
+func xdgOpenStatus(code int) string {
+	switch code {
+	case 2:
+		return ": the file does not exist"
+	case 3:
+		return ": no program to open it; install a text editor or set a default one"
+	case 4:
+		return ": the program that should open it failed"
+	}
+	return ""
 }
 
 // openerGrace is how long xdg-open gets to fail: it exits at once when it

@@ -92,3 +92,25 @@ func TestCopyTextNoDisplay(t *testing.T) {
 		}
 	}
 }
+
+// The real xdg-open in a session with no handler for the file (no desktop,
+// no browser, no MIME database) exits 3: "Open config" must say so, with
+// what it means, instead of logging "opened the config".
+func TestEditFileRealXDGOpenWithoutHandler(t *testing.T) {
+	testenv.LookPath(t, "xdg-open")
+	dir := t.TempDir()
+	p := filepath.Join(dir, "config.toml")
+	if err := os.WriteFile(p, []byte("# x\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for k, v := range map[string]string{"HOME": dir, "XDG_DATA_DIRS": filepath.Join(dir, "none"), "XDG_DATA_HOME": filepath.Join(dir, "none"),
+		"XDG_CONFIG_HOME": filepath.Join(dir, "cfg"), "XDG_CONFIG_DIRS": filepath.Join(dir, "none"), "PATH": "/usr/bin:/bin",
+		"DISPLAY": "", "WAYLAND_DISPLAY": "", "BROWSER": "", "XDG_CURRENT_DESKTOP": "", "DESKTOP_SESSION": "", "KDE_FULL_SESSION": "", "GNOME_DESKTOP_SESSION_ID": ""} {
+		t.Setenv(k, v)
+	}
+	err := EditFile(context.Background(), p)
+	if err == nil || !strings.Contains(err.Error(), "exit status 3") || !strings.Contains(err.Error(), "no program to open it") ||
+		!strings.Contains(err.Error(), p) {
+		t.Fatalf("xdg-open without a handler: %v", err)
+	}
+}

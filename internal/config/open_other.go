@@ -1,7 +1,0 @@
-//go:build !windows
-
-package config
-
-import "os/exec"
-
-func hideOpenerWindow(*exec.Cmd) {}
