@@ -2,10 +2,8 @@ package discover
 
 import (
 	"bytes"
-	"encoding/json"
 	"fmt"
 	"io"
-	"strings"
 
 	"github.com/traycheck/traycheck/internal/config"
 	"github.com/traycheck/traycheck/internal/safetext"
@@ -39,10 +37,11 @@ func Show(w io.Writer, l Layers, asJSON bool) error {
 	var b bytes.Buffer
 	var err error
 	if asJSON {
-		err = config.WriteShowJSON(&b, l.Settings())
-		if err == nil && len(skipped) > 0 {
-			err = addShowJSON(&b, ShowSkippedKey, skipped)
+		settings := l.Settings()
+		if len(skipped) > 0 {
+			settings = append(settings, config.Setting{Key: ShowSkippedKey, Value: skipped, Source: "discovered"})
 		}
+		err = config.WriteShowJSON(&b, settings)
 	} else {
 		err = config.WriteShowText(&b, l.Settings())
 		if len(skipped) > 0 {
@@ -57,29 +56,4 @@ func Show(w io.Writer, l Layers, asJSON bool) error {
 	}
 	_, err = w.Write(safetext.SpliceSchema(safetext.EscapeJSON(b.Bytes()), "traycheck.config/1")) // text is no object: kept
 	return err
-}
-
-// addShowJSON adds key to the JSON object config.WriteShowJSON wrote in b,
-// as a setting with source "discovered".
-func addShowJSON(b *bytes.Buffer, key string, value []string) error {
-	k, _ := json.Marshal(key)
-	v, err := json.Marshal(struct {
-		Value  []string `json:"value"`
-		Source string   `json:"source"`
-	}{value, "discovered"})
-	if err != nil {
-		return fmt.Errorf("config show: %w", err)
-	}
-	s := strings.TrimRight(b.String(), "\n")
-	if !strings.HasSuffix(s, "}") {
-		return fmt.Errorf("config show: the settings are not a JSON object")
-	}
-	s = strings.TrimRight(strings.TrimSuffix(s, "}"), "\n ")
-	sep := ","
-	if strings.HasSuffix(s, "{") {
-		sep = ""
-	}
-	b.Reset()
-	fmt.Fprintf(b, "%s%s\n  %s: %s\n}\n", s, sep, k, v)
-	return nil
 }
