@@ -2,9 +2,11 @@ package trigger
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -104,21 +106,50 @@ func (j *Journald) follow(ctx context.Context, bin string, args []string, out ch
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("journalctl: %w", err)
 	}
-	sc := bufio.NewScanner(stdout)
-	// A journal entry can be long (a dumped environment); the message
-	// traycheck reads is short, so a longer line is skipped, not fatal.
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		if ev, ok := journalEvent(sc.Bytes(), time.Now()); ok {
+	readErr := eachLine(stdout, maxJournalLine, func(line []byte) {
+		if ev, ok := journalEvent(line, time.Now()); ok {
 			select {
 			case out <- ev:
 			case <-ctx.Done():
 			}
 		}
-	}
-	scanErr := sc.Err()
+	})
 	err = cmd.Wait()
-	return errors.Join(scanErr, err)
+	return errors.Join(readErr, err)
+}
+
+// maxJournalLine bounds one entry of journalctl's output.
+const maxJournalLine = 1 << 20
+
+// eachLine calls fn with each line of r (without its newline) until r
+// ends. A journal entry can be long (a dumped environment); the message
+// traycheck reads is short, so a line over max bytes is skipped and the
+// lines after it still read: a bufio.Scanner would stop there for good,
+// leaving journalctl blocked on a full pipe and the source silent.
+func eachLine(r io.Reader, max int, fn func([]byte)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var line []byte
+	long := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if long = long || len(line)+len(chunk) > max; !long {
+				line = append(line, chunk...)
+			}
+			continue
+		}
+		if !long && (len(chunk) > 0 || len(line) > 0) && len(line)+len(chunk) <= max {
+			line = append(line, chunk...)
+			fn(bytes.TrimSuffix(line, []byte{'\n'}))
+		}
+		line, long = line[:0], false
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 // systemJournalReadable is journald's own rule: root and the adm,
