@@ -40,10 +40,7 @@ func (j *Journald) Name() string { return "journald" }
 
 // Start implements Source.
 func (j *Journald) Start(ctx context.Context) (<-chan Event, error) {
-	argv := j.Command
-	if len(argv) == 0 {
-		argv = []string{"journalctl"}
-	}
+	argv := j.argv()
 	if _, err := exec.LookPath(argv[0]); err != nil {
 		return nil, fmt.Errorf("no journalctl: %w", err)
 	}
@@ -53,11 +50,7 @@ func (j *Journald) Start(ctx context.Context) (<-chan Event, error) {
 	}
 	args := slices.Clone(argv[1:])
 	args = append(args, "--follow", "--output=json", "--since=now", "--quiet", "--no-pager")
-	readable := j.SystemReadable
-	if readable == nil {
-		readable = systemJournalReadable
-	}
-	if !readable() {
+	if !j.systemReadable() {
 		// Said once: the user journal still shows user services' failures.
 		log.Warn("cannot read the system journal (not in adm or systemd-journal): following the user journal only")
 		args = append(args, "--user")
@@ -93,6 +86,22 @@ func (j *Journald) Start(ctx context.Context) (<-chan Event, error) {
 		}
 	}()
 	return out, nil
+}
+
+// argv is Command or its default; Start and Check read it alike.
+func (j *Journald) argv() []string {
+	if len(j.Command) == 0 {
+		return []string{"journalctl"}
+	}
+	return j.Command
+}
+
+// systemReadable is SystemReadable or its default.
+func (j *Journald) systemReadable() bool {
+	if j.SystemReadable == nil {
+		return systemJournalReadable()
+	}
+	return j.SystemReadable()
 }
 
 // follow runs journalctl once and sends its events until it exits.
