@@ -1,6 +1,9 @@
 package config
 
-import "slices"
+import (
+	"slices"
+	"strings"
+)
 
 // Overlay returns a copy of base with the values of the keys user's file set
 // (user.Keys) taken from user: a key the file leaves out keeps base's value,
@@ -40,6 +43,10 @@ func copyKey(dst, src *Config, k string) {
 		dst.SSHForwardPorts = slices.Clone(src.SSHForwardPorts)
 	case "check.interval":
 		dst.Interval = src.Interval
+	default:
+		if t, name, _ := strings.Cut(k, "."); t == "triggers" {
+			applyTrigger(dst, src, name)
+		}
 	}
 }
 

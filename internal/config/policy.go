@@ -83,10 +83,6 @@ func (p *Policy) Apply(c *Config) *Config {
 	out := c.clone()
 	out.Policy = p
 	for _, k := range p.Keys {
-		if t, name, _ := strings.Cut(k, "."); t == "triggers" {
-			applyTrigger(out, p.Values, name)
-			continue
-		}
 		copyKey(out, p.Values, k)
 	}
 	if p.MinInterval > 0 && out.Interval < p.MinInterval {

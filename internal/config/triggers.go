@@ -39,10 +39,11 @@ func (p *parser) trigger(cfg *Config, key toml.Key, v any) *Error {
 	return nil
 }
 
-// applyTrigger carries the policy's triggers.NAME over the user's.
-func applyTrigger(out, pol *Config, name string) {
-	out.TriggersOff = slices.DeleteFunc(slices.Clone(out.TriggersOff), func(s string) bool { return s == name })
-	if pol.TriggerOff(name) {
-		out.TriggersOff = append(out.TriggersOff, name)
+// applyTrigger carries src's triggers.NAME (the user's file's, the
+// policy's) over dst's.
+func applyTrigger(dst, src *Config, name string) {
+	dst.TriggersOff = slices.DeleteFunc(slices.Clone(dst.TriggersOff), func(s string) bool { return s == name })
+	if src.TriggerOff(name) {
+		dst.TriggersOff = append(dst.TriggersOff, name)
 	}
 }

@@ -23,14 +23,5 @@ func NMSettings(p dbus.ObjectPath, s map[string]map[string]dbus.Variant) (NMProf
 	if !ok {
 		return NMProfile{ID: c.ID}, false
 	}
-	out := NMProfile{ID: c.ID, Clients: f.Clients}
-	for _, s := range f.Ports {
-		if rs, err := vpnport.ParseTarget(s); err == nil {
-			out.Resources = append(out.Resources, rs...)
-		}
-	}
-	for _, d := range f.Devices {
-		out.Resources = append(out.Resources, vpnport.Resource{Kind: vpnport.Device, Path: d})
-	}
-	return out, true
+	return NMProfile{ID: c.ID, Clients: f.Clients, Resources: f.resources()}, true
 }

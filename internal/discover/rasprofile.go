@@ -27,15 +27,7 @@ func PhonebookEntry(paths []string, name string) (rs []vpnport.Resource, ok bool
 				continue
 			}
 			f, _ := e.found(p)
-			for _, s := range f.Ports {
-				if x, err := vpnport.ParseTarget(s); err == nil {
-					rs = append(rs, x...)
-				}
-			}
-			for _, d := range f.Devices {
-				rs = append(rs, vpnport.Resource{Kind: vpnport.Device, Path: d})
-			}
-			return rs, true
+			return f.resources(), true
 		}
 	}
 	return nil, false

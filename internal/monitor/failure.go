@@ -2,6 +2,7 @@ package monitor
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
@@ -121,10 +122,14 @@ func (m *Monitor) answer(r *Report, evs []trigger.Event, obs []vpnport.Observati
 	}
 	c := DiagnoseContext(m.opts.Config, now)
 	c.LastResume, c.WakeWindow = m.st.lastResume, m.opts.WakeWindow
+	clients := c.VPNClients
 	told := map[vpnport.Resource]bool{}
 	for _, ev := range evs {
 		out := FailureOutcome{Event: ev}
 		c.Contended = ev.Contended
+		// The failing client's own services (RAS: IKEEXT, RasMan) holding
+		// its ports are the user's VPN working, as explain counts them.
+		c.VPNClients = slices.Concat(clients, diagnose.ProgramClients(trigger.Family(ev.Program)))
 		for _, res := range ev.Resources {
 			if o, ok := byRes[res]; ok {
 				out.Findings = append(out.Findings, m.opts.Diagnose(o, c))

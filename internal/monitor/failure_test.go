@@ -102,3 +102,22 @@ func TestFailureWithNothingHeld(t *testing.T) {
 		t.Fatalf("failures %+v", r.Failures)
 	}
 }
+
+// A RAS failure falls back to the IPsec ports, which Windows's own IKE
+// service holds while any IPsec VPN is up: that is the user's VPN
+// working, never the holder to blame (explain counts it the same way).
+func TestRASFailureSparesWindowsOwnVPNService(t *testing.T) {
+	h := start(t, nil)
+	h.sink.next(t)
+	h.prober.set(heldBy("IKEEXT", 900), nil)
+	udp500 := vpnport.Resource{Kind: vpnport.UDP, Port: 500}
+	h.m.Failed(trigger.Event{Kind: trigger.Failed, Source: "rasclient", Connection: "work", Program: "rasdial",
+		Code: "633", Resources: []vpnport.Resource{udp500}})
+	r := h.sink.next(t)
+	if len(r.Failures) != 1 || len(r.Failures[0].Findings) != 1 {
+		t.Fatalf("failures %+v", r.Failures)
+	}
+	if f := r.Failures[0].Findings[0]; f.Cause != diagnose.VPNClient || len(r.Failures[0].Held()) != 0 {
+		t.Fatalf("finding %+v: IKEEXT on udp/500 is the VPN working", f)
+	}
+}

@@ -73,7 +73,7 @@ func (s *FailureNotes) handle(ctx context.Context, r Report) {
 		case trigger.Connected:
 			for tag, conn := range s.shown {
 				if conn == ev.Name() {
-					s.withdraw(ctx, tag, ev.Name()+" connected")
+					s.withdraw(ctx, tag, fmt.Sprintf("VPN '%s' is back", compose.Clean(conn, 60)))
 				}
 			}
 		case trigger.Failed:
@@ -89,7 +89,9 @@ func (s *FailureNotes) handle(ctx context.Context, r Report) {
 	// A later check that finds the resource free ends the story too.
 	for _, f := range r.Findings {
 		if _, ok := s.shown[f.Resource.String()]; ok && !f.NeedsAttention() {
-			s.withdraw(ctx, f.Resource.String(), "resource free")
+			// Free says nothing of the VPN: it may still be down.
+			s.withdraw(ctx, f.Resource.String(), fmt.Sprintf("VPN '%s': %s is no longer in conflict",
+				compose.Clean(s.shown[f.Resource.String()], 60), f.Resource))
 		}
 	}
 }
@@ -147,7 +149,10 @@ func (s *FailureNotes) show(ctx context.Context, ev trigger.Event, f diagnose.Fi
 		"code", ev.Code, "line", ev.Line, "resource", n.Tag, "title", n.Title)
 }
 
-func (s *FailureNotes) withdraw(ctx context.Context, tag, why string) {
+// withdraw takes the note tagged tag off the screen; over is what ended
+// it, the title of the note that replaces it where a note cannot be
+// withdrawn.
+func (s *FailureNotes) withdraw(ctx context.Context, tag, over string) {
 	conn := s.shown[tag]
 	delete(s.shown, tag)
 	delete(s.titles, tag)
@@ -159,11 +164,11 @@ func (s *FailureNotes) withdraw(ctx context.Context, tag, why string) {
 	} else {
 		// Without a withdraw, the same tag replaces the conflict note with
 		// one that offers nothing.
-		err = s.notifier.Show(ctx, notify.Note{Tag: tag, Kind: notify.KindResult, Title: fmt.Sprintf("VPN '%s' is back", compose.Clean(conn, 60))})
+		err = s.notifier.Show(ctx, notify.Note{Tag: tag, Kind: notify.KindResult, Title: over})
 	}
 	if err != nil {
 		s.log.Warn("withdrawing the failure notification", "tag", tag, "err", err)
 		return
 	}
-	s.log.Info("failure notification withdrawn", "connection", conn, "why", why)
+	s.log.Info("failure notification withdrawn", "connection", conn, "why", over)
 }

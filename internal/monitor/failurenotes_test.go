@@ -133,3 +133,26 @@ func TestFailureNoteDoesNotStackWithoutInPlaceUpdates(t *testing.T) {
 		t.Fatalf("shown %d times, want 2 (the first failure, then the new holder)", got)
 	}
 }
+
+// Where a note cannot be withdrawn, the note that replaces it says what
+// ended the conflict: the connection back, or only the resource free (the
+// VPN may still be down, so not "back").
+func TestFailureNoteReplacementSaysWhatEnded(t *testing.T) {
+	held := diagnose.Finding{Resource: udp1194, Cause: diagnose.OtherApp, Holders: []vpnport.Holder{{PID: 4711, Name: "socat"}}}
+	ctx := context.Background()
+	for _, c := range []struct {
+		end  Report
+		want string
+	}{
+		{Report{Findings: []diagnose.Finding{{Resource: udp1194, Cause: diagnose.Free}}}, "VPN 'work': udp/1194 is no longer in conflict"},
+		{Report{Failures: []FailureOutcome{{Event: trigger.Event{Kind: trigger.Connected, Connection: "work"}}}}, "VPN 'work' is back"},
+	} {
+		scr := newScreen()
+		s := NewFailureNotes(stackingScreen{scr}, nil, nil)
+		s.handle(ctx, failedReport("bind failed", held))
+		s.handle(ctx, c.end)
+		if got := scr.notes["udp/1194"].Title; got != c.want || scr.shows["udp/1194"] != 2 {
+			t.Errorf("replacement %q after %d shows, want %q", got, scr.shows["udp/1194"], c.want)
+		}
+	}
+}

@@ -300,7 +300,8 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 	pctx, cancel := context.WithTimeout(ctx, m.opts.ProbeTimeout)
 	evs := m.st.events
 	m.st.events = nil
-	obs, err := m.opts.Prober.Probe(pctx, m.probeSet(evs), vpnport.ProbeOptions{
+	set := m.probeSet(evs)
+	obs, err := m.opts.Prober.Probe(pctx, set, vpnport.ProbeOptions{
 		// Only a check a person asked for may open a device for a moment
 		// (see vpnport.ProbeOptions.Person): interval, wake and delayed
 		// re-checks stay passive, or a board would be reset after every
@@ -322,7 +323,7 @@ func (m *Monitor) check(ctx context.Context, t Trigger, now time.Time, first boo
 		r.Action = &fin.ActionOutcome
 	}
 	if err != nil {
-		r.Err = fmt.Errorf("probing %d resources: %w", len(m.resources), err)
+		r.Err = fmt.Errorf("probing %d resources: %w", len(set), err)
 		m.opts.Log.Warn("check failed", "trigger", t.Kind, "err", err)
 		for _, ev := range evs {
 			r.Failures = append(r.Failures, FailureOutcome{Event: ev})

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/config"
-	"github.com/traycheck/traycheck/internal/vpnport"
 )
 
 // OriginConfig is the check that follows a reload of the config: scheduled
@@ -116,11 +115,9 @@ func (m *Monitor) swapConfig(cfg *config.Config, rem Remedy) {
 		m.opts.Remedy = rem
 	}
 	m.resources = cfg.Resources()
-	for _, mp := range []map[vpnport.Resource]bool{m.st.resetTried} {
-		for r := range mp {
-			if !slices.Contains(m.resources, r) {
-				delete(mp, r)
-			}
+	for r := range m.st.resetTried {
+		if !slices.Contains(m.resources, r) {
+			delete(m.st.resetTried, r)
 		}
 	}
 	for r := range m.st.last {

@@ -62,7 +62,9 @@ func Run(ctx context.Context, o Options, current discover.Layers) {
 	}
 	files, dirs := watched(o, current)
 	var p poller
-	seen := p.stamp(files, dirs) ^ stringHash(config.PolicyStamp())
+	// The registry policy has no file to stat: its stamp is folded in.
+	stampAll := func() uint64 { return p.stamp(files, dirs) ^ stringHash(config.PolicyStamp()) }
+	seen := stampAll()
 	// The first poll loads again: a file changed between current's load
 	// and the first stamp would otherwise go unseen until its next change.
 	pending, failed := true, false
@@ -74,7 +76,7 @@ func Run(ctx context.Context, o Options, current discover.Layers) {
 			return
 		case <-t.C:
 		}
-		now := p.stamp(files, dirs) ^ stringHash(config.PolicyStamp())
+		now := stampAll()
 		if now != seen {
 			// Changed since the last poll: wait for it to hold still.
 			seen, pending = now, true
@@ -96,7 +98,7 @@ func Run(ctx context.Context, o Options, current discover.Layers) {
 		current = l
 		// What discovery found may name new files to watch.
 		files, dirs = watched(o, current)
-		seen = p.stamp(files, dirs) ^ stringHash(config.PolicyStamp())
+		seen = stampAll()
 		if len(changed) == 0 && !failed {
 			o.Log.Debug("config files changed; nothing in force changed")
 			continue

@@ -105,12 +105,6 @@ func subdirs(dir string) []string {
 	return out
 }
 
-// stamp is a one-off poller's stamp.
-func stamp(files, dirs []string) uint64 {
-	var p poller
-	return p.stamp(files, dirs)
-}
-
 // stringHash folds a stamp given as text (the registry policy's) into the
 // files' stamp.
 func stringHash(s string) uint64 {

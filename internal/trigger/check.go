@@ -19,18 +19,10 @@ func Check(ctx context.Context, sources ...Source) []Status {
 
 func check(ctx context.Context, s Source) Status {
 	if j, ok := s.(*Journald); ok {
-		argv := j.Command
-		if len(argv) == 0 {
-			argv = []string{"journalctl"}
-		}
-		if _, err := exec.LookPath(argv[0]); err != nil {
+		if _, err := exec.LookPath(j.argv()[0]); err != nil {
 			return Status{Name: s.Name(), Why: "no journalctl"}
 		}
-		readable := j.SystemReadable
-		if readable == nil {
-			readable = systemJournalReadable
-		}
-		if !readable() {
+		if !j.systemReadable() {
 			return Status{Name: s.Name(), Active: true, Why: "user journal only: cannot read the system journal (not in adm or systemd-journal)"}
 		}
 		return Status{Name: s.Name(), Active: true}

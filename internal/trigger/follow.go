@@ -2,9 +2,11 @@ package trigger
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"os/exec"
@@ -38,10 +40,7 @@ func (j *Journald) Name() string { return "journald" }
 
 // Start implements Source.
 func (j *Journald) Start(ctx context.Context) (<-chan Event, error) {
-	argv := j.Command
-	if len(argv) == 0 {
-		argv = []string{"journalctl"}
-	}
+	argv := j.argv()
 	if _, err := exec.LookPath(argv[0]); err != nil {
 		return nil, fmt.Errorf("no journalctl: %w", err)
 	}
@@ -51,11 +50,7 @@ func (j *Journald) Start(ctx context.Context) (<-chan Event, error) {
 	}
 	args := slices.Clone(argv[1:])
 	args = append(args, "--follow", "--output=json", "--since=now", "--quiet", "--no-pager")
-	readable := j.SystemReadable
-	if readable == nil {
-		readable = systemJournalReadable
-	}
-	if !readable() {
+	if !j.systemReadable() {
 		// Said once: the user journal still shows user services' failures.
 		log.Warn("cannot read the system journal (not in adm or systemd-journal): following the user journal only")
 		args = append(args, "--user")
@@ -93,6 +88,22 @@ func (j *Journald) Start(ctx context.Context) (<-chan Event, error) {
 	return out, nil
 }
 
+// argv is Command or its default; Start and Check read it alike.
+func (j *Journald) argv() []string {
+	if len(j.Command) == 0 {
+		return []string{"journalctl"}
+	}
+	return j.Command
+}
+
+// systemReadable is SystemReadable or its default.
+func (j *Journald) systemReadable() bool {
+	if j.SystemReadable == nil {
+		return systemJournalReadable()
+	}
+	return j.SystemReadable()
+}
+
 // follow runs journalctl once and sends its events until it exits.
 func (j *Journald) follow(ctx context.Context, bin string, args []string, out chan<- Event) error {
 	cmd := exec.CommandContext(ctx, bin, args...)
@@ -104,21 +115,50 @@ func (j *Journald) follow(ctx context.Context, bin string, args []string, out ch
 	if err := cmd.Start(); err != nil {
 		return fmt.Errorf("journalctl: %w", err)
 	}
-	sc := bufio.NewScanner(stdout)
-	// A journal entry can be long (a dumped environment); the message
-	// traycheck reads is short, so a longer line is skipped, not fatal.
-	sc.Buffer(make([]byte, 64<<10), 1<<20)
-	for sc.Scan() {
-		if ev, ok := journalEvent(sc.Bytes(), time.Now()); ok {
+	readErr := eachLine(stdout, maxJournalLine, func(line []byte) {
+		if ev, ok := journalEvent(line, time.Now()); ok {
 			select {
 			case out <- ev:
 			case <-ctx.Done():
 			}
 		}
-	}
-	scanErr := sc.Err()
+	})
 	err = cmd.Wait()
-	return errors.Join(scanErr, err)
+	return errors.Join(readErr, err)
+}
+
+// maxJournalLine bounds one entry of journalctl's output.
+const maxJournalLine = 1 << 20
+
+// eachLine calls fn with each line of r (without its newline) until r
+// ends. A journal entry can be long (a dumped environment); the message
+// traycheck reads is short, so a line over max bytes is skipped and the
+// lines after it still read: a bufio.Scanner would stop there for good,
+// leaving journalctl blocked on a full pipe and the source silent.
+func eachLine(r io.Reader, max int, fn func([]byte)) error {
+	br := bufio.NewReaderSize(r, 64<<10)
+	var line []byte
+	long := false
+	for {
+		chunk, err := br.ReadSlice('\n')
+		if errors.Is(err, bufio.ErrBufferFull) {
+			if long = long || len(line)+len(chunk) > max; !long {
+				line = append(line, chunk...)
+			}
+			continue
+		}
+		if !long && (len(chunk) > 0 || len(line) > 0) && len(line)+len(chunk) <= max {
+			line = append(line, chunk...)
+			fn(bytes.TrimSuffix(line, []byte{'\n'}))
+		}
+		line, long = line[:0], false
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				return nil
+			}
+			return err
+		}
+	}
 }
 
 // systemJournalReadable is journald's own rule: root and the adm,

@@ -72,3 +72,24 @@ func FuzzJournalLine(f *testing.F) {
 		}
 	})
 }
+
+// A journal entry longer than the bound is skipped and the entries after
+// it still arrive: the source does not go silent on one dumped environment.
+func TestEachLineSkipsOverlongLine(t *testing.T) {
+	fixture, err := os.ReadFile("testdata/journal.jsonl")
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, _, _ := strings.Cut(string(fixture), "\n")
+	in := strings.Repeat("x", 3*maxJournalLine) + "\n" + first + "\n" + strings.Repeat("y", 200<<10) + "\nlast"
+	var got []string
+	if err := eachLine(strings.NewReader(in), maxJournalLine, func(b []byte) { got = append(got, string(b)) }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || got[0] != first || len(got[1]) != 200<<10 || got[2] != "last" {
+		t.Fatalf("%d lines, want the fixture's first, the 200 KiB one and the unterminated last", len(got))
+	}
+	if ev, ok := journalEvent([]byte(got[0]), time.Unix(0, 0)); !ok || ev.Kind != Failed {
+		t.Fatalf("event %+v after the long line, want the bind failure", ev)
+	}
+}

@@ -44,7 +44,7 @@ func FromLine(source, connection, program, line string, at time.Time) (Event, bo
 			// own working one.
 			ev.Contended = !m.Resource.AnyProto
 		} else if m.Family != diagnose.DialFailed && !m.Resource.Remote {
-			ev.Resources = diagnose.ProgramPorts(progFamily(ev.Program))
+			ev.Resources = diagnose.ProgramPorts(Family(ev.Program))
 		}
 		return ev, true
 	}
@@ -58,9 +58,12 @@ func FromLine(source, connection, program, line string, at time.Time) (Event, bo
 	return Event{}, false
 }
 
-// progFamily maps a process name to the catalogue's program family.
-func progFamily(p string) string {
+// Family maps a client program as an Event names it to the catalogue's
+// program family (diagnose.ProgramPorts, diagnose.ProgramClients).
+func Family(p string) string {
 	switch {
+	case p == "rasdial":
+		return diagnose.ProgRAS
 	case strings.HasPrefix(p, "openvpn"), strings.HasPrefix(p, "nm-openvpn"):
 		return diagnose.ProgOpenVPN
 	case strings.HasPrefix(p, "charon"), strings.HasPrefix(p, "strongswan"), p == "ipsec":

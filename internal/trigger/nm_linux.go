@@ -128,12 +128,17 @@ func (w *nmWatch) event(ctx context.Context, sig *dbus.Signal) (Event, bool) {
 		}
 		return ev, true
 	case nmDeviceIf + ".StateChanged":
-		if len(sig.Body) != 3 || sig.Sender != w.owner(ctx) {
+		if len(sig.Body) != 3 {
 			return Event{}, false
 		}
 		state, _ := sig.Body[0].(uint32)
 		reason, _ := sig.Body[2].(uint32)
 		name, isModem := nmModemReasons[reason]
+		// Every device's every state change arrives here (Wi-Fi roaming,
+		// docks): only the two that matter cost a call to the bus.
+		if state != nmDeviceActivated && (state != nmDeviceFailed || !isModem) || sig.Sender != w.owner(ctx) {
+			return Event{}, false
+		}
 		if state == nmDeviceActivated {
 			// Only a device with a failure note matters; the sink matches
 			// by connection name, so report it like any other.
@@ -142,9 +147,6 @@ func (w *nmWatch) event(ctx context.Context, sig *dbus.Signal) (Event, bool) {
 				return Event{}, false
 			}
 			return Event{Kind: Connected, Source: "networkmanager", Program: "ModemManager", Connection: conn, Resources: rs, At: now}, true
-		}
-		if state != nmDeviceFailed || !isModem {
-			return Event{}, false
 		}
 		conn, rs, iface := w.device(ctx, sig.Path)
 		return Event{Kind: Failed, Source: "networkmanager", Program: "ModemManager", Connection: conn, Code: name,
