@@ -170,7 +170,10 @@ func waitIcon(ctx context.Context, t *testing.T, c *dbus.Conn, item, colour stri
 // it ends. It returns the session connection and the watch.
 func watchNotes(ctx context.Context, t *testing.T) (*dbus.Conn, *busWatch) {
 	t.Helper()
-	c, w := watchNotes(ctx, t)
+	c := sessionConn(t)
+	clearNotes(ctx, t, c)
+	w := watchBus(t)
+	t.Cleanup(func() { closeNotes(c, w.ids()) })
 	return c, w
 }
 
