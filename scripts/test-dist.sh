@@ -140,15 +140,16 @@ for arch in amd64 arm64; do
 	out=$(printf '%s\n' "$out" | grep -v 'running with root privileges' || true)
 	[ $rc -eq 0 ] && [ -z "$out" ] || fail "lintian on the $arch .deb (exit $rc): $out"
 done
-want_files="/etc/traycheck/policy.toml
+# The files both packages hold; each format adds its own below (a .deb its
+# changelog, copyright and lintian overrides, an .rpm its license; zsh looks
+# in a different folder on each family).
+common_files="/etc/traycheck/policy.toml
 /etc/xdg/autostart/traycheck.desktop
 /usr/bin/traycheck
 /usr/lib/systemd/catalog/traycheck.catalog
 /usr/share/applications/traycheck.desktop
 /usr/share/bash-completion/completions/traycheck
 /usr/share/doc/traycheck/README.md
-/usr/share/doc/traycheck/changelog.Debian.gz
-/usr/share/doc/traycheck/copyright
 /usr/share/fish/vendor_completions.d/traycheck.fish
 /usr/share/icons/hicolor/128x128/apps/traycheck.png
 /usr/share/icons/hicolor/16x16/apps/traycheck.png
@@ -160,15 +161,21 @@ want_files="/etc/traycheck/policy.toml
 /usr/share/icons/hicolor/64x64/apps/traycheck.png
 /usr/share/icons/hicolor/scalable/apps/traycheck.svg
 /usr/share/icons/hicolor/symbolic/apps/traycheck-symbolic.svg
-/usr/share/lintian/overrides/traycheck
 /usr/share/man/man1/traycheck.1.gz
 /usr/share/traycheck/schema/check-1.schema.json
 /usr/share/traycheck/schema/config-1.schema.json
 /usr/share/traycheck/schema/discover-1.schema.json
 /usr/share/traycheck/schema/explain-1.schema.json
 /usr/share/traycheck/schema/report-1.schema.json
-/usr/share/traycheck/schema/watch-1.schema.json
-/usr/share/zsh/vendor-completions/_traycheck"
+/usr/share/traycheck/schema/watch-1.schema.json"
+# files_with LIST EXTRA...: LIST and the EXTRA paths, one a line, sorted as the
+# lists read from the packages are.
+files_with() { printf '%s\n' "$@" | LC_ALL=C sort; }
+want_files=$(files_with "$common_files" \
+	/usr/share/doc/traycheck/changelog.Debian.gz \
+	/usr/share/doc/traycheck/copyright \
+	/usr/share/lintian/overrides/traycheck \
+	/usr/share/zsh/vendor-completions/_traycheck)
 got=$(dpkg-deb -c "$dist/traycheck_${version}_arm64.deb" | awk '$1 !~ /^d/ {sub(/^\./, "", $6); print $6}' | LC_ALL=C sort)
 [ "$got" = "$want_files" ] || fail "arm64 .deb holds:
 $got"
@@ -289,33 +296,9 @@ catalog=$(journalctl --list-catalog 2>/dev/null || true)
 
 # --- .rpm --------------------------------------------------------------------------
 step "rpm -qlp (both architectures)"
-want_rpm="/etc/traycheck/policy.toml
-/etc/xdg/autostart/traycheck.desktop
-/usr/bin/traycheck
-/usr/lib/systemd/catalog/traycheck.catalog
-/usr/share/applications/traycheck.desktop
-/usr/share/bash-completion/completions/traycheck
-/usr/share/doc/traycheck/README.md
-/usr/share/fish/vendor_completions.d/traycheck.fish
-/usr/share/icons/hicolor/128x128/apps/traycheck.png
-/usr/share/icons/hicolor/16x16/apps/traycheck.png
-/usr/share/icons/hicolor/22x22/apps/traycheck.png
-/usr/share/icons/hicolor/24x24/apps/traycheck.png
-/usr/share/icons/hicolor/256x256/apps/traycheck.png
-/usr/share/icons/hicolor/32x32/apps/traycheck.png
-/usr/share/icons/hicolor/48x48/apps/traycheck.png
-/usr/share/icons/hicolor/64x64/apps/traycheck.png
-/usr/share/icons/hicolor/scalable/apps/traycheck.svg
-/usr/share/icons/hicolor/symbolic/apps/traycheck-symbolic.svg
-/usr/share/licenses/traycheck/LICENSE
-/usr/share/man/man1/traycheck.1.gz
-/usr/share/traycheck/schema/check-1.schema.json
-/usr/share/traycheck/schema/config-1.schema.json
-/usr/share/traycheck/schema/discover-1.schema.json
-/usr/share/traycheck/schema/explain-1.schema.json
-/usr/share/traycheck/schema/report-1.schema.json
-/usr/share/traycheck/schema/watch-1.schema.json
-/usr/share/zsh/site-functions/_traycheck"
+want_rpm=$(files_with "$common_files" \
+	/usr/share/licenses/traycheck/LICENSE \
+	/usr/share/zsh/site-functions/_traycheck)
 for arch in x86_64 aarch64; do
 	r=$dist/traycheck-$version-1.$arch.rpm
 	got=$(rpm -qlp "$r" 2>/dev/null | LC_ALL=C sort)

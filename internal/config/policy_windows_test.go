@@ -12,15 +12,7 @@ import (
 // The registry reader against a real registry (Wine's, in the Windows lane):
 // a key of the test's own under HKCU, never the machine's policy key.
 func TestMachinePolicyRegistry(t *testing.T) {
-	key := fmt.Sprintf(`Software\traycheck-test-%d\policy`, os.Getpid())
-	oldRoot, oldKey := PolicyRoot, PolicyKey
-	PolicyRoot, PolicyKey = registry.CURRENT_USER, key
-	t.Cleanup(func() {
-		PolicyRoot, PolicyKey = oldRoot, oldKey
-		for _, k := range []string{key + `\vpn`, key + `\ssh`, key + `\policy`, key, strings.TrimSuffix(key, `\policy`)} {
-			registry.DeleteKey(registry.CURRENT_USER, k)
-		}
-	})
+	key := testPolicyKey(t, "test", `\vpn`, `\ssh`, `\policy`)
 	if p, err := LoadMachinePolicy(testActions); p != nil || err != nil {
 		t.Fatalf("no key: %v %v", p, err)
 	}
@@ -57,4 +49,24 @@ func TestMachinePolicyRegistry(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), `HKCU\`+key+`\vpn\ports: bad port "udp/99999"`) {
 		t.Fatalf("got %v", err)
 	}
+}
+
+// testPolicyKey points PolicyRoot and PolicyKey at a key of the test's own,
+// HKCU\Software\traycheck-NAME-PID\policy, and returns it. At cleanup it
+// puts them back and deletes the key's subkeys subs (registry keys go only
+// when empty: deepest first), the key and its parent.
+func testPolicyKey(t *testing.T, name string, subs ...string) string {
+	t.Helper()
+	key := fmt.Sprintf(`Software\traycheck-%s-%d\policy`, name, os.Getpid())
+	oldRoot, oldKey := PolicyRoot, PolicyKey
+	PolicyRoot, PolicyKey = registry.CURRENT_USER, key
+	t.Cleanup(func() {
+		PolicyRoot, PolicyKey = oldRoot, oldKey
+		for _, sub := range subs {
+			registry.DeleteKey(registry.CURRENT_USER, key+sub)
+		}
+		registry.DeleteKey(registry.CURRENT_USER, key)
+		registry.DeleteKey(registry.CURRENT_USER, strings.TrimSuffix(key, `\policy`))
+	})
+	return key
 }

@@ -2,8 +2,6 @@ package config
 
 import (
 	"fmt"
-	"os"
-	"strings"
 	"testing"
 	"time"
 
@@ -14,15 +12,7 @@ import (
 // key changes when a table's value is written (a real registry: Wine's in
 // the Windows lane; a key of the test's own under HKCU).
 func TestPolicyStampRegistry(t *testing.T) {
-	key := fmt.Sprintf(`Software\traycheck-stamp-%d\policy`, os.Getpid())
-	oldRoot, oldKey := PolicyRoot, PolicyKey
-	PolicyRoot, PolicyKey = registry.CURRENT_USER, key
-	t.Cleanup(func() {
-		PolicyRoot, PolicyKey = oldRoot, oldKey
-		for _, k := range []string{key + `\check`, key, strings.TrimSuffix(key, `\policy`)} {
-			registry.DeleteKey(registry.CURRENT_USER, k)
-		}
-	})
+	key := testPolicyKey(t, "stamp", `\check`)
 	if s := PolicyStamp(); s != "" {
 		t.Fatalf("no key: stamp %q", s)
 	}

@@ -11,14 +11,7 @@ import (
 )
 
 func TestOpenBoundedRefusesByNameTypeAndSize(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
-	if err := unix.Mkfifo(fifo, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	plain := filepath.Join(dir, "plain")
-	os.WriteFile(plain, []byte("0123456789"), 0o600)
-	os.Symlink(plain, filepath.Join(dir, "link"))
+	dir, fifo, plain, link := openFixture(t, "0123456789")
 	os.Symlink("/proc/self/status", filepath.Join(dir, "proc"))
 	os.Symlink("loop", filepath.Join(dir, "loop"))
 	for _, tc := range []struct {
@@ -34,7 +27,7 @@ func TestOpenBoundedRefusesByNameTypeAndSize(t *testing.T) {
 		{"/sys/kernel/notes", false, ErrPseudoFile, ""},
 		{filepath.Join(dir, "proc"), false, ErrPseudoFile, "leads to /proc/"},
 		{dir, false, ErrNotRegular, "directory"},
-		{filepath.Join(dir, "link"), true, ErrNotRegular, "symbolic link"},
+		{link, true, ErrNotRegular, "symbolic link"},
 		{filepath.Join(dir, "loop"), false, unix.ELOOP, ""},
 		{plain, false, ErrTooLarge, "10 bytes, more than 9"},
 	} {
@@ -46,7 +39,7 @@ func TestOpenBoundedRefusesByNameTypeAndSize(t *testing.T) {
 			t.Errorf("OpenBounded(%s) = %v, want %v saying %q", tc.path, err, tc.want, tc.says)
 		}
 	}
-	for _, p := range []string{plain, filepath.Join(dir, "link")} {
+	for _, p := range []string{plain, link} {
 		b, err := ReadFile(p, 10)
 		if err != nil || string(b) != "0123456789" {
 			t.Errorf("ReadFile(%s) = %q, %v", p, b, err)

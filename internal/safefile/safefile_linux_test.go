@@ -10,20 +10,28 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func TestOpenRegularRefusesWhatCanBlockOrNeverEnd(t *testing.T) {
-	dir := t.TempDir()
-	fifo := filepath.Join(dir, "fifo")
+// openFixture makes a temp dir holding a named pipe, a plain file with
+// content and a symlink to it, the files both Open tests refuse or accept.
+func openFixture(t *testing.T, content string) (dir, fifo, plain, link string) {
+	t.Helper()
+	dir = t.TempDir()
+	fifo = filepath.Join(dir, "fifo")
 	if err := unix.Mkfifo(fifo, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	plain := filepath.Join(dir, "plain")
-	if err := os.WriteFile(plain, []byte("x"), 0o600); err != nil {
+	plain = filepath.Join(dir, "plain")
+	if err := os.WriteFile(plain, []byte(content), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	link := filepath.Join(dir, "link")
+	link = filepath.Join(dir, "link")
 	if err := os.Symlink(plain, link); err != nil {
 		t.Fatal(err)
 	}
+	return dir, fifo, plain, link
+}
+
+func TestOpenRegularRefusesWhatCanBlockOrNeverEnd(t *testing.T) {
+	dir, fifo, plain, link := openFixture(t, "x")
 	for p, want := range map[string]string{fifo: "named pipe", "/dev/zero": "character device", dir: "directory"} {
 		f, err := OpenRegular(p)
 		if err == nil {

@@ -3,10 +3,8 @@
 package e2e
 
 import (
-	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -16,7 +14,6 @@ import (
 	"github.com/godbus/dbus/v5"
 
 	"github.com/traycheck/traycheck/internal/power/powertest"
-	"github.com/traycheck/traycheck/internal/testenv"
 )
 
 // Issue 17 item 5: the tray panicked ("dbus: connection closed by user"
@@ -121,7 +118,11 @@ func TestTraySurvivesSessionBusRestart(t *testing.T) {
 
 	// Issue 25 item 9: the next conflict is notified on the new bus, by a
 	// real notification daemon started there, and its hints are intact.
-	startDunstOn(ctx, t, bus)
+	rc := filepath.Join(t.TempDir(), "dunstrc")
+	if err := os.WriteFile(rc, []byte("[global]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	startDunst(ctx, t, rc, bus.Conn(), "DBUS_SESSION_BUS_ADDRESS="+bus.Address)
 	nw := watchBusOn(t, bus.Conn())
 	holder := startHolder(ctx, t, port)
 	n := nw.waitNote(ctx, t, fmt.Sprintf("udp/%d held by socat", port))
@@ -145,41 +146,4 @@ func TestTraySurvivesSessionBusRestart(t *testing.T) {
 	if log := p.log.String(); !strings.Contains(log, "the session bus did not come back; exiting") || strings.Contains(log, "panic") {
 		t.Errorf("no clean exit line:\n%s", log)
 	}
-}
-
-// startDunstOn runs dunst (a real notification daemon) on bus, on the test
-// session's display, until the test ends.
-func startDunstOn(ctx context.Context, t *testing.T, bus *powertest.Bus) {
-	t.Helper()
-	rc := filepath.Join(t.TempDir(), "dunstrc")
-	if err := os.WriteFile(rc, []byte("[global]\n"), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("dunst", "-config", rc)
-	cmd.Env = append(os.Environ(), "DBUS_SESSION_BUS_ADDRESS="+bus.Address)
-	log := &testenv.SyncBuffer{}
-	cmd.Stdout, cmd.Stderr = log, log
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Kill()
-		<-done
-		if t.Failed() {
-			t.Logf("dunst log:\n%s", log.String())
-		}
-	})
-	c := bus.Conn()
-	poll(ctx, t, "dunst to own org.freedesktop.Notifications on the restarted bus", func() bool {
-		select {
-		case <-done:
-			t.Fatalf("dunst exited: %s", log.String())
-		default:
-		}
-		var pid uint32
-		err := c.BusObject().Call("org.freedesktop.DBus.GetConnectionUnixProcessID", 0, "org.freedesktop.Notifications").Store(&pid)
-		return err == nil && int(pid) == cmd.Process.Pid
-	})
 }

@@ -91,10 +91,7 @@ func noteWindow(ctx context.Context, t *testing.T, name string) (image.Image, ge
 // a one-line summary with the same body, and the whole text is on the bus.
 func TestScreenshotsForDocs(t *testing.T) {
 	ctx := requireDesktop(t)
-	c := sessionConn(t)
-	clearNotes(ctx, t, c)
-	w := watchBus(t)
-	t.Cleanup(func() { closeNotes(c, w.ids()) })
+	c, w := watchNotes(ctx, t)
 
 	installIcons(t)
 	port := freeUDPPort(t)

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/godbus/dbus/v5"
+
 	"github.com/traycheck/traycheck/internal/notify/dbustest"
 	"github.com/traycheck/traycheck/internal/testenv"
 )
@@ -35,7 +36,7 @@ func TestDunstEndProcess(t *testing.T) {
 	if err := os.WriteFile(rc, []byte("[global]\ndmenu = "+script+"\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	startDunst(ctx, t, rc)
+	startDunst(ctx, t, rc, sessionConn(t))
 	w := watchBus(t)
 	c := sessionConn(t)
 	choose := func(key string) {
@@ -86,11 +87,16 @@ func TestDunstEndProcess(t *testing.T) {
 	})
 }
 
-// startDunst runs dunst on the test's bus and waits until it owns
-// org.freedesktop.Notifications.
-func startDunst(ctx context.Context, t *testing.T, rc string) {
+// startDunst runs dunst (a real notification daemon) with config rc until
+// the test ends, and waits until it owns org.freedesktop.Notifications on
+// the bus c reaches. env (such as DBUS_SESSION_BUS_ADDRESS=...) is added to
+// dunst's environment; without it dunst uses the test's session bus.
+func startDunst(ctx context.Context, t *testing.T, rc string, c *dbus.Conn, env ...string) {
 	t.Helper()
 	cmd := exec.Command("dunst", "-config", rc)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	log := &testenv.SyncBuffer{}
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
@@ -105,7 +111,6 @@ func startDunst(ctx context.Context, t *testing.T, rc string) {
 			t.Logf("dunst log:\n%s", log.String())
 		}
 	})
-	c := sessionConn(t)
 	poll(ctx, t, "dunst to own org.freedesktop.Notifications", func() bool {
 		select {
 		case <-done:

@@ -35,10 +35,7 @@ func TestResetAdapterConfirmedByClick(t *testing.T) {
 			t.Fatalf("ip %q: %v\n%s", args, err, out)
 		}
 	}
-	c := sessionConn(t)
-	clearNotes(ctx, t, c)
-	w := watchBus(t)
-	t.Cleanup(func() { closeNotes(c, w.ids()) })
+	c, w := watchNotes(ctx, t)
 
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "config.toml")

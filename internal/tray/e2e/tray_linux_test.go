@@ -58,10 +58,7 @@ func TestMenuAndCheckNow(t *testing.T) {
 // helper, and the icon and menu return to OK.
 func TestConflictEndProcessByClick(t *testing.T) {
 	ctx := requireDesktop(t)
-	c := sessionConn(t)
-	clearNotes(ctx, t, c)
-	w := watchBus(t)
-	t.Cleanup(func() { closeNotes(c, w.ids()) })
+	c, w := watchNotes(ctx, t)
 	port := freeUDPPort(t)
 	h := startHolder(ctx, t, port)
 	tr := startTray(ctx, t, port)
@@ -166,6 +163,18 @@ func waitIcon(ctx context.Context, t *testing.T, c *dbus.Conn, item, colour stri
 		return green > w*h/4 && red == 0
 	})
 	return string(px)
+}
+
+// watchNotes starts a test that clicks notes: it clears the notes left by
+// earlier tests, watches the session bus, and closes this test's notes when
+// it ends. It returns the session connection and the watch.
+func watchNotes(ctx context.Context, t *testing.T) (*dbus.Conn, *busWatch) {
+	t.Helper()
+	c := sessionConn(t)
+	clearNotes(ctx, t, c)
+	w := watchBus(t)
+	t.Cleanup(func() { closeNotes(c, w.ids()) })
+	return c, w
 }
 
 // clearNotes closes every note xfce4-notifyd shows (urgent ones stay until

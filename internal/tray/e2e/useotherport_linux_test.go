@@ -16,10 +16,7 @@ import (
 // test's click once hid that button from clickButton; see parkPointer.)
 func TestUseAnotherPortByClick(t *testing.T) {
 	ctx := requireDesktop(t)
-	c := sessionConn(t)
-	clearNotes(ctx, t, c)
-	w := watchBus(t)
-	t.Cleanup(func() { closeNotes(c, w.ids()) })
+	c, w := watchNotes(ctx, t)
 	port := freeUDPPort(t)
 	h := startHolder(ctx, t, port)
 	tr := startTray(ctx, t, port)
