@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -68,7 +69,9 @@ func ProgramClients(program string) []string {
 // expProgramRE finds the program in a syslog or journal prefix
 // ("xl2tpd[673]: ", "charon: ", "dnsmasq: "), socat's own ("socat[12] E ") or in charon's own log tag
 // ("00[NET] "). It only runs when the matched entry names no program.
-var expProgramRE = regexp.MustCompile(`(?:^|[\s>])(openvpn|charon(?:-systemd)?|xl2tpd|dnsmasq|wireguard-go|wg-quick|socat|gunicorn|ocserv|tincd)(?:: |\[\d{1,10}\]: |\[\d{1,10}\] [EWNI] )|\b\d{2}\[(?:NET|IKE|CFG|DMN)\] `)
+var expProgramRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[\s>])(openvpn|charon(?:-systemd)?|xl2tpd|dnsmasq|wireguard-go|wg-quick|socat|gunicorn|ocserv|tincd)(?:: |\[\d{1,10}\]: |\[\d{1,10}\] [EWNI] )|\b\d{2}\[(?:NET|IKE|CFG|DMN)\] `)
+})
 
 // expProgram is the program that printed the text: the winning entry's,
 // else another matching entry's of the same family, else a log prefix.
@@ -81,7 +84,7 @@ func expProgram(h expHit, hits []expHit, text string) string {
 			return o.entry.program
 		}
 	}
-	m := expProgramRE.FindStringSubmatch(text)
+	m := expProgramRE().FindStringSubmatch(text)
 	switch {
 	case m == nil:
 		return ""

@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/traycheck/traycheck/internal/vpnport"
 )
@@ -88,14 +89,16 @@ func expKind(h expHit, kind, tokKind vpnport.Kind, prog, text string) (vpnport.K
 
 // expProtoWordRE finds a protocol word: tcp, udp and their spellings in
 // socket APIs and VPNs (DTLS and WireGuard are datagrams).
-var expProtoWordRE = regexp.MustCompile(`(?i)\b(?:proto\s+)?(udp|tcp|dgram|sock_dgram|datagram|dtls|sock_stream|stream|wireguard|wg-quick)(?:v?[46])?(?:_server|_client|-server|-client)?\b`)
+var expProtoWordRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(?:proto\s+)?(udp|tcp|dgram|sock_dgram|datagram|dtls|sock_stream|stream|wireguard|wg-quick)(?:v?[46])?(?:_server|_client|-server|-client)?\b`)
+})
 
 // expProtoWord is the first protocol word on the error line, else in the
 // whole text. OpenVPN's "TCP/UDP" prefix says nothing and is skipped.
 func expProtoWord(line, text string) (vpnport.Kind, bool) {
 	for _, s := range []string{line, text} {
 		s = strings.ReplaceAll(strings.ReplaceAll(s, "TCP/UDP", ""), "tcp/udp", "")
-		if m := expProtoWordRE.FindStringSubmatch(s); m != nil {
+		if m := expProtoWordRE().FindStringSubmatch(s); m != nil {
 			switch w := strings.ToLower(m[1]); w {
 			case "tcp", "stream", "sock_stream":
 				return vpnport.TCP, true
@@ -121,7 +124,9 @@ func programKinds(prog string) []vpnport.Kind {
 // expDevRE finds device paths anywhere on a line: /dev nodes and COM
 // ports, and (as candidates for the caller to resolve) other absolute
 // paths, which a udev-style link outside /dev may be.
-var expDevRE = regexp.MustCompile(`(?:^|[\s'"(=:,\[])(/[\w.+:@/-]{1,256})|\b(COM\d{1,3})\b`)
+var expDevRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?:^|[\s'"(=:,\[])(/[\w.+:@/-]{1,256})|\b(COM\d{1,3})\b`)
+})
 
 // notDevices are /dev entries that are never the device a program fought
 // over (a pasted log redirects to /dev/null).
@@ -136,7 +141,7 @@ func expDevice(lines []string, res TextResource) (TextResource, []string) {
 		if !strings.ContainsAny(line, "/M") {
 			continue
 		}
-		for _, m := range expDevRE.FindAllStringSubmatch(line, 16) {
+		for _, m := range expDevRE().FindAllStringSubmatch(line, 16) {
 			p := strings.TrimRight(m[1], ".:,")
 			switch {
 			case m[2] != "" && res.Path == "":

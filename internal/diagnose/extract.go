@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/traycheck/traycheck/internal/portnum"
 	"github.com/traycheck/traycheck/internal/vpnport"
@@ -38,40 +39,45 @@ type portToken struct {
 // Hosts use unbounded repeats: bounded ones multiply the program's size
 // (one alternative was 1,168 instructions), which forces the slower of
 // Go's two matchers; the line itself is capped at MaxExplainLine.
-var extractRE = regexp.MustCompile(strings.Join([]string{
-	// udp/500, tcp6/80
-	`\b(?P<p1>(?i:udp|tcp))[46]?/(?P<n1>\d{1,5})\b`,
-	// 500/udp
-	`\b(?P<n2>\d{1,5})/(?P<p2>(?i:udp|tcp))\b`,
-	// [::1]:8080, [0.0.0.0]:80, [undef]:1194 (OpenVPN's any)
-	`\[(?P<h3>[0-9A-Za-z:.%*_-]*)\]:(?P<n3>\d{1,5})\b`,
-	// :::443 (IPv6 any, as ss and netstat print it)
-	`(?P<h4>::):(?P<n4>\d{1,5})\b`,
-	// *:6379
-	`(?P<h5>\*):(?P<n5>\d{1,5})\b`,
-	// 0.0.0.0:443, [0.0.0.0:443], "to 0.0.0.0:443:"
-	`\b(?P<h6>(?:\d{1,3}\.){3}\d{1,3}):(?P<n6>\d{1,5})\b`,
-	// localhost:8080, db.example.org:5432 (source files are filtered out)
-	`\b(?P<h7>localhost|[A-Za-z][\w-]*(?:\.[\w-]+)+):(?P<n7>\d{1,5})\b`,
-	// ":8080" after a bind/listen/socket word: Go's "listen tcp :8080"
-	`(?i:\b(?P<w8>bind|bound|binding|listen|listening|listener|socket|serve|serving|on|to|at|address|addr|tcp[46]?|udp[46]?)\b)[:,]?\s{1,4}:(?P<n8>\d{1,5})\b`,
-	// port 1701, port: 22, --port=1194, ListenPort = 51820, lport 1194, udp-port 443
-	`(?i:\b(?P<w9>(?:l|udp-?|tcp-?|listen[-_ ]?)?port)s?\b)\s{0,3}(?:[=:#]|\bis\b|\bnumber\b)?\s{0,3}['"]?(?P<n9>\d{1,5})\b`,
-	// Python's address tuple: ('0.0.0.0', 8000)
-	`\(\s?['"](?P<h10>[^'"\s]*)['"],\s?(?P<n10>\d{1,5})\b`,
-	// a quoted number: '2222', "8080"
-	`['"](?P<n11>\d{1,5})['"]`,
-	// ssh -L's local side: "-L 8080:db:5432", "-L 127.0.0.1:8080:db:5432"
-	`(?:^|\s)-L\s?(?:(?P<h12>\[[^\]\s]+\]|[\w.*-]+):)?(?P<n12>\d{1,5}):`,
-}, "|"))
+// Compiled on first use, like every regexp of this package: compiled at
+// init they cost every start of the binary about 4 ms, though only explain
+// and the failure trigger match text.
+var extractRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(strings.Join([]string{
+		// udp/500, tcp6/80
+		`\b(?P<p1>(?i:udp|tcp))[46]?/(?P<n1>\d{1,5})\b`,
+		// 500/udp
+		`\b(?P<n2>\d{1,5})/(?P<p2>(?i:udp|tcp))\b`,
+		// [::1]:8080, [0.0.0.0]:80, [undef]:1194 (OpenVPN's any)
+		`\[(?P<h3>[0-9A-Za-z:.%*_-]*)\]:(?P<n3>\d{1,5})\b`,
+		// :::443 (IPv6 any, as ss and netstat print it)
+		`(?P<h4>::):(?P<n4>\d{1,5})\b`,
+		// *:6379
+		`(?P<h5>\*):(?P<n5>\d{1,5})\b`,
+		// 0.0.0.0:443, [0.0.0.0:443], "to 0.0.0.0:443:"
+		`\b(?P<h6>(?:\d{1,3}\.){3}\d{1,3}):(?P<n6>\d{1,5})\b`,
+		// localhost:8080, db.example.org:5432 (source files are filtered out)
+		`\b(?P<h7>localhost|[A-Za-z][\w-]*(?:\.[\w-]+)+):(?P<n7>\d{1,5})\b`,
+		// ":8080" after a bind/listen/socket word: Go's "listen tcp :8080"
+		`(?i:\b(?P<w8>bind|bound|binding|listen|listening|listener|socket|serve|serving|on|to|at|address|addr|tcp[46]?|udp[46]?)\b)[:,]?\s{1,4}:(?P<n8>\d{1,5})\b`,
+		// port 1701, port: 22, --port=1194, ListenPort = 51820, lport 1194, udp-port 443
+		`(?i:\b(?P<w9>(?:l|udp-?|tcp-?|listen[-_ ]?)?port)s?\b)\s{0,3}(?:[=:#]|\bis\b|\bnumber\b)?\s{0,3}['"]?(?P<n9>\d{1,5})\b`,
+		// Python's address tuple: ('0.0.0.0', 8000)
+		`\(\s?['"](?P<h10>[^'"\s]*)['"],\s?(?P<n10>\d{1,5})\b`,
+		// a quoted number: '2222', "8080"
+		`['"](?P<n11>\d{1,5})['"]`,
+		// ssh -L's local side: "-L 8080:db:5432", "-L 127.0.0.1:8080:db:5432"
+		`(?:^|\s)-L\s?(?:(?P<h12>\[[^\]\s]+\]|[\w.*-]+):)?(?P<n12>\d{1,5}):`,
+	}, "|"))
+})
 
 // extractGroups maps each group index of extractRE to its role and
 // alternative, computed once.
-var extractGroups = func() []struct {
+var extractGroups = sync.OnceValue(func() []struct {
 	role byte // 'p', 'h', 'n', 'w'
 	alt  int
 } {
-	names := extractRE.SubexpNames()
+	names := extractRE().SubexpNames()
 	out := make([]struct {
 		role byte
 		alt  int
@@ -87,7 +93,7 @@ var extractGroups = func() []struct {
 		out[i].role, out[i].alt = n[0], alt
 	}
 	return out
-}()
+})
 
 // extractHints are the bytes or words without which a line holds no port
 // token: a line without a colon, a slash, a quote or the word "port" is
@@ -118,7 +124,7 @@ func extractPorts(lines []string, errs []errPos) []portToken {
 		if line == "" || !extractHinted(line) || !nearError(li, errs) {
 			continue
 		}
-		for _, m := range extractRE.FindAllStringSubmatchIndex(line, 16) {
+		for _, m := range extractRE().FindAllStringSubmatchIndex(line, 16) {
 			if remoteBefore(line[max(0, m[0]-48):m[0]]) || specBefore(line[:m[0]]) {
 				continue
 			}
@@ -135,9 +141,11 @@ func extractPorts(lines []string, errs []errPos) []portToken {
 // connection ("Authenticated to host ([203.0.113.7]:22)", "connect to
 // host x port 22", "from 10.0.0.2:5353", "peer", "->"): a port there is
 // not the local port a bind failed on.
-var remoteRE = regexp.MustCompile(`(?i)\b(?:connect(?:ed|ing|ion)?|authenticated|established|dial(?:ing|ed)?|reach(?:ed|ing)?|resolv(?:e|ed|ing)|login|log in)\b[^;]{0,48}$|\b(?:from|peer|remote|via|upstream|forward(?:ing|ed)? to|destination|dst)\b[^.;,]{0,20}$|(?:->|=>)\s{0,2}$`)
+var remoteRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)\b(?:connect(?:ed|ing|ion)?|authenticated|established|dial(?:ing|ed)?|reach(?:ed|ing)?|resolv(?:e|ed|ing)|login|log in)\b[^;]{0,48}$|\b(?:from|peer|remote|via|upstream|forward(?:ing|ed)? to|destination|dst)\b[^.;,]{0,20}$|(?:->|=>)\s{0,2}$`)
+})
 
-func remoteBefore(s string) bool { return s != "" && remoteRE.MatchString(s) }
+func remoteBefore(s string) bool { return s != "" && remoteRE().MatchString(s) }
 
 // specBefore reports whether a token follows "N:" directly: the far side
 // of an ssh forward spec ("8080:localhost:5432", "-R 9000:localhost:22").
@@ -165,8 +173,9 @@ func extractToken(line string, m []int) (portToken, bool) {
 	var host, word string
 	hostSet := false
 	alt := 0
-	for i := 1; i < len(extractGroups); i++ {
-		g := extractGroups[i]
+	groups := extractGroups()
+	for i := 1; i < len(groups); i++ {
+		g := groups[i]
 		if g.role == 0 || m[2*i] < 0 {
 			continue
 		}
@@ -248,10 +257,12 @@ func extractHost(h string) (string, bool) {
 
 // extractOnRE is sshd's "Bind to port 2222 on 0.0.0.0 failed": the address
 // that follows a "port N".
-var extractOnRE = regexp.MustCompile(`^\s{1,3}on\s{1,3}\[?([0-9A-Fa-f.:]{2,45})\]?`)
+var extractOnRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^\s{1,3}on\s{1,3}\[?([0-9A-Fa-f.:]{2,45})\]?`)
+})
 
 func extractOnAddr(rest string) string {
-	if m := extractOnRE.FindStringSubmatch(rest); m != nil {
+	if m := extractOnRE().FindStringSubmatch(rest); m != nil {
 		if a, err := netip.ParseAddr(m[1]); err == nil {
 			return a.String()
 		}

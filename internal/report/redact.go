@@ -4,6 +4,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Redactor hides who the user is in a report a helpdesk will read: user names
@@ -79,7 +80,9 @@ func (r *Redactor) User(name string) string {
 
 // homeRE finds other users' home directories on every OS: /home/NAME,
 // /Users/NAME, /var/home/NAME, C:\Users\NAME (also with forward slashes).
-var homeRE = regexp.MustCompile(`(?i)(/home/|/var/home/|/Users/|\b[A-Z]:[\\/]Users[\\/])([^/\\\s'":]{1,64})`)
+var homeRE = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`(?i)(/home/|/var/home/|/Users/|\b[A-Z]:[\\/]Users[\\/])([^/\\\s'":]{1,64})`)
+})
 
 // sharedHomes are directories under /Users or C:\Users that belong to no one.
 var sharedHomes = map[string]bool{"shared": true, "public": true, "default": true, "all users": true, "default user": true}
@@ -92,8 +95,8 @@ func (r *Redactor) Text(s string) string {
 	if r.home != "" && len(r.home) > 1 {
 		s = replaceFold(s, r.home, "~")
 	}
-	s = homeRE.ReplaceAllStringFunc(s, func(m string) string {
-		sub := homeRE.FindStringSubmatch(m)
+	s = homeRE().ReplaceAllStringFunc(s, func(m string) string {
+		sub := homeRE().FindStringSubmatch(m)
 		if sharedHomes[strings.ToLower(sub[2])] {
 			return m
 		}

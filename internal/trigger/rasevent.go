@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/traycheck/traycheck/internal/diagnose"
@@ -62,12 +63,16 @@ type eventXML struct {
 }
 
 var (
-	errNotRas  = errors.New("not a RasClient event")
-	coIDRE     = regexp.MustCompile(`\{[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}`)
-	rasPortRE  = regexp.MustCompile(`(?i)\bPort\s*=\s*([^\s,;]+)`)
-	rasDevRE   = regexp.MustCompile(`(?i)\bDevice\s*=\s*([^,;\r\n]+?)\s*(?:[,;\r\n]|Port\s*=|$)`)
-	rasCodeRE  = regexp.MustCompile(`^\d{1,5}$`)
-	rasPortNam = regexp.MustCompile(`(?i)^(?:COM\d{1,3}|VPN\d+-\d+|[A-Z]+\d*-\d+)$`)
+	errNotRas = errors.New("not a RasClient event")
+	coIDRE    = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`\{[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}\}`)
+	})
+	rasPortRE = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)\bPort\s*=\s*([^\s,;]+)`) })
+	rasDevRE  = sync.OnceValue(func() *regexp.Regexp {
+		return regexp.MustCompile(`(?i)\bDevice\s*=\s*([^,;\r\n]+?)\s*(?:[,;\r\n]|Port\s*=|$)`)
+	})
+	rasCodeRE  = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^\d{1,5}$`) })
+	rasPortNam = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(?i)^(?:COM\d{1,3}|VPN\d+-\d+|[A-Z]+\d*-\d+)$`) })
 )
 
 // DecodeRasEvent reads one event's XML. An event of another provider or
@@ -114,26 +119,26 @@ func DecodeRasEvent(b []byte) (RasRecord, error) {
 		}
 		return ""
 	}
-	r.CoID = coIDRE.FindString(field(0))
+	r.CoID = coIDRE().FindString(field(0))
 	r.User, r.Connection = field(1), field(2)
 	if r.CoID == "" {
 		return RasRecord{}, fmt.Errorf("RasClient event %d: no correlation id in its first data field %q", id, field(0))
 	}
 	switch id {
 	case RasDialFailed, RasTerminated:
-		if c := field(3); rasCodeRE.MatchString(c) {
+		if c := field(3); rasCodeRE().MatchString(c) {
 			r.Code = strings.TrimLeft(c, "0")
 		}
 	case RasLink:
 		r.Device, r.Port = field(4), field(5)
-		if !rasPortNam.MatchString(r.Port) {
+		if !rasPortNam().MatchString(r.Port) {
 			// One settings text: read its labels.
 			r.Device, r.Port = "", ""
 			all := strings.Join(d[min(3, len(d)):], "\n")
-			if m := rasPortRE.FindStringSubmatch(all); m != nil {
+			if m := rasPortRE().FindStringSubmatch(all); m != nil {
 				r.Port = m[1]
 			}
-			if m := rasDevRE.FindStringSubmatch(all); m != nil {
+			if m := rasDevRE().FindStringSubmatch(all); m != nil {
 				r.Device = strings.TrimSpace(m[1])
 			}
 		}
