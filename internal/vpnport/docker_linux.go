@@ -1,12 +1,12 @@
 package vpnport
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net"
-	"net/http"
 	"strings"
 	"time"
 )
@@ -25,25 +25,25 @@ const dockerTimeout = time.Second
 func dockerContainerName(ctx context.Context, ip string) string {
 	ctx, cancel := context.WithTimeout(ctx, dockerTimeout)
 	defer cancel()
-	c := &http.Client{Transport: &http.Transport{
-		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			var d net.Dialer
-			return d.DialContext(ctx, "unix", DockerSocket)
-		},
-	}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://docker/containers/json", nil)
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, "unix", DockerSocket)
 	if err != nil {
 		return ""
 	}
-	resp, err := c.Do(req)
+	defer conn.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		_ = conn.SetDeadline(dl)
+	}
+	// HTTP/1.0: the engine (Go's net/http server) then answers without
+	// chunking and closes the connection after the body.
+	if _, err := io.WriteString(conn, "GET /containers/json HTTP/1.0\r\nHost: docker\r\n\r\n"); err != nil {
+		return ""
+	}
+	body, err := dockerBody(bufio.NewReader(conn))
 	if err != nil {
 		return ""
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		return ""
-	}
-	name, _ := containerWithIP(io.LimitReader(resp.Body, 4<<20), ip)
+	name, _ := containerWithIP(io.LimitReader(body, 4<<20), ip)
 	return name
 }
 
