@@ -73,8 +73,19 @@ func FindLock(dirs []string, dev string, n Node) (lock *Lock, bad *BadLock) {
 // hang the check for good), a symlink to /dev/zero or to a file of theirs,
 // or a huge file there. safefile's bounded open never blocks and never
 // follows a final symlink here, and refuses all but a regular file no
-// larger than a lock.
+// larger than a lock. Most lock names hold nothing: one lstat answers those
+// before the bounded open's checks, which resolve the whole path, run.
 func readLock(path string) ([]byte, error) {
+	var st unix.Stat_t
+	for {
+		err := unix.Lstat(path, &st)
+		if err == nil {
+			break
+		}
+		if !errors.Is(err, unix.EINTR) {
+			return nil, err
+		}
+	}
 	f, _, err := safefile.OpenBounded(path, MaxUUCPLockSize, true)
 	if err != nil {
 		return nil, err

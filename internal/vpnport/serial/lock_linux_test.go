@@ -133,3 +133,19 @@ func TestFindLockSameDirOnce(t *testing.T) {
 		t.Errorf("existingDirs = %q, want [%s]", got, dir)
 	}
 }
+
+// BenchmarkFindLock: the look-up a device check makes at every interval,
+// over the lock directories of a Debian machine (where none holds a lock).
+func BenchmarkFindLock(b *testing.B) {
+	dirs := []string{b.TempDir(), "/run/lock", "/var/lock", "/var/spool/uucp", "/var/spool/lock"}
+	node, err := Stat("/dev/null")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if l, bad := FindLock(dirs, "/dev/serial/by-id/usb-FTDI_A1-if00-port0", node); l != nil || bad != nil {
+			b.Fatal(l, bad)
+		}
+	}
+}
