@@ -150,3 +150,16 @@ func TestFlockHolders(t *testing.T) {
 		t.Errorf("FlockHolders(no node) = %v", got)
 	}
 }
+
+// BenchmarkFlockHolders: the /proc/locks read and parse a device check
+// makes whenever its node is a device.
+func BenchmarkFlockHolders(b *testing.B) {
+	n, err := Stat("/dev/null")
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		FlockHolders(n, nil)
+	}
+}
