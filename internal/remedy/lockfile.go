@@ -12,6 +12,7 @@ import (
 
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/vpnport"
+	"github.com/traycheck/traycheck/internal/vpnport/serial"
 )
 
 // lockTarget is the lock file a remove-lock acts on; only UUCP device locks
@@ -51,7 +52,7 @@ func (r *Runner) removeLock(req Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	pid, err := vpnport.ParseUUCPLock(b)
+	pid, err := serial.ParseUUCPLock(b)
 	if err != nil {
 		return Result{}, fmt.Errorf("%w: %s: %w", ErrRefused, lk.Path, err)
 	}
@@ -93,7 +94,7 @@ func readLockFile(f *os.File, path string) (os.FileInfo, []byte, error) {
 	if !fi.Mode().IsRegular() {
 		return nil, nil, fmt.Errorf("%w: %s is not a regular file", ErrRefused, path)
 	}
-	b, err := io.ReadAll(io.LimitReader(f, vpnport.MaxUUCPLockSize+1))
+	b, err := io.ReadAll(io.LimitReader(f, serial.MaxUUCPLockSize+1))
 	if err != nil {
 		return nil, nil, fmt.Errorf("reading lock file: %w", err)
 	}

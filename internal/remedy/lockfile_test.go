@@ -12,6 +12,7 @@ import (
 	"github.com/traycheck/traycheck/internal/diagnose"
 	"github.com/traycheck/traycheck/internal/testenv"
 	"github.com/traycheck/traycheck/internal/vpnport"
+	"github.com/traycheck/traycheck/internal/vpnport/serial"
 )
 
 // deadPID returns the PID of a process that has exited and been reaped.
@@ -120,7 +121,7 @@ func TestRemoveLockShortTextLock(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen, err := vpnport.ParseUUCPLock(b) // what the probe reports
+	seen, err := serial.ParseUUCPLock(b) // what the probe reports
 	if err != nil || seen != 123 {
 		t.Fatalf("probe reads %d, %v", seen, err)
 	}

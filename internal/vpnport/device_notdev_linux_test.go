@@ -31,7 +31,7 @@ func TestProbeDeviceThatIsNoDevice(t *testing.T) {
 	os.WriteFile(plain, nil, 0o600)
 	want := map[string]string{
 		loop:  "cannot be resolved to a device",
-		fifo:  "is a FIFO, not a character device",
+		fifo:  "is a named pipe (FIFO), not a character device",
 		dir:   "is a directory, not a character device",
 		plain: "is a regular file, not a character device",
 	}

@@ -48,37 +48,6 @@ func useLockDirs(t *testing.T, n int) []string {
 	return dirs
 }
 
-// TestLockFileEveryName: given a symlink to a real pseudo-terminal (as a
-// /dev/serial/by-id name points at ttyUSB0), each name a program may have
-// locked it under is found, in whichever lock directory holds it.
-func TestLockFileEveryName(t *testing.T) {
-	pts, n := openPTY(t)
-	link := filepath.Join(t.TempDir(), "usb-FTDI_FT232R_USB_UART_A10K-if00-port0")
-	if err := os.Symlink(pts, link); err != nil {
-		t.Fatal(err)
-	}
-	var st unix.Stat_t
-	if err := unix.Stat(pts, &st); err != nil {
-		t.Fatal(err)
-	}
-	svr4 := fmt.Sprintf("LK.%03d.%03d.%03d", unix.Major(uint64(st.Dev)), unix.Major(uint64(st.Rdev)), unix.Minor(uint64(st.Rdev)))
-	for _, name := range []string{"LCK.." + filepath.Base(link), "LCK.." + strconv.Itoa(n), "LCK..pts_" + strconv.Itoa(n), "LCK..pts:" + strconv.Itoa(n), svr4} {
-		for d := range 2 {
-			t.Run(fmt.Sprintf("%s/dir%d", name, d), func(t *testing.T) {
-				dirs := useLockDirs(t, 2)
-				lock := filepath.Join(dirs[d], name)
-				if err := os.WriteFile(lock, []byte("      4242\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				o := probeOne(t, Resource{Kind: Device, Path: link})
-				if o.Lock == nil || o.Lock.Path != lock || o.Lock.PID != 4242 {
-					t.Fatalf("lock of %s -> %s: %+v, want %s naming 4242", link, pts, o.Lock, lock)
-				}
-			})
-		}
-	}
-}
-
 // TestLockFileLiveWins: a dead lock under one name and a live one under
 // another: the live one is the claim that matters, and its process is
 // named.

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/vpnport/serial"
 	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 )
 
@@ -56,7 +57,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 	s := &p.scan
 	s.wants = s.wants[:0]
 	devWant := make([]int, len(rs)) // index into s.wants, or -1
-	nodes := make([]linuxNode, len(rs))
+	nodes := make([]serial.Node, len(rs))
 	// A check a person asked for looks at everything afresh: its finding
 	// is the one a click on "End ..." acts on. Interval checks do so every
 	// memoMaxAge.
@@ -84,9 +85,9 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 			}
 		case Device:
 			nodes[i] = linuxStatDevice(o)
-			if nodes[i].rdev != 0 {
+			if nodes[i].Rdev != 0 {
 				devWant[i] = len(s.wants)
-				s.wants = append(s.wants, linuxWant{rdev: nodes[i].rdev})
+				s.wants = append(s.wants, linuxWant{rdev: nodes[i].Rdev})
 			}
 			// A lock file matters even for a missing device: a crashed
 			// program's lock outlives an unplugged adapter.
@@ -109,7 +110,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 			if devWant[i] >= 0 {
 				// flock() holders (picocom, pyserial) count as holders:
 				// the kernel says they have the device, as an fd does.
-				pids = linuxFlockHolders(nodes[i], slices.Clone(s.wants[devWant[i]].pids))
+				pids = serial.FlockHolders(nodes[i], slices.Clone(s.wants[devWant[i]].pids))
 				slices.Sort(pids)
 				pids = slices.Compact(pids)
 				// Open only when the passive answer is incomplete: nothing

@@ -2,7 +2,6 @@ package vpnport
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os/exec"
@@ -14,6 +13,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/traycheck/traycheck/internal/vpnport/serial"
 )
 
 // The Windows probe: port owners from iphlpapi's owner-PID tables, excluded
@@ -158,16 +159,16 @@ func (w *winImpl) probe(ctx context.Context, rs []Resource, opts ProbeOptions, n
 // and closes it at once, so a free port is never held for longer than the
 // call. Only an elevated probe can name who has a busy port open.
 func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winProcs, mayOpen bool) {
-	name, isCOM := comName(o.Resource.Path)
+	name, isCOM := serial.COMName(o.Resource.Path)
 	path := o.Resource.Path
 	if isCOM {
-		path = comDevicePath(name)
+		path = serial.COMDevicePath(name)
 	}
 	if !mayOpen {
 		// The background check never opens the port (opening raises DTR,
 		// which resets some boards): it only says whether the port exists.
 		if isCOM {
-			devices, err := winSerialComm()
+			devices, err := serial.Ports()
 			if err != nil {
 				slog.Debug("reading SERIALCOMM", "err", err)
 				return
@@ -178,35 +179,17 @@ func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winPro
 			}
 			o.Exists = slices.ContainsFunc(names, func(n string) bool { return strings.EqualFold(n, name) })
 			if !o.Exists {
-				o.Available = comSortPorts(names)
+				o.Available = serial.SortCOMPorts(names)
 			}
 		}
 		return
 	}
-	p, err := windows.UTF16PtrFromString(path)
-	if err != nil {
-		o.OpenErr = err.Error()
-		return
-	}
-	h, err := windows.CreateFile(p, windows.GENERIC_READ|windows.GENERIC_WRITE, 0, nil, windows.OPEN_EXISTING, 0, 0)
-	var errno uint32
-	text := ""
-	if err == nil {
-		windows.CloseHandle(h)
-	} else {
-		var e syscall.Errno
-		if errors.As(err, &e) {
-			errno = uint32(e)
-		} else {
-			errno = ^uint32(0)
-		}
-		text = err.Error()
-	}
-	comClassifyOpen(o, errno, text)
+	r := serial.TryOpen(path)
+	o.Exists, o.Busy, o.OpenErr = !r.Missing, r.Busy, r.Err
 	if !isCOM {
 		return
 	}
-	devices, err := winSerialComm()
+	devices, err := serial.Ports()
 	if err != nil {
 		slog.Debug("reading SERIALCOMM", "err", err)
 	}
@@ -215,7 +198,7 @@ func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winPro
 		for _, com := range devices {
 			names = append(names, com)
 		}
-		o.Available = comSortPorts(names)
+		o.Available = serial.SortCOMPorts(names)
 		return
 	}
 	if !o.Busy || !windows.GetCurrentProcessToken().IsElevated() {

@@ -1,4 +1,4 @@
-package vpnport
+package serial
 
 import "bytes"
 
@@ -25,11 +25,11 @@ func parseProcLocks(b []byte, devMajor, devMinor uint32, ino uint64, pids []int)
 			line, b = b, nil
 		}
 		var arr [8][]byte
-		f := procFields(line, arr[:0])
+		f := fields(line, arr[:0])
 		if len(f) < 6 || bytes.Equal(f[1], []byte("->")) {
 			continue
 		}
-		pid, ok := procPID(f[4])
+		pid, ok := parsePID(f[4])
 		if !ok {
 			continue
 		}
@@ -38,9 +38,9 @@ func parseProcLocks(b []byte, devMajor, devMinor uint32, ino uint64, pids []int)
 		if !ok1 || !ok2 {
 			continue
 		}
-		ma, ok1 := procHex32(maj)
-		mi, ok2 := procHex32(min)
-		in, ok3 := procUint(inode)
+		ma, ok1 := parseHex32(maj)
+		mi, ok2 := parseHex32(min)
+		in, ok3 := parseUint(inode)
 		if !ok1 || !ok2 || !ok3 || ma != devMajor || mi != devMinor || in != ino {
 			continue
 		}
@@ -49,8 +49,8 @@ func parseProcLocks(b []byte, devMajor, devMinor uint32, ino uint64, pids []int)
 	return pids
 }
 
-// procFields splits b at spaces and tabs into dst, up to its capacity.
-func procFields(b []byte, dst [][]byte) [][]byte {
+// fields splits b at spaces and tabs into dst, up to its capacity.
+func fields(b []byte, dst [][]byte) [][]byte {
 	for len(b) > 0 && len(dst) < cap(dst) {
 		i := 0
 		for i < len(b) && (b[i] == ' ' || b[i] == '\t') {
@@ -69,8 +69,8 @@ func procFields(b []byte, dst [][]byte) [][]byte {
 	return dst
 }
 
-// procHex32 parses a non-empty run of hex digits that fits in 32 bits.
-func procHex32(b []byte) (uint32, bool) {
+// parseHex32 parses a non-empty run of hex digits that fits in 32 bits.
+func parseHex32(b []byte) (uint32, bool) {
 	if len(b) == 0 || len(b) > 8 {
 		return 0, false
 	}

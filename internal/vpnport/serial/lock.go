@@ -1,7 +1,15 @@
-package vpnport
+// Package serial finds who has a serial device: UUCP lock files, the
+// flock() holders /proc/locks lists, the device node itself (Linux), and COM
+// ports (Windows). It returns its own records (Node, Lock, BadLock,
+// OpenResult, the SERIALCOMM ports); vpnport turns them into observations.
+// The parsers of lock files and /proc/locks are OS-neutral and fuzzed; the
+// readers are per OS, and every read of a file others may plant goes
+// through safefile.
+package serial
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"path"
@@ -33,7 +41,7 @@ func ParseUUCPLock(b []byte) (int, error) {
 		return 0, fmt.Errorf("%w: %d bytes, a lock has at most %d", ErrUUCPLock, len(b), MaxUUCPLockSize)
 	}
 	if len(b) == 4 && !uucpIsASCII(b) {
-		n := int32(nlEndian.Uint32(b))
+		n := int32(binary.NativeEndian.Uint32(b))
 		if n <= 0 {
 			return 0, fmt.Errorf("%w: binary PID %d", ErrUUCPLock, n)
 		}
@@ -43,7 +51,7 @@ func ParseUUCPLock(b []byte) (int, error) {
 	if i := bytes.IndexAny(t, " \t\n"); i >= 0 {
 		t = t[:i]
 	}
-	n, ok := procPID(t)
+	n, ok := parsePID(t)
 	if !ok {
 		return 0, fmt.Errorf("%w: %q", ErrUUCPLock, b)
 	}
@@ -108,4 +116,33 @@ func lockdevSVR4Name(fsMajor, major, minor uint32) string {
 // its own family.
 func ttyFamily(base string) string {
 	return strings.TrimRight(base, "0123456789")
+}
+
+// parsePID parses a non-empty run of ASCII digits that is a PID: positive
+// and within a 32-bit signed int.
+func parsePID(b []byte) (int, bool) {
+	n, ok := parseUint(b)
+	if !ok || n == 0 || n > 1<<31-1 {
+		return 0, false
+	}
+	return int(n), true
+}
+
+// parseUint parses a non-empty run of ASCII digits that fits in 64 bits.
+func parseUint(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 20 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		d := uint64(c - '0')
+		if n > (1<<64-1-d)/10 {
+			return 0, false
+		}
+		n = n*10 + d
+	}
+	return n, true
 }

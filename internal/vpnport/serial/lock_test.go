@@ -1,6 +1,7 @@
-package vpnport
+package serial
 
 import (
+	"encoding/binary"
 	"errors"
 	"os"
 	"path/filepath"
@@ -10,7 +11,7 @@ import (
 )
 
 func TestParseUUCPLock(t *testing.T) {
-	if nlEndian.Uint16([]byte{1, 0}) != 1 {
+	if binary.NativeEndian.Uint16([]byte{1, 0}) != 1 {
 		t.Skip("the binary fixture is little-endian")
 	}
 	for name, want := range map[string]int{

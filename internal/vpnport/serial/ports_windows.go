@@ -1,13 +1,14 @@
-package vpnport
+package serial
 
 import (
 	"golang.org/x/sys/windows/registry"
 )
 
-// winSerialComm reads HKLM\HARDWARE\DEVICEMAP\SERIALCOMM: value names are
-// the ports' kernel device objects (\Device\Serial0), data their COM names.
-// The key exists only while at least one serial port does.
-func winSerialComm() (map[string]string, error) {
+// Ports reads HKLM\HARDWARE\DEVICEMAP\SERIALCOMM: the serial ports that
+// exist now, keyed by their kernel device objects (\Device\Serial0), each
+// with its COM name. The key exists only while at least one serial port
+// does: none is an empty map, not an error.
+func Ports() (map[string]string, error) {
 	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `HARDWARE\DEVICEMAP\SERIALCOMM`, registry.QUERY_VALUE)
 	if err == registry.ErrNotExist {
 		return nil, nil
