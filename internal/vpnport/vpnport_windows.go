@@ -14,6 +14,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/windows"
+
+	"github.com/traycheck/traycheck/internal/vpnport/wintable"
 )
 
 // The Windows probe: port owners from iphlpapi's owner-PID tables, excluded
@@ -232,7 +234,7 @@ func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winPro
 	}
 	ctx, cancel := context.WithTimeout(ctx, winCOMHolderSearchLimit)
 	defer cancel()
-	pids, err := winDeviceHolders(ctx, object)
+	pids, err := wintable.DeviceHolders(ctx, object)
 	if err != nil {
 		slog.Debug("searching handle table", "device", object, "err", err)
 	}

@@ -16,12 +16,10 @@ const (
 	winUDP6 = wintable.UDP6
 )
 
-// winPIDIdle and winPIDSystem are the two PIDs that are not a user process:
-// rows of PID 0 are TIME_WAIT (or otherwise ownerless) connections, and PID 4
-// is the System process, i.e. a kernel driver such as HTTP.sys.
+// The PIDs that are not a user process (see package wintable).
 const (
-	winPIDIdle   = 0
-	winPIDSystem = 4
+	winPIDIdle   = wintable.PIDIdle
+	winPIDSystem = wintable.PIDSystem
 )
 
 // KernelPortHint is what to tell a user whose port is held by the Windows
