@@ -56,13 +56,9 @@ func winTCPState(v uint32) State {
 	return State("STATE_" + strconv.FormatUint(uint64(v), 10))
 }
 
-// winDecodeTable appends to dst the sockets of an owner-PID table whose local
-// port is in ports (nil: every port); see wintable.Decode.
-func winDecodeTable(kind winTableKind, buf []byte, ports map[uint16]bool, dst []Socket) ([]Socket, error) {
-	rows, err := wintable.Decode(kind, buf, ports, nil)
-	if err != nil {
-		return dst, err
-	}
+// winSockets appends to dst the sockets of owner-table rows: the states in
+// Linux's names, and no owner for PID 0.
+func winSockets(rows []wintable.Row, dst []Socket) []Socket {
 	for _, r := range rows {
 		s := Socket{Local: r.Local, Remote: r.Remote}
 		if r.TCP {
@@ -75,5 +71,5 @@ func winDecodeTable(kind winTableKind, buf []byte, ports map[uint16]bool, dst []
 		}
 		dst = append(dst, s)
 	}
-	return dst, nil
+	return dst
 }
