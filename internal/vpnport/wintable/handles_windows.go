@@ -85,18 +85,12 @@ func objectName(h windows.Handle) (name string, stuck bool, err error) {
 }
 
 // DeviceHolders returns the PIDs of processes with a handle open on the
-// kernel device object (\Device\Serial0). It needs an elevated token with
-// SeDebugPrivilege-level access to other processes; without it OpenProcess
-// fails and nothing is found.
+// kernel device object (\Device\Serial0). Only processes it may open with
+// PROCESS_DUP_HANDLE are searched: other users' and services' need an
+// elevated token, without which they are not found.
 func DeviceHolders(ctx context.Context, object string) ([]int, error) {
-	table, err := handleTable()
-	if err != nil {
-		return nil, err
-	}
-	ptr := int(unsafe.Sizeof(uintptr(0)))
-	self := uint64(windows.GetCurrentProcessId())
-
-	// Learn the File type index from a handle of our own.
+	// Learn the File type index from a handle of our own, opened before the
+	// table is read so that the table lists it.
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -106,6 +100,12 @@ func DeviceHolders(ctx context.Context, object string) ([]int, error) {
 		return nil, err
 	}
 	defer f.Close()
+	table, err := handleTable()
+	if err != nil {
+		return nil, err
+	}
+	ptr := int(unsafe.Sizeof(uintptr(0)))
+	self := uint64(windows.GetCurrentProcessId())
 	fileType, ok, err := fileTypeIndex(table, ptr, self, uint64(f.Fd()))
 	if err != nil {
 		return nil, err
