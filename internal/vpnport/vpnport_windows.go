@@ -16,10 +16,10 @@ import (
 	"github.com/traycheck/traycheck/internal/vpnport/wintable"
 )
 
-// The Windows probe: port owners from iphlpapi's owner-PID tables, excluded
-// port ranges from netsh, COM ports by a passive exclusive open. Every buffer
-// it reads is decoded by the OS-neutral code in wintable.go, netsh.go,
-// comport.go and winhandles.go; this file only makes the calls.
+// The Windows probe: port owners from iphlpapi's owner-PID tables and
+// process details (package wintable reads them), excluded port ranges from
+// netsh, COM ports by a passive exclusive open. Every buffer it reads is
+// decoded by OS-neutral code (package wintable, netsh.go, comport.go).
 
 func init() {
 	newOSImpl = func() osImpl { return newWinImpl() }
