@@ -2,7 +2,6 @@ package vpnport
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os/exec"
 	"path/filepath"
@@ -10,17 +9,17 @@ import (
 	"strings"
 	"syscall"
 	"time"
-	"unsafe"
 
 	"golang.org/x/sys/windows"
 
 	"github.com/traycheck/traycheck/internal/vpnport/serial"
+	"github.com/traycheck/traycheck/internal/vpnport/wintable"
 )
 
-// The Windows probe: port owners from iphlpapi's owner-PID tables, excluded
-// port ranges from netsh, COM ports by a passive exclusive open. Every buffer
-// it reads is decoded by the OS-neutral code in wintable.go, netsh.go,
-// comport.go and winhandles.go; this file only makes the calls.
+// The Windows probe: port owners from iphlpapi's owner-PID tables and
+// process details (package wintable reads them), excluded port ranges from
+// netsh, COM ports by a passive exclusive open. Every buffer it reads is
+// decoded by OS-neutral code (packages wintable and serial, netsh.go).
 
 func init() {
 	newOSImpl = func() osImpl { return newWinImpl() }
@@ -30,20 +29,12 @@ func init() {
 }
 
 var (
-	winIphlpapi             = windows.NewLazySystemDLL("iphlpapi.dll")
-	winGetExtendedTcpTable  = winIphlpapi.NewProc("GetExtendedTcpTable")
-	winGetExtendedUdpTable  = winIphlpapi.NewProc("GetExtendedUdpTable")
-	winErrInsufficientBuf   = syscall.Errno(windows.ERROR_INSUFFICIENT_BUFFER)
-	winTableMaxBytes        = 64 << 20 // far beyond any real table; stops a runaway retry loop
-	winTCPTableOwnerPIDAll  = uintptr(5)
-	winUDPTableOwnerPID     = uintptr(1)
-	winAFInet, winAFInet6   = uintptr(windows.AF_INET), uintptr(windows.AF_INET6)
 	winNetshTimeout         = 10 * time.Second
 	winCOMHolderSearchLimit = 3 * time.Second
 )
 
 type winImpl struct {
-	bufs   [4][]byte // one reusable buffer per table kind
+	tables wintable.Tables
 	ranges *netshRanges
 }
 
@@ -68,40 +59,6 @@ func winRunNetsh(ctx context.Context, args []string) ([]byte, error) {
 
 func (w *winImpl) close() error { return nil }
 
-// winReadTable fills w.bufs[kind] with one owner-PID table, growing the
-// buffer while the OS answers ERROR_INSUFFICIENT_BUFFER (the table can grow
-// between the size query and the read, hence a loop, not one retry).
-func (w *winImpl) winReadTable(kind winTableKind) ([]byte, error) {
-	proc, af, class := winGetExtendedTcpTable, winAFInet, winTCPTableOwnerPIDAll
-	switch kind {
-	case winTCP6:
-		af = winAFInet6
-	case winUDP4:
-		proc, class = winGetExtendedUdpTable, winUDPTableOwnerPID
-	case winUDP6:
-		proc, af, class = winGetExtendedUdpTable, winAFInet6, winUDPTableOwnerPID
-	}
-	buf := w.bufs[kind]
-	if cap(buf) < 16<<10 {
-		buf = make([]byte, 16<<10)
-	}
-	buf = buf[:cap(buf)]
-	for {
-		size := uint32(len(buf))
-		r, _, _ := proc.Call(uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)), 0, af, class, 0)
-		switch e := syscall.Errno(r); {
-		case e == 0:
-			w.bufs[kind] = buf
-			return buf[:size], nil
-		case e == winErrInsufficientBuf && int(size) <= winTableMaxBytes:
-			// Headroom for rows added before the next call.
-			buf = make([]byte, int(size)+int(size)/4+1024)
-		default:
-			return nil, fmt.Errorf("reading %v owner table: %w", kind, e)
-		}
-	}
-}
-
 func (w *winImpl) probe(ctx context.Context, rs []Resource, opts ProbeOptions, now time.Time) ([]Observation, error) {
 	ports := map[Kind]map[uint16]bool{}
 	for _, r := range rs {
@@ -112,7 +69,7 @@ func (w *winImpl) probe(ctx context.Context, rs []Resource, opts ProbeOptions, n
 			ports[r.Kind][r.Port] = true
 		}
 	}
-	var socks []Socket
+	var rows []wintable.Row
 	for _, kind := range []winTableKind{winTCP4, winTCP6, winUDP4, winUDP6} {
 		want := ports[TCP]
 		if kind == winUDP4 || kind == winUDP6 {
@@ -121,14 +78,12 @@ func (w *winImpl) probe(ctx context.Context, rs []Resource, opts ProbeOptions, n
 		if want == nil {
 			continue
 		}
-		buf, err := w.winReadTable(kind)
-		if err != nil {
-			return nil, err
-		}
-		if socks, err = winDecodeTable(kind, buf, want, socks); err != nil {
+		var err error
+		if rows, err = w.tables.Rows(kind, want, rows); err != nil {
 			return nil, err
 		}
 	}
+	socks := winSockets(rows, nil)
 	var ranges []PortRange
 	if len(ports) > 0 {
 		var err error
@@ -215,7 +170,7 @@ func (w *winImpl) probeDevice(ctx context.Context, o *Observation, procs *winPro
 	}
 	ctx, cancel := context.WithTimeout(ctx, winCOMHolderSearchLimit)
 	defer cancel()
-	pids, err := winDeviceHolders(ctx, object)
+	pids, err := wintable.DeviceHolders(ctx, object)
 	if err != nil {
 		slog.Debug("searching handle table", "device", object, "err", err)
 	}

@@ -1,6 +1,11 @@
 package vpnport
 
-import "time"
+import (
+	"strings"
+	"time"
+
+	"github.com/traycheck/traycheck/internal/vpnport/wintable"
+)
 
 // winPortObservation assembles the observation of one port resource from
 // the decoded owner tables and excluded ranges: every socket on the port
@@ -33,4 +38,11 @@ func winKernelHolder(name string) Holder {
 		name = "System"
 	}
 	return Holder{PID: winPIDSystem, Name: name, Kernel: true}
+}
+
+// winHolder describes a process other than the System process: a shared
+// svchost.exe is named by its services, so users read "IKEEXT".
+func winHolder(p wintable.Process) Holder {
+	return Holder{PID: p.PID, Name: p.Name, Exe: p.Exe, User: p.User, Started: p.Started,
+		Service: strings.Join(p.Services, ",")}
 }

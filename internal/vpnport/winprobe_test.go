@@ -1,8 +1,11 @@
 package vpnport
 
 import (
+	"reflect"
 	"testing"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/vpnport/wintable"
 )
 
 func TestWinPortObservation(t *testing.T) {
@@ -56,5 +59,20 @@ func TestWinPortObservation(t *testing.T) {
 	}
 	if udp := winPortObservation(Resource{Kind: UDP, Port: 1194}, socks, ranges, holder, now); udp.Reserved == nil || len(udp.Sockets) != 0 {
 		t.Errorf("udp/1194: %+v", udp)
+	}
+}
+
+func TestWinHolder(t *testing.T) {
+	started := time.Date(2026, 1, 1, 8, 0, 0, 0, time.UTC)
+	got := winHolder(wintable.Process{PID: 1300, Name: "svchost.exe", Exe: `C:\Windows\System32\svchost.exe`,
+		Started: started, User: `NT AUTHORITY\SYSTEM`, Services: []string{"BFE", "IKEEXT"}})
+	want := Holder{PID: 1300, Name: "svchost.exe", Exe: `C:\Windows\System32\svchost.exe`,
+		Started: started, User: `NT AUTHORITY\SYSTEM`, Service: "BFE,IKEEXT"}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("svchost: got %+v\nwant %+v", got, want)
+	}
+	// A process refused to OpenProcess keeps its PID and snapshot name.
+	if got := winHolder(wintable.Process{PID: 77, Name: "openvpn.exe"}); !reflect.DeepEqual(got, Holder{PID: 77, Name: "openvpn.exe"}) {
+		t.Errorf("refused: %+v", got)
 	}
 }

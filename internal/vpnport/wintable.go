@@ -16,12 +16,10 @@ const (
 	winUDP6 = wintable.UDP6
 )
 
-// winPIDIdle and winPIDSystem are the two PIDs that are not a user process:
-// rows of PID 0 are TIME_WAIT (or otherwise ownerless) connections, and PID 4
-// is the System process, i.e. a kernel driver such as HTTP.sys.
+// The PIDs that are not a user process (see package wintable).
 const (
-	winPIDIdle   = 0
-	winPIDSystem = 4
+	winPIDIdle   = wintable.PIDIdle
+	winPIDSystem = wintable.PIDSystem
 )
 
 // KernelPortHint is what to tell a user whose port is held by the Windows
@@ -58,13 +56,9 @@ func winTCPState(v uint32) State {
 	return State("STATE_" + strconv.FormatUint(uint64(v), 10))
 }
 
-// winDecodeTable appends to dst the sockets of an owner-PID table whose local
-// port is in ports (nil: every port); see wintable.Decode.
-func winDecodeTable(kind winTableKind, buf []byte, ports map[uint16]bool, dst []Socket) ([]Socket, error) {
-	rows, err := wintable.Decode(kind, buf, ports, nil)
-	if err != nil {
-		return dst, err
-	}
+// winSockets appends to dst the sockets of owner-table rows: the states in
+// Linux's names, and no owner for PID 0.
+func winSockets(rows []wintable.Row, dst []Socket) []Socket {
 	for _, r := range rows {
 		s := Socket{Local: r.Local, Remote: r.Remote}
 		if r.TCP {
@@ -77,5 +71,5 @@ func winDecodeTable(kind winTableKind, buf []byte, ports map[uint16]bool, dst []
 		}
 		dst = append(dst, s)
 	}
-	return dst, nil
+	return dst
 }

@@ -6,6 +6,8 @@ import (
 	"net/netip"
 	"reflect"
 	"testing"
+
+	"github.com/traycheck/traycheck/internal/vpnport/wintable"
 )
 
 // winTableBuilder writes rows the way iphlpapi lays them out in memory, so the
@@ -23,6 +25,16 @@ func cat(parts ...[]byte) []byte {
 		b = append(b, p...)
 	}
 	return b
+}
+
+// winDecodeTable is the probe's path from a table's bytes to sockets:
+// wintable decodes, winSockets converts.
+func winDecodeTable(kind winTableKind, buf []byte, ports map[uint16]bool, dst []Socket) ([]Socket, error) {
+	rows, err := wintable.Decode(kind, buf, ports, nil)
+	if err != nil {
+		return dst, err
+	}
+	return winSockets(rows, dst), nil
 }
 
 func (w *winTableBuilder) add(row []byte) { w.rows = append(w.rows, row) }

@@ -1,8 +1,11 @@
-// Package wintable decodes the iphlpapi owner-PID tables Windows lists its
-// sockets in (GetExtendedTcpTable with TCP_TABLE_OWNER_PID_ALL,
-// GetExtendedUdpTable with UDP_TABLE_OWNER_PID) into its own Row records;
-// vpnport turns them into sockets. Decoding here, away from the syscall,
-// lets hand-built buffers test every byte on any OS.
+// Package wintable reads what Windows tells about sockets and the processes
+// behind them, as its own records that vpnport converts: the iphlpapi
+// owner-PID tables (GetExtendedTcpTable with TCP_TABLE_OWNER_PID_ALL,
+// GetExtendedUdpTable with UDP_TABLE_OWNER_PID) as Rows, the system handle
+// table (which processes have a device open, DeviceHolders) as PIDs, and
+// process details as Process records. The decoders are OS-neutral, away
+// from the system calls (the _windows files), so hand-built buffers test
+// every byte on any OS.
 package wintable
 
 import (
@@ -50,6 +53,14 @@ func (k Kind) String() string {
 	}
 	return "wintable.Kind(" + strconv.Itoa(int(k)) + ")"
 }
+
+// PIDIdle and PIDSystem are the two PIDs that are not a user process: rows
+// of PID 0 are TIME_WAIT (or otherwise ownerless) connections, and PID 4 is
+// the System process, i.e. a kernel driver such as HTTP.sys.
+const (
+	PIDIdle   = 0
+	PIDSystem = 4
+)
 
 // StateListen is MIB_TCP_STATE_LISTEN: a listener's remote fields mean
 // nothing.

@@ -1,4 +1,4 @@
-package vpnport
+package wintable
 
 import (
 	"context"
@@ -20,22 +20,22 @@ const (
 )
 
 var (
-	winNtdll         = windows.NewLazySystemDLL("ntdll.dll")
-	winNtQueryObject = winNtdll.NewProc("NtQueryObject")
-	// winNameQueryTimeout bounds one object-name query; some handles (pipes
+	ntdll         = windows.NewLazySystemDLL("ntdll.dll")
+	ntQueryObject = ntdll.NewProc("NtQueryObject")
+	// nameQueryTimeout bounds one object-name query; some handles (pipes
 	// with pending synchronous I/O) block NtQueryObject forever.
-	winNameQueryTimeout = 200 * time.Millisecond
-	// winMaxStuckQueries stops the search after this many queries hung: each
+	nameQueryTimeout = 200 * time.Millisecond
+	// maxStuckQueries stops the search after this many queries hung: each
 	// leaves a goroutine blocked in the kernel until the handle closes.
-	winMaxStuckQueries = 3
-	winHandleTableMax  = 512 << 20
+	maxStuckQueries = 3
+	handleTableMax  = 512 << 20
 )
 
-const winObjectNameInformation = 1
+const objectNameInformation = 1
 
-// winHandleTable reads the system handle table, growing the buffer while the
+// handleTable reads the system handle table, growing the buffer while the
 // kernel answers STATUS_INFO_LENGTH_MISMATCH.
-func winHandleTable() ([]byte, error) {
+func handleTable() ([]byte, error) {
 	buf := make([]byte, 4<<20)
 	for {
 		var need uint32
@@ -44,7 +44,7 @@ func winHandleTable() ([]byte, error) {
 		if err == nil {
 			return buf, nil
 		}
-		if !errors.Is(err, windows.STATUS_INFO_LENGTH_MISMATCH) || len(buf) >= winHandleTableMax {
+		if !errors.Is(err, windows.STATUS_INFO_LENGTH_MISMATCH) || len(buf) >= handleTableMax {
 			return nil, fmt.Errorf("reading the system handle table: %w", err)
 		}
 		// The table grows while we allocate: leave room.
@@ -52,10 +52,10 @@ func winHandleTable() ([]byte, error) {
 	}
 }
 
-// winObjectName asks for a handle's kernel object name in a goroutine and
-// gives up after winNameQueryTimeout. The buffer is the goroutine's own, so
+// objectName asks for a handle's kernel object name in a goroutine and
+// gives up after nameQueryTimeout. The buffer is the goroutine's own, so
 // a query that completes after we gave up writes nowhere we still read.
-func winObjectName(h windows.Handle) (name string, stuck bool, err error) {
+func objectName(h windows.Handle) (name string, stuck bool, err error) {
 	type result struct {
 		name string
 		err  error
@@ -65,16 +65,16 @@ func winObjectName(h windows.Handle) (name string, stuck bool, err error) {
 		defer windows.CloseHandle(h)
 		buf := make([]byte, 4096)
 		var n uint32
-		r, _, _ := winNtQueryObject.Call(uintptr(h), winObjectNameInformation,
+		r, _, _ := ntQueryObject.Call(uintptr(h), objectNameInformation,
 			uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), uintptr(unsafe.Pointer(&n)))
 		if r != 0 {
 			done <- result{err: windows.NTStatus(r)}
 			return
 		}
-		s, err := winDecodeObjectName(buf, uint64(uintptr(unsafe.Pointer(&buf[0]))), int(unsafe.Sizeof(uintptr(0))))
+		s, err := decodeObjectName(buf, uint64(uintptr(unsafe.Pointer(&buf[0]))), int(unsafe.Sizeof(uintptr(0))))
 		done <- result{s, err}
 	}()
-	t := time.NewTimer(winNameQueryTimeout)
+	t := time.NewTimer(nameQueryTimeout)
 	defer t.Stop()
 	select {
 	case r := <-done:
@@ -84,19 +84,13 @@ func winObjectName(h windows.Handle) (name string, stuck bool, err error) {
 	}
 }
 
-// winDeviceHolders returns the PIDs of processes with a handle open on the
-// kernel device object (\Device\Serial0). It needs an elevated token with
-// SeDebugPrivilege-level access to other processes; without it OpenProcess
-// fails and nothing is found.
-func winDeviceHolders(ctx context.Context, object string) ([]int, error) {
-	table, err := winHandleTable()
-	if err != nil {
-		return nil, err
-	}
-	ptr := int(unsafe.Sizeof(uintptr(0)))
-	self := uint64(windows.GetCurrentProcessId())
-
-	// Learn the File type index from a handle of our own.
+// DeviceHolders returns the PIDs of processes with a handle open on the
+// kernel device object (\Device\Serial0). Only processes it may open with
+// PROCESS_DUP_HANDLE are searched: other users' and services' need an
+// elevated token, without which they are not found.
+func DeviceHolders(ctx context.Context, object string) ([]int, error) {
+	// Learn the File type index from a handle of our own, opened before the
+	// table is read so that the table lists it.
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, err
@@ -106,7 +100,13 @@ func winDeviceHolders(ctx context.Context, object string) ([]int, error) {
 		return nil, err
 	}
 	defer f.Close()
-	fileType, ok, err := winFileTypeIndex(table, ptr, self, uint64(f.Fd()))
+	table, err := handleTable()
+	if err != nil {
+		return nil, err
+	}
+	ptr := int(unsafe.Sizeof(uintptr(0)))
+	self := uint64(windows.GetCurrentProcessId())
+	fileType, ok, err := fileTypeIndex(table, ptr, self, uint64(f.Fd()))
 	if err != nil {
 		return nil, err
 	}
@@ -127,12 +127,12 @@ func winDeviceHolders(ctx context.Context, object string) ([]int, error) {
 	var pids []int
 	stuck := 0
 	var loopErr error
-	err = winEachHandle(table, ptr, func(h winHandle) bool {
+	err = eachHandle(table, ptr, func(h handle) bool {
 		if ctx.Err() != nil {
 			loopErr = ctx.Err()
 			return false
 		}
-		if h.TypeIndex != fileType || h.PID == self || h.PID == winPIDIdle || found[int(h.PID)] || winHangAccess[h.Access] {
+		if h.TypeIndex != fileType || h.PID == self || h.PID == PIDIdle || found[int(h.PID)] || hangAccess[h.Access] {
 			return true
 		}
 		proc, seen := procs[h.PID]
@@ -147,10 +147,10 @@ func winDeviceHolders(ctx context.Context, object string) ([]int, error) {
 		if windows.DuplicateHandle(proc, windows.Handle(h.Handle), me, &dup, 0, false, windows.DUPLICATE_SAME_ACCESS) != nil {
 			return true
 		}
-		name, hung, err := winObjectName(dup)
+		name, hung, err := objectName(dup)
 		if hung {
 			stuck++
-			if stuck >= winMaxStuckQueries {
+			if stuck >= maxStuckQueries {
 				loopErr = fmt.Errorf("%d object-name queries hung; search stopped", stuck)
 				return false
 			}

@@ -1,4 +1,4 @@
-package vpnport
+package wintable
 
 import (
 	"encoding/binary"
@@ -6,10 +6,10 @@ import (
 	"unicode/utf16"
 )
 
-// winHandle is one row of the system handle table
+// handle is one row of the system handle table
 // (SYSTEM_HANDLE_TABLE_ENTRY_INFO_EX), as NtQuerySystemInformation with
 // SystemExtendedHandleInformation (64) returns it.
-type winHandle struct {
+type handle struct {
 	Object    uint64
 	PID       uint64
 	Handle    uint64
@@ -17,24 +17,24 @@ type winHandle struct {
 	TypeIndex uint16
 }
 
-// winHandleLayout gives the header and row size for a pointer size: the
+// handleLayout gives the header and row size for a pointer size: the
 // header is NumberOfHandles and Reserved (two ULONG_PTRs); a row is Object,
 // UniqueProcessId, HandleValue (three pointer-sized fields), then
 // GrantedAccess (ULONG), CreatorBackTraceIndex and ObjectTypeIndex (USHORTs),
 // HandleAttributes and Reserved (ULONGs).
-func winHandleLayout(ptr int) (header, row int) {
+func handleLayout(ptr int) (header, row int) {
 	return 2 * ptr, 3*ptr + 4 + 2 + 2 + 4 + 4
 }
 
-// winEachHandle calls fn for each row of a SYSTEM_HANDLE_INFORMATION_EX
+// eachHandle calls fn for each row of a SYSTEM_HANDLE_INFORMATION_EX
 // buffer, stopping early when fn returns false. The table of a busy machine
 // has hundreds of thousands of rows, so rows are passed by value and never
 // collected.
-func winEachHandle(buf []byte, ptr int, fn func(winHandle) bool) error {
+func eachHandle(buf []byte, ptr int, fn func(handle) bool) error {
 	if ptr != 4 && ptr != 8 {
 		return fmt.Errorf("decoding handle table: pointer size %d", ptr)
 	}
-	header, row := winHandleLayout(ptr)
+	header, row := handleLayout(ptr)
 	if len(buf) < header {
 		return fmt.Errorf("decoding handle table: %d bytes, want at least %d", len(buf), header)
 	}
@@ -46,11 +46,11 @@ func winEachHandle(buf []byte, ptr int, fn func(winHandle) bool) error {
 	}
 	n := word(buf)
 	if n > uint64(len(buf)-header)/uint64(row) {
-		return fmt.Errorf("decoding handle table of %d entries in %d bytes: %w", n, len(buf), errWinTableShort)
+		return fmt.Errorf("decoding handle table of %d entries in %d bytes: %w", n, len(buf), ErrShort)
 	}
 	for i := uint64(0); i < n; i++ {
 		r := buf[uint64(header)+i*uint64(row):]
-		h := winHandle{
+		h := handle{
 			Object: word(r),
 			PID:    word(r[ptr:]),
 			Handle: word(r[2*ptr:]),
@@ -64,11 +64,11 @@ func winEachHandle(buf []byte, ptr int, fn func(winHandle) bool) error {
 	return nil
 }
 
-// winFileTypeIndex finds the object type index of File objects: it differs
+// fileTypeIndex finds the object type index of File objects: it differs
 // between Windows builds, so the probe opens a file itself and looks up its
 // own handle in the table. ok is false when that handle is not in the table.
-func winFileTypeIndex(buf []byte, ptr int, ownPID, ownHandle uint64) (idx uint16, ok bool, err error) {
-	err = winEachHandle(buf, ptr, func(h winHandle) bool {
+func fileTypeIndex(buf []byte, ptr int, ownPID, ownHandle uint64) (idx uint16, ok bool, err error) {
+	err = eachHandle(buf, ptr, func(h handle) bool {
 		if h.PID == ownPID && h.Handle == ownHandle {
 			idx, ok = h.TypeIndex, true
 			return false
@@ -78,18 +78,18 @@ func winFileTypeIndex(buf []byte, ptr int, ownPID, ownHandle uint64) (idx uint16
 	return idx, ok, err
 }
 
-// winHangAccess are GrantedAccess masks of handles whose name query can
+// hangAccess are GrantedAccess masks of handles whose name query can
 // block forever (synchronous named pipes waiting for I/O); they are never
 // serial devices, so the probe skips them instead of spending a timeout on
 // each.
-var winHangAccess = map[uint32]bool{0x0012019f: true, 0x001a019f: true, 0x00120189: true, 0x00100000: true}
+var hangAccess = map[uint32]bool{0x0012019f: true, 0x001a019f: true, 0x00120189: true, 0x00100000: true}
 
-// winDecodeObjectName decodes the OBJECT_NAME_INFORMATION that
+// decodeObjectName decodes the OBJECT_NAME_INFORMATION that
 // NtQueryObject(ObjectNameInformation) writes to buf, which the caller
 // allocated at address base: a UNICODE_STRING (Length, MaximumLength,
 // padding, Buffer pointer) whose Buffer points into buf itself. A pointer
 // outside buf is an error, not a read.
-func winDecodeObjectName(buf []byte, base uint64, ptr int) (string, error) {
+func decodeObjectName(buf []byte, base uint64, ptr int) (string, error) {
 	if ptr != 4 && ptr != 8 {
 		return "", fmt.Errorf("decoding object name: pointer size %d", ptr)
 	}

@@ -1,4 +1,4 @@
-package vpnport
+package wintable
 
 import (
 	"encoding/binary"
@@ -25,40 +25,40 @@ func handleTable64(rows ...[]byte) []byte {
 	return cat(append([][]byte{b}, rows...)...)
 }
 
-func TestWinEachHandle(t *testing.T) {
+func TestEachHandle(t *testing.T) {
 	buf := handleTable64(
 		handleRow64(0xffff800011110000, 4, 0x4, 0x1fffff, 8),
 		handleRow64(0xffff800022220000, 1234, 0x2a8, 0x12019f, 40),
 		handleRow64(0xffff800033330000, 999, 0x10, 0x120089, 40),
 	)
-	var got []winHandle
-	if err := winEachHandle(buf, 8, func(h winHandle) bool { got = append(got, h); return true }); err != nil {
+	var got []handle
+	if err := eachHandle(buf, 8, func(h handle) bool { got = append(got, h); return true }); err != nil {
 		t.Fatal(err)
 	}
-	want := winHandle{Object: 0xffff800022220000, PID: 1234, Handle: 0x2a8, Access: 0x12019f, TypeIndex: 40}
+	want := handle{Object: 0xffff800022220000, PID: 1234, Handle: 0x2a8, Access: 0x12019f, TypeIndex: 40}
 	if len(got) != 3 || got[1] != want {
 		t.Fatalf("got %+v", got)
 	}
-	idx, ok, err := winFileTypeIndex(buf, 8, 999, 0x10)
+	idx, ok, err := fileTypeIndex(buf, 8, 999, 0x10)
 	if err != nil || !ok || idx != 40 {
 		t.Fatalf("file type index %d, %v, %v", idx, ok, err)
 	}
-	if _, ok, _ := winFileTypeIndex(buf, 8, 999, 0x14); ok {
+	if _, ok, _ := fileTypeIndex(buf, 8, 999, 0x14); ok {
 		t.Fatal("found a handle that is not in the table")
 	}
-	if err := winEachHandle(buf[:len(buf)-1], 8, func(winHandle) bool { return true }); !errors.Is(err, errWinTableShort) {
+	if err := eachHandle(buf[:len(buf)-1], 8, func(handle) bool { return true }); !errors.Is(err, ErrShort) {
 		t.Fatalf("truncated table: %v", err)
 	}
 }
 
-func TestWinEachHandle32(t *testing.T) {
+func TestEachHandle32(t *testing.T) {
 	b := make([]byte, 8+28)
 	binary.LittleEndian.PutUint32(b, 1)
 	binary.LittleEndian.PutUint32(b[8+4:], 77)  // UniqueProcessId
 	binary.LittleEndian.PutUint32(b[8+8:], 0x8) // HandleValue
 	binary.LittleEndian.PutUint16(b[8+18:], 31) // ObjectTypeIndex
-	var got winHandle
-	if err := winEachHandle(b, 4, func(h winHandle) bool { got = h; return false }); err != nil {
+	var got handle
+	if err := eachHandle(b, 4, func(h handle) bool { got = h; return false }); err != nil {
 		t.Fatal(err)
 	}
 	if got.PID != 77 || got.Handle != 8 || got.TypeIndex != 31 {
@@ -66,7 +66,7 @@ func TestWinEachHandle32(t *testing.T) {
 	}
 }
 
-func TestWinDecodeObjectName(t *testing.T) {
+func TestDecodeObjectName(t *testing.T) {
 	const base = 0x7ff0_0000_1000
 	name := `\Device\Serial0`
 	u := utf16.Encode([]rune(name))
@@ -77,39 +77,39 @@ func TestWinDecodeObjectName(t *testing.T) {
 	for i, c := range u {
 		binary.LittleEndian.PutUint16(buf[16+2*i:], c)
 	}
-	got, err := winDecodeObjectName(buf, base, 8)
+	got, err := decodeObjectName(buf, base, 8)
 	if err != nil || got != name {
 		t.Fatalf("got %q, %v", got, err)
 	}
 	binary.LittleEndian.PutUint64(buf[8:], base+1<<20)
-	if _, err := winDecodeObjectName(buf, base, 8); err == nil {
+	if _, err := decodeObjectName(buf, base, 8); err == nil {
 		t.Fatal("pointer outside the buffer accepted")
 	}
 	binary.LittleEndian.PutUint64(buf[8:], base-2)
-	if _, err := winDecodeObjectName(buf, base, 8); err == nil {
+	if _, err := decodeObjectName(buf, base, 8); err == nil {
 		t.Fatal("pointer below the buffer accepted")
 	}
 }
 
-func FuzzWinHandles(f *testing.F) {
+func FuzzHandles(f *testing.F) {
 	f.Add(handleTable64(handleRow64(1, 2, 3, 4, 5)), uint64(0), true)
 	f.Fuzz(func(t *testing.T, buf []byte, base uint64, x64 bool) {
 		ptr := 4
 		if x64 {
 			ptr = 8
 		}
-		_, row := winHandleLayout(ptr)
+		_, row := handleLayout(ptr)
 		n := 0
-		if err := winEachHandle(buf, ptr, func(winHandle) bool { n++; return true }); err == nil && n*row > len(buf) {
+		if err := eachHandle(buf, ptr, func(handle) bool { n++; return true }); err == nil && n*row > len(buf) {
 			t.Fatalf("%d rows from %d bytes", n, len(buf))
 		}
-		if s, err := winDecodeObjectName(buf, base, ptr); err == nil && len(s) > 3*len(buf) {
+		if s, err := decodeObjectName(buf, base, ptr); err == nil && len(s) > 3*len(buf) {
 			t.Fatalf("name of %d bytes from %d", len(s), len(buf))
 		}
 	})
 }
 
-func BenchmarkWinEachHandle(b *testing.B) {
+func BenchmarkEachHandle(b *testing.B) {
 	rows := make([][]byte, 100000)
 	for i := range rows {
 		rows[i] = handleRow64(uint64(i), uint64(i%500), uint64(4*i), 0x120089, uint16(i%60))
@@ -117,7 +117,7 @@ func BenchmarkWinEachHandle(b *testing.B) {
 	buf := handleTable64(rows...)
 	b.ReportAllocs()
 	for b.Loop() {
-		if _, _, err := winFileTypeIndex(buf, 8, 499, 4*99999); err != nil {
+		if _, _, err := fileTypeIndex(buf, 8, 499, 4*99999); err != nil {
 			b.Fatal(err)
 		}
 	}
