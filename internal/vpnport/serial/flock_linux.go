@@ -1,6 +1,10 @@
 package serial
 
 import (
+	"bytes"
+	"fmt"
+	"io"
+
 	"golang.org/x/sys/unix"
 
 	"github.com/traycheck/traycheck/internal/safefile"
@@ -25,14 +29,25 @@ func FlockHolders(n Node, pids []int) []int {
 	return parseProcLocks(b, unix.Major(n.Dev), unix.Minor(n.Dev), n.Ino, pids)
 }
 
-// readProcLocks reads /proc/locks whole, up to MaxProcLocksSize. It is a
-// kernel file (safefile.OpenBounded refuses /proc by name), so it is opened
-// with OpenRegular: non-blocking, and only if it is a regular file.
+// readProcLocks reads /proc/locks up to MaxProcLocksSize. It is a kernel
+// file (safefile.OpenBounded refuses /proc by name), so it is opened with
+// OpenRegular: non-blocking, and only if it is a regular file. A longer
+// file (tens of thousands of locks) is read up to its last whole line
+// within the cap, not refused: the holders in that part are real, and a
+// holder further on still shows in the fd walk, which sees every process
+// that has the device open.
 func readProcLocks() ([]byte, error) {
 	f, err := safefile.OpenRegular(procLocks)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	return safefile.ReadFull(f, MaxProcLocksSize)
+	b, err := io.ReadAll(io.LimitReader(f, MaxProcLocksSize))
+	if err != nil {
+		return nil, fmt.Errorf("reading %s: %w", procLocks, err)
+	}
+	if len(b) == MaxProcLocksSize {
+		b = b[:bytes.LastIndexByte(b, '\n')+1]
+	}
+	return b, nil
 }
