@@ -6,6 +6,8 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/vpnport/procfs"
 )
 
 // culprit adds what the holder is beyond its process: its systemd service
@@ -14,7 +16,7 @@ import (
 // same process as the other details even if the PID was reused meanwhile.
 func (h *linuxHolders) culprit(dfd int, hd *Holder) {
 	if b, err := h.readAt(dfd, "cgroup"); err == nil {
-		hd.Unit, hd.UserUnit = parseCgroupUnit(b)
+		hd.Unit, hd.UserUnit = procfs.ParseCgroupUnit(b)
 	}
 	if d, ok := ParseDockerProxy(hd.Cmdline); ok {
 		hd.Container = netip.AddrPortFrom(d.ContainerIP, d.ContainerPort).String()

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/vpnport/procfs"
 )
 
 // linuxClockTick is USER_HZ, the unit of /proc/PID/stat's starttime. The
@@ -40,7 +42,7 @@ func (h *linuxHolders) holder(pid int, start uint64) (Holder, bool) {
 	if err != nil {
 		return Holder{}, false
 	}
-	st, err := parseProcStat(b)
+	st, err := procfs.ParseStat(b)
 	if start != 0 && (err != nil || st.StartTicks != start) {
 		return Holder{}, false
 	}
@@ -51,20 +53,20 @@ func (h *linuxHolders) holder(pid int, start uint64) (Holder, bool) {
 	if err != nil {
 		return Holder{}, false
 	}
-	hd.Name = procTrimComm(comm)
+	hd.Name = procfs.TrimComm(comm)
 	// exe is unreadable for other users' processes and kernel threads:
 	// leave it empty rather than guess.
 	if n, err := unix.Readlinkat(dfd, "exe", h.link()); err == nil {
 		hd.Exe = string(h.linkBuf[:n])
 	}
 	if b, err := h.readAt(dfd, "status"); err == nil {
-		if uid, ok := parseStatusUID(b); ok {
+		if uid, ok := procfs.ParseStatusUID(b); ok {
 			hd.UID = uid
 		}
 	}
 	hd.User = h.userName(hd.UID)
 	if b, err := h.readAt(dfd, "cmdline"); err == nil {
-		hd.Cmdline = procSplitCmdline(b)
+		hd.Cmdline = procfs.SplitCmdline(b)
 	}
 	if hd.Cmdline == nil {
 		hd.Cmdline = []string{}
@@ -89,7 +91,7 @@ func (h *linuxHolders) userName(uid uint32) string {
 	if h.users == nil {
 		h.users = map[uint32]string{}
 	}
-	name := procFormatUID(uid)
+	name := procfs.FormatUID(uid)
 	if u, err := user.LookupId(name); err == nil && u.Username != "" {
 		name = u.Username
 	}
@@ -102,7 +104,7 @@ func (h *linuxHolders) userName(uid uint32) string {
 func (h *linuxHolders) boot() time.Time {
 	if h.bootTime.IsZero() {
 		if b, err := h.read(procRoot + "/stat"); err == nil {
-			if sec, ok := parseBootTime(b); ok {
+			if sec, ok := procfs.ParseBootTime(b); ok {
 				h.bootTime = time.Unix(sec, 0)
 			}
 		}

@@ -3,6 +3,8 @@ package vpnport
 import (
 	"bytes"
 	"os"
+
+	"github.com/traycheck/traycheck/internal/vpnport/procfs"
 )
 
 // procLimited reports whether the /proc at root cannot list every process
@@ -17,5 +19,5 @@ func procLimited(root string) bool {
 		return true
 	}
 	b, err := os.ReadFile(root + "/self/mountinfo")
-	return err == nil && procHidesPIDs(b, root)
+	return err == nil && procfs.HidesPIDs(b, root)
 }

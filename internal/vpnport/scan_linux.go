@@ -14,6 +14,8 @@ import (
 	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/vpnport/procfs"
 )
 
 // linuxWant is something the /proc walk looks for in every fd: a socket
@@ -109,17 +111,13 @@ func listProcs(dst []procEnt, buf *[]byte) ([]procEnt, error) {
 		}
 		b := (*buf)[:n]
 		for {
-			var ino uint64
-			if len(b) >= 8 {
-				ino = nlEndian.Uint64(b[:8]) // d_ino leads linux_dirent64
-			}
-			name, rest, ok := nextDirent(b)
+			d, rest, ok := procfs.NextDirent(b)
 			if !ok {
 				break
 			}
 			b = rest
-			if pid, ok := procPID(name); ok {
-				dst = append(dst, procEnt{pid: pid, ino: ino})
+			if pid, ok := procfs.PID(d.Name); ok {
+				dst = append(dst, procEnt{pid: pid, ino: d.Ino})
 			}
 		}
 	}
@@ -154,11 +152,12 @@ func (w *linuxWalker) scanPID(pid int, wants []linuxWant, devices bool) {
 		}
 		b := w.fdBuf[:n]
 		for {
-			name, rest, ok := nextDirent(b)
+			d, rest, ok := procfs.NextDirent(b)
 			if !ok {
 				break
 			}
 			b = rest
+			name := d.Name
 			if len(name) == 0 || name[0] == '.' {
 				continue
 			}
@@ -179,10 +178,10 @@ func (w *linuxWalker) scanPID(pid int, wants []linuxWant, devices bool) {
 var selfPID = os.Getpid()
 
 func (w *linuxWalker) match(pid, dfd int, name, link []byte, wants []linuxWant, devices bool) {
-	if ino, ok := parseSocketLink(link); ok {
+	if ino, ok := procfs.SocketInode(link); ok {
 		for i := range wants {
 			if wants[i].rdev == 0 && wants[i].inode == ino {
-				fd, _ := procUint(name)
+				fd, _ := procfs.Uint(name)
 				w.hits = append(w.hits, linuxHit{want: i, pid: pid, fd: int(fd)})
 			}
 		}
@@ -298,7 +297,7 @@ func (s *linuxScan) confirm(pid, fd int, inode uint64) (start uint64, ok bool) {
 	if err != nil {
 		return 0, false
 	}
-	if ino, ok := parseSocketLink(s.statBuf[:n]); !ok || ino != inode {
+	if ino, ok := procfs.SocketInode(s.statBuf[:n]); !ok || ino != inode {
 		return 0, false
 	}
 	st, err := readStatAt(dfd, s.statBuf)
@@ -310,17 +309,17 @@ func (s *linuxScan) confirm(pid, fd int, inode uint64) (start uint64, ok bool) {
 
 // readStatAt reads and parses the stat file of the /proc/PID directory dfd
 // into buf.
-func readStatAt(dfd int, buf []byte) (procStat, error) {
+func readStatAt(dfd int, buf []byte) (procfs.Stat, error) {
 	f, err := unix.Openat(dfd, "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return procStat{}, err
+		return procfs.Stat{}, err
 	}
 	defer unix.Close(f)
 	b, err := readFD(f, buf, len(buf))
 	if err != nil {
-		return procStat{}, err
+		return procfs.Stat{}, err
 	}
-	return parseProcStat(b)
+	return procfs.ParseStat(b)
 }
 
 // linuxOpenDir opens a NUL-terminated directory path without the string

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"time"
+
+	"github.com/traycheck/traycheck/internal/vpnport/procfs"
 )
 
 // ProcessStarted returns when pid started, computed exactly as the probe
@@ -17,7 +19,7 @@ func ProcessStarted(pid int) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reading the start time of process %d: %w", pid, err)
 	}
-	st, err := parseProcStat(b)
+	st, err := procfs.ParseStat(b)
 	if err != nil {
 		return time.Time{}, fmt.Errorf("reading the start time of process %d: %w", pid, err)
 	}
