@@ -10,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/shirou/gopsutil/v4/process"
 )
 
 // BenchmarkProbePort is the whole in-process lookup for one TCP port held
@@ -75,36 +73,6 @@ func BenchmarkOwnerScan(b *testing.B) {
 			}
 		})
 	}
-}
-
-// BenchmarkHolder compares our direct /proc reads with gopsutil v4 for the
-// same details (name, exe, effective uid and user, start time, cmdline).
-func BenchmarkHolder(b *testing.B) {
-	pid := os.Getpid()
-	b.Run("proc", func(b *testing.B) {
-		var h linuxHolders
-		b.ReportAllocs()
-		for b.Loop() {
-			if hd, ok := h.holder(pid, 0); !ok || hd.Exe == "" {
-				b.Fatal("no holder")
-			}
-		}
-	})
-	b.Run("gopsutil", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			p, err := process.NewProcess(int32(pid))
-			if err != nil {
-				b.Fatal(err)
-			}
-			p.Name()
-			p.Exe()
-			p.Uids()
-			p.Username()
-			p.CreateTime()
-			p.CmdlineSlice()
-		}
-	})
 }
 
 // BenchmarkProbeScale is the probe on a crowded machine: N more processes

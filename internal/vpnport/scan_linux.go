@@ -315,7 +315,7 @@ func readStatAt(dfd int, buf []byte) (procfs.Stat, error) {
 		return procfs.Stat{}, err
 	}
 	defer unix.Close(f)
-	b, err := readFD(f, buf, len(buf))
+	b, err := procfs.ReadFD(f, buf, len(buf))
 	if err != nil {
 		return procfs.Stat{}, err
 	}

@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/vpnport/procfs"
 	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 )
 
@@ -19,7 +20,7 @@ var (
 )
 
 func init() {
-	newOSImpl = func() osImpl { return &linuxProber{} }
+	newOSImpl = func() osImpl { return &linuxProber{holders: linuxHolders{procfs.Reader{Root: procRoot}}} }
 }
 
 // linuxProber answers with one netlink dump per port and family, then one
@@ -40,9 +41,9 @@ type linuxProber struct {
 }
 
 // limited reports, once per prober, whether this /proc cannot show every
-// process of the machine (see procLimited).
+// process of the machine (see procfs.Reader.Limited).
 func (p *linuxProber) limited() bool {
-	p.limitedOnce.Do(func() { p.isLimited = procLimited(procRoot) })
+	p.limitedOnce.Do(func() { p.isLimited = p.holders.Limited() })
 	return p.isLimited
 }
 
@@ -169,7 +170,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 			hiddenUIDs = unhideKernelSockets(o.Sockets, hiddenUIDs)
 		}
 		for _, uid := range hiddenUIDs {
-			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.userName(uid), Cmdline: []string{}})
+			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.UserName(uid), Cmdline: []string{}})
 		}
 		for _, uid := range hiddenUIDs {
 			if !slices.Contains(allHidden, uid) {
