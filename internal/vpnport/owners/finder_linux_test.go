@@ -17,16 +17,24 @@ import (
 
 // socketInode is the inode number of a listener's socket, as its
 // "socket:[N]" link names it.
+// t may be nil outside a test: failures then return 0.
 func socketInode(t testing.TB, ln net.Listener) uint64 {
-	t.Helper()
+	fail := func(args ...any) {
+		if t != nil {
+			t.Helper()
+			t.Fatal(args...)
+		}
+	}
 	rc, err := ln.(syscall.Conn).SyscallConn()
 	if err != nil {
-		t.Fatal(err)
+		fail(err)
+		return 0
 	}
 	var st syscall.Stat_t
 	var serr error
 	if err := rc.Control(func(fd uintptr) { serr = syscall.Fstat(int(fd), &st) }); err != nil || serr != nil {
-		t.Fatal(err, serr)
+		fail(err, serr)
+		return 0
 	}
 	return st.Ino
 }

@@ -49,7 +49,9 @@ func (s *scanner) startTaskFiles(devices bool) {
 		return
 	}
 	if s.tf == nil {
-		s.tf = &taskFiles{}
+		// Unprivileged, the iterator cannot load: one capget says so before
+		// any BTF is read or /proc listed for a list that cannot come.
+		s.tf = &taskFiles{failed: !taskfiles.Permitted()}
 	}
 	tf := s.tf
 	s.stopTaskFiles() // a list a probe left behind is stale

@@ -11,7 +11,6 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
 
@@ -106,10 +105,7 @@ func listProcs(root string, dst []procEnt, buf *[]byte) ([]procEnt, error) {
 	}
 	dst = dst[:0]
 	for {
-		n, err := unix.ReadDirent(fd, *buf)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := getdents(fd, *buf)
 		if err != nil {
 			return dst, fmt.Errorf("reading %s: %w", root, err)
 		}
@@ -144,16 +140,13 @@ func (w *walker) scanPID(root string, pid int, wants []want, devices bool) {
 		}
 		return // or the process exited meanwhile
 	}
-	defer unix.Close(dfd)
+	defer closeFD(dfd)
 	if w.fdBuf == nil {
 		w.fdBuf = make([]byte, 16<<10)
 		w.linkBuf = make([]byte, 4096)
 	}
 	for {
-		n, err := unix.ReadDirent(dfd, w.fdBuf)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := getdents(dfd, w.fdBuf)
 		if err != nil || n <= 0 {
 			return
 		}
@@ -294,7 +287,7 @@ func (s *scanner) confirm(pid, fd int, inode uint64) (start uint64, ok bool) {
 	if err != nil {
 		return 0, false
 	}
-	defer unix.Close(dfd)
+	defer closeFD(dfd)
 	if s.statBuf == nil {
 		s.statBuf = make([]byte, 4096)
 	}
@@ -327,26 +320,4 @@ func readStatAt(dfd int, buf []byte) (procfs.Stat, error) {
 		return procfs.Stat{}, err
 	}
 	return procfs.ParseStat(b)
-}
-
-// openDir opens a NUL-terminated directory path without the string
-// conversion and copy unix.Open would make.
-func openDir(path []byte) (int, error) {
-	cwd := unix.AT_FDCWD // a variable: the negative constant does not convert to uintptr
-	fd, _, e := unix.Syscall6(unix.SYS_OPENAT, uintptr(cwd), uintptr(unsafe.Pointer(&path[0])),
-		uintptr(unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC), 0, 0, 0)
-	if e != 0 {
-		return -1, e
-	}
-	return int(fd), nil
-}
-
-// readlinkat is readlinkat(2) on a NUL-terminated name.
-func readlinkat(dirfd int, name *byte, buf []byte) (int, error) {
-	n, _, e := unix.Syscall6(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)),
-		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
 }
