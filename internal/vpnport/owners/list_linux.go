@@ -13,7 +13,7 @@ import (
 // scripts/bench-owner.sh, or should a kernel's iterator ever misbehave).
 var procWalkOnly = os.Getenv("TRAYCHECK_PROC_WALK") == "1"
 
-// taskFiles is the iterator of one prober. A complete probe starts a list
+// taskFiles is the iterator of one Finder. A complete Lookup starts a list
 // of every process's sockets in the background as it begins (loading the
 // iterator the first time), so the list runs while the sockets are dumped;
 // the walk then only matches. When the dump finds nothing to look for (a
@@ -39,11 +39,11 @@ type taskFileList struct {
 	procs []procEnt
 	files []taskfiles.File
 	err   error
-	// stale: the probe that started it has ended; no other may use it.
+	// stale: the Lookup that started it has ended; no other may use it.
 	stale bool
 }
 
-// startTaskFiles begins this probe's list.
+// startTaskFiles begins this Lookup's list.
 func (s *scanner) startTaskFiles(devices bool) {
 	if s.walkOnly || procWalkOnly {
 		return
@@ -54,7 +54,7 @@ func (s *scanner) startTaskFiles(devices bool) {
 		s.tf = &taskFiles{failed: !taskfiles.Permitted()}
 	}
 	tf := s.tf
-	s.stopTaskFiles() // a list a probe left behind is stale
+	s.stopTaskFiles() // a list a Lookup left behind is stale
 	if tf.failed {
 		return
 	}
@@ -91,9 +91,9 @@ func (s *scanner) startTaskFiles(devices bool) {
 	}()
 }
 
-// dropTaskFiles ends the probe's claim on its list: the list, if it is
+// dropTaskFiles ends the Lookup's claim on its list: the list, if it is
 // still there (nothing to look for, or an error), is stopped after its
-// current read and no later probe may use it; the next start waits for it.
+// current read and no later Lookup may use it; the next start waits for it.
 func (s *scanner) dropTaskFiles() {
 	if tf := s.tf; tf != nil && tf.job != nil {
 		tf.job.stale = true
@@ -110,7 +110,7 @@ func (s *scanner) stopTaskFiles() {
 	}
 }
 
-// endTaskFiles waits for the current list and takes it off the prober.
+// endTaskFiles waits for the current list and takes it off the Finder.
 func (s *scanner) endTaskFiles() *taskFileList {
 	tf := s.tf
 	job := tf.job
@@ -125,9 +125,9 @@ func (s *scanner) endTaskFiles() *taskFileList {
 	return job
 }
 
-// walkTaskFiles is the complete walk from this probe's list. It reports
+// walkTaskFiles is the complete walk from this Lookup's list. It reports
 // false, having found nothing, when there is no list (the iterator cannot
-// be used here, or this probe did not start one), and the caller walks
+// be used here, or this Lookup did not start one), and the caller walks
 // /proc: the same answer, slower.
 func (s *scanner) walkTaskFiles(ctx context.Context) bool {
 	tf := s.tf

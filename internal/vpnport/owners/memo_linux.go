@@ -6,7 +6,7 @@ import (
 	"time"
 )
 
-// memo is what the last walk found, kept for the next probe: in the
+// memo is what the last walk found, kept for the next Lookup: in the
 // long-running tray a conflict that stays would otherwise pay a complete
 // walk of every process on every interval.
 type memo struct {
@@ -153,7 +153,7 @@ func (s *scanner) settle(held []heldFD) []heldFD {
 	return held
 }
 
-// remember makes the memo current to this probe: the listing just read,
+// remember makes the memo current to this Lookup: the listing just read,
 // the inodes just looked for.
 func (s *scanner) remember(at time.Time, unreadable int) {
 	s.memo.at, s.memo.unreadable = at, unreadable

@@ -37,12 +37,12 @@ type procEnt struct {
 	ino uint64
 }
 
-// scanner walks /proc/*/fd. Its buffers live across probes so a walk
+// scanner walks /proc/*/fd. Its buffers live across Lookups so a walk
 // allocates next to nothing: directory entries come from getdents into
 // reused buffers and links are read with readlinkat, using the
 // NUL-terminated names getdents already put in the buffer.
 type scanner struct {
-	cur     []procEnt // this probe's /proc listing
+	cur     []procEnt // this Lookup's /proc listing
 	fresh   []procEnt // the processes a re-check walks
 	dirBuf  []byte
 	walkers []*walker
@@ -93,7 +93,7 @@ func (s *scanner) listProcs(dst []procEnt) ([]procEnt, error) {
 }
 
 // listProcs is scanner.listProcs with the getdents buffer in *buf, so a
-// background list can read /proc beside the probe.
+// background list can read /proc beside the walk.
 func listProcs(root string, dst []procEnt, buf *[]byte) ([]procEnt, error) {
 	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
