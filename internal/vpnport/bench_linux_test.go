@@ -5,13 +5,9 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
-
-	"github.com/shirou/gopsutil/v4/process"
 )
 
 // BenchmarkProbePort is the whole in-process lookup for one TCP port held
@@ -49,62 +45,6 @@ func BenchmarkProbeFreePort(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
-}
-
-// BenchmarkOwnerScan is the /proc part alone on the machine as it is: the
-// complete walk a first probe makes, and the re-check of a standing
-// conflict that trusts nothing it has not confirmed again.
-func BenchmarkOwnerScan(b *testing.B) {
-	h := startHelper(b, "listen", "tcp4", "127.0.0.1:0")
-	o := probeOne(b, Resource{Kind: TCP, Port: h.port(b)})
-	for _, full := range []bool{true, false} {
-		b.Run(map[bool]string{true: "complete", false: "recheck"}[full], func(b *testing.B) {
-			var s linuxScan
-			s.wants = append(s.wants[:0], linuxWant{inode: o.Sockets[0].Inode})
-			if err := s.scan(context.Background(), time.Now(), true); err != nil {
-				b.Fatal(err)
-			}
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := s.scan(context.Background(), time.Now(), full); err != nil {
-					b.Fatal(err)
-				}
-				if !slices.Equal(s.wants[0].pids, []int{h.pid}) {
-					b.Fatalf("pids %v, want [%d]", s.wants[0].pids, h.pid)
-				}
-			}
-		})
-	}
-}
-
-// BenchmarkHolder compares our direct /proc reads with gopsutil v4 for the
-// same details (name, exe, effective uid and user, start time, cmdline).
-func BenchmarkHolder(b *testing.B) {
-	pid := os.Getpid()
-	b.Run("proc", func(b *testing.B) {
-		var h linuxHolders
-		b.ReportAllocs()
-		for b.Loop() {
-			if hd, ok := h.holder(pid, 0); !ok || hd.Exe == "" {
-				b.Fatal("no holder")
-			}
-		}
-	})
-	b.Run("gopsutil", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			p, err := process.NewProcess(int32(pid))
-			if err != nil {
-				b.Fatal(err)
-			}
-			p.Name()
-			p.Exe()
-			p.Uids()
-			p.Username()
-			p.CreateTime()
-			p.CmdlineSlice()
-		}
-	})
 }
 
 // BenchmarkProbeScale is the probe on a crowded machine: N more processes
@@ -151,11 +91,10 @@ func benchScale(b *testing.B, n int) {
 		iter bool
 	}{{"first-tcp", true}, {"first-tcp-walk", false}} {
 		b.Run(tc.name, func(b *testing.B) {
-			defer func(old bool) { useTaskFiles = old }(useTaskFiles)
-			useTaskFiles = tc.iter
 			b.ReportAllocs()
 			for b.Loop() {
 				p := New()
+				p.impl.(*linuxProber).owners.WalkOnly = !tc.iter
 				probe(b, p, rt, tcp.pid)
 				p.Close()
 			}

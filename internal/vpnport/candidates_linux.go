@@ -17,7 +17,7 @@ func (p *linuxProber) linuxCandidates(ctx context.Context, names []string, uids 
 	if len(names) == 0 || len(uids) == 0 {
 		return nil
 	}
-	ents, err := os.ReadDir(procRoot)
+	ents, err := os.ReadDir(p.holders.Dir())
 	if err != nil {
 		return nil
 	}
@@ -31,7 +31,7 @@ func (p *linuxProber) linuxCandidates(ctx context.Context, names []string, uids 
 			continue
 		}
 		// The holder reader's buffer is reused: no allocation per process.
-		comm, err := p.holders.read(procRoot + "/" + e.Name() + "/comm")
+		comm, err := p.holders.Read(e.Name() + "/comm")
 		if err != nil || !commMatches(string(bytes.TrimSpace(comm)), names) {
 			continue
 		}
@@ -39,7 +39,7 @@ func (p *linuxProber) linuxCandidates(ctx context.Context, names []string, uids 
 		// An empty cmdline is a zombie (or a kernel thread): no holder.
 		// A process whose fds we can read was already searched and does
 		// not hold the port.
-		if !ok || len(h.Cmdline) == 0 || fdsReadable(pid) || !candidateOf(h.UID, uids) {
+		if !ok || len(h.Cmdline) == 0 || fdsReadable(p.holders.Dir(), pid) || !candidateOf(h.UID, uids) {
 			continue
 		}
 		out = append(out, h)
@@ -81,10 +81,10 @@ func (p *linuxProber) inOurNetNS(pid int, kind Kind, inodes []uint64) bool {
 	if len(inodes) == 0 {
 		return true
 	}
-	base := procRoot + "/" + strconv.Itoa(pid) + "/net/" + string(kind)
+	base := strconv.Itoa(pid) + "/net/" + string(kind)
 	readable := false
 	for _, f := range []string{base, base + "6"} {
-		b, err := p.holders.read(f)
+		b, err := p.holders.Read(f)
 		if err != nil {
 			continue
 		}
@@ -97,8 +97,8 @@ func (p *linuxProber) inOurNetNS(pid int, kind Kind, inodes []uint64) bool {
 }
 
 // fdsReadable reports whether this probe may list pid's fds.
-func fdsReadable(pid int) bool {
-	fd, err := unix.Open(procRoot+"/"+strconv.Itoa(pid)+"/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+func fdsReadable(root string, pid int) bool {
+	fd, err := unix.Open(root+"/"+strconv.Itoa(pid)+"/fd", unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		return false
 	}

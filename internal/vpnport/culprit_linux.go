@@ -8,14 +8,10 @@ import (
 	"strings"
 )
 
-// culprit adds what the holder is beyond its process: its systemd service
-// (from /proc/PID/cgroup) and, for docker-proxy, the container behind it.
-// dfd is the holder's /proc/PID directory, so the cgroup read is of the
-// same process as the other details even if the PID was reused meanwhile.
-func (h *linuxHolders) culprit(dfd int, hd *Holder) {
-	if b, err := h.readAt(dfd, "cgroup"); err == nil {
-		hd.Unit, hd.UserUnit = parseCgroupUnit(b)
-	}
+// addContainer names the container behind a docker-proxy holder: its
+// address and port from the command line, and its name when the Docker
+// engine answers.
+func addContainer(hd *Holder) {
 	if d, ok := ParseDockerProxy(hd.Cmdline); ok {
 		hd.Container = netip.AddrPortFrom(d.ContainerIP, d.ContainerPort).String()
 		if name := dockerContainerName(context.Background(), d.ContainerIP.String()); name != "" {

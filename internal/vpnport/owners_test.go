@@ -50,27 +50,3 @@ func TestMarkHiddenOwners(t *testing.T) {
 		})
 	}
 }
-
-func TestProcHidesPIDs(t *testing.T) {
-	const base = "22 1 0:5 / /sys rw,nosuid - sysfs sysfs rw\n"
-	for mi, want := range map[string]bool{
-		base + "23 1 0:20 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw\n":           false,
-		base + "23 1 0:20 / /proc rw,nosuid,nodev,noexec,relatime shared:12 - proc proc rw,hidepid=2\n": true,
-		base + "23 1 0:20 / /proc rw,relatime - proc proc rw,hidepid=invisible,gid=4\n":                 true,
-		base + "23 1 0:20 / /proc rw,relatime - proc proc rw,hidepid=1\n":                               false, // listed, unreadable
-		base + "23 1 0:20 / /proc rw - proc proc rw,hidepid=2\n24 1 0:21 / /proc rw - proc proc rw\n":   false, // remounted over
-		base + "23 1 0:20 / /mnt/otherproc rw - proc proc rw,hidepid=2\n":                               false,
-		"garbage line\n - \n": false,
-	} {
-		if got := procHidesPIDs([]byte(mi), "/proc"); got != want {
-			t.Errorf("procHidesPIDs(%q) = %v, want %v", mi, got, want)
-		}
-	}
-}
-
-func FuzzProcViewParsers(f *testing.F) {
-	f.Add([]byte("23 1 0:20 / /proc rw - proc proc rw,hidepid=2\n"))
-	f.Fuzz(func(t *testing.T, b []byte) {
-		procHidesPIDs(b, "/proc")
-	})
-}

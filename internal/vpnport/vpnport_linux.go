@@ -7,27 +7,31 @@ import (
 	"sync"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/vpnport/owners"
+	"github.com/traycheck/traycheck/internal/vpnport/procfs"
 	"github.com/traycheck/traycheck/internal/vpnport/serial"
 	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 )
 
-// Paths tests swap for fixtures. procRoot must be a real procfs for the
-// walk (it reads fd links); lockDirs and sysTTYRoot may be any directories.
+// Paths tests swap for fixtures (any directories will do). The procfs the
+// owners and the process details are read from is a field of each
+// (owners.Finder.Root, procfs.Reader.Root), empty for /proc.
 var (
-	procRoot   = "/proc"
 	lockDirs   = []string{"/run/lock", "/var/lock", "/var/spool/uucp", "/var/spool/lock"}
 	sysTTYRoot = "/sys/class/tty"
 )
 
 func init() {
-	newOSImpl = func() osImpl { return &linuxProber{} }
+	newOSImpl = func() osImpl {
+		return &linuxProber{owners: owners.Finder{}, holders: linuxHolders{procfs.Reader{}}}
+	}
 }
 
 // linuxProber answers with one netlink dump per port and family, then one
 // /proc walk shared by every resource of the call.
 type linuxProber struct {
 	diag    linuxDiag
-	scan    linuxScan
+	owners  owners.Finder
 	holders linuxHolders
 
 	// fullAt is when every port was last dumped in all states and every
@@ -38,68 +42,74 @@ type linuxProber struct {
 
 	limitedOnce sync.Once
 	isLimited   bool
+
+	// listed: the last complete look came from the BPF task-file list
+	// (tests check that both ways were taken).
+	listed bool
 }
 
 // limited reports, once per prober, whether this /proc cannot show every
-// process of the machine (see procLimited).
+// process of the machine (see procfs.Reader.Limited).
 func (p *linuxProber) limited() bool {
-	p.limitedOnce.Do(func() { p.isLimited = procLimited(procRoot) })
+	p.limitedOnce.Do(func() { p.isLimited = p.holders.Limited() })
 	return p.isLimited
 }
 
 func (p *linuxProber) close() error {
-	p.scan.closeTaskFiles()
+	p.owners.Close()
 	return p.diag.close()
 }
 
 func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOptions, now time.Time) ([]Observation, error) {
 	obs := make([]Observation, len(rs))
-	s := &p.scan
-	s.wants = s.wants[:0]
-	devWant := make([]int, len(rs)) // index into s.wants, or -1
+	devWant := make([]int, len(rs)) // index into wants, or -1
 	nodes := make([]serial.Node, len(rs))
 	// A check a person asked for looks at everything afresh: its finding
 	// is the one a click on "End ..." acts on. Interval checks do so every
-	// memoMaxAge.
-	full := opts.fresh() || p.fullAt.IsZero() || now.Sub(p.fullAt) >= memoMaxAge || now.Before(p.fullAt)
-	if full {
-		// Lists every process's sockets while they are dumped.
-		s.startTaskFiles(slices.ContainsFunc(rs, func(r Resource) bool { return r.Kind == Device }))
-		defer s.dropTaskFiles() // this probe's only: a later one lists afresh
-	}
-	for i, r := range rs {
-		o := &obs[i]
-		o.Resource, o.At, devWant[i] = r, now, -1
-		switch r.Kind {
-		case TCP, UDP:
-			// A port always "exists"; Exists only speaks about devices.
-			o.Exists = true
-			var err error
-			if o.Sockets, err = p.dumpPort(ctx, r, full); err != nil {
-				return nil, err
-			}
-			for _, sk := range o.Sockets {
-				if sk.Inode != 0 && !slices.ContainsFunc(s.wants, func(w linuxWant) bool { return w.rdev == 0 && w.inode == sk.Inode }) {
-					s.wants = append(s.wants, linuxWant{inode: sk.Inode})
+	// owners.MemoMaxAge.
+	full := opts.fresh() || p.fullAt.IsZero() || now.Sub(p.fullAt) >= owners.MemoMaxAge || now.Before(p.fullAt)
+	q := owners.Query{Now: now, Full: full, Devices: slices.ContainsFunc(rs, func(r Resource) bool { return r.Kind == Device })}
+	var wants []owners.Want
+	// On a complete look the owners' list of every process's sockets runs
+	// while the sockets are dumped here.
+	found, err := p.owners.Lookup(ctx, q, func(ws []owners.Want) ([]owners.Want, error) {
+		for i, r := range rs {
+			o := &obs[i]
+			o.Resource, o.At, devWant[i] = r, now, -1
+			switch r.Kind {
+			case TCP, UDP:
+				// A port always "exists"; Exists only speaks about devices.
+				o.Exists = true
+				var err error
+				if o.Sockets, err = p.dumpPort(ctx, r, full); err != nil {
+					return nil, err
 				}
+				for _, sk := range o.Sockets {
+					if sk.Inode != 0 && !slices.ContainsFunc(ws, func(w owners.Want) bool { return w.Rdev == 0 && w.Inode == sk.Inode }) {
+						ws = append(ws, owners.Want{Inode: sk.Inode})
+					}
+				}
+			case Device:
+				nodes[i] = linuxStatDevice(o)
+				if nodes[i].Rdev != 0 {
+					devWant[i] = len(ws)
+					ws = append(ws, owners.Want{Rdev: nodes[i].Rdev})
+				}
+				// A lock file matters even for a missing device: a crashed
+				// program's lock outlives an unplugged adapter.
+				o.Lock, o.BadLock = linuxLockFile(r.Path, nodes[i])
 			}
-		case Device:
-			nodes[i] = linuxStatDevice(o)
-			if nodes[i].Rdev != 0 {
-				devWant[i] = len(s.wants)
-				s.wants = append(s.wants, linuxWant{rdev: nodes[i].Rdev})
-			}
-			// A lock file matters even for a missing device: a crashed
-			// program's lock outlives an unplugged adapter.
-			o.Lock, o.BadLock = linuxLockFile(r.Path, nodes[i])
 		}
-	}
-	if err := s.scan(ctx, now, full); err != nil {
+		wants = ws
+		return ws, nil
+	})
+	if err != nil {
 		return nil, err
 	}
 	if full {
 		p.fullAt = now
 	}
+	p.listed = found.Listed
 	euid := uint32(os.Geteuid())
 	cache := map[int]Holder{}
 	var allHidden []uint32 // users owning sockets we could not attribute
@@ -110,14 +120,14 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 			if devWant[i] >= 0 {
 				// flock() holders (picocom, pyserial) count as holders:
 				// the kernel says they have the device, as an fd does.
-				pids = serial.FlockHolders(nodes[i], slices.Clone(s.wants[devWant[i]].pids))
+				pids = serial.FlockHolders(nodes[i], slices.Clone(found.PIDs[devWant[i]]))
 				slices.Sort(pids)
 				pids = slices.Compact(pids)
 				// Open only when the passive answer is incomplete: nothing
 				// readable holds it, some processes were not readable, no
 				// live lock owner already explains it (see linuxTryOpen), and
 				// a person asked for this check (ProbeOptions.Person).
-				if len(pids) == 0 && s.unreadable > 0 {
+				if len(pids) == 0 && found.Unreadable > 0 {
 					o.Unseen = true
 					if (o.Lock == nil || !o.Lock.Alive) && opts.openDevice() {
 						linuxTryOpen(o)
@@ -130,9 +140,9 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 				if sk.Inode == 0 {
 					continue
 				}
-				for _, w := range s.wants {
-					if w.rdev == 0 && w.inode == sk.Inode {
-						sk.PIDs = slices.Sorted(slices.Values(w.pids))
+				for wi, w := range wants {
+					if w.Rdev == 0 && w.Inode == sk.Inode {
+						sk.PIDs = slices.Sorted(slices.Values(found.PIDs[wi]))
 					}
 				}
 				for _, pid := range sk.PIDs {
@@ -149,7 +159,7 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 				// A socket holder's start time was confirmed with its fd:
 				// details of a process that reused the PID since are not
 				// reported as the holder's.
-				if h, ok = p.holders.holder(pid, s.startOf(pid)); !ok {
+				if h, ok = p.holders.holder(pid, found.StartOf(pid)); !ok {
 					continue // exited since the walk
 				}
 				cache[pid] = h
@@ -165,21 +175,18 @@ func (p *linuxProber) probe(ctx context.Context, rs []Resource, opts ProbeOption
 		if o.Resource.Kind == UDP && linuxUnowned(o.Sockets) {
 			o.KernelHolder, kernelExact = linuxKernelUDPHolderExact(ctx, o.Resource.Port)
 		}
-		hiddenUIDs := markHiddenOwners(o.Sockets, procView{unreadable: s.unreadable > 0, limited: p.limited()}, euid)
+		hiddenUIDs := markHiddenOwners(o.Sockets, procView{unreadable: found.Unreadable > 0, limited: p.limited()}, euid)
 		if kernelExact {
 			hiddenUIDs = unhideKernelSockets(o.Sockets, hiddenUIDs)
 		}
 		for _, uid := range hiddenUIDs {
-			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.userName(uid), Cmdline: []string{}})
+			o.Holders = append(o.Holders, Holder{Hidden: true, UID: uid, User: p.holders.UserName(uid), Cmdline: []string{}})
 		}
 		for _, uid := range hiddenUIDs {
 			if !slices.Contains(allHidden, uid) {
 				allHidden = append(allHidden, uid)
 			}
 		}
-	}
-	for i := range s.wants {
-		s.wants[i].pids = nil
 	}
 	p.addCandidates(ctx, obs, allHidden, opts.Clients)
 	return obs, nil

@@ -42,6 +42,12 @@ type Lister struct {
 	impl
 }
 
+// Permitted reports, with one capget and nothing read, whether this
+// process has the capabilities New needs. A process without them (the
+// tray, any run as a user) learns here that the iterator is out of reach,
+// before New would read the kernel's BTF to build the program.
+func Permitted() bool { return permitted() }
+
 // New loads the program into the kernel. The error wraps ErrUnavailable.
 func New() (*Lister, error) {
 	i, err := newImpl()

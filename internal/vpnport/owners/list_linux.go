@@ -1,21 +1,19 @@
-package vpnport
+package owners
 
 import (
 	"context"
 	"log/slog"
 	"os"
 
-	"github.com/traycheck/traycheck/internal/vpnport/taskfiles"
+	"github.com/traycheck/traycheck/internal/vpnport/owners/taskfiles"
 )
 
-// useTaskFiles lets a complete walk ask the kernel's BPF task-file iterator
-// instead of reading /proc/*/fd when this process may (root). Tests turn it
-// off to check that both ways find the same holders; TRAYCHECK_PROC_WALK=1
-// turns it off for a run (to compare the two in scripts/bench-owner.sh, or
-// should a kernel's iterator ever misbehave).
-var useTaskFiles = os.Getenv("TRAYCHECK_PROC_WALK") != "1"
+// procWalkOnly: TRAYCHECK_PROC_WALK=1 keeps every Finder of the run off
+// the BPF task-file iterator (to compare the two in
+// scripts/bench-owner.sh, or should a kernel's iterator ever misbehave).
+var procWalkOnly = os.Getenv("TRAYCHECK_PROC_WALK") == "1"
 
-// taskFiles is the iterator of one prober. A complete probe starts a list
+// taskFiles is the iterator of one Finder. A complete Lookup starts a list
 // of every process's sockets in the background as it begins (loading the
 // iterator the first time), so the list runs while the sockets are dumped;
 // the walk then only matches. When the dump finds nothing to look for (a
@@ -41,26 +39,28 @@ type taskFileList struct {
 	procs []procEnt
 	files []taskfiles.File
 	err   error
-	// stale: the probe that started it has ended; no other may use it.
+	// stale: the Lookup that started it has ended; no other may use it.
 	stale bool
 }
 
-// startTaskFiles begins this probe's list.
-func (s *linuxScan) startTaskFiles(devices bool) {
-	if !useTaskFiles {
+// startTaskFiles begins this Lookup's list.
+func (s *scanner) startTaskFiles(devices bool) {
+	if s.walkOnly || procWalkOnly {
 		return
 	}
 	if s.tf == nil {
-		s.tf = &taskFiles{}
+		// Unprivileged, the iterator cannot load: one capget says so before
+		// any BTF is read or /proc listed for a list that cannot come.
+		s.tf = &taskFiles{failed: !taskfiles.Permitted()}
 	}
 	tf := s.tf
-	s.stopTaskFiles() // a list a probe left behind is stale
+	s.stopTaskFiles() // a list a Lookup left behind is stale
 	if tf.failed {
 		return
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	job := &taskFileList{done: make(chan struct{}), cancel: cancel, devices: devices, procs: tf.procs}
-	reuse := tf.spare
+	reuse, root := tf.spare, s.root
 	tf.job, tf.spare, tf.procs = job, nil, nil
 	go func() {
 		defer close(job.done)
@@ -73,7 +73,7 @@ func (s *linuxScan) startTaskFiles(devices bool) {
 				tf.l, job.err = taskfiles.New()
 			}()
 		}
-		procs, err := listProcs(job.procs, &tf.dirBuf)
+		procs, err := listProcs(root, job.procs, &tf.dirBuf)
 		if loaded != nil {
 			<-loaded
 		}
@@ -91,10 +91,10 @@ func (s *linuxScan) startTaskFiles(devices bool) {
 	}()
 }
 
-// dropTaskFiles ends the probe's claim on its list: the list, if it is
+// dropTaskFiles ends the Lookup's claim on its list: the list, if it is
 // still there (nothing to look for, or an error), is stopped after its
-// current read and no later probe may use it; the next start waits for it.
-func (s *linuxScan) dropTaskFiles() {
+// current read and no later Lookup may use it; the next start waits for it.
+func (s *scanner) dropTaskFiles() {
 	if tf := s.tf; tf != nil && tf.job != nil {
 		tf.job.stale = true
 		tf.job.cancel()
@@ -103,15 +103,15 @@ func (s *linuxScan) dropTaskFiles() {
 
 // stopTaskFiles ends the current list, if any, and waits for it: at most
 // one read of the iterator (or the load, about 2 ms, the first time).
-func (s *linuxScan) stopTaskFiles() {
+func (s *scanner) stopTaskFiles() {
 	if tf := s.tf; tf != nil && tf.job != nil {
 		tf.job.cancel()
 		s.endTaskFiles()
 	}
 }
 
-// endTaskFiles waits for the current list and takes it off the prober.
-func (s *linuxScan) endTaskFiles() *taskFileList {
+// endTaskFiles waits for the current list and takes it off the Finder.
+func (s *scanner) endTaskFiles() *taskFileList {
 	tf := s.tf
 	job := tf.job
 	<-job.done
@@ -125,11 +125,11 @@ func (s *linuxScan) endTaskFiles() *taskFileList {
 	return job
 }
 
-// walkTaskFiles is the complete walk from this probe's list. It reports
+// walkTaskFiles is the complete walk from this Lookup's list. It reports
 // false, having found nothing, when there is no list (the iterator cannot
-// be used here, or this probe did not start one), and the caller walks
+// be used here, or this Lookup did not start one), and the caller walks
 // /proc: the same answer, slower.
-func (s *linuxScan) walkTaskFiles(ctx context.Context) bool {
+func (s *scanner) walkTaskFiles(ctx context.Context) bool {
 	tf := s.tf
 	if tf == nil || tf.job == nil || tf.job.stale {
 		return false
@@ -166,7 +166,7 @@ func (s *linuxScan) walkTaskFiles(ctx context.Context) bool {
 
 // matchTaskFiles adds the files that are wanted sockets or devices to
 // s.hits and reports whether every wanted socket got a holder.
-func (s *linuxScan) matchTaskFiles(files []taskfiles.File, devices bool) bool {
+func (s *scanner) matchTaskFiles(files []taskfiles.File, devices bool) bool {
 	held := make([]bool, len(s.wants))
 	for _, f := range files {
 		if !f.Socket && (!devices || f.PID == selfPID) {
@@ -176,10 +176,10 @@ func (s *linuxScan) matchTaskFiles(files []taskfiles.File, devices bool) bool {
 			w := &s.wants[i]
 			switch {
 			case f.Socket && w.rdev == 0 && w.inode == f.Inode:
-				s.hits = append(s.hits, linuxHit{want: i, pid: f.PID, fd: f.FD})
+				s.hits = append(s.hits, hit{want: i, pid: f.PID, fd: f.FD})
 				held[i] = true
 			case !f.Socket && w.rdev != 0 && w.rdev == f.Rdev:
-				s.hits = append(s.hits, linuxHit{want: i, pid: f.PID})
+				s.hits = append(s.hits, hit{want: i, pid: f.PID})
 			}
 		}
 	}
@@ -193,7 +193,7 @@ func (s *linuxScan) matchTaskFiles(files []taskfiles.File, devices bool) bool {
 
 // closeTaskFiles stops the list and unloads the iterator without waiting
 // (a one-shot command should not wait for what it will not use).
-func (s *linuxScan) closeTaskFiles() {
+func (s *scanner) closeTaskFiles() {
 	tf := s.tf
 	if tf == nil {
 		return

@@ -1,4 +1,4 @@
-package vpnport
+package owners
 
 import (
 	"bytes"
@@ -11,14 +11,15 @@ import (
 	"strconv"
 	"sync"
 	"sync/atomic"
-	"unsafe"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/vpnport/procfs"
 )
 
-// linuxWant is something the /proc walk looks for in every fd: a socket
+// want is something the /proc walk looks for in every fd: a socket
 // inode, or (when rdev != 0) a character device.
-type linuxWant struct {
+type want struct {
 	inode uint64
 	rdev  uint64
 	pids  []int
@@ -36,60 +37,67 @@ type procEnt struct {
 	ino uint64
 }
 
-// linuxScan walks /proc/*/fd. Its buffers live across probes so a walk
+// scanner walks /proc/*/fd. Its buffers live across Lookups so a walk
 // allocates next to nothing: directory entries come from getdents into
 // reused buffers and links are read with readlinkat, using the
 // NUL-terminated names getdents already put in the buffer.
-type linuxScan struct {
-	cur     []procEnt // this probe's /proc listing
+type scanner struct {
+	cur     []procEnt // this Lookup's /proc listing
 	fresh   []procEnt // the processes a re-check walks
 	dirBuf  []byte
-	walkers []*linuxWalker
+	walkers []*walker
 	pathBuf []byte
 	statBuf []byte
 
-	wants []linuxWant
+	wants []want
 	// unreadable counts processes whose fd directory we may not read
 	// (another user's, while unprivileged).
 	unreadable int
 	// hits are the (want, pid, fd) triples of the last walk or re-check.
-	hits []linuxHit
+	hits []hit
 	// starts are the confirmed socket holders' start times.
-	starts []pidStart
+	starts []Start
 	held   []heldFD // scratch for a re-check's holders
 
-	memo ownerMemo
+	memo memo
 	tf   *taskFiles // nil until a complete walk first wants it
+	// listed: the last complete look came from the task-file list.
+	listed bool
+
+	// root is the procfs walked; walkOnly keeps complete looks off the
+	// task-file list (see Finder).
+	root     string
+	walkOnly bool
 }
 
-// linuxHit is one fd of one process that is a wanted socket or device.
-type linuxHit struct {
+// hit is one fd of one process that is a wanted socket or device.
+type hit struct {
 	want, pid, fd int
 }
 
-// linuxWalker reads the fd tables of a share of the processes; each walker
+// walker reads the fd tables of a share of the processes; each walker
 // has its own buffers so walkers run in parallel.
-type linuxWalker struct {
+type walker struct {
 	fdBuf   []byte
 	linkBuf []byte
 	pathBuf []byte
 
-	hits       []linuxHit
+	hits       []hit
 	unreadable int
 }
 
-// listProcs reads the numeric entries of procRoot with their inode numbers,
-// sorted by PID, into dst.
-func (s *linuxScan) listProcs(dst []procEnt) ([]procEnt, error) {
-	return listProcs(dst, &s.dirBuf)
+// listProcs reads the numeric entries of the procfs root with their inode
+// numbers, sorted by PID, into dst.
+func (s *scanner) listProcs(dst []procEnt) ([]procEnt, error) {
+	return listProcs(s.root, dst, &s.dirBuf)
 }
 
-// listProcs is linuxScan.listProcs with the getdents buffer in *buf, so a
-// background list can read /proc beside the probe.
-func listProcs(dst []procEnt, buf *[]byte) ([]procEnt, error) {
-	fd, err := unix.Open(procRoot, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
+// listProcs is scanner.listProcs with the getdents buffer in *buf, so a
+// background list can read /proc beside the walk.
+func listProcs(root string, dst []procEnt, buf *[]byte) ([]procEnt, error) {
+	fd, err := unix.Open(root, unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return dst, fmt.Errorf("opening %s: %w", procRoot, err)
+		return dst, fmt.Errorf("opening %s: %w", root, err)
 	}
 	defer unix.Close(fd)
 	if *buf == nil {
@@ -97,29 +105,22 @@ func listProcs(dst []procEnt, buf *[]byte) ([]procEnt, error) {
 	}
 	dst = dst[:0]
 	for {
-		n, err := unix.ReadDirent(fd, *buf)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := getdents(fd, *buf)
 		if err != nil {
-			return dst, fmt.Errorf("reading %s: %w", procRoot, err)
+			return dst, fmt.Errorf("reading %s: %w", root, err)
 		}
 		if n <= 0 {
 			break
 		}
 		b := (*buf)[:n]
 		for {
-			var ino uint64
-			if len(b) >= 8 {
-				ino = nlEndian.Uint64(b[:8]) // d_ino leads linux_dirent64
-			}
-			name, rest, ok := nextDirent(b)
+			d, rest, ok := procfs.NextDirent(b)
 			if !ok {
 				break
 			}
 			b = rest
-			if pid, ok := procPID(name); ok {
-				dst = append(dst, procEnt{pid: pid, ino: ino})
+			if pid, ok := procfs.PID(d.Name); ok {
+				dst = append(dst, procEnt{pid: pid, ino: d.Ino})
 			}
 		}
 	}
@@ -129,41 +130,39 @@ func listProcs(dst []procEnt, buf *[]byte) ([]procEnt, error) {
 }
 
 // scanPID looks through one process's fds and records every wanted one.
-func (w *linuxWalker) scanPID(pid int, wants []linuxWant, devices bool) {
-	w.pathBuf = strconv.AppendInt(append(append(w.pathBuf[:0], procRoot...), '/'), int64(pid), 10)
+func (w *walker) scanPID(root string, pid int, wants []want, devices bool) {
+	w.pathBuf = strconv.AppendInt(append(append(w.pathBuf[:0], root...), '/'), int64(pid), 10)
 	w.pathBuf = append(w.pathBuf, "/fd\x00"...)
-	dfd, err := linuxOpenDir(w.pathBuf)
+	dfd, err := openDir(w.pathBuf)
 	if err != nil {
 		if errors.Is(err, unix.EACCES) || errors.Is(err, unix.EPERM) {
 			w.unreadable++
 		}
 		return // or the process exited meanwhile
 	}
-	defer unix.Close(dfd)
+	defer closeFD(dfd)
 	if w.fdBuf == nil {
 		w.fdBuf = make([]byte, 16<<10)
 		w.linkBuf = make([]byte, 4096)
 	}
 	for {
-		n, err := unix.ReadDirent(dfd, w.fdBuf)
-		if errors.Is(err, unix.EINTR) {
-			continue
-		}
+		n, err := getdents(dfd, w.fdBuf)
 		if err != nil || n <= 0 {
 			return
 		}
 		b := w.fdBuf[:n]
 		for {
-			name, rest, ok := nextDirent(b)
+			d, rest, ok := procfs.NextDirent(b)
 			if !ok {
 				break
 			}
 			b = rest
+			name := d.Name
 			if len(name) == 0 || name[0] == '.' {
 				continue
 			}
 			// name is followed by its NUL inside fdBuf: a C string as is.
-			ln, err := linuxReadlinkat(dfd, &name[0], w.linkBuf)
+			ln, err := readlinkat(dfd, &name[0], w.linkBuf)
 			if err != nil {
 				continue
 			}
@@ -178,12 +177,12 @@ func (w *linuxWalker) scanPID(pid int, wants []linuxWant, devices bool) {
 // selfPID is this process, left out of device holders.
 var selfPID = os.Getpid()
 
-func (w *linuxWalker) match(pid, dfd int, name, link []byte, wants []linuxWant, devices bool) {
-	if ino, ok := parseSocketLink(link); ok {
+func (w *walker) match(pid, dfd int, name, link []byte, wants []want, devices bool) {
+	if ino, ok := procfs.SocketInode(link); ok {
 		for i := range wants {
 			if wants[i].rdev == 0 && wants[i].inode == ino {
-				fd, _ := procUint(name)
-				w.hits = append(w.hits, linuxHit{want: i, pid: pid, fd: int(fd)})
+				fd, _ := procfs.Uint(name)
+				w.hits = append(w.hits, hit{want: i, pid: pid, fd: int(fd)})
 			}
 		}
 		return
@@ -204,19 +203,19 @@ func (w *linuxWalker) match(pid, dfd int, name, link []byte, wants []linuxWant, 
 	}
 	for i := range wants {
 		if wants[i].rdev != 0 && wants[i].rdev == uint64(st.Rdev) {
-			w.hits = append(w.hits, linuxHit{want: i, pid: pid})
+			w.hits = append(w.hits, hit{want: i, pid: pid})
 		}
 	}
 }
 
-func (w *linuxWant) add(pid int) {
+func (w *want) add(pid int) {
 	if !slices.Contains(w.pids, pid) {
 		w.pids = append(w.pids, pid)
 	}
 }
 
-func (s *linuxScan) wantsDevices() bool {
-	return slices.ContainsFunc(s.wants, func(w linuxWant) bool { return w.rdev != 0 })
+func (s *scanner) wantsDevices() bool {
+	return slices.ContainsFunc(s.wants, func(w want) bool { return w.rdev != 0 })
 }
 
 // walkBatch is how many processes a walker takes at a time: small enough to
@@ -232,15 +231,15 @@ const walkBatch = 16
 // found says nothing about the others, and a finding that offers to end
 // "the" holder must name them all. The cost is spread over the machine's
 // cores: the walk is syscall-bound and processes are independent.
-func (s *linuxScan) walk(ctx context.Context, procs []procEnt) error {
+func (s *scanner) walk(ctx context.Context, procs []procEnt) error {
 	devices := s.wantsDevices()
 	n := min(runtime.GOMAXPROCS(0), 8, 1+len(procs)/(4*walkBatch))
 	for len(s.walkers) < n {
-		s.walkers = append(s.walkers, &linuxWalker{})
+		s.walkers = append(s.walkers, &walker{})
 	}
 	var next atomic.Int64
 	var failed atomic.Bool
-	run := func(w *linuxWalker) {
+	run := func(w *walker) {
 		w.hits, w.unreadable = w.hits[:0], 0
 		for {
 			i := int(next.Add(walkBatch)) - walkBatch
@@ -252,7 +251,7 @@ func (s *linuxScan) walk(ctx context.Context, procs []procEnt) error {
 				return
 			}
 			for _, p := range procs[i:min(i+walkBatch, len(procs))] {
-				w.scanPID(p.pid, s.wants, devices)
+				w.scanPID(s.root, p.pid, s.wants, devices)
 			}
 		}
 	}
@@ -281,24 +280,24 @@ func (s *linuxScan) walk(ctx context.Context, procs []procEnt) error {
 // its PID is reused meanwhile (a dead process's directory answers ESRCH),
 // so the fd and the start time belong together: what holders report later
 // is checked against this start time, and a remembered holder against both.
-func (s *linuxScan) confirm(pid, fd int, inode uint64) (start uint64, ok bool) {
-	s.pathBuf = strconv.AppendInt(append(append(s.pathBuf[:0], procRoot...), '/'), int64(pid), 10)
+func (s *scanner) confirm(pid, fd int, inode uint64) (start uint64, ok bool) {
+	s.pathBuf = strconv.AppendInt(append(append(s.pathBuf[:0], s.root...), '/'), int64(pid), 10)
 	s.pathBuf = append(s.pathBuf, 0)
-	dfd, err := linuxOpenDir(s.pathBuf)
+	dfd, err := openDir(s.pathBuf)
 	if err != nil {
 		return 0, false
 	}
-	defer unix.Close(dfd)
+	defer closeFD(dfd)
 	if s.statBuf == nil {
 		s.statBuf = make([]byte, 4096)
 	}
 	s.pathBuf = strconv.AppendInt(append(s.pathBuf[:0], "fd/"...), int64(fd), 10)
 	s.pathBuf = append(s.pathBuf, 0)
-	n, err := linuxReadlinkat(dfd, &s.pathBuf[0], s.statBuf)
+	n, err := readlinkat(dfd, &s.pathBuf[0], s.statBuf)
 	if err != nil {
 		return 0, false
 	}
-	if ino, ok := parseSocketLink(s.statBuf[:n]); !ok || ino != inode {
+	if ino, ok := procfs.SocketInode(s.statBuf[:n]); !ok || ino != inode {
 		return 0, false
 	}
 	st, err := readStatAt(dfd, s.statBuf)
@@ -310,37 +309,15 @@ func (s *linuxScan) confirm(pid, fd int, inode uint64) (start uint64, ok bool) {
 
 // readStatAt reads and parses the stat file of the /proc/PID directory dfd
 // into buf.
-func readStatAt(dfd int, buf []byte) (procStat, error) {
+func readStatAt(dfd int, buf []byte) (procfs.Stat, error) {
 	f, err := unix.Openat(dfd, "stat", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
-		return procStat{}, err
+		return procfs.Stat{}, err
 	}
 	defer unix.Close(f)
-	b, err := readFD(f, buf, len(buf))
+	b, err := procfs.ReadFD(f, buf, len(buf))
 	if err != nil {
-		return procStat{}, err
+		return procfs.Stat{}, err
 	}
-	return parseProcStat(b)
-}
-
-// linuxOpenDir opens a NUL-terminated directory path without the string
-// conversion and copy unix.Open would make.
-func linuxOpenDir(path []byte) (int, error) {
-	cwd := unix.AT_FDCWD // a variable: the negative constant does not convert to uintptr
-	fd, _, e := unix.Syscall6(unix.SYS_OPENAT, uintptr(cwd), uintptr(unsafe.Pointer(&path[0])),
-		uintptr(unix.O_RDONLY|unix.O_DIRECTORY|unix.O_CLOEXEC), 0, 0, 0)
-	if e != 0 {
-		return -1, e
-	}
-	return int(fd), nil
-}
-
-// linuxReadlinkat is readlinkat(2) on a NUL-terminated name.
-func linuxReadlinkat(dirfd int, name *byte, buf []byte) (int, error) {
-	n, _, e := unix.Syscall6(unix.SYS_READLINKAT, uintptr(dirfd), uintptr(unsafe.Pointer(name)),
-		uintptr(unsafe.Pointer(&buf[0])), uintptr(len(buf)), 0, 0)
-	if e != 0 {
-		return 0, e
-	}
-	return int(n), nil
+	return procfs.ParseStat(b)
 }

@@ -35,6 +35,8 @@ type impl struct {
 	buf        []byte
 }
 
+func permitted() bool { return unsafe.Sizeof(uintptr(0)) == 8 && capable() }
+
 func newImpl() (impl, error) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		return impl{}, errors.New("needs a 64-bit kernel")

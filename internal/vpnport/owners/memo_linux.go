@@ -1,4 +1,4 @@
-package vpnport
+package owners
 
 import (
 	"context"
@@ -6,19 +6,10 @@ import (
 	"time"
 )
 
-// memoMaxAge bounds how long remembered socket owners are trusted without a
-// complete walk. Between complete walks a re-check looks only at the
-// remembered holders and at processes that did not exist at the last look:
-// a process can come to hold a socket by creating it, by fork (it is then
-// new) or by being handed the fd over a Unix socket or pidfd_getfd. Only
-// the last can reach a process that was already running, and only a
-// complete walk notices it; this bounds how long such a holder goes unnamed.
-const memoMaxAge = 5 * time.Minute
-
-// ownerMemo is what the last walk found, kept for the next probe: in the
+// memo is what the last walk found, kept for the next Lookup: in the
 // long-running tray a conflict that stays would otherwise pay a complete
 // walk of every process on every interval.
-type ownerMemo struct {
+type memo struct {
 	// at is when the last complete walk ran; zero: never (or it failed).
 	at time.Time
 	// inodes are the socket inodes the walks since then looked for, sorted.
@@ -42,17 +33,10 @@ type heldFD struct {
 	start   uint64
 }
 
-// pidStart is a confirmed holder's start time, which the holder details
-// read afterwards must match.
-type pidStart struct {
-	pid   int
-	start uint64
-}
-
 // covers reports whether the memo can answer for wants at now: only
 // sockets, each looked for by the walks it remembers, recently enough.
-func (m *ownerMemo) covers(wants []linuxWant, now time.Time) bool {
-	if m.at.IsZero() || now.Before(m.at) || now.Sub(m.at) >= memoMaxAge {
+func (m *memo) covers(wants []want, now time.Time) bool {
+	if m.at.IsZero() || now.Before(m.at) || now.Sub(m.at) >= MemoMaxAge {
 		return false
 	}
 	for _, w := range wants {
@@ -69,8 +53,8 @@ func (m *ownerMemo) covers(wants []linuxWant, now time.Time) bool {
 // scan finds the holders of s.wants: each want's pids, and for socket
 // holders their start times in s.starts. With full set, or when the memo
 // cannot answer, it walks every process; otherwise it re-checks.
-func (s *linuxScan) scan(ctx context.Context, now time.Time, full bool) error {
-	s.unreadable = 0
+func (s *scanner) scan(ctx context.Context, now time.Time, full bool) error {
+	s.unreadable, s.listed = 0, false
 	s.hits = s.hits[:0]
 	s.starts = s.starts[:0]
 	for i := range s.wants {
@@ -98,7 +82,7 @@ func (s *linuxScan) scan(ctx context.Context, now time.Time, full bool) error {
 	s.memo.at = time.Time{}
 	// The iterator's list comes with its own listing of /proc, taken
 	// before it; the walk lists /proc now.
-	if !s.walkTaskFiles(ctx) {
+	if s.listed = s.walkTaskFiles(ctx); !s.listed {
 		if s.cur, err = s.listProcs(s.cur); err != nil {
 			return err
 		}
@@ -116,7 +100,7 @@ func (s *linuxScan) scan(ctx context.Context, now time.Time, full bool) error {
 // processes that are new since the last look. done is false when a
 // remembered PID turned out to be a different process still holding the
 // socket, which a complete walk must sort out.
-func (s *linuxScan) recheck(ctx context.Context) (done bool, err error) {
+func (s *scanner) recheck(ctx context.Context) (done bool, err error) {
 	held := s.held[:0]
 	for _, h := range s.memo.held {
 		wi := s.socketWant(h.inode)
@@ -148,7 +132,7 @@ func (s *linuxScan) recheck(ctx context.Context) (done bool, err error) {
 // settle adds the walk's hits to the wants, confirming each socket fd and
 // reading its process's start time; it returns held with the confirmed
 // socket fds appended.
-func (s *linuxScan) settle(held []heldFD) []heldFD {
+func (s *scanner) settle(held []heldFD) []heldFD {
 	for _, h := range s.hits {
 		w := &s.wants[h.want]
 		if w.rdev != 0 {
@@ -169,9 +153,9 @@ func (s *linuxScan) settle(held []heldFD) []heldFD {
 	return held
 }
 
-// remember makes the memo current to this probe: the listing just read,
+// remember makes the memo current to this Lookup: the listing just read,
 // the inodes just looked for.
-func (s *linuxScan) remember(at time.Time, unreadable int) {
+func (s *scanner) remember(at time.Time, unreadable int) {
 	s.memo.at, s.memo.unreadable = at, unreadable
 	s.unreadable = unreadable
 	s.memo.inodes = s.memo.inodes[:0]
@@ -184,24 +168,14 @@ func (s *linuxScan) remember(at time.Time, unreadable int) {
 	s.memo.procs, s.cur = s.cur, s.memo.procs
 }
 
-func (s *linuxScan) socketWant(inode uint64) int {
-	return slices.IndexFunc(s.wants, func(w linuxWant) bool { return w.rdev == 0 && w.inode == inode })
+func (s *scanner) socketWant(inode uint64) int {
+	return slices.IndexFunc(s.wants, func(w want) bool { return w.rdev == 0 && w.inode == inode })
 }
 
-func (s *linuxScan) addStart(pid int, start uint64) {
-	if !slices.ContainsFunc(s.starts, func(p pidStart) bool { return p.pid == pid }) {
-		s.starts = append(s.starts, pidStart{pid, start})
+func (s *scanner) addStart(pid int, start uint64) {
+	if !slices.ContainsFunc(s.starts, func(p Start) bool { return p.PID == pid }) {
+		s.starts = append(s.starts, Start{pid, start})
 	}
-}
-
-// startOf returns the confirmed start time of a socket holder, 0 if none.
-func (s *linuxScan) startOf(pid int) uint64 {
-	for _, p := range s.starts {
-		if p.pid == pid {
-			return p.start
-		}
-	}
-	return 0
 }
 
 // newProcs appends to dst the entries of cur that are not in old (both

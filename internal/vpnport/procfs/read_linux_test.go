@@ -1,4 +1,4 @@
-package vpnport
+package procfs
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readFD reads to the end through a buffer that grows, and cuts at its
+// ReadFD reads to the end through a buffer that grows, and cuts at its
 // limit; a pipe written in pieces (short reads) is read whole.
 func TestReadFD(t *testing.T) {
 	want := bytes.Repeat([]byte("0123456789"), 1000) // 10,000 bytes
@@ -23,7 +23,7 @@ func TestReadFD(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer unix.Close(fd)
-		b, err := readFD(fd, make([]byte, 16), limit)
+		b, err := ReadFD(fd, make([]byte, 16), limit)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -46,7 +46,7 @@ func TestReadFD(t *testing.T) {
 		}
 		w.Close()
 	}()
-	if got, err := readFD(int(r.Fd()), nil, 1<<20); err != nil || !bytes.Equal(got, want) {
+	if got, err := ReadFD(int(r.Fd()), nil, 1<<20); err != nil || !bytes.Equal(got, want) {
 		t.Errorf("pipe: %d bytes, %v", len(got), err)
 	}
 }

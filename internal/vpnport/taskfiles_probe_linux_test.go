@@ -2,15 +2,13 @@ package vpnport
 
 import (
 	"context"
-	"net"
-	"os"
 	"slices"
 	"strconv"
 	"testing"
 
 	"github.com/traycheck/traycheck/internal/testenv"
+	"github.com/traycheck/traycheck/internal/vpnport/owners/taskfiles"
 	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
-	"github.com/traycheck/traycheck/internal/vpnport/taskfiles"
 )
 
 // probeBothWays probes rs once through the BPF task-file iterator and once
@@ -19,16 +17,12 @@ import (
 func probeBothWays(t *testing.T, rs []Resource) (bpf, walk []Observation) {
 	t.Helper()
 	for _, iter := range []bool{true, false} {
-		old := useTaskFiles
-		useTaskFiles = iter
 		p := New()
-		obs, err := p.Probe(context.Background(), rs, ProbeOptions{Person: true})
 		lp := p.impl.(*linuxProber)
-		// A walk through the iterator leaves its list's slice for the next.
-		tf := lp.scan.tf
-		used := tf != nil && tf.l != nil && tf.job == nil && tf.spare != nil
+		lp.owners.WalkOnly = !iter
+		obs, err := p.Probe(context.Background(), rs, ProbeOptions{Person: true})
+		used := lp.listed
 		p.Close()
-		useTaskFiles = old
 		if err != nil {
 			t.Fatalf("probe (iterator %v): %v", iter, err)
 		}
@@ -146,83 +140,5 @@ func TestTCPDiagOneRequestBothFamilies(t *testing.T) {
 	}
 	if !fams[true] || !fams[false] {
 		t.Fatalf("families seen %v, want IPv4 and IPv6", fams)
-	}
-}
-
-// newTaskFilesOrSkip gives a prober's scan an iterator, or calls Missing.
-func newTaskFilesOrSkip(t *testing.T) *taskfiles.Lister {
-	t.Helper()
-	testenv.Root(t)
-	l, err := taskfiles.New()
-	if err != nil {
-		testenv.Missing(t, "the BPF task-file iterator: %v", err)
-	}
-	t.Cleanup(func() { l.Close() })
-	return l
-}
-
-// TestTaskFilesWalkDecidesAnUnheldSocket: the list starts before the dump,
-// so a socket the dump reports may have been made after the list passed its
-// process. Staged here as a list that missed it (an empty one): the
-// iterator's answer is not taken (no hits, false: the caller walks /proc),
-// and the probe's walk names the holder.
-func TestTaskFilesWalkDecidesAnUnheldSocket(t *testing.T) {
-	l := newTaskFilesOrSkip(t)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	var s linuxScan
-	dump, err := (&linuxDiag{}).dump(context.Background(), nil, TCP, uint16(ln.Addr().(*net.TCPAddr).Port))
-	if err != nil || len(dump) != 1 {
-		t.Fatalf("dump %+v, %v", dump, err)
-	}
-	s.wants = []linuxWant{{inode: dump[0].Inode}}
-	done := make(chan struct{})
-	close(done)
-	s.tf = &taskFiles{l: l, job: &taskFileList{done: done, cancel: func() {}}}
-	if s.walkTaskFiles(context.Background()) || len(s.hits) != 0 {
-		t.Fatalf("an empty list was taken as the answer: hits %+v", s.hits)
-	}
-	if err := s.walk(context.Background(), mustListProcs(t)); err != nil {
-		t.Fatal(err)
-	}
-	if !slices.ContainsFunc(s.hits, func(h linuxHit) bool { return h.pid == os.Getpid() }) {
-		t.Fatalf("walk hits %+v, want this process (%d)", s.hits, os.Getpid())
-	}
-}
-
-func mustListProcs(t *testing.T) []procEnt {
-	t.Helper()
-	var buf []byte
-	procs, err := listProcs(nil, &buf)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return procs
-}
-
-// TestTaskFilesNotUsedByALaterProbe: a probe that found nothing to look for
-// (a free port) leaves its list behind; the next probe, which is not a
-// complete one and so starts no list, must not take that old list for its
-// own (it would miss a holder that came since) but walk.
-func TestTaskFilesNotUsedByALaterProbe(t *testing.T) {
-	newTaskFilesOrSkip(t)
-	p := New()
-	defer p.Close()
-	if _, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: 1}}, ProbeOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	if tf := p.impl.(*linuxProber).scan.tf; tf != nil && tf.job != nil {
-		<-tf.job.done // the list is complete before the new holder comes
-	}
-	h := startHelper(t, "listen", "tcp4", "127.0.0.1:0")
-	obs, err := p.Probe(context.Background(), []Resource{{Kind: TCP, Port: h.port(t)}}, ProbeOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := holderPIDs(obs[0]); !slices.Contains(got, h.pid) {
-		t.Fatalf("holders %v, want %d among them", got, h.pid)
 	}
 }

@@ -1,4 +1,4 @@
-package vpnport
+package procfs
 
 import (
 	"errors"
@@ -6,14 +6,14 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// readFD reads the open file fd to its end into buf, from its start, and
+// ReadFD reads the open file fd to its end into buf, from its start, and
 // returns what it read. A full buf is doubled, up to limit bytes in all;
 // what lies past limit is cut. The returned slice may have grown beyond buf:
 // callers that reuse a buffer keep it. A read a signal interrupted
 // (EINTR; Go's preemption sends SIGURG) is retried, and only an empty
 // read ends the file: procfs and sysfs may return less than asked before
 // the end.
-func readFD(fd int, buf []byte, limit int) ([]byte, error) {
+func ReadFD(fd int, buf []byte, limit int) ([]byte, error) {
 	n := 0
 	for n < limit {
 		if n == len(buf) {
