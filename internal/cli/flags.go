@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 )
 
 // NewFlagSet is every command's flag set: usage prints the command's
@@ -100,7 +101,7 @@ func flagError(fs *flag.FlagSet, err error) error {
 			hints = append(hints, "did you mean "+s+"?")
 		}
 	} else {
-		msg = flagInMessage.ReplaceAllStringFunc(msg, func(m string) string {
+		msg = flagInMessage().ReplaceAllStringFunc(msg, func(m string) string {
 			i := strings.Index(m, " -")
 			return m[:i+1] + dashes(m[i+2:])
 		})
@@ -109,7 +110,7 @@ func flagError(fs *flag.FlagSet, err error) error {
 }
 
 // flagInMessage is a flag's name as the flag package's errors write it.
-var flagInMessage = regexp.MustCompile(`(flag |for |argument: )-[A-Za-z][\w-]*`)
+var flagInMessage = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`(flag |for |argument: )-[A-Za-z][\w-]*`) })
 
 func seeHelp(fs *flag.FlagSet) string {
 	name := fs.Name()

@@ -13,8 +13,6 @@ import (
 	"strconv"
 	"syscall"
 	"time"
-
-	"github.com/shirou/gopsutil/v4/process"
 )
 
 const defaultGOOS = runtime.GOOS
@@ -46,12 +44,7 @@ func (u *unixProcess) Identity() (string, time.Time, error) {
 	// The exe may be unreadable (another user's process); the start time
 	// alone still detects PID reuse, and the caller compares the exe only
 	// when the finding has one.
-	exe, _ := os.Readlink("/proc/" + strconv.Itoa(u.pid) + "/exe")
-	if exe == "" {
-		if gp, err := process.NewProcessWithContext(context.Background(), int32(u.pid)); err == nil {
-			exe, _ = gp.Exe()
-		}
-	}
+	exe := processExe(u.pid)
 	// Read through the handle after the identity: if the process is still
 	// there now, what was read above was this process, not a later one
 	// that took its PID.

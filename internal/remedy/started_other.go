@@ -23,3 +23,14 @@ func processStarted(pid int) (time.Time, error) {
 	}
 	return time.UnixMilli(ms), nil
 }
+
+// processExe is the process's executable as gopsutil finds it (on macOS
+// through proc_pidpath), "" when unreadable.
+func processExe(pid int) string {
+	gp, err := process.NewProcessWithContext(context.Background(), int32(pid))
+	if err != nil {
+		return ""
+	}
+	exe, _ := gp.Exe()
+	return exe
+}
