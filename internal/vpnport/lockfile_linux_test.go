@@ -16,25 +16,6 @@ import (
 	"github.com/traycheck/traycheck/internal/testenv"
 )
 
-// openPTY opens a pseudo-terminal pair and returns the terminal's path; the
-// master stays open until the test ends.
-func openPTY(t *testing.T) (path string, n int) {
-	t.Helper()
-	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		testenv.Missing(t, "pseudo-terminals: %v", err)
-	}
-	t.Cleanup(func() { unix.Close(m) })
-	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatalf("unlockpt: %v", err)
-	}
-	n, err = unix.IoctlGetInt(m, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatalf("ptsname: %v", err)
-	}
-	return "/dev/pts/" + strconv.Itoa(n), n
-}
-
 // useLockDirs points the probe at temporary lock directories.
 func useLockDirs(t *testing.T, n int) []string {
 	t.Helper()
@@ -52,7 +33,7 @@ func useLockDirs(t *testing.T, n int) []string {
 // another: the live one is the claim that matters, and its process is
 // named.
 func TestLockFileLiveWins(t *testing.T) {
-	pts, n := openPTY(t)
+	pts, n := testenv.OpenPTY(t)
 	dirs := useLockDirs(t, 1)
 	dead := exec.Command("true")
 	if err := dead.Run(); err != nil {
@@ -77,7 +58,7 @@ func TestLockFileLiveWins(t *testing.T) {
 // lock name are no lock: the probe returns at once, names no PID, and says
 // what it found.
 func TestLockFilePlanted(t *testing.T) {
-	pts, n := openPTY(t)
+	pts, n := testenv.OpenPTY(t)
 	name := "LCK..pts_" + strconv.Itoa(n)
 	for what, plant := range map[string]func(p string) error{
 		"fifo":    func(p string) error { return unix.Mkfifo(p, 0o644) },

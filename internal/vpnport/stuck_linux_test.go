@@ -130,7 +130,7 @@ func startStuck(t *testing.T, mode string, args ...string) *exec.Cmd {
 // although its lock directory never answers, and a second probe while the
 // first is still blocked fails at once instead of blocking another thread.
 func TestProbeDeadlineBeatsStuckSyscall(t *testing.T) {
-	pts, _ := openPTY(t)
+	pts, _ := testenv.OpenPTY(t)
 	cmd := startStuck(t, "probe", t.TempDir(), pts)
 	cmd.Stderr = os.Stderr
 	done := make(chan struct{})
@@ -164,7 +164,7 @@ func TestProbeDeadlineBeatsStuckSyscall(t *testing.T) {
 // SIGTERM or Ctrl-C, within a second: watch with exit code 0 as after any
 // SIGTERM, check with 3 (the probe failed).
 func TestSignalEndsStuckCheck(t *testing.T) {
-	pts, _ := openPTY(t)
+	pts, _ := testenv.OpenPTY(t)
 	bin := testenv.Traycheck(t)
 	for _, tc := range []struct {
 		name string
@@ -251,7 +251,7 @@ func plant(kind, p string) error {
 // the message names the file.
 func TestCheckWithPlantedLock(t *testing.T) {
 	testenv.Root(t)
-	pts, n := openPTY(t)
+	pts, n := testenv.OpenPTY(t)
 	bin := testenv.Traycheck(t)
 	for _, kind := range []string{"fifo", "zero", "huge"} {
 		t.Run(kind, func(t *testing.T) {

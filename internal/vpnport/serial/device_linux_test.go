@@ -6,7 +6,6 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
@@ -15,31 +14,12 @@ import (
 	"github.com/traycheck/traycheck/internal/testenv"
 )
 
-// openPTY opens a pseudo-terminal pair and returns the terminal's path and
-// number; the master stays open until the test ends.
-func openPTY(t *testing.T) (path string, n int) {
-	t.Helper()
-	m, err := unix.Open("/dev/ptmx", unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
-	if err != nil {
-		testenv.Missing(t, "pseudo-terminals: %v", err)
-	}
-	t.Cleanup(func() { unix.Close(m) })
-	if err := unix.IoctlSetPointerInt(m, unix.TIOCSPTLCK, 0); err != nil {
-		t.Fatalf("unlockpt: %v", err)
-	}
-	n, err = unix.IoctlGetInt(m, unix.TIOCGPTN)
-	if err != nil {
-		t.Fatalf("ptsname: %v", err)
-	}
-	return "/dev/pts/" + strconv.Itoa(n), n
-}
-
 // TestStat: a character device (directly and through a link) gives its
 // numbers; nothing, something behind an unsearchable directory and
 // something that is no device each come back as the error its caller
 // tells apart.
 func TestStat(t *testing.T) {
-	pts, _ := openPTY(t)
+	pts, _ := testenv.OpenPTY(t)
 	dir := t.TempDir()
 	link := filepath.Join(dir, "modem")
 	os.Symlink(pts, link)
@@ -110,7 +90,7 @@ func TestSiblings(t *testing.T) {
 
 // TestTryOpen: a free pseudo-terminal opens; a missing one says why.
 func TestTryOpen(t *testing.T) {
-	pts, _ := openPTY(t)
+	pts, _ := testenv.OpenPTY(t)
 	if r := TryOpen(pts); r != (OpenResult{}) {
 		t.Errorf("TryOpen(%s) = %+v, want a plain success", pts, r)
 	}
@@ -122,8 +102,8 @@ func TestTryOpen(t *testing.T) {
 // TestFlockHolders: a flock() on a real pseudo-terminal is in /proc/locks
 // under this process; a node nobody locked, or none at all, adds nothing.
 func TestFlockHolders(t *testing.T) {
-	pts, _ := openPTY(t)
-	other, _ := openPTY(t)
+	pts, _ := testenv.OpenPTY(t)
+	other, _ := testenv.OpenPTY(t)
 	fd, err := unix.Open(pts, unix.O_RDWR|unix.O_NOCTTY|unix.O_CLOEXEC, 0)
 	if err != nil {
 		t.Fatal(err)

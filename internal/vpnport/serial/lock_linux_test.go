@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/traycheck/traycheck/internal/testenv"
 )
 
 // lockDirsFor returns n fresh lock directories and one that does not exist.
@@ -26,7 +28,7 @@ func lockDirsFor(t *testing.T, n int) []string {
 // /dev/serial/by-id name points at ttyUSB0), each name a program may have
 // locked it under is found, in whichever lock directory holds it.
 func TestFindLockEveryName(t *testing.T) {
-	pts, n := openPTY(t)
+	pts, n := testenv.OpenPTY(t)
 	link := filepath.Join(t.TempDir(), "usb-FTDI_FT232R_USB_UART_A10K-if00-port0")
 	if err := os.Symlink(pts, link); err != nil {
 		t.Fatal(err)
@@ -54,7 +56,7 @@ func TestFindLockEveryName(t *testing.T) {
 // TestFindLockLiveWins: a dead lock under one name and a live one under
 // another: the live one is the claim that matters.
 func TestFindLockLiveWins(t *testing.T) {
-	pts, n := openPTY(t)
+	pts, n := testenv.OpenPTY(t)
 	node, err := Stat(pts)
 	if err != nil {
 		t.Fatal(err)
@@ -85,7 +87,7 @@ func TestFindLockLiveWins(t *testing.T) {
 // opened that could block or never end. A missing device's lock is looked
 // for too.
 func TestFindLockPlanted(t *testing.T) {
-	pts, n := openPTY(t)
+	pts, n := testenv.OpenPTY(t)
 	node, err := Stat(pts)
 	if err != nil {
 		t.Fatal(err)
