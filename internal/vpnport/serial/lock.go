@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"path"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -128,21 +129,9 @@ func parsePID(b []byte) (int, bool) {
 	return int(n), true
 }
 
-// parseUint parses a non-empty run of ASCII digits that fits in 64 bits.
+// parseUint parses a non-empty run of ASCII digits that fits in 64 bits
+// (ParseUint in base 10 takes no sign, space or underscore).
 func parseUint(b []byte) (uint64, bool) {
-	if len(b) == 0 || len(b) > 20 {
-		return 0, false
-	}
-	var n uint64
-	for _, c := range b {
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		d := uint64(c - '0')
-		if n > (1<<64-1-d)/10 {
-			return 0, false
-		}
-		n = n*10 + d
-	}
-	return n, true
+	n, err := strconv.ParseUint(string(b), 10, 64)
+	return n, err == nil
 }
