@@ -2,10 +2,24 @@
 // right now? It reports raw observations (sockets, owning processes, lock files,
 // device state); deciding what they mean is the job of package diagnose.
 //
-// The exported API lives in this file. Each OS registers an unexported osImpl
-// in its own file (vpnport_linux.go, vpnport_windows.go, vpnport_darwin.go);
-// parsers and decoders of OS output live in files without an OS suffix so that
-// their tests run everywhere.
+// vpnport is an assembler. The exported API lives in this file; each OS
+// registers an unexported osImpl in its own file (vpnport_linux.go,
+// vpnport_windows.go, vpnport_darwin.go) that asks the data sources below
+// and turns their records into Observations. No data source imports
+// vpnport or another data source's types (docs/architecture.md, checked by
+// internal/archtest), as tailscale's portlist converts net/netstat's
+// entries:
+//
+//	Linux    sockdiag (sockets, over netlink), tunnels (kernel WireGuard and
+//	         friends), owners (who holds a socket or device: the remembered
+//	         owners, the BPF task-file list, the /proc walk), procfs
+//	         (process details), serial (device nodes, UUCP locks, flock)
+//	Windows  wintable (owner-PID tables, process details, the handle
+//	         table), netsh (excluded port ranges), serial (COM ports)
+//	macOS    lsof (lsof and netstat output)
+//
+// Parsers and decoders of OS output live in files without an OS suffix so
+// that their tests run everywhere.
 package vpnport
 
 import (
