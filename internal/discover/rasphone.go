@@ -6,6 +6,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/traycheck/traycheck/internal/vpnport/serial"
 )
 
 // rasEntry is one entry of a Windows RAS phonebook (rasphone.pbk), an INI
@@ -98,8 +100,8 @@ func (e rasEntry) found(source string) (Found, bool) {
 		f.Reconnect = []string{"rasdial", e.name}
 	case 1, 3:
 		for _, p := range e.ports {
-			if _, ok := comName(p); ok {
-				f.Devices = append(f.Devices, strings.ToUpper(p))
+			if name, ok := serial.COMName(strings.TrimSpace(p)); ok {
+				f.Devices = append(f.Devices, name)
 			}
 		}
 		if len(e.devices) > 0 {
@@ -113,19 +115,6 @@ func (e rasEntry) found(source string) (Found, bool) {
 		return Found{}, false
 	}
 	return f, true
-}
-
-// comName reports whether s is a COM port name (COM1..COM256).
-func comName(s string) (string, bool) {
-	s = strings.TrimSpace(s)
-	if len(s) < 4 || !strings.EqualFold(s[:3], "COM") {
-		return "", false
-	}
-	n, err := strconv.Atoi(s[3:])
-	if err != nil || n < 1 || n > 256 {
-		return "", false
-	}
-	return strings.ToUpper(s), true
 }
 
 func phonebookFile(b *budget, path string) []Found {
