@@ -2,6 +2,7 @@ package serial
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"slices"
@@ -87,6 +88,11 @@ func readLock(path string) ([]byte, error) {
 		}
 	}
 	f, _, err := safefile.OpenBounded(path, MaxUUCPLockSize, true)
+	if errors.Is(err, safefile.ErrTooLarge) && st.Mode&unix.S_IFMT == unix.S_IFREG {
+		// Said as the lock format says it, not as the reader's cap: the
+		// user reads this after "is no lock".
+		return nil, fmt.Errorf("%d bytes, and a lock has at most %d: %w", st.Size, MaxUUCPLockSize, ErrUUCPLock)
+	}
 	if err != nil {
 		return nil, err
 	}
