@@ -91,7 +91,7 @@ func readLock(path string) ([]byte, error) {
 	if errors.Is(err, safefile.ErrTooLarge) && st.Mode&unix.S_IFMT == unix.S_IFREG {
 		// Said as the lock format says it, not as the reader's cap: the
 		// user reads this after "is no lock".
-		return nil, fmt.Errorf("%d bytes, and a lock has at most %d: %w", st.Size, MaxUUCPLockSize, ErrUUCPLock)
+		return nil, fmt.Errorf("%w: %d bytes, a lock has at most %d", ErrUUCPLock, st.Size, MaxUUCPLockSize)
 	}
 	if err != nil {
 		return nil, err

@@ -100,7 +100,7 @@ func TestFindLockPlanted(t *testing.T) {
 		"fifo":    {func(p string) error { return unix.Mkfifo(p, 0o644) }, "a named pipe (FIFO)"},
 		"zero":    {func(p string) error { return os.Symlink("/dev/zero", p) }, "leads to /dev/zero"},
 		"link":    {func(p string) error { return os.Symlink("/etc/hostname", p) }, "a symbolic link"},
-		"huge":    {func(p string) error { return os.WriteFile(p, []byte(strings.Repeat("1", 64<<20)), 0o644) }, "67108864 bytes, and a lock has at most 128"},
+		"huge":    {func(p string) error { return os.WriteFile(p, []byte(strings.Repeat("1", 64<<20)), 0o644) }, "lock file holds no PID: 67108864 bytes, a lock has at most 128"},
 		"garbage": {func(p string) error { return os.WriteFile(p, []byte("hello\n"), 0o644) }, "lock file holds no PID"},
 		"dir":     {func(p string) error { return os.Mkdir(p, 0o755) }, "a directory"},
 	} {
