@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -77,22 +78,20 @@ func FindLock(dirs []string, dev string, n Node) (lock *Lock, bad *BadLock) {
 // larger than a lock. Most lock names hold nothing: one lstat answers those
 // before the bounded open's checks, which resolve the whole path, run.
 func readLock(path string) ([]byte, error) {
-	var st unix.Stat_t
-	for {
-		err := unix.Lstat(path, &st)
-		if err == nil {
-			break
-		}
-		if !errors.Is(err, unix.EINTR) {
-			return nil, err
-		}
+	fi, err := os.Lstat(path)
+	if err != nil {
+		return nil, err
+	}
+	// What is planted is said in the lock's own terms (the user reads it
+	// after "is no lock"); safefile's refusals speak of configuration
+	// files. The bounded open below still refuses a file swapped in since.
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("not a regular file: %s", safefile.Describe(fi.Mode()))
+	}
+	if fi.Size() > MaxUUCPLockSize {
+		return nil, fmt.Errorf("%w: %d bytes, a lock has at most %d", ErrUUCPLock, fi.Size(), MaxUUCPLockSize)
 	}
 	f, _, err := safefile.OpenBounded(path, MaxUUCPLockSize, true)
-	if errors.Is(err, safefile.ErrTooLarge) && st.Mode&unix.S_IFMT == unix.S_IFREG {
-		// Said as the lock format says it, not as the reader's cap: the
-		// user reads this after "is no lock".
-		return nil, fmt.Errorf("%w: %d bytes, a lock has at most %d", ErrUUCPLock, st.Size, MaxUUCPLockSize)
-	}
 	if err != nil {
 		return nil, err
 	}

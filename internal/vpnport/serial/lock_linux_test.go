@@ -98,9 +98,9 @@ func TestFindLockPlanted(t *testing.T) {
 		why   string
 	}{
 		"fifo":    {func(p string) error { return unix.Mkfifo(p, 0o644) }, "a named pipe (FIFO)"},
-		"zero":    {func(p string) error { return os.Symlink("/dev/zero", p) }, "leads to /dev/zero"},
+		"zero":    {func(p string) error { return os.Symlink("/dev/zero", p) }, "not a regular file: a symbolic link"},
 		"link":    {func(p string) error { return os.Symlink("/etc/hostname", p) }, "a symbolic link"},
-		"huge":    {func(p string) error { return os.WriteFile(p, []byte(strings.Repeat("1", 64<<20)), 0o644) }, "lock file holds no PID: 67108864 bytes, a lock has at most 128"},
+		"huge":    {hugeFile, "lock file holds no PID: 67108864 bytes, a lock has at most 128"},
 		"garbage": {func(p string) error { return os.WriteFile(p, []byte("hello\n"), 0o644) }, "lock file holds no PID"},
 		"dir":     {func(p string) error { return os.Mkdir(p, 0o755) }, "a directory"},
 	} {
@@ -150,4 +150,12 @@ func BenchmarkFindLock(b *testing.B) {
 			b.Fatal(l, bad)
 		}
 	}
+}
+
+// hugeFile plants a 64 MiB file at p, sparse: only its size matters.
+func hugeFile(p string) error {
+	if err := os.WriteFile(p, []byte("1"), 0o644); err != nil {
+		return err
+	}
+	return os.Truncate(p, 64<<20)
 }
