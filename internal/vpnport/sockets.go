@@ -6,12 +6,8 @@ package vpnport
 import (
 	"fmt"
 
-	"github.com/traycheck/traycheck/internal/vpnport/netlink"
 	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 )
-
-// nlEndian is the host byte order netlink and procfs use (see netlink.Endian).
-var nlEndian = netlink.Endian
 
 // tcpStateNames maps the kernel's TCP states (include/net/tcp_states.h) to
 // State. UDP uses the same numbers: 7 (CLOSE) is a bound unconnected socket,

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/traycheck/traycheck/internal/vpnport/netlink"
 	"github.com/traycheck/traycheck/internal/vpnport/sockdiag"
 )
 
@@ -22,7 +23,7 @@ type goldenInetDiag struct {
 }
 
 func TestDecodeInetDiagFixtures(t *testing.T) {
-	if nlEndian.Uint16([]byte{1, 0}) != 1 {
+	if netlink.Endian.Uint16([]byte{1, 0}) != 1 {
 		t.Skip("fixtures were captured on a little-endian kernel")
 	}
 	// What each capture must contain, whatever its port numbers.

@@ -70,9 +70,9 @@ func (w *winImpl) probe(ctx context.Context, rs []Resource, opts ProbeOptions, n
 		}
 	}
 	var rows []wintable.Row
-	for _, kind := range []winTableKind{winTCP4, winTCP6, winUDP4, winUDP6} {
+	for _, kind := range []wintable.Kind{wintable.TCP4, wintable.TCP6, wintable.UDP4, wintable.UDP6} {
 		want := ports[TCP]
-		if kind == winUDP4 || kind == winUDP6 {
+		if kind == wintable.UDP4 || kind == wintable.UDP6 {
 			want = ports[UDP]
 		}
 		if want == nil {

@@ -37,7 +37,7 @@ func winKernelHolder(name string) Holder {
 	if name == "" {
 		name = "System"
 	}
-	return Holder{PID: winPIDSystem, Name: name, Kernel: true}
+	return Holder{PID: wintable.PIDSystem, Name: name, Kernel: true}
 }
 
 // winHolder describes a process other than the System process: a shared

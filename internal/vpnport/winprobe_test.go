@@ -10,24 +10,24 @@ import (
 
 func TestWinPortObservation(t *testing.T) {
 	var w4, w6 winTableBuilder
-	w4.add(tcp4Row(2, "0.0.0.0", 80, "0.0.0.0", 0, winPIDSystem))
-	w4.add(tcp4Row(11, "127.0.0.1", 80, "127.0.0.1", 50000, winPIDIdle))
+	w4.add(tcp4Row(2, "0.0.0.0", 80, "0.0.0.0", 0, wintable.PIDSystem))
+	w4.add(tcp4Row(11, "127.0.0.1", 80, "127.0.0.1", 50000, wintable.PIDIdle))
 	w4.add(tcp4Row(2, "0.0.0.0", 1194, "0.0.0.0", 0, 700))
 	w6.add(tcp6Row("::", 0, 1194, "::", 0, 2, 700))
 	w6.add(tcp6Row("::1", 0, 1194, "::1", 51000, 5, 800))
 	ports := map[uint16]bool{80: true, 1194: true, 50000: true}
-	socks, err := winDecodeTable(winTCP4, w4.bytes(), ports, nil)
+	socks, err := winDecodeTable(wintable.TCP4, w4.bytes(), ports, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if socks, err = winDecodeTable(winTCP6, w6.bytes(), ports, socks); err != nil {
+	if socks, err = winDecodeTable(wintable.TCP6, w6.bytes(), ports, socks); err != nil {
 		t.Fatal(err)
 	}
 	ranges := []PortRange{{Proto: TCP, Start: 50000, End: 50059, Administered: true}, {Proto: UDP, Start: 1190, End: 1199}}
 	asked := map[int]int{}
 	holder := func(pid int) Holder {
 		asked[pid]++
-		if pid == winPIDSystem {
+		if pid == wintable.PIDSystem {
 			return winKernelHolder("")
 		}
 		return Holder{PID: pid, Name: "svchost.exe", Service: "IKEEXT"}

@@ -32,7 +32,7 @@ func (p *winProcs) holder(pid int) Holder {
 			slog.Debug("process snapshot", "err", err)
 		}
 	}
-	if pid == winPIDSystem {
+	if pid == wintable.PIDSystem {
 		h := winKernelHolder(p.names[pid])
 		p.cache[pid] = h
 		return h

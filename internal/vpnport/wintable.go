@@ -6,31 +6,11 @@ import (
 	"github.com/traycheck/traycheck/internal/vpnport/wintable"
 )
 
-// The owner-PID table layouts (see package wintable).
-type winTableKind = wintable.Kind
-
-const (
-	winTCP4 = wintable.TCP4
-	winTCP6 = wintable.TCP6
-	winUDP4 = wintable.UDP4
-	winUDP6 = wintable.UDP6
-)
-
-// The PIDs that are not a user process (see package wintable).
-const (
-	winPIDIdle   = wintable.PIDIdle
-	winPIDSystem = wintable.PIDSystem
-)
-
 // KernelPortHint is what to tell a user whose port is held by the Windows
 // kernel (PID 4): almost always HTTP.sys on behalf of a service that
 // registered a URL reservation, which this command names.
 const KernelPortHint = "the port is held by the Windows kernel (HTTP.sys, PID 4); " +
 	"run `netsh http show servicestate` to see which service registered it"
-
-// errWinTableShort is returned when a table claims more rows than its buffer
-// holds: the table is truncated, so none of it is trusted.
-var errWinTableShort = wintable.ErrShort
 
 // winTCPStates maps MIB_TCP_STATE values to the kernel names Linux uses, so
 // diagnose sees one vocabulary on every OS.
@@ -66,7 +46,7 @@ func winSockets(rows []wintable.Row, dst []Socket) []Socket {
 		} else {
 			s.Proto, s.State = UDP, StateUnconn
 		}
-		if r.PID != winPIDIdle {
+		if r.PID != wintable.PIDIdle {
 			s.PIDs = []int{int(r.PID)}
 		}
 		dst = append(dst, s)

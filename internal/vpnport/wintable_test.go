@@ -29,7 +29,7 @@ func cat(parts ...[]byte) []byte {
 
 // winDecodeTable is the probe's path from a table's bytes to sockets:
 // wintable decodes, winSockets converts.
-func winDecodeTable(kind winTableKind, buf []byte, ports map[uint16]bool, dst []Socket) ([]Socket, error) {
+func winDecodeTable(kind wintable.Kind, buf []byte, ports map[uint16]bool, dst []Socket) ([]Socket, error) {
 	rows, err := wintable.Decode(kind, buf, ports, nil)
 	if err != nil {
 		return dst, err
@@ -55,25 +55,25 @@ func tcp6Row(l string, lscope uint32, lp uint16, r string, rp uint16, state, pid
 }
 
 func TestWinRowSizesMatchBuilder(t *testing.T) {
-	if got := len(tcp4Row(2, "0.0.0.0", 1, "0.0.0.0", 0, 1)); got != winTCP4.RowSize() {
-		t.Fatalf("tcp4 row %d bytes, decoder expects %d", got, winTCP4.RowSize())
+	if got := len(tcp4Row(2, "0.0.0.0", 1, "0.0.0.0", 0, 1)); got != wintable.TCP4.RowSize() {
+		t.Fatalf("tcp4 row %d bytes, decoder expects %d", got, wintable.TCP4.RowSize())
 	}
-	if got := len(tcp6Row("::", 0, 1, "::", 0, 2, 1)); got != winTCP6.RowSize() {
-		t.Fatalf("tcp6 row %d bytes, decoder expects %d", got, winTCP6.RowSize())
+	if got := len(tcp6Row("::", 0, 1, "::", 0, 2, 1)); got != wintable.TCP6.RowSize() {
+		t.Fatalf("tcp6 row %d bytes, decoder expects %d", got, wintable.TCP6.RowSize())
 	}
-	if got := len(cat(ip6("::"), u32(0), nport(1), u32(1))); got != winUDP6.RowSize() {
-		t.Fatalf("udp6 row %d bytes, decoder expects %d", got, winUDP6.RowSize())
+	if got := len(cat(ip6("::"), u32(0), nport(1), u32(1))); got != wintable.UDP6.RowSize() {
+		t.Fatalf("udp6 row %d bytes, decoder expects %d", got, wintable.UDP6.RowSize())
 	}
 }
 
 func TestWinDecodeTCP4(t *testing.T) {
 	var w winTableBuilder
-	w.add(tcp4Row(2, "0.0.0.0", 1194, "0.0.0.0", 0, 3120))                 // listener
-	w.add(tcp4Row(5, "192.168.1.5", 50123, "203.0.113.9", 443, 77))        // other port
-	w.add(tcp4Row(11, "127.0.0.1", 1194, "127.0.0.1", 61000, winPIDIdle))  // TIME_WAIT, no owner
-	w.add(tcp4Row(2, "0.0.0.0", 80, "0.0.0.0", 0, winPIDSystem))           // HTTP.sys
-	w.add(tcp4Row(99, "10.0.0.1", 1194, "10.0.0.2", 65535, 4294967295>>1)) // unknown state
-	got, err := winDecodeTable(winTCP4, w.bytes(), map[uint16]bool{1194: true, 80: true}, nil)
+	w.add(tcp4Row(2, "0.0.0.0", 1194, "0.0.0.0", 0, 3120))                      // listener
+	w.add(tcp4Row(5, "192.168.1.5", 50123, "203.0.113.9", 443, 77))             // other port
+	w.add(tcp4Row(11, "127.0.0.1", 1194, "127.0.0.1", 61000, wintable.PIDIdle)) // TIME_WAIT, no owner
+	w.add(tcp4Row(2, "0.0.0.0", 80, "0.0.0.0", 0, wintable.PIDSystem))          // HTTP.sys
+	w.add(tcp4Row(99, "10.0.0.1", 1194, "10.0.0.2", 65535, 4294967295>>1))      // unknown state
+	got, err := winDecodeTable(wintable.TCP4, w.bytes(), map[uint16]bool{1194: true, 80: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -95,7 +95,7 @@ func TestWinDecodeTCP6(t *testing.T) {
 	w.add(tcp6Row("::", 0, 8443, "::", 0, 2, 900))
 	w.add(tcp6Row("fe80::1", 12, 8443, "fe80::2", 50000, 5, 901))
 	w.add(tcp6Row("2001:db8::1", 0, 22, "2001:db8::2", 40000, 5, 902))
-	got, err := winDecodeTable(winTCP6, w.bytes(), map[uint16]bool{8443: true}, nil)
+	got, err := winDecodeTable(wintable.TCP6, w.bytes(), map[uint16]bool{8443: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -113,13 +113,13 @@ func TestWinDecodeUDP(t *testing.T) {
 	var w4 winTableBuilder
 	w4.add(cat(ip4("0.0.0.0"), nport(1194), u32(5000)))
 	w4.add(cat(ip4("0.0.0.0"), nport(500), u32(1300)))
-	got, err := winDecodeTable(winUDP4, w4.bytes(), map[uint16]bool{1194: true}, nil)
+	got, err := winDecodeTable(wintable.UDP4, w4.bytes(), map[uint16]bool{1194: true}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var w6 winTableBuilder
 	w6.add(cat(ip6("::"), u32(0), nport(1194), u32(5001)))
-	got, err = winDecodeTable(winUDP6, w6.bytes(), nil, got)
+	got, err = winDecodeTable(wintable.UDP6, w6.bytes(), nil, got)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,17 +138,17 @@ func TestWinDecodeRejectsTruncated(t *testing.T) {
 	w.add(tcp4Row(2, "0.0.0.0", 1195, "0.0.0.0", 0, 1))
 	b := w.bytes()
 	for _, cut := range []int{0, 3, 4, len(b) - 1} {
-		if _, err := winDecodeTable(winTCP4, b[:cut], nil, nil); err == nil {
+		if _, err := winDecodeTable(wintable.TCP4, b[:cut], nil, nil); err == nil {
 			t.Errorf("%d of %d bytes: no error", cut, len(b))
 		}
 	}
 	huge := cat(u32(0xFFFFFFFF), b[4:])
-	if _, err := winDecodeTable(winTCP4, huge, nil, nil); !errors.Is(err, errWinTableShort) {
-		t.Errorf("entry count 2^32-1: err %v, want errWinTableShort", err)
+	if _, err := winDecodeTable(wintable.TCP4, huge, nil, nil); !errors.Is(err, wintable.ErrShort) {
+		t.Errorf("entry count 2^32-1: err %v, want wintable.ErrShort", err)
 	}
 	// Extra bytes after the last row are what the OS leaves when the table
 	// shrank between the size query and the read: fine.
-	got, err := winDecodeTable(winTCP4, append(b, 0, 0, 0), nil, nil)
+	got, err := winDecodeTable(wintable.TCP4, append(b, 0, 0, 0), nil, nil)
 	if err != nil || len(got) != 2 {
 		t.Errorf("trailing slack: %d sockets, err %v", len(got), err)
 	}
@@ -165,6 +165,6 @@ func BenchmarkWinDecodeTCP4(b *testing.B) {
 	var dst []Socket
 	b.ReportAllocs()
 	for b.Loop() {
-		dst, _ = winDecodeTable(winTCP4, buf, ports, dst[:0])
+		dst, _ = winDecodeTable(wintable.TCP4, buf, ports, dst[:0])
 	}
 }
