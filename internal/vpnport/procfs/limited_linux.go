@@ -21,6 +21,14 @@ func (r *Reader) Limited() bool {
 	if err != nil || string(bytes.TrimSpace(comm)) != "kthreadd" {
 		return true
 	}
-	b, err := r.readAt(unix.AT_FDCWD, r.Dir()+"/self/mountinfo", maxMountinfo)
+	fd, err := unix.Open(r.Dir()+"/self/mountinfo", unix.O_RDONLY|unix.O_CLOEXEC, 0)
+	if err != nil {
+		return false
+	}
+	defer unix.Close(fd)
+	// A buffer of its own, dropped after: read into the Reader's shared
+	// one, a machine with thousands of mounts would keep that buffer
+	// megabytes large for the tray's lifetime.
+	b, err := ReadFD(fd, make([]byte, 16<<10), maxMountinfo)
 	return err == nil && HidesPIDs(b, r.Dir())
 }
