@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/traycheck/traycheck/internal/portnum"
+	"github.com/traycheck/traycheck/internal/vpnport/serial"
 )
 
 // ErrNotImplemented is returned by Probe on an OS that has no probe.
@@ -92,16 +93,14 @@ func ParseTarget(s string) ([]Resource, error) {
 }
 
 // IsDevicePath reports whether s looks like a device: an absolute path or a
-// Windows COM port name (COM1..COM256, case-insensitive).
+// Windows COM port name as serial.COMName reads it (COM1..COM256,
+// case-insensitive, no leading zero or sign).
 func IsDevicePath(s string) bool {
 	if strings.HasPrefix(s, "/") || strings.HasPrefix(s, `\\.\`) {
 		return true
 	}
-	if len(s) > 3 && strings.EqualFold(s[:3], "COM") {
-		n, err := strconv.Atoi(s[3:])
-		return err == nil && n >= 1 && n <= 256
-	}
-	return false
+	_, ok := serial.COMName(s)
+	return ok
 }
 
 func parsePort(s string) (uint16, error) { return portnum.Parse(s) }
