@@ -96,7 +96,7 @@ func writeConfig(t *testing.T, text string) string {
 // ordinary user who may not read root's fd tables.
 func asNobody(t *testing.T) []string {
 	t.Helper()
-	return []string{testenv.LookPath(t, "setpriv"), "--reuid=nobody", "--regid=nogroup", "--clear-groups"}
+	return testenv.AsNobody(t)
 }
 
 // check runs `traycheck check --json --config cfg targets...` in ns under

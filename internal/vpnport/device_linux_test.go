@@ -4,7 +4,6 @@ import (
 	"encoding/binary"
 	"encoding/json"
 	"fmt"
-	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -131,14 +130,13 @@ func TestProbeMissingDevice(t *testing.T) {
 // a TIOCEXCL'd pseudo-terminal: the port must read as held by a hidden root
 // process (never free), the device as busy.
 func TestProbeUnprivileged(t *testing.T) {
-	testenv.Root(t)
-	setpriv := testenv.LookPath(t, "setpriv")
+	nobody := testenv.AsNobody(t)
 	port := startHelper(t, "listen", "tcp4", "127.0.0.1:0").port(t)
 	pty := startHelper(t, "pty", "excl").ready[0]
-	bin := copyTestBinary(t)
+	bin := testenv.CopyTestBinary(t)
 	target := "tcp/" + strconv.Itoa(int(port))
 
-	obs := probeAs(t, []string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin}, target, pty)
+	obs := probeAs(t, append(nobody, bin), target, pty)
 	assertHiddenRootListener(t, obs[0])
 	dev := obs[1]
 	if !dev.Exists || !dev.Busy || !strings.Contains(dev.OpenErr, "busy") || len(dev.Holders) != 0 {
@@ -147,7 +145,7 @@ func TestProbeUnprivileged(t *testing.T) {
 
 	// The background check never opens the device (DTR would reset a
 	// board): it reports what it saw passively and nothing more.
-	obs = probeAs(t, []string{setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin}, "--passive", target, pty)
+	obs = probeAs(t, append(nobody, bin), "--passive", target, pty)
 	assertHiddenRootListener(t, obs[0])
 	if dev := obs[1]; !dev.Exists || dev.Busy || dev.OpenErr != "" || !dev.Unseen {
 		t.Errorf("passive device = %+v, want exists, unseen (a holder may be hidden) and no open attempt", dev)
@@ -162,7 +160,7 @@ func TestProbeInPIDNamespace(t *testing.T) {
 	testenv.Root(t)
 	unshare := testenv.LookPath(t, "unshare")
 	port := startHelper(t, "listen", "tcp4", "127.0.0.1:0").port(t)
-	bin := copyTestBinary(t)
+	bin := testenv.CopyTestBinary(t)
 	obs := probeAs(t, []string{unshare, "--pid", "--fork", "--mount-proc", bin}, "tcp/"+strconv.Itoa(int(port)))
 	if len(obs[0].Sockets) != 1 || !obs[0].Sockets[0].OwnerHidden {
 		t.Fatalf("sockets = %+v, want the outside listener with its owner hidden", obs[0].Sockets)
@@ -187,22 +185,6 @@ func assertHiddenRootListener(t *testing.T, o Observation) {
 	}
 }
 
-// copyTestBinary copies the test binary where nobody may execute it (nobody
-// cannot enter go test's private build directory).
-func copyTestBinary(t *testing.T) string {
-	dir, err := os.MkdirTemp("", "vpnport-nobody-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "vpnport.test")
-	copyFile(t, os.Args[0], bin)
-	return bin
-}
-
 // probeAs runs the test binary's probe helper under prefix (setpriv,
 // unshare, ending with the binary) and decodes its observations.
 func probeAs(t *testing.T, prefix []string, args ...string) []Observation {
@@ -219,23 +201,4 @@ func probeAs(t *testing.T, prefix []string, args ...string) []Observation {
 		t.Fatalf("probe output %q: %v", out, err)
 	}
 	return obs
-}
-
-func copyFile(t *testing.T, from, to string) {
-	t.Helper()
-	src, err := os.Open(from)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer src.Close()
-	dst, err := os.OpenFile(to, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o755)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := io.Copy(dst, src); err != nil {
-		t.Fatal(err)
-	}
-	if err := dst.Close(); err != nil {
-		t.Fatal(err)
-	}
 }

@@ -188,8 +188,7 @@ func traycheckAs(t *testing.T, asNobody bool, args ...string) []byte {
 	os.Chmod(home, 0o777)
 	argv := append([]string{bin}, args...)
 	if asNobody {
-		testenv.Root(t)
-		argv = append([]string{testenv.LookPath(t, "setpriv"), "--reuid=nobody", "--regid=nogroup", "--clear-groups"}, argv...)
+		argv = append(testenv.AsNobody(t), argv...)
 	}
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), "HOME="+home, "XDG_CONFIG_HOME="+home, "XDG_CACHE_HOME="+home, "XDG_RUNTIME_DIR="+home)

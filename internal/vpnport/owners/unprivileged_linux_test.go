@@ -6,7 +6,6 @@ import (
 	"net"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -61,26 +60,8 @@ func asUser() error {
 // from one capget and start no list (no goroutine, no BTF read, no second
 // listing of /proc), and walk. As root the list starts as before.
 func TestUnprivilegedStartsNoList(t *testing.T) {
-	testenv.Root(t)
-	setpriv := testenv.LookPath(t, "setpriv")
-	dir, err := os.MkdirTemp("", "owners-nobody-")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { os.RemoveAll(dir) })
-	if err := os.Chmod(dir, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	// nobody cannot enter go test's private build directory.
-	bin := filepath.Join(dir, "owners.test")
-	b, err := os.ReadFile(os.Args[0])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(bin, b, 0o755); err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command(setpriv, "--reuid=nobody", "--regid=nogroup", "--clear-groups", bin)
+	argv := append(testenv.AsNobody(t), testenv.CopyTestBinary(t))
+	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Env = append(os.Environ(), asUserEnv+"=1")
 	cmd.Stderr = os.Stderr
 	out, err := cmd.Output()
