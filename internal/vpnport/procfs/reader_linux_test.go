@@ -32,14 +32,15 @@ func TestProcessUnitFromRealCgroup(t *testing.T) {
 	if err := os.MkdirAll(svc, 0o755); err != nil {
 		testenv.Missing(t, "creating a cgroup: %v", err)
 	}
-	ns := testenv.NewNetNS(t)
-	d := testenv.Start(t, ns.Command(context.Background(), dnsmasq, "-k", "--conf-file=/dev/null", "--port=5353", "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file="))
-	pid := d.Cmd.Process.Pid
+	// Registered first, so it runs last: after dnsmasq has left the cgroup.
 	t.Cleanup(func() {
-		d.Stop()
 		os.Remove(svc)
 		os.Remove(slice)
 	})
+	ns := testenv.NewNetNS(t)
+	d := testenv.Start(t, ns.Command(context.Background(), dnsmasq, "-k", "--conf-file=/dev/null", "--port=5353", "--listen-address=127.0.0.1", "--bind-interfaces", "--pid-file="))
+	pid := d.Cmd.Process.Pid
+	t.Cleanup(d.Stop)
 	if err := os.WriteFile(filepath.Join(svc, "cgroup.procs"), []byte(strconv.Itoa(pid)), 0o644); err != nil {
 		t.Fatalf("moving dnsmasq into %s: %v", svc, err)
 	}
